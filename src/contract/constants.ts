@@ -1,0 +1,93 @@
+/**
+ * Names shared by the constructs, the CLI and the embedded tenant, so that an env var or a
+ * command is written once and checked by the compiler everywhere it is used.
+ */
+
+/** Resource kinds a spec can describe. */
+export const KINDS = ["oauth2-provider-grants", "web-app", "ai-agent", "agent-grant"] as const;
+export type Kind = (typeof KINDS)[number];
+
+/** CLI sub-commands run by the Terraform provisioners and by people. */
+export const COMMANDS = {
+  apply: "apply",
+  delete: "delete",
+  prune: "prune",
+  plan: "plan",
+  verify: "verify",
+  tenant: "tenant",
+} as const;
+
+/** Environment variables the provisioners pass to the CLI (never argv). */
+export const PROVISIONER_ENV = {
+  /** The canonical spec JSON of one object. */
+  spec: "CDKTF_AIC_SPEC",
+  /** JSON array of spec JSONs still in code (prune). */
+  keep: "CDKTF_AIC_KEEP",
+  /** JSON array of spec JSONs that were in code at the previous apply (prune). */
+  previous: "CDKTF_AIC_PREVIOUS",
+} as const;
+
+/** Default credential env var names; every name is configurable on the tenant construct. */
+export const DEFAULT_CREDENTIAL_ENV = {
+  serviceAccountId: "AIC_SERVICE_ACCOUNT_ID",
+  serviceAccountJwk: "AIC_SERVICE_ACCOUNT_JWK",
+  serviceAccountScope: "AIC_SERVICE_ACCOUNT_SCOPE",
+  amAdminUsername: "AM_ADMIN_USERNAME",
+  amAdminPassword: "AM_ADMIN_PASSWORD",
+  bearerToken: "AIC_BEARER_TOKEN",
+} as const;
+
+/** Process-level settings of the CLI. */
+export const CLI_ENV = {
+  /** Where the shared admin-token cache lives (default: the user's cache dir). */
+  tokenCacheDir: "CDKTF_AIC_TOKEN_CACHE_DIR",
+  /** Set to 1 for one JSON log line per admin call on stderr (no secrets, no tokens). */
+  debug: "CDKTF_AIC_DEBUG",
+} as const;
+
+/** A valid environment variable name (POSIX portable). */
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** An OAuth2 client id as the AIC console accepts it. */
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+/** The default scope of a service-account token. */
+export const SERVICE_ACCOUNT_SCOPE = "fr:am:* fr:idm:*";
+
+export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
+export const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+
+/** Friendly grant-type names → the exact strings AM stores. Any other AM string is accepted as is. */
+export const GRANT_TYPES = {
+  password: "password",
+  "token-exchange": TOKEN_EXCHANGE_GRANT,
+  "authorization-code": "authorization_code",
+  "client-credentials": "client_credentials",
+  "refresh-token": "refresh_token",
+  implicit: "implicit",
+  "device-code": "urn:ietf:params:oauth:grant-type:device_code",
+  "jwt-bearer": JWT_BEARER_GRANT,
+  ciba: "urn:openid:params:grant-type:ciba",
+  "saml2-bearer": "urn:ietf:params:oauth:grant-type:saml2-bearer",
+  "uma-ticket": "urn:ietf:params:oauth:grant-type:uma-ticket",
+} as const;
+export type FriendlyGrantType = keyof typeof GRANT_TYPES;
+
+/** Resolves a friendly grant name to AM's string; AM strings pass through. */
+export function amGrantType(name: string): string {
+  return (GRANT_TYPES as Record<string, string>)[name] ?? name;
+}
+
+export const TOKEN_ENDPOINT_AUTH_METHODS = [
+  "client_secret_basic",
+  "client_secret_post",
+  "private_key_jwt",
+  "tls_client_auth",
+  "self_signed_tls_client_auth",
+  "none",
+] as const;
+export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+
+/** The path prefix of the embedded tenant's control endpoints (reset, faults, audit). */
+export const CONTROL_PREFIX = "/__emulator";

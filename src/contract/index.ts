@@ -1,0 +1,5 @@
+export * from "./constants";
+export * from "./endpoints";
+export * as schemas from "./schemas";
+export * from "./spec";
+export * from "./connection";

@@ -1,0 +1,285 @@
+/**
+ * zod schemas of every AM/IDM object and response this tool reads or writes. Objects are loose:
+ * keys we do not own pass through untouched, so a read-merge-write never drops a field.
+ * The client parses every response with these; the embedded tenant builds its answers from them.
+ */
+import { z } from "zod";
+
+// ---------- AM: wrapped values ----------
+
+/** AM wraps most client attributes on read: `{inherited, value}`; an unset one has no `value`. */
+export const wrapped = <T extends z.ZodType>(value: T) =>
+  z.object({ inherited: z.boolean(), value: value.optional() });
+export type Wrapped<T> = { inherited: boolean; value?: T };
+
+const wStrings = wrapped(z.array(z.string()));
+const wString = wrapped(z.string().nullable());
+const wBool = wrapped(z.boolean());
+
+export const CoreOAuth2ClientConfig = z.looseObject({
+  /** Write-only: reads back null or absent. */
+  userpassword: z.union([z.string(), z.null(), wString]).optional(),
+  clientType: wrapped(z.enum(["Confidential", "Public"])).optional(),
+  status: wrapped(z.enum(["Active", "Inactive"])).optional(),
+  scopes: wStrings.optional(),
+  defaultScopes: wStrings.optional(),
+  redirectionUris: wStrings.optional(),
+  clientName: wStrings.optional(),
+});
+
+export const AdvancedOAuth2ClientConfig = z.looseObject({
+  grantTypes: wStrings.optional(),
+  tokenEndpointAuthMethod: wString.optional(),
+  responseTypes: wStrings.optional(),
+  descriptions: wStrings.optional(),
+  allowedResourceServerAudienceValues: wStrings.optional(),
+  isConsentImplied: wBool.optional(),
+});
+
+/** Raw (not wrapped) on read and write. */
+export const OverrideOAuth2ClientConfig = z.looseObject({
+  providerOverridesEnabled: z.boolean().optional(),
+  statelessTokensEnabled: z.boolean().optional(),
+  acceptAudienceParametersInTokenExchangeRequests: z.boolean().optional(),
+  accessTokenMayActScript: z.string().nullable().optional(),
+  oidcMayActScript: z.string().nullable().optional(),
+});
+
+export const AmType = z.looseObject({ _id: z.string(), name: z.string(), collection: z.boolean() });
+
+export const OAuth2Client = z.looseObject({
+  _id: z.string(),
+  _rev: z.string().optional(),
+  coreOAuth2ClientConfig: CoreOAuth2ClientConfig.optional(),
+  advancedOAuth2ClientConfig: AdvancedOAuth2ClientConfig.optional(),
+  overrideOAuth2ClientConfig: OverrideOAuth2ClientConfig.optional(),
+  signEncOAuth2ClientConfig: z.looseObject({}).optional(),
+  coreOpenIDClientConfig: z.looseObject({}).optional(),
+  coreUmaClientConfig: z.looseObject({}).optional(),
+  _type: AmType.optional(),
+});
+export type OAuth2Client = z.infer<typeof OAuth2Client>;
+
+export const AiAgentIdentityAttributes = z.looseObject({
+  _id: z.string().optional(),
+  _rev: z.string().optional(),
+  oauth2ClientId: z.string().optional(),
+  name: z.string().optional(),
+  description: z.string().nullable().optional(),
+  customAttributes: z.unknown().optional(),
+});
+
+export const AIAgent = OAuth2Client.extend({
+  aiAgentIdentityAttributes: wrapped(AiAgentIdentityAttributes).optional(),
+  aiAgentIdentityUid: wrapped(z.string()).optional(),
+});
+export type AIAgent = z.infer<typeof AIAgent>;
+
+/** A body to PUT: wrapped or raw values, no `_id`/`_rev`/`_type`/`*-encrypted` (the client strips them). */
+export const AmClientWriteBody = z.record(z.string(), z.unknown());
+
+// ---------- AM: OAuth2 provider (realm singleton, plain values) ----------
+
+export const OAuth2Provider = z.looseObject({
+  _id: z.string().optional(),
+  _rev: z.string().optional(),
+  advancedOAuth2Config: z
+    .looseObject({
+      grantTypes: z.array(z.string()).optional(),
+      acceptAudienceParametersInTokenExchangeRequests: z.boolean().optional(),
+      tokenExchangeClasses: z.array(z.string()).optional(),
+    })
+    .optional(),
+  coreOAuth2Config: z
+    .looseObject({
+      statelessTokensEnabled: z.boolean().optional(),
+      accessTokenLifetime: z.number().optional(),
+    })
+    .optional(),
+  aiAgentsConfig: z.looseObject({ aiAgentsEnabled: z.boolean().optional() }).optional(),
+  _type: AmType.optional(),
+});
+export type OAuth2Provider = z.infer<typeof OAuth2Provider>;
+
+// ---------- AM: sessions ----------
+
+export const AmAuthenticateResponse = z.looseObject({
+  tokenId: z.string(),
+  successUrl: z.string().optional(),
+  realm: z.string().optional(),
+});
+export const AmServerInfo = z.looseObject({ cookieName: z.string() });
+
+// ---------- IDM ----------
+
+/** A relationship reference as IDM writes and reads it. */
+export const Ref = z.looseObject({
+  _ref: z.string(),
+  _refResourceCollection: z.string().optional(),
+  _refResourceId: z.string().optional(),
+  _refProperties: z.looseObject({ _id: z.string().optional(), _rev: z.string().optional() }).optional(),
+});
+export type Ref = z.infer<typeof Ref>;
+
+const idmBase = { _id: z.string(), _rev: z.string().optional() };
+
+export const IdmApplication = z.looseObject({
+  ...idmBase,
+  name: z.string().optional(),
+  description: z.string().nullable().optional(),
+  templateName: z.string().nullable().optional(),
+  templateVersion: z.string().nullable().optional(),
+  ssoEntities: z.looseObject({ oidcId: z.string().optional() }).nullable().optional(),
+  owners: z.array(Ref).optional(),
+  aiagentprivileges: z.array(Ref).optional(),
+});
+export type IdmApplication = z.infer<typeof IdmApplication>;
+
+export const IdmUser = z.looseObject({
+  ...idmBase,
+  userName: z.string().optional(),
+  givenName: z.string().optional(),
+  sn: z.string().optional(),
+  mail: z.string().optional(),
+  accountStatus: z.string().optional(),
+});
+export type IdmUser = z.infer<typeof IdmUser>;
+
+export const IdmGroup = z.looseObject({
+  ...idmBase,
+  name: z.string().optional(),
+  description: z.string().nullable().optional(),
+  members: z.array(Ref).optional(),
+});
+export type IdmGroup = z.infer<typeof IdmGroup>;
+
+export const IdmAiAgent = z.looseObject({
+  ...idmBase,
+  name: z.string().optional(),
+  oauth2ClientId: z.string().optional(),
+  description: z.string().nullable().optional(),
+  customAttributes: z.unknown().optional(),
+  owners: z.array(Ref).optional(),
+  privileges: z.array(Ref).optional(),
+});
+export type IdmAiAgent = z.infer<typeof IdmAiAgent>;
+
+export const Permission = z.looseObject({ type: z.string(), values: z.array(z.string()) });
+
+export const IdmAiAgentPrivilege = z.looseObject({
+  ...idmBase,
+  description: z.string().nullable().optional(),
+  permissions: z.array(Permission).optional(),
+  agent: Ref.nullable().optional(),
+  resource: Ref.nullable().optional(),
+  subjects: z.array(Ref).optional(),
+  subjectGroups: z.array(Ref).optional(),
+  // Read-only virtual fields, computed by IDM.
+  agentID: z.string().nullable().optional(),
+  agentOAuth2ClientId: z.string().nullable().optional(),
+  subjectIDs: z.array(z.string()).optional(),
+  resourceData: z.looseObject({}).nullable().optional(),
+});
+export type IdmAiAgentPrivilege = z.infer<typeof IdmAiAgentPrivilege>;
+
+/** One JSON Patch-like operation of IDM's PATCH. */
+export const IdmPatchOperation = z.object({
+  operation: z.enum(["add", "remove", "replace", "increment", "move", "copy", "transform"]),
+  field: z.string(),
+  value: z.unknown().optional(),
+});
+export const IdmPatch = z.array(IdmPatchOperation);
+export type IdmPatch = z.infer<typeof IdmPatch>;
+
+// ---------- CREST ----------
+
+export const queryResult = <T extends z.ZodType>(item: T) =>
+  z.looseObject({
+    result: z.array(item),
+    resultCount: z.number(),
+    pagedResultsCookie: z.string().nullable(),
+    totalPagedResultsPolicy: z.string().optional(),
+    totalPagedResults: z.number().optional(),
+    remainingPagedResults: z.number().optional(),
+  });
+export type QueryResult<T> = {
+  result: T[];
+  resultCount: number;
+  pagedResultsCookie: string | null;
+  totalPagedResultsPolicy?: string;
+  totalPagedResults?: number;
+  remainingPagedResults?: number;
+};
+
+/** The error body of AM's JSON API and of IDM. */
+export const CrestError = z.looseObject({
+  code: z.number(),
+  reason: z.string().optional(),
+  message: z.string(),
+  detail: z.unknown().optional(),
+});
+export type CrestError = z.infer<typeof CrestError>;
+
+// ---------- OAuth2 endpoints ----------
+
+export const OAuth2Error = z.looseObject({ error: z.string(), error_description: z.string().optional() });
+export type OAuth2Error = z.infer<typeof OAuth2Error>;
+
+export const TokenResponse = z.looseObject({
+  access_token: z.string(),
+  refresh_token: z.string().nullable().optional(),
+  id_token: z.string().optional(),
+  scope: z.string().optional(),
+  token_type: z.string(),
+  expires_in: z.number(),
+});
+export type TokenResponse = z.infer<typeof TokenResponse>;
+
+export const TokenExchangeResponse = TokenResponse.extend({
+  issued_token_type: z.string(),
+  refresh_token: z.string().nullable(),
+});
+export type TokenExchangeResponse = z.infer<typeof TokenExchangeResponse>;
+
+/** The service-account token (jwt-bearer grant). */
+export const ServiceAccountTokenResponse = z.looseObject({
+  access_token: z.string(),
+  scope: z.string().optional(),
+  token_type: z.string(),
+  expires_in: z.number(),
+});
+
+export const IntrospectionResponse = z.union([
+  z.looseObject({
+    active: z.literal(true),
+    scope: z.string(),
+    realm: z.string(),
+    client_id: z.string(),
+    user_id: z.string().optional(),
+    username: z.string().optional(),
+    token_type: z.string(),
+    exp: z.number(),
+    sub: z.string(),
+    iss: z.string(),
+    subname: z.string().optional(),
+    auth_level: z.number().optional(),
+    authGrantId: z.string().optional(),
+    auditTrackingId: z.string().optional(),
+    expires_in: z.number().optional(),
+    act: z.looseObject({ sub: z.string() }).optional(),
+  }),
+  z.looseObject({ active: z.literal(false) }),
+]);
+export type IntrospectionResponse = z.infer<typeof IntrospectionResponse>;
+
+export const TokenInfoResponse = z.looseObject({
+  scope: z.array(z.string()),
+  sub: z.string().optional(),
+  client_id: z.string().optional(),
+  expires_in: z.number(),
+});
+
+export const Jwks = z.object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string().optional() })) });
+
+/** The AI agents feature switch answer. */
+export const EnvironmentActionResponse = z.looseObject({});

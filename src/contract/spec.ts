@@ -1,0 +1,150 @@
+/**
+ * The resource spec: what a construct hands to Terraform and the CLI applies. Canonical JSON
+ * (sorted keys) so that the same desired state always synthesizes to the same string and
+ * `terraform plan` shows only real changes. A spec never holds a secret value: only the name of
+ * the env var that carries it and a version to bump for rotation.
+ */
+import { z } from "zod";
+import { CLIENT_ID_PATTERN, ENV_NAME_PATTERN, KINDS, TOKEN_ENDPOINT_AUTH_METHODS } from "./constants";
+
+const envName = z.string().regex(ENV_NAME_PATTERN, "must be a valid environment variable name");
+const clientId = z.string().regex(CLIENT_ID_PATTERN, "may contain only letters, digits, '-' and '_'");
+const nonEmptyUnique = z
+  .array(z.string().min(1))
+  .refine((a) => new Set(a).size === a.length, "must not contain duplicates");
+
+export const AuthConfig = z.discriminatedUnion("method", [
+  z.object({
+    method: z.literal("service-account"),
+    idEnv: envName,
+    jwkEnv: envName,
+    scopeEnv: envName.optional(),
+  }),
+  z.object({ method: z.literal("am-session"), usernameEnv: envName, passwordEnv: envName }),
+  z.object({ method: z.literal("bearer"), tokenEnv: envName }),
+]);
+export type AuthConfig = z.infer<typeof AuthConfig>;
+
+export const TenantRef = z.object({
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  realm: z.string().min(1),
+  auth: AuthConfig,
+});
+export type TenantRef = z.infer<typeof TenantRef>;
+
+export const SecretRef = z.object({ env: envName, version: z.union([z.number().int(), z.string().min(1)]) });
+export type SecretRef = z.infer<typeof SecretRef>;
+
+const base = { tenant: TenantRef };
+
+export const ProviderGrantsSpec = z.object({
+  ...base,
+  kind: z.literal("oauth2-provider-grants"),
+  /** The realm singleton. */
+  id: z.literal("oauth2-provider"),
+  owned: z.object({
+    /** AM grant strings that must be on; others are left alone. */
+    grantTypes: nonEmptyUnique,
+    /** Switch the AI agents feature on (never off). */
+    aiAgentsEnabled: z.boolean().optional(),
+  }),
+  removalPolicy: z.enum(["retain", "destroy"]),
+});
+
+const clientOwned = {
+  name: z.string().min(1),
+  description: z.string().optional(),
+  /** Usernames of `<realm>_user`. */
+  owners: z.array(z.string().min(1)),
+  scopes: nonEmptyUnique,
+  grantTypes: nonEmptyUnique,
+  tokenEndpointAuthMethod: z.enum(TOKEN_ENDPOINT_AUTH_METHODS),
+};
+
+export const WebAppSpec = z.object({
+  ...base,
+  kind: z.literal("web-app"),
+  id: clientId,
+  owned: z.object({ ...clientOwned, redirectUris: z.array(z.string()) }),
+  secret: SecretRef,
+});
+
+export const AiAgentSpec = z.object({
+  ...base,
+  kind: z.literal("ai-agent"),
+  id: clientId,
+  owned: z.object({
+    ...clientOwned,
+    scopes: z.array(z.string().min(1)),
+    providerOverrides: z.object({
+      enabled: z.boolean(),
+      statelessTokens: z.boolean(),
+      acceptAudienceInTokenExchange: z.boolean(),
+    }),
+  }),
+  secret: SecretRef,
+});
+
+export const AgentGrantSpec = z.object({
+  ...base,
+  kind: z.literal("agent-grant"),
+  /** `<agent client id>/<application client id>`: one privilege per pair. */
+  id: z.string().regex(/^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/),
+  owned: z.object({
+    agent: clientId,
+    application: clientId,
+    subjects: z.array(z.string().min(1)),
+    subjectGroups: z.array(z.string().min(1)),
+    /** Empty: any scope of the application. */
+    scopes: z.array(z.string().min(1)),
+    description: z.string().optional(),
+  }),
+});
+
+export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, WebAppSpec, AiAgentSpec, AgentGrantSpec]);
+export type Spec = z.infer<typeof Spec>;
+export type SpecOf<K extends Spec["kind"]> = Extract<Spec, { kind: K }>;
+
+/** What names an object in a tenant: a change of any of it means another object. */
+export const Identity = z.object({ kind: z.enum(KINDS), tenant: TenantRef, id: z.string() });
+export type Identity = z.infer<typeof Identity>;
+
+export function identityOf(spec: Spec): Identity {
+  return { kind: spec.kind, tenant: spec.tenant, id: spec.id };
+}
+
+/** A stable key of an identity, for inventories and maps. */
+export function identityKey(i: Identity): string {
+  return [i.kind, i.tenant.baseUrl.replace(/\/+$/, ""), i.tenant.realm, i.id].join("|");
+}
+
+/** Delete order: dependents before what they depend on. */
+export const DELETE_ORDER: readonly Spec["kind"][] = ["agent-grant", "ai-agent", "web-app", "oauth2-provider-grants"];
+
+/** JSON with object keys sorted at every level; arrays keep their order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) out[k] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Parses a spec string (from a provisioner's environment) with a message that names the field. */
+export function parseSpec(json: string): Spec {
+  const result = Spec.safeParse(JSON.parse(json));
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(`invalid spec at ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  return result.data;
+}
