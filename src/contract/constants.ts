@@ -10,6 +10,7 @@ export type Kind = (typeof KINDS)[number];
 /** CLI sub-commands run by the Terraform provisioners and by people. */
 export const COMMANDS = {
   apply: "apply",
+  setSecret: "set-secret",
   delete: "delete",
   prune: "prune",
   plan: "plan",
@@ -21,9 +22,13 @@ export const COMMANDS = {
 export const PROVISIONER_ENV = {
   /** The canonical spec JSON of one object. */
   spec: "CDKTF_AIC_SPEC",
-  /** JSON array of spec JSONs still in code (prune). */
+  /** The identity JSON of one object (delete, set-secret). */
+  identity: "CDKTF_AIC_IDENTITY",
+  /** The secret reference JSON `{env, version}` (set-secret). */
+  secret: "CDKTF_AIC_SECRET",
+  /** JSON array of identity JSONs still in code (prune). */
   keep: "CDKTF_AIC_KEEP",
-  /** JSON array of spec JSONs that were in code at the previous apply (prune). */
+  /** JSON array of identity JSONs that were in code at the previous apply (prune). */
   previous: "CDKTF_AIC_PREVIOUS",
 } as const;
 

@@ -105,12 +105,24 @@ export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, WebAppSpec
 export type Spec = z.infer<typeof Spec>;
 export type SpecOf<K extends Spec["kind"]> = Extract<Spec, { kind: K }>;
 
-/** What names an object in a tenant: a change of any of it means another object. */
-export const Identity = z.object({ kind: z.enum(KINDS), tenant: TenantRef, id: z.string() });
+/**
+ * What names an object in a tenant: a change of any of it means another object. For the realm's
+ * provider grants it also says what deleting means (`removal`), since that object is never deleted.
+ */
+export const Identity = z.object({
+  kind: z.enum(KINDS),
+  tenant: TenantRef,
+  id: z.string(),
+  removal: z.object({ policy: z.enum(["retain", "destroy"]), grantTypes: z.array(z.string()) }).optional(),
+});
 export type Identity = z.infer<typeof Identity>;
 
 export function identityOf(spec: Spec): Identity {
-  return { kind: spec.kind, tenant: spec.tenant, id: spec.id };
+  const identity: Identity = { kind: spec.kind, tenant: spec.tenant, id: spec.id };
+  if (spec.kind === "oauth2-provider-grants") {
+    identity.removal = { policy: spec.removalPolicy, grantTypes: spec.owned.grantTypes };
+  }
+  return identity;
 }
 
 /** A stable key of an identity, for inventories and maps. */
