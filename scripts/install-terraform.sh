@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# Builds the Terraform CLI and the hashicorp/null provider from source with Go
+# and lays them out as an offline provider mirror, in a cache outside the
+# repository.
+#
+#   source "$(bash scripts/install-terraform.sh)"
+#
+# Progress goes to stderr; the last line on stdout is the path of env.sh, which
+# puts the cached terraform first on PATH and points Terraform at the mirror.
+#
+#   CDKTF_AIC_TOOLS_DIR   cache directory
+#                         (default: ${XDG_CACHE_HOME:-$HOME/.cache}/cdktf-aic/tools)
+#   --force               rebuild even if the cache is complete
+#
+# Once the cache is complete a run only checks the files and reports versions;
+# it does not call the Go toolchain.
+set -euo pipefail
+
+TERRAFORM_VERSION=1.5.7
+TERRAFORM_MODULE=github.com/hashicorp/terraform
+TOFU_VERSION=1.6.3
+TOFU_PACKAGE=github.com/opentofu/opentofu/cmd/tofu
+NULL_VERSION=3.2.4
+# The provider's go.mod declares github.com/terraform-providers/terraform-provider-null
+# (no /v3 suffix), so its v3 tags are not valid module versions: install by the
+# commit that tag v3.2.4 points to.
+NULL_MODULE=github.com/terraform-providers/terraform-provider-null
+NULL_COMMIT=01034f80eb238732fd9e8673582e0e770cfab578
+MIN_GO_MINOR=21 # Go 1.x
+
+RECIPE="terraform=${TERRAFORM_VERSION} tofu=${TOFU_VERSION} null=${NULL_VERSION}@${NULL_COMMIT} layout=1"
+
+TOOLS_DIR="${CDKTF_AIC_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cdktf-aic/tools}"
+BIN_DIR="$TOOLS_DIR/bin"
+MIRROR_DIR="$TOOLS_DIR/mirror"
+RC_FILE="$TOOLS_DIR/terraformrc"
+ENV_FILE="$TOOLS_DIR/env.sh"
+STAMP_FILE="$TOOLS_DIR/installed"
+BUILD_DIR="$TOOLS_DIR/build"
+
+FORCE=0
+for arg in "$@"; do
+  case "$arg" in
+    --force) FORCE=1 ;;
+    -h | --help)
+      sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+      exit 0
+      ;;
+    *)
+      echo "install-terraform: unknown argument: $arg" >&2
+      exit 2
+      ;;
+  esac
+done
+
+log() { printf 'install-terraform: %s\n' "$*" >&2; }
+die() {
+  printf 'install-terraform: error: %s\n' "$*" >&2
+  exit 1
+}
+
+# Single-quote a string for POSIX sh.
+sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
+# --- fast path: everything is already there ----------------------------------
+
+stamp_value() { sed -n "s/^$1=//p" "$STAMP_FILE" | head -n 1; }
+
+# Succeeds (and reports) if a previous run completed the same recipe and its
+# files are still present. Runs no Go command.
+check_installed() {
+  [[ -f "$STAMP_FILE" && -f "$ENV_FILE" && -f "$RC_FILE" ]] || return 1
+  [[ "$(stamp_value recipe)" == "$RECIPE" ]] || return 1
+  local cli provider version
+  cli="$(stamp_value cli)"
+  provider="$(stamp_value provider)"
+  [[ -n "$cli" && -x "$cli" && -n "$provider" && -x "$provider" ]] || return 1
+  version="$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE="$RC_FILE" "$cli" version 2>/dev/null | head -n 1)" || return 1
+  [[ -n "$version" ]] || return 1
+  log "up to date in $TOOLS_DIR: $version ($cli), hashicorp/null $NULL_VERSION ($(stamp_value platform))"
+  return 0
+}
+
+if [[ "$FORCE" == 0 ]] && check_installed; then
+  printf '%s\n' "$ENV_FILE"
+  exit 0
+fi
+
+mkdir -p "$TOOLS_DIR"
+
+# Only one build at a time per cache directory; a run that waited may find the
+# work done.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$TOOLS_DIR/.lock"
+  if ! flock -n 9; then
+    log "waiting for another install in $TOOLS_DIR to finish"
+    flock 9
+    if [[ "$FORCE" == 0 ]] && check_installed; then
+      printf '%s\n' "$ENV_FILE"
+      exit 0
+    fi
+  fi
+fi
+
+# --- Go toolchain ----------------------------------------------------------------
+
+if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
+  export PATH="/usr/local/go/bin:$PATH"
+fi
+if ! command -v go >/dev/null 2>&1; then
+  die "Go >= 1.${MIN_GO_MINOR} is required to build Terraform from source: apt-get install golang, or see https://go.dev/dl"
+fi
+
+{
+  read -r GOOS
+  read -r GOARCH
+  read -r GOVERSION
+} < <(go env GOOS GOARCH GOVERSION)
+PLATFORM="${GOOS}_${GOARCH}"
+
+go_minor=0
+if [[ "$GOVERSION" =~ ^go1\.([0-9]+) ]]; then
+  go_minor="${BASH_REMATCH[1]}"
+  if ((go_minor < MIN_GO_MINOR)); then
+    die "Go >= 1.${MIN_GO_MINOR} is required to build Terraform from source, found $GOVERSION ($(command -v go)): apt-get install golang, or see https://go.dev/dl"
+  fi
+else
+  log "unrecognised Go version '$GOVERSION', trying anyway"
+  go_minor=99
+fi
+log "using $GOVERSION ($(command -v go)) for $PLATFORM; cache: $TOOLS_DIR"
+
+# go_install GOBIN PACKAGE@VERSION
+# Static, reproducible build into GOBIN. Go's output goes to stderr unchanged,
+# so a refusal by the module proxy shows up with its exact message. Go >= 1.23
+# rejects some go:linkname references that older modules make; if the link
+# fails over one, link again with the check disabled (the compiled packages come
+# from the build cache, so this costs only the link).
+go_install() {
+  local gobin="$1" target="$2" logfile status start
+  logfile="$(mktemp "${TMPDIR:-/tmp}/install-terraform.XXXXXX")"
+  start=$SECONDS
+  log "go install -trimpath $target (GOBIN=$gobin, CGO_ENABLED=0); this can take several minutes"
+  set +e
+  GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath "$target" 2>&1 | tee "$logfile" >&2
+  status=${PIPESTATUS[0]}
+  set -e
+  if [[ "$status" != 0 ]] && ((go_minor >= 23)) \
+    && grep -Eq 'linkname|invalid reference to' "$logfile"; then
+    log "link failed over a go:linkname reference; retrying with -ldflags=-checklinkname=0"
+    set +e
+    GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath -ldflags=-checklinkname=0 "$target" 2>&1 | tee "$logfile" >&2
+    status=${PIPESTATUS[0]}
+    set -e
+  fi
+  rm -f "$logfile"
+  if [[ "$status" == 0 ]]; then
+    log "built $target in $((SECONDS - start))s"
+  else
+    log "go install $target failed (exit $status) after $((SECONDS - start))s"
+  fi
+  return "$status"
+}
+
+mkdir -p "$BIN_DIR" "$BUILD_DIR"
+rm -f "$STAMP_FILE"
+
+# --- Terraform CLI (OpenTofu as fallback) -----------------------------------------
+
+CLI=""
+if [[ -x "$BIN_DIR/terraform" && ! -L "$BIN_DIR/terraform" ]] \
+  && [[ "$(go version -m "$BIN_DIR/terraform" 2>/dev/null | awk '$1 == "mod" { print $2 "@" $3; exit }')" == "$TERRAFORM_MODULE@v$TERRAFORM_VERSION" ]] \
+  && [[ "$FORCE" == 0 ]]; then
+  log "Terraform v$TERRAFORM_VERSION already built: $BIN_DIR/terraform"
+  CLI="$BIN_DIR/terraform"
+elif go_install "$BIN_DIR" "$TERRAFORM_MODULE@v$TERRAFORM_VERSION"; then
+  CLI="$BIN_DIR/terraform"
+else
+  log "could not build Terraform v$TERRAFORM_VERSION; falling back to OpenTofu v$TOFU_VERSION"
+  rm -f "$BIN_DIR/terraform"
+  if go_install "$BIN_DIR" "$TOFU_PACKAGE@v$TOFU_VERSION"; then
+    CLI="$BIN_DIR/tofu"
+    # cdktf looks for a binary called terraform.
+    ln -sfn tofu "$BIN_DIR/terraform"
+  else
+    die "could not build Terraform v$TERRAFORM_VERSION nor OpenTofu v$TOFU_VERSION (Go's messages are above)"
+  fi
+fi
+
+# --- hashicorp/null provider, as an unpacked filesystem mirror ----------------------------
+
+NULL_BUILD="$BUILD_DIR/terraform-provider-null"
+if [[ -x "$NULL_BUILD" && "$FORCE" == 0 ]] \
+  && go version -m "$NULL_BUILD" 2>/dev/null | grep -q "${NULL_COMMIT:0:12}"; then
+  log "hashicorp/null $NULL_VERSION already built: $NULL_BUILD"
+elif ! go_install "$BUILD_DIR" "$NULL_MODULE@$NULL_COMMIT"; then
+  die "could not build the hashicorp/null provider $NULL_VERSION ($NULL_MODULE@$NULL_COMMIT); Go's message is above"
+fi
+
+PROVIDER=""
+for host in registry.terraform.io registry.opentofu.org; do
+  dir="$MIRROR_DIR/$host/hashicorp/null/$NULL_VERSION/$PLATFORM"
+  mkdir -p "$dir"
+  dest="$dir/terraform-provider-null_v${NULL_VERSION}_x5"
+  rm -f "$dest"
+  ln "$NULL_BUILD" "$dest" 2>/dev/null || cp "$NULL_BUILD" "$dest"
+  chmod 0755 "$dest"
+  if [[ "$host" == registry.terraform.io ]]; then PROVIDER="$dest"; fi
+done
+log "provider mirror: $MIRROR_DIR"
+
+# --- CLI configuration and env.sh -------------------------------------------------
+
+tmp="$RC_FILE.tmp.$$"
+cat >"$tmp" <<EOF
+# Generated by scripts/install-terraform.sh: providers come only from this mirror.
+provider_installation {
+  filesystem_mirror {
+    path    = "$MIRROR_DIR"
+    include = ["registry.terraform.io/*/*", "registry.opentofu.org/*/*"]
+  }
+}
+EOF
+mv -f "$tmp" "$RC_FILE"
+
+tmp="$ENV_FILE.tmp.$$"
+cat >"$tmp" <<EOF
+# Generated by scripts/install-terraform.sh; source it (POSIX sh or bash).
+case ":\$PATH" in
+  :$(sq "$BIN_DIR"):* | :$(sq "$BIN_DIR")) ;;
+  *) PATH=$(sq "$BIN_DIR")"\${PATH:+:\$PATH}" ;;
+esac
+export PATH
+export TF_CLI_CONFIG_FILE=$(sq "$RC_FILE")
+export TF_CLI_ARGS_providers_lock=$(sq "-fs-mirror=$MIRROR_DIR")
+export CHECKPOINT_DISABLE=1
+export CDKTF_AIC_TERRAFORM=$(sq "$CLI")
+EOF
+mv -f "$tmp" "$ENV_FILE"
+
+cat >"$STAMP_FILE" <<EOF
+recipe=$RECIPE
+platform=$PLATFORM
+cli=$CLI
+provider=$PROVIDER
+go=$GOVERSION
+EOF
+
+check_installed || die "installed files in $TOOLS_DIR do not check out"
+printf '%s\n' "$ENV_FILE"

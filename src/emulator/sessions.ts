@@ -1,0 +1,141 @@
+/**
+ * Admin sessions of the embedded tenant: service-account access tokens and AM session cookies.
+ * AIC opens one AM session per service-account token request and allows at most 5 concurrent
+ * sessions per account (reference §1), so the registry enforces that cap and records the peak,
+ * which the control endpoint and the tests read to prove a client reuses its tokens.
+ */
+import { randomBytes } from "node:crypto";
+import type { EmulatorContext } from "./context";
+import type { EmulatorRequest, EmulatorResponse } from "./types";
+
+export type SessionKind = "service-account" | "am-session";
+
+export interface AdminSession {
+  /** The service-account id or the AM admin user name. */
+  accountId: string;
+  kind: SessionKind;
+  /** Granted scopes (service accounts); AM admin sessions carry none and need none. */
+  scopes: string[];
+  expiresAtMs: number;
+}
+
+/** The AM session cookie name, as `serverinfo/*` reports it. */
+export const SESSION_COOKIE = "iPlanetDirectoryPro";
+
+export class SessionRegistry {
+  private readonly maxPerAccount: number;
+  private readonly sessions = new Map<string, AdminSession>();
+  private readonly peaks = new Map<string, number>();
+  /** Assertion `jti`s already used, with their expiry, so a replayed assertion is refused. */
+  private readonly usedAssertions = new Map<string, number>();
+
+  constructor(opts?: { maxPerAccount?: number }) {
+    this.maxPerAccount = opts?.maxPerAccount ?? 5;
+  }
+
+  /**
+   * Opens a session and returns its token, or undefined when the account already holds
+   * `maxPerAccount` unexpired sessions.
+   */
+  open(accountId: string, kind: SessionKind, scopes: string[], nowMs: number, lifetimeSeconds: number): string | undefined {
+    this.expire(nowMs);
+    const active = this.active(accountId, nowMs);
+    if (active >= this.maxPerAccount) return undefined;
+    const token = randomBytes(32).toString("base64url");
+    this.sessions.set(token, { accountId, kind, scopes, expiresAtMs: nowMs + lifetimeSeconds * 1000 });
+    this.peaks.set(accountId, Math.max(this.peaks.get(accountId) ?? 0, active + 1));
+    return token;
+  }
+
+  /** The live session a token belongs to. */
+  find(token: string, nowMs: number): AdminSession | undefined {
+    const session = this.sessions.get(token);
+    return session && session.expiresAtMs > nowMs ? session : undefined;
+  }
+
+  /** Unexpired sessions of one account. */
+  active(accountId: string, nowMs: number): number {
+    let count = 0;
+    for (const s of this.sessions.values()) if (s.accountId === accountId && s.expiresAtMs > nowMs) count++;
+    return count;
+  }
+
+  /** The most sessions one account held at once; without an id, the highest over all accounts. */
+  peak(accountId?: string): number {
+    if (accountId !== undefined) return this.peaks.get(accountId) ?? 0;
+    return Math.max(0, ...this.peaks.values());
+  }
+
+  /** Records an assertion id; false when it was already used and has not expired yet. */
+  claimAssertion(accountId: string, jti: string, expiresAtMs: number, nowMs: number): boolean {
+    this.expire(nowMs);
+    const key = `${accountId}\u0000${jti}`;
+    if (this.usedAssertions.has(key)) return false;
+    this.usedAssertions.set(key, expiresAtMs);
+    return true;
+  }
+
+  reset(): void {
+    this.sessions.clear();
+    this.peaks.clear();
+    this.usedAssertions.clear();
+  }
+
+  private expire(nowMs: number): void {
+    for (const [token, s] of this.sessions) if (s.expiresAtMs <= nowMs) this.sessions.delete(token);
+    for (const [key, exp] of this.usedAssertions) if (exp <= nowMs) this.usedAssertions.delete(key);
+  }
+}
+
+/** A request header by case-insensitive name. */
+export function header(req: EmulatorRequest, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [key, value] of Object.entries(req.headers)) if (key.toLowerCase() === lower) return value;
+  return undefined;
+}
+
+/** The scopes a service-account token needs, by admin path prefix. */
+const REQUIRED_SCOPES: ReadonlyArray<readonly [prefix: string, scopes: readonly string[]]> = [
+  ["/am/json/", ["fr:am:*"]],
+  ["/openidm/", ["fr:idm:*"]],
+  // The AI agents feature switch is documented as needing both (reference §3).
+  ["/environment/", ["fr:am:*", "fr:idm:*"]],
+];
+
+const UNAUTHORIZED: EmulatorResponse = {
+  status: 401,
+  body: { code: 401, reason: "Unauthorized", message: "Access Denied" },
+};
+const FORBIDDEN: EmulatorResponse = {
+  status: 403,
+  body: { code: 403, reason: "Forbidden", message: "Access Denied" },
+};
+
+/**
+ * Validates `Authorization: Bearer <service-account token>` or the AM session cookie
+ * (`iPlanetDirectoryPro=<tokenId>`, also accepted as a header of that name, as AM does); returns
+ * undefined when ok, or the 401 EmulatorResponse to send (AM's body
+ * `{"code":401,"reason":"Unauthorized","message":"Access Denied"}`). A service-account token
+ * without the path's scope gets 403 (inferred: AIC's exact body is not recorded).
+ */
+export function authenticateAdmin(req: EmulatorRequest, ctx: EmulatorContext): EmulatorResponse | undefined {
+  const nowMs = ctx.now();
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header(req, "authorization") ?? "")?.[1];
+  if (bearer) {
+    const session = ctx.sessions.find(bearer, nowMs);
+    if (!session || session.kind !== "service-account") return UNAUTHORIZED;
+    const needed = REQUIRED_SCOPES.find(([prefix]) => req.path.startsWith(prefix))?.[1] ?? [];
+    return needed.every((s) => session.scopes.includes(s)) ? undefined : FORBIDDEN;
+  }
+  const tokenId = sessionCookie(req);
+  if (tokenId && ctx.sessions.find(tokenId, nowMs)?.kind === "am-session") return undefined;
+  return UNAUTHORIZED;
+}
+
+function sessionCookie(req: EmulatorRequest): string | undefined {
+  for (const part of (header(req, "cookie") ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return header(req, SESSION_COOKIE);
+}

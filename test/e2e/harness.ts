@@ -1,0 +1,129 @@
+/**
+ * End-to-end harness: the embedded tenant over HTTP, stacks synthesized from the real constructs into
+ * a temporary project folder, and the real Terraform (built by scripts/install-terraform.sh) applying
+ * them with the bundled CLI as provisioner. Nothing here stands in for our own code.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { App } from "cdktf";
+import { DEFAULT_CREDENTIAL_ENV } from "../../src/contract";
+import { startTenant } from "../../src/emulator";
+import { TenantStack } from "../../constructs";
+
+export const REPO = resolve(__dirname, "../..");
+export const CLI = join(REPO, "dist", "cdktf-aic.cjs");
+export const STACK = "alpha";
+
+export interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, for scans. */
+  output: string;
+}
+
+/** Terraform as the project installs it (install-terraform.sh puts it first on PATH). */
+export function terraformBinary(): string {
+  return process.env.CDKTF_AIC_TERRAFORM ?? "terraform";
+}
+
+export interface AuditEntry {
+  method: string;
+  path: string;
+  status: number;
+  time: string;
+  kind?: string;
+}
+
+export class Workspace {
+  readonly dir = mkdtempSync(join(tmpdir(), "cdktf-aic-e2e-"));
+  readonly outdir = join(this.dir, "cdktf.out");
+  readonly stackDir = join(this.outdir, "stacks", STACK);
+  /** Planted secret values: tests scan every output for them. */
+  readonly secrets = {
+    WEB_APP_CLIENT_SECRET: `web-secret-${Math.random().toString(36).slice(2)}-planted`,
+    AI_AGENT_CLIENT_SECRET: `agent-secret-${Math.random().toString(36).slice(2)}-planted`,
+  };
+  tenant!: Awaited<ReturnType<typeof startTenant>>;
+  /** Every line Terraform and the CLI printed, for the secret scan. */
+  readonly transcript: string[] = [];
+
+  async start(): Promise<this> {
+    this.tenant = await startTenant({ port: 0 });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.tenant?.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The environment Terraform runs in: credentials and secrets as a CI job would have them. */
+  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const c = this.tenant.connection;
+    return {
+      ...process.env,
+      [DEFAULT_CREDENTIAL_ENV.serviceAccountId]: c.serviceAccount.id,
+      [DEFAULT_CREDENTIAL_ENV.serviceAccountJwk]: JSON.stringify(c.serviceAccount.jwk),
+      // A token cache per workspace, so tests do not share tokens across tenants.
+      CDKTF_AIC_TOKEN_CACHE_DIR: join(this.dir, "token-cache"),
+      VERIFY_USERNAME: "barbara.jensen",
+      VERIFY_PASSWORD: c.users.find((u) => u.userName === "barbara.jensen")!.password,
+      TF_IN_AUTOMATION: "1",
+      ...this.secrets,
+      ...extra,
+    };
+  }
+
+  /** Synthesizes one stack into this workspace's cdktf.out (state and .terraform stay). */
+  synth(configure: (stack: TenantStack) => void): void {
+    const app = new App({ outdir: this.outdir });
+    const stack = new TenantStack(app, STACK, { tenant: { baseUrl: this.tenant.baseUrl, realm: "alpha" } });
+    configure(stack);
+    app.synth();
+  }
+
+  terraform(args: string[], extraEnv: Record<string, string> = {}): RunResult {
+    return this.run(terraformBinary(), args, this.stackDir, extraEnv);
+  }
+
+  /** init once, then apply; throws with the output when Terraform fails. */
+  apply(extraArgs: string[] = []): RunResult {
+    const init = this.terraform(["init", "-input=false", "-no-color"]);
+    if (init.status !== 0) throw new Error(`terraform init failed:\n${init.output}`);
+    const result = this.terraform(["apply", "-auto-approve", "-input=false", "-no-color", ...extraArgs]);
+    if (result.status !== 0) throw new Error(`terraform apply failed:\n${result.output}`);
+    return result;
+  }
+
+  cli(args: string[], extraEnv: Record<string, string> = {}): RunResult {
+    return this.run(process.execPath, [CLI, ...args], this.dir, extraEnv);
+  }
+
+  run(cmd: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}): RunResult {
+    const r = spawnSync(cmd, args, { cwd, env: this.env(extraEnv), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const stdout = r.stdout ?? "";
+    const stderr = (r.stderr ?? "") + (r.error ? String(r.error) : "");
+    this.transcript.push(`$ ${cmd} ${args.join(" ")}`, stdout, stderr);
+    return { status: r.status ?? 1, stdout, stderr, output: stdout + stderr };
+  }
+
+  async audit(): Promise<AuditEntry[]> {
+    const res = await fetch(`${this.tenant.baseUrl}/__emulator/audit`);
+    const body = (await res.json()) as { entries: AuditEntry[] };
+    return body.entries.filter((e) => (e.kind ?? "admin") === "admin");
+  }
+
+  async clearAudit(): Promise<void> {
+    await fetch(`${this.tenant.baseUrl}/__emulator/audit`, { method: "DELETE" });
+  }
+
+  async sessions(): Promise<Record<string, { peak: number; active: number }>> {
+    const res = await fetch(`${this.tenant.baseUrl}/__emulator/sessions`);
+    return (await res.json()) as Record<string, { peak: number; active: number }>;
+  }
+}
+
+export const isWrite = (e: AuditEntry) => e.method !== "GET";

@@ -1,0 +1,196 @@
+/**
+ * The seed's "on behalf of" flow, end to end: real Terraform applies stacks synthesized from the
+ * constructs against the embedded tenant; the bundled CLI's `verify` runs Task 4.
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import {
+  AgentApplicationGrant,
+  AiAgent,
+  ConfidentialWebApp,
+  OAuth2ProviderGrants,
+  Secret,
+  TenantStack,
+} from "../../constructs";
+import { isWrite, Workspace } from "./harness";
+
+interface SeedOptions {
+  agentClientId?: string;
+  grantScopes?: string[];
+  withGrant?: boolean;
+}
+
+/** The configuration of main.ts, with the knobs the scenarios turn. */
+function seed(stack: TenantStack, o: SeedOptions = {}): void {
+  new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"] });
+  const webApp = new ConfidentialWebApp(stack, "web-app", {
+    name: "Digital Assistant Web App",
+    clientId: "digital-assistant-web-app",
+    clientSecret: Secret.fromEnv("WEB_APP_CLIENT_SECRET"),
+    owners: ["barbara.jensen"],
+    scopes: ["openid", "read-data", "write-data", "admin-action"],
+    grantTypes: ["password"],
+    tokenEndpointAuthMethod: "client_secret_post",
+  });
+  const agent = new AiAgent(stack, "agent", {
+    name: "Digital Assistant AI Agent",
+    clientId: o.agentClientId ?? "digital-assistant-ai-agent",
+    clientSecret: Secret.fromEnv("AI_AGENT_CLIENT_SECRET"),
+  });
+  if (o.withGrant ?? true) {
+    new AgentApplicationGrant(stack, "grant", {
+      agent,
+      application: webApp,
+      subjects: ["barbara.jensen"],
+      scopes: o.grantScopes ?? ["read-data"],
+    });
+  }
+}
+
+const PRIVILEGES = "/openidm/managed/alpha_aiagentprivilege";
+const AI_AGENTS = "/realm-config/agents/AIAgent/";
+
+describe("the seed's on-behalf-of flow through real Terraform", () => {
+  const ws = new Workspace();
+  beforeAll(() => ws.start(), 60_000);
+  afterAll(() => ws.stop());
+
+  it("applies main.ts's configuration and verify passes", async () => {
+    ws.synth((s) => seed(s));
+    ws.apply();
+    const verify = ws.cli(["verify", "--stack", "alpha"]);
+    expect(verify.output).toMatch(/PASS/);
+    expect(verify.output).toContain("digital-assistant-ai-agent");
+    expect(verify.status).toBe(0);
+  }, 300_000);
+
+  it("re-applying unchanged configuration makes no write call", async () => {
+    await ws.clearAudit();
+    const result = ws.terraform(["apply", "-auto-approve", "-input=false", "-no-color"]);
+    expect(result.status).toBe(0);
+    expect(result.output).toMatch(/0 added, 0 changed, 0 destroyed/);
+    expect((await ws.audit()).filter(isWrite)).toEqual([]);
+  }, 120_000);
+
+  it("shows a scope change in the plan and updates the privilege in place", async () => {
+    ws.synth((s) => seed(s, { grantScopes: ["read-data", "write-data"] }));
+    const plan = ws.terraform(["plan", "-input=false", "-no-color"]);
+    expect(plan.status).toBe(0);
+    expect(plan.output).toMatch(/scopes/);
+    expect(plan.output).toMatch(/write-data/);
+
+    await ws.clearAudit();
+    ws.apply();
+    const writes = (await ws.audit()).filter(isWrite);
+    expect(writes.some((e) => e.path.startsWith(PRIVILEGES) && e.method === "PATCH")).toBe(true);
+    expect(writes.filter((e) => e.method === "DELETE")).toEqual([]);
+
+    const verify = ws.cli(["verify", "--stack", "alpha"]);
+    expect(verify.status).toBe(0);
+    expect(verify.output).toMatch(/write-data/);
+  }, 300_000);
+
+  it("replaces the agent when its client id changes", async () => {
+    ws.synth((s) => seed(s, { agentClientId: "digital-assistant-ai-agent-2" }));
+    await ws.clearAudit();
+    ws.apply();
+    const writes = (await ws.audit()).filter(isWrite);
+    expect(writes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ method: "DELETE", path: expect.stringContaining(`${AI_AGENTS}digital-assistant-ai-agent`) }),
+        expect.objectContaining({ method: "PUT", path: expect.stringContaining(`${AI_AGENTS}digital-assistant-ai-agent-2`) }),
+      ]),
+    );
+    const verify = ws.cli(["verify", "--stack", "alpha"]);
+    expect(verify.status).toBe(0);
+    expect(verify.output).toContain("digital-assistant-ai-agent-2");
+  }, 300_000);
+
+  it("deletes the privilege when the grant construct is removed, and the exchange is refused", async () => {
+    ws.synth((s) => seed(s, { agentClientId: "digital-assistant-ai-agent-2", withGrant: false }));
+    await ws.clearAudit();
+    ws.apply();
+    const writes = (await ws.audit()).filter(isWrite);
+    expect(writes.some((e) => e.method === "DELETE" && e.path.startsWith(PRIVILEGES))).toBe(true);
+
+    const verify = ws.cli(["verify", "--app", "digital-assistant-web-app", "--agent", "digital-assistant-ai-agent-2", "--scope", "read-data"],
+      { VERIFY_APP_SECRET_ENV: "WEB_APP_CLIENT_SECRET" });
+    expect(verify.status).not.toBe(0);
+    expect(verify.output).toMatch(/FAIL/);
+  }, 300_000);
+
+  it("terraform destroy returns the tenant to its seed state, keeping the retained grant types", async () => {
+    const destroy = ws.terraform(["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    expect(destroy.status).toBe(0);
+    const token = await adminToken(ws);
+    const get = async (path: string, version?: string) => {
+      const res = await fetch(`${ws.tenant.baseUrl}${path}`, {
+        headers: { authorization: `Bearer ${token}`, ...(version ? { "accept-api-version": version } : {}) },
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, any> };
+    };
+    const am = "/am/json/realms/root/realms/alpha/realm-config";
+    expect((await get(`${am}/agents/OAuth2Client/digital-assistant-web-app`, "protocol=2.1,resource=1.0")).status).toBe(404);
+    expect((await get(`${am}/agents/AIAgent/digital-assistant-ai-agent-2`, "protocol=2.1,resource=2.0")).status).toBe(404);
+    for (const object of ["alpha_application", "alpha_aiagent", "alpha_aiagentprivilege"]) {
+      expect((await get(`/openidm/managed/${object}?_queryFilter=true`)).body.resultCount).toBe(0);
+    }
+    const provider = await get(`${am}/services/oauth-oidc`, "protocol=2.0,resource=1.0");
+    expect(provider.body.advancedOAuth2Config.grantTypes).toEqual(
+      expect.arrayContaining(["password", "urn:ietf:params:oauth:grant-type:token-exchange"]),
+    );
+  }, 300_000);
+
+  it("never lets a secret reach synth output, state, plan or apply output, or logs", () => {
+    const planted = [...Object.values(ws.secrets), JSON.stringify(ws.tenant.connection.serviceAccount.jwk)];
+    const d = (ws.tenant.connection.serviceAccount.jwk as Record<string, string>).d;
+    planted.push(d, ws.tenant.connection.amAdmin.password);
+    const files = listFiles(ws.dir).filter((f) => !f.includes(`${join(".terraform", "providers")}`) && !f.includes("token-cache"));
+    expect(files.some((f) => f.endsWith(".tfstate"))).toBe(true);
+    for (const file of files) {
+      const text = readFileSync(file, "latin1");
+      for (const secret of planted) expect({ file, leaked: text.includes(secret) }).toEqual({ file, leaked: false });
+    }
+    const transcript = ws.transcript.join("\n");
+    for (const secret of planted) expect(transcript.includes(secret)).toBe(false);
+  });
+});
+
+describe("sessions under Terraform's parallelism", () => {
+  const ws = new Workspace();
+  beforeAll(() => ws.start(), 60_000);
+  afterAll(() => ws.stop());
+
+  it("applies 20 objects with -parallelism=10 holding at most 5 admin sessions", async () => {
+    ws.synth((stack) => {
+      new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"] });
+      for (let i = 0; i < 10; i++) {
+        const app = new ConfidentialWebApp(stack, `app-${i}`, {
+          name: `App ${i}`, clientId: `app-${i}`, clientSecret: Secret.fromEnv("WEB_APP_CLIENT_SECRET"),
+          owners: [], scopes: ["openid", "read-data"], grantTypes: ["password"], tokenEndpointAuthMethod: "client_secret_post",
+        });
+        const agent = new AiAgent(stack, `agent-${i}`, {
+          name: `Agent ${i}`, clientId: `agent-${i}`, clientSecret: Secret.fromEnv("AI_AGENT_CLIENT_SECRET"),
+        });
+        if (i < 5) agent.grantAccessTo(app, { subjects: ["barbara.jensen"], scopes: ["read-data"] });
+      }
+    });
+    ws.apply(["-parallelism=10"]);
+    const sessions = Object.values(await ws.sessions());
+    expect(sessions.length).toBeGreaterThan(0);
+    for (const s of sessions) expect(s.peak).toBeLessThanOrEqual(5);
+  }, 300_000);
+});
+
+async function adminToken(ws: Workspace): Promise<string> {
+  const { createAdminToken } = await import("./admin-token");
+  return createAdminToken(ws.tenant.baseUrl, ws.tenant.connection);
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? listFiles(p) : [p];
+  });
+}
