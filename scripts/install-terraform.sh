@@ -74,10 +74,19 @@ check_installed() {
   local cli provider version
   cli="$(stamp_value cli)"
   provider="$(stamp_value provider)"
-  [[ -n "$cli" && -x "$cli" && -n "$provider" && -x "$provider" ]] || return 1
-  version="$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE="$RC_FILE" "$cli" version 2>/dev/null | head -n 1)" || return 1
+  # The provider may be unavailable (see below): then it is recorded as empty.
+  [[ -n "$cli" && -x "$cli" ]] || return 1
+  [[ -z "$provider" || -x "$provider" ]] || return 1
+  # Whole output, not `| head`: with pipefail, terraform's exit on a closed
+  # pipe would count as a failure.
+  version="$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE="$RC_FILE" "$cli" version 2>/dev/null)" || return 1
+  version="${version%%$'\n'*}"
   [[ -n "$version" ]] || return 1
-  log "up to date in $TOOLS_DIR: $version ($cli), hashicorp/null $NULL_VERSION ($(stamp_value platform))"
+  if [[ -n "$provider" ]]; then
+    log "up to date in $TOOLS_DIR: $version ($cli), hashicorp/null $NULL_VERSION ($(stamp_value platform))"
+  else
+    log "up to date in $TOOLS_DIR: $version ($cli); hashicorp/null $NULL_VERSION unavailable (run with --force to retry)"
+  fi
   return 0
 }
 
@@ -108,7 +117,7 @@ if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
   export PATH="/usr/local/go/bin:$PATH"
 fi
 if ! command -v go >/dev/null 2>&1; then
-  die "Go >= 1.${MIN_GO_MINOR} is required to build Terraform from source: apt-get install golang, or see https://go.dev/dl"
+  die "Go >= 1.${MIN_GO_MINOR} is required to build Terraform from source: apt-get install golang (if your distribution's is new enough), or see https://go.dev/dl"
 fi
 
 {
@@ -122,7 +131,7 @@ go_minor=0
 if [[ "$GOVERSION" =~ ^go1\.([0-9]+) ]]; then
   go_minor="${BASH_REMATCH[1]}"
   if ((go_minor < MIN_GO_MINOR)); then
-    die "Go >= 1.${MIN_GO_MINOR} is required to build Terraform from source, found $GOVERSION ($(command -v go)): apt-get install golang, or see https://go.dev/dl"
+    die "Go >= 1.${MIN_GO_MINOR} is required to build Terraform from source, found $GOVERSION ($(command -v go)): see https://go.dev/dl"
   fi
 else
   log "unrecognised Go version '$GOVERSION', trying anyway"
@@ -130,26 +139,27 @@ else
 fi
 log "using $GOVERSION ($(command -v go)) for $PLATFORM; cache: $TOOLS_DIR"
 
-# go_install GOBIN PACKAGE@VERSION
+# go_install GOBIN PACKAGE@VERSION [LDFLAGS]
 # Static, reproducible build into GOBIN. Go's output goes to stderr unchanged,
 # so a refusal by the module proxy shows up with its exact message. Go >= 1.23
 # rejects some go:linkname references that older modules make; if the link
 # fails over one, link again with the check disabled (the compiled packages come
 # from the build cache, so this costs only the link).
 go_install() {
-  local gobin="$1" target="$2" logfile status start
+  local gobin="$1" target="$2" ldflags="${3:-}" logfile status start
   logfile="$(mktemp "${TMPDIR:-/tmp}/install-terraform.XXXXXX")"
   start=$SECONDS
-  log "go install -trimpath $target (GOBIN=$gobin, CGO_ENABLED=0); this can take several minutes"
+  log "go install -trimpath${ldflags:+ -ldflags=\"$ldflags\"} $target (GOBIN=$gobin, CGO_ENABLED=0); this can take several minutes"
   set +e
-  GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath "$target" 2>&1 | tee "$logfile" >&2
+  GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath ${ldflags:+"-ldflags=$ldflags"} "$target" 2>&1 | tee "$logfile" >&2
   status=${PIPESTATUS[0]}
   set -e
   if [[ "$status" != 0 ]] && ((go_minor >= 23)) \
     && grep -Eq 'linkname|invalid reference to' "$logfile"; then
-    log "link failed over a go:linkname reference; retrying with -ldflags=-checklinkname=0"
+    ldflags="${ldflags:+$ldflags }-checklinkname=0"
+    log "link failed over a go:linkname reference; retrying with -ldflags=\"$ldflags\""
     set +e
-    GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath -ldflags=-checklinkname=0 "$target" 2>&1 | tee "$logfile" >&2
+    GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath "-ldflags=$ldflags" "$target" 2>&1 | tee "$logfile" >&2
     status=${PIPESTATUS[0]}
     set -e
   fi
@@ -178,7 +188,8 @@ elif go_install "$BIN_DIR" "$TERRAFORM_MODULE@v$TERRAFORM_VERSION"; then
 else
   log "could not build Terraform v$TERRAFORM_VERSION; falling back to OpenTofu v$TOFU_VERSION"
   rm -f "$BIN_DIR/terraform"
-  if go_install "$BIN_DIR" "$TOFU_PACKAGE@v$TOFU_VERSION"; then
+  # Without this OpenTofu calls itself v$TOFU_VERSION-dev (its releases set it).
+  if go_install "$BIN_DIR" "$TOFU_PACKAGE@v$TOFU_VERSION" "-X=github.com/opentofu/opentofu/version.dev=no"; then
     CLI="$BIN_DIR/tofu"
     # cdktf looks for a binary called terraform.
     ln -sfn tofu "$BIN_DIR/terraform"
@@ -189,16 +200,24 @@ fi
 
 # --- hashicorp/null provider, as an unpacked filesystem mirror ----------------------------
 
+# Stacks synthesized with the default custom resource (Terraform's built-in terraform_data)
+# need no provider at all; only `customResource: "null_resource"` stacks need this one. So a
+# module proxy that refuses it (as it does on our machines: 403 "This module version is not
+# available") is a warning, not a failure.
 NULL_BUILD="$BUILD_DIR/terraform-provider-null"
+NULL_OK=1
 if [[ -x "$NULL_BUILD" && "$FORCE" == 0 ]] \
   && go version -m "$NULL_BUILD" 2>/dev/null | grep -q "${NULL_COMMIT:0:12}"; then
   log "hashicorp/null $NULL_VERSION already built: $NULL_BUILD"
 elif ! go_install "$BUILD_DIR" "$NULL_MODULE@$NULL_COMMIT"; then
-  die "could not build the hashicorp/null provider $NULL_VERSION ($NULL_MODULE@$NULL_COMMIT); Go's message is above"
+  NULL_OK=0
+  log "warning: could not build the hashicorp/null provider $NULL_VERSION ($NULL_MODULE@$NULL_COMMIT); Go's message is above."
+  log "warning: stacks using the default terraform_data custom resource are unaffected; null_resource stacks need the provider from another mirror."
 fi
 
 PROVIDER=""
-for host in registry.terraform.io registry.opentofu.org; do
+mkdir -p "$MIRROR_DIR"
+[[ "$NULL_OK" == 1 ]] && for host in registry.terraform.io registry.opentofu.org; do
   dir="$MIRROR_DIR/$host/hashicorp/null/$NULL_VERSION/$PLATFORM"
   mkdir -p "$dir"
   dest="$dir/terraform-provider-null_v${NULL_VERSION}_x5"

@@ -1,0 +1,84 @@
+/**
+ * `npm start`: the main job against the embedded tenant. Starts the tenant on the URL main.ts points
+ * at by default, synthesizes main.ts, runs `terraform init` and `terraform apply` on the stack, then
+ * the seed's Task 4 through `cdktf-aic verify`. Exits non-zero on any failure and leaves nothing running.
+ */
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { DEFAULT_CREDENTIAL_ENV, EMBEDDED_TENANT_URL } from "../src/contract";
+import { startTenant } from "../src/emulator";
+
+const root = resolve(__dirname, "..");
+const stackName = "alpha";
+const stackDir = join(root, "cdktf.out", "stacks", stackName);
+
+function step(title: string): void {
+  process.stderr.write(`\n== ${title}\n`);
+}
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): void {
+  const r = spawnSync(cmd, args, { cwd, env, stdio: "inherit" });
+  if (r.status !== 0) throw new Error(`${[cmd, ...args].join(" ")} exited with ${r.status ?? r.signal}`);
+}
+
+async function main(): Promise<number> {
+  const port = Number(new URL(EMBEDDED_TENANT_URL).port);
+  step(`embedded tenant on ${EMBEDDED_TENANT_URL}`);
+  const tenant = await startTenant({ port });
+  const cacheDir = mkdtempSync(join(tmpdir(), "cdktf-aic-start-"));
+  try {
+    const c = tenant.connection;
+    const barbara = c.users.find((u) => u.userName === "barbara.jensen");
+    if (!barbara) throw new Error("the embedded tenant has no barbara.jensen");
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AIC_BASE_URL: tenant.baseUrl,
+      [DEFAULT_CREDENTIAL_ENV.serviceAccountId]: c.serviceAccount.id,
+      [DEFAULT_CREDENTIAL_ENV.serviceAccountJwk]: JSON.stringify(c.serviceAccount.jwk),
+      // Demo secrets for the two clients, unless the caller brings their own.
+      WEB_APP_CLIENT_SECRET: process.env.WEB_APP_CLIENT_SECRET ?? randomBytes(24).toString("base64url"),
+      AI_AGENT_CLIENT_SECRET: process.env.AI_AGENT_CLIENT_SECRET ?? randomBytes(24).toString("base64url"),
+      VERIFY_USERNAME: barbara.userName,
+      VERIFY_PASSWORD: barbara.password,
+      CDKTF_AIC_TOKEN_CACHE_DIR: cacheDir,
+      TF_IN_AUTOMATION: "1",
+    };
+
+    step("cdktf synth (main.ts)");
+    run(process.execPath, [require.resolve("tsx/cli"), "main.ts"], root, env);
+
+    // The embedded tenant starts from its seed every time: state from an earlier run describes
+    // objects that no longer exist, so this demo starts Terraform from empty state too.
+    for (const f of [`terraform.${stackName}.tfstate`, `terraform.${stackName}.tfstate.backup`]) {
+      const p = join(stackDir, f);
+      if (existsSync(p)) rmSync(p);
+    }
+    const terraform = process.env.CDKTF_AIC_TERRAFORM ?? "terraform";
+    step("terraform init");
+    run(terraform, ["init", "-input=false"], stackDir, env);
+    step("terraform apply");
+    run(terraform, ["apply", "-auto-approve", "-input=false", "-parallelism=10"], stackDir, env);
+
+    step("Task 4: the on-behalf-of token exchange (cdktf-aic verify)");
+    const verify = spawnSync(process.execPath, [join(root, "dist", "cdktf-aic.cjs"), "verify", "--stack", stackName], {
+      cwd: root,
+      env,
+      stdio: "inherit",
+    });
+    return verify.status ?? 1;
+  } finally {
+    await tenant.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`npm start: ${err instanceof Error ? err.message : String(err)}\nFAIL\n`);
+    process.exit(1);
+  },
+);
