@@ -3,7 +3,7 @@
  * at by default, synthesizes main.ts, runs `terraform init` and `terraform apply` on the stack, then
  * the seed's Task 4 through `cdktf-aic verify`. Exits non-zero on any failure and leaves nothing running.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,9 +19,18 @@ function step(title: string): void {
   process.stderr.write(`\n== ${title}\n`);
 }
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): void {
-  const r = spawnSync(cmd, args, { cwd, env, stdio: "inherit" });
-  if (r.status !== 0) throw new Error(`${[cmd, ...args].join(" ")} exited with ${r.status ?? r.signal}`);
+/** Runs a child process to its end. Never spawnSync: the tenant answers from this event loop. */
+function exec(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: "inherit" });
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+async function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const code = await exec(cmd, args, cwd, env);
+  if (code !== 0) throw new Error(`${[cmd, ...args].join(" ")} exited with ${code}`);
 }
 
 async function main(): Promise<number> {
@@ -48,7 +57,7 @@ async function main(): Promise<number> {
     };
 
     step("cdktf synth (main.ts)");
-    run(process.execPath, [require.resolve("tsx/cli"), "main.ts"], root, env);
+    await run(process.execPath, [require.resolve("tsx/cli"), "main.ts"], root, env);
 
     // The embedded tenant starts from its seed every time: state from an earlier run describes
     // objects that no longer exist, so this demo starts Terraform from empty state too.
@@ -58,17 +67,12 @@ async function main(): Promise<number> {
     }
     const terraform = process.env.CDKTF_AIC_TERRAFORM ?? "terraform";
     step("terraform init");
-    run(terraform, ["init", "-input=false"], stackDir, env);
+    await run(terraform, ["init", "-input=false"], stackDir, env);
     step("terraform apply");
-    run(terraform, ["apply", "-auto-approve", "-input=false", "-parallelism=10"], stackDir, env);
+    await run(terraform, ["apply", "-auto-approve", "-input=false", "-parallelism=10"], stackDir, env);
 
     step("Task 4: the on-behalf-of token exchange (cdktf-aic verify)");
-    const verify = spawnSync(process.execPath, [join(root, "dist", "cdktf-aic.cjs"), "verify", "--stack", stackName], {
-      cwd: root,
-      env,
-      stdio: "inherit",
-    });
-    return verify.status ?? 1;
+    return await exec(process.execPath, [join(root, "dist", "cdktf-aic.cjs"), "verify", "--stack", stackName], root, env);
   } finally {
     await tenant.close();
     rmSync(cacheDir, { recursive: true, force: true });

@@ -1,3 +1,62 @@
-// placeholder: replaced by the CLI work
-console.error("cdktf-aic: not built yet");
-process.exit(1);
+/**
+ * `cdktf-aic`: the CLI the Terraform provisioners run (apply, set-secret, delete, prune: input only
+ * through the environment) and people run (verify, tenant). Sub-commands are imported on demand so
+ * that starting the CLI costs little when Terraform runs many provisioners at once.
+ */
+import { CLI_ENV, COMMANDS } from "../contract/constants";
+import { err, errorLine, out } from "./output";
+
+const USAGE = `Usage: cdktf-aic <command> [options]
+
+Commands (run by Terraform provisioners; input from the environment only):
+  ${COMMANDS.apply}        create or update the object of CDKTF_AIC_SPEC in place
+  ${COMMANDS.setSecret}   write the client secret of CDKTF_AIC_IDENTITY from the env var named in CDKTF_AIC_SECRET
+  ${COMMANDS.delete}       delete the object of CDKTF_AIC_IDENTITY (already gone is fine)
+  ${COMMANDS.prune}        delete what CDKTF_AIC_PREVIOUS lists and CDKTF_AIC_KEEP does not, dependents first
+
+Commands for people:
+  ${COMMANDS.verify}       run the on-behalf-of token exchange (the seed's Task 4) against a tenant
+  ${COMMANDS.tenant}       run the embedded tenant (local AM/IDM for development and tests)
+
+Run 'cdktf-aic <command> --help' for a command's options. Exit codes: 0 ok, 1 error.`;
+
+type Handler = (argv: string[]) => Promise<number>;
+
+const HANDLERS: Record<string, () => Promise<Handler>> = {
+  [COMMANDS.apply]: async () => (await import("./provision")).applyCommand,
+  [COMMANDS.setSecret]: async () => (await import("./provision")).setSecretCommand,
+  [COMMANDS.delete]: async () => (await import("./provision")).deleteCommand,
+  [COMMANDS.prune]: async () => (await import("./provision")).pruneCommand,
+  [COMMANDS.verify]: async () => (await import("./verify")).verifyCommand,
+  [COMMANDS.tenant]: async () => (await import("../emulator/cli")).tenantCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    out(USAGE);
+    return 0;
+  }
+  const load = Object.hasOwn(HANDLERS, command) ? HANDLERS[command] : undefined;
+  if (!load) {
+    err(`cdktf-aic: unknown command "${command}"; one of: ${Object.keys(HANDLERS).join(", ")} (see cdktf-aic --help)`);
+    return 1;
+  }
+  try {
+    return await (await load())(rest);
+  } catch (e) {
+    err(errorLine(command, e));
+    if (process.env[CLI_ENV.debug] === "1" && e instanceof Error && e.stack) err(e.stack);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    err(errorLine("", e));
+    process.exitCode = 1;
+  },
+);

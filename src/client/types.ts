@@ -5,6 +5,7 @@
 import type { Dispatcher } from "undici";
 import type {
   AIAgent,
+  AmClientListItem,
   IdmPatch,
   IntrospectionResponse,
   OAuth2Client,
@@ -35,7 +36,7 @@ export interface AdminClientOptions {
   /** Shared token cache directory; default from CDKTF_AIC_TOKEN_CACHE_DIR or the user's cache dir. */
   tokenCacheDir?: string;
   /** Retry policy; defaults in the transport. */
-  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
   timeouts?: { connectMs?: number; requestMs?: number };
   /** Called once per HTTP request made (for progress and call counting). No secrets. */
   onRequest?: (info: { method: string; path: string; status: number; durationMs: number }) => void;
@@ -50,14 +51,15 @@ export interface AdminApi {
   enableAiAgents(): Promise<void>;
   // §4 OAuth2 clients (undefined on 404)
   getOAuth2Client(id: string): Promise<OAuth2Client | undefined>;
-  queryOAuth2Clients(options?: QueryOptions): Promise<OAuth2Client[]>;
+  /** Lists hold plain values, not the wrapped ones of a GET (see `AmClientListItem`). */
+  queryOAuth2Clients(options?: QueryOptions): Promise<AmClientListItem[]>;
   /** Full-replace PUT; the body is stripped of `_id`, `_rev`, `_type`, `_provider`, `*-encrypted`. */
   putOAuth2Client(id: string, body: Record<string, unknown>, options?: { createOnly?: boolean }): Promise<OAuth2Client>;
   /** Returns false when the client did not exist. */
   deleteOAuth2Client(id: string): Promise<boolean>;
   // §6 AI agents (AM side)
   getAiAgent(id: string): Promise<AIAgent | undefined>;
-  queryAiAgents(options?: QueryOptions): Promise<AIAgent[]>;
+  queryAiAgents(options?: QueryOptions): Promise<AmClientListItem[]>;
   putAiAgent(id: string, body: Record<string, unknown>, options?: { createOnly?: boolean }): Promise<AIAgent>;
   deleteAiAgent(id: string): Promise<boolean>;
   // §5–§7 IDM

@@ -94,5 +94,8 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
 ] as const;
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
+/** Where `npm start` runs the embedded tenant; the default target of `main.ts`. */
+export const EMBEDDED_TENANT_URL = "http://127.0.0.1:18443";
+
 /** The path prefix of the embedded tenant's control endpoints (reset, faults, audit). */
 export const CONTROL_PREFIX = "/__emulator";

@@ -65,13 +65,13 @@ export const ENDPOINTS = {
   aiAgentsEnable: { method: "POST", path: "/environment/aiagent", query: { _action: "enable" }, apiVersion: API_VERSION.environment, response: S.EnvironmentActionResponse },
 
   // §4 OAuth2 clients
-  oauth2ClientQuery: { method: "GET", path: OAUTH2_CLIENT, apiVersion: API_VERSION.oauth2Client, response: S.queryResult(S.OAuth2Client) },
+  oauth2ClientQuery: { method: "GET", path: OAUTH2_CLIENT, apiVersion: API_VERSION.oauth2Client, response: S.queryResult(S.AmClientListItem) },
   oauth2ClientRead: { method: "GET", path: `${OAUTH2_CLIENT}/{id}`, apiVersion: API_VERSION.oauth2Client, response: S.OAuth2Client },
   oauth2ClientPut: { method: "PUT", path: `${OAUTH2_CLIENT}/{id}`, apiVersion: API_VERSION.oauth2Client, request: S.AmClientWriteBody, response: S.OAuth2Client },
   oauth2ClientDelete: { method: "DELETE", path: `${OAUTH2_CLIENT}/{id}`, apiVersion: API_VERSION.oauth2Client, response: S.OAuth2Client },
 
   // §6 AI agents (AM side)
-  aiAgentQuery: { method: "GET", path: AI_AGENT, apiVersion: API_VERSION.aiAgent, response: S.queryResult(S.AIAgent) },
+  aiAgentQuery: { method: "GET", path: AI_AGENT, apiVersion: API_VERSION.aiAgent, response: S.queryResult(S.AmClientListItem) },
   aiAgentRead: { method: "GET", path: `${AI_AGENT}/{id}`, apiVersion: API_VERSION.aiAgent, response: S.AIAgent },
   aiAgentPut: { method: "PUT", path: `${AI_AGENT}/{id}`, apiVersion: API_VERSION.aiAgent, request: S.AmClientWriteBody, response: S.AIAgent },
   aiAgentDelete: { method: "DELETE", path: `${AI_AGENT}/{id}`, apiVersion: API_VERSION.aiAgent, response: S.AIAgent },

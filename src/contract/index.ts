@@ -3,3 +3,4 @@ export * from "./endpoints";
 export * as schemas from "./schemas";
 export * from "./spec";
 export * from "./connection";
+export * from "./template";

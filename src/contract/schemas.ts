@@ -75,6 +75,20 @@ export const AIAgent = OAuth2Client.extend({
 });
 export type AIAgent = z.infer<typeof AIAgent>;
 
+/**
+ * An OAuth2 client or AI agent as a query (`?_queryFilter=`) lists it: AIC returns plain values
+ * in lists, not the wrapped ones of a single GET [rec: aiagent-delete.json]. Read one object
+ * with GET to merge and PUT it.
+ */
+export const AmClientListItem = z.looseObject({
+  _id: z.string(),
+  _rev: z.string().optional(),
+  coreOAuth2ClientConfig: z.looseObject({}).optional(),
+  advancedOAuth2ClientConfig: z.looseObject({}).optional(),
+  overrideOAuth2ClientConfig: z.looseObject({}).optional(),
+});
+export type AmClientListItem = z.infer<typeof AmClientListItem>;
+
 /** A body to PUT: wrapped or raw values, no `_id`/`_rev`/`_type`/`*-encrypted` (the client strips them). */
 export const AmClientWriteBody = z.record(z.string(), z.unknown());
 

@@ -32,7 +32,8 @@ export const TenantRef = z.object({
 });
 export type TenantRef = z.infer<typeof TenantRef>;
 
-export const SecretRef = z.object({ env: envName, version: z.union([z.number().int(), z.string().min(1)]) });
+/** `version` is absent where only the variable matters (the spec `Config` applies). */
+export const SecretRef = z.object({ env: envName, version: z.union([z.number().int(), z.string().min(1)]).optional() });
 export type SecretRef = z.infer<typeof SecretRef>;
 
 const base = { tenant: TenantRef };

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { EmulatorContext } from "./context";
+import { crestBody } from "./errors";
 import type { EmulatorRequest, EmulatorResponse } from "./types";
 
 export type SessionKind = "service-account" | "am-session";
@@ -102,14 +103,8 @@ const REQUIRED_SCOPES: ReadonlyArray<readonly [prefix: string, scopes: readonly 
   ["/environment/", ["fr:am:*", "fr:idm:*"]],
 ];
 
-const UNAUTHORIZED: EmulatorResponse = {
-  status: 401,
-  body: { code: 401, reason: "Unauthorized", message: "Access Denied" },
-};
-const FORBIDDEN: EmulatorResponse = {
-  status: 403,
-  body: { code: 403, reason: "Forbidden", message: "Access Denied" },
-};
+const UNAUTHORIZED: EmulatorResponse = { status: 401, body: crestBody(401, "Access Denied") };
+const FORBIDDEN: EmulatorResponse = { status: 403, body: crestBody(403, "Access Denied") };
 
 /**
  * Validates `Authorization: Bearer <service-account token>` or the AM session cookie

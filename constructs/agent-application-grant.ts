@@ -1,0 +1,134 @@
+import { Construct } from "constructs";
+import { TOKEN_EXCHANGE_GRANT } from "../src/contract";
+import type { IAiAgent } from "./ai-agent";
+import { AicTenant } from "./aic-tenant";
+import type { IConfidentialWebApp } from "./confidential-web-app";
+import { VALIDATION_CODES as C, ValidationError, validationMessage } from "./errors";
+import { checkNames, checkScopes } from "./private/checks";
+import { ManagedObject } from "./private/custom-resource";
+
+/** Props of {@link AgentApplicationGrant}. */
+export interface AgentApplicationGrantProps {
+  /** The agent that acts on behalf of users. */
+  readonly agent: IAiAgent;
+  /** The application the agent may call for them (the token exchange `audience`). */
+  readonly application: IConfidentialWebApp;
+  /**
+   * User names the agent may act for. At least one subject or subject group.
+   *
+   * @default []
+   */
+  readonly subjects?: readonly string[];
+  /**
+   * Group names whose members the agent may act for. At least one subject or subject group.
+   *
+   * @default []
+   */
+  readonly subjectGroups?: readonly string[];
+  /**
+   * The scopes the agent may request; each must be a scope of the application.
+   *
+   * @default [] (any scope of the application)
+   */
+  readonly scopes?: readonly string[];
+  /**
+   * A description of the grant.
+   *
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+/**
+ * Lets an AI agent act on behalf of chosen users of an application with chosen scopes (the
+ * console's AI agent "Applications" tab: one privilege per agent and application).
+ */
+export class AgentApplicationGrant extends Construct {
+  public readonly agent: IAiAgent;
+  public readonly application: IConfidentialWebApp;
+  public readonly scopes: readonly string[];
+
+  constructor(scope: Construct, id: string, props: AgentApplicationGrantProps) {
+    super(scope, id);
+    const subjects = [...(props.subjects ?? [])];
+    const subjectGroups = [...(props.subjectGroups ?? [])];
+    const scopes = [...(props.scopes ?? [])];
+    checkNames(this, "subjects", subjects);
+    checkNames(this, "subjectGroups", subjectGroups);
+    if (subjects.length === 0 && subjectGroups.length === 0) {
+      throw ValidationError.of(this, C.noSubjects, {
+        problem: "the grant names no user the agent may act for",
+        received: { subjects, subjectGroups },
+        allowed: "at least one user name in subjects or one group name in subjectGroups",
+        fix: `add e.g. subjects: ["bjensen"] or subjectGroups: ["assistant-users"]`,
+      });
+    }
+    checkScopes(this, "scopes", scopes, false);
+
+    this.agent = props.agent;
+    this.application = props.application;
+    this.scopes = scopes;
+    const tenant = AicTenant.of(this);
+    const object = tenant._manage(this, {
+      kind: "agent-grant",
+      tenant: tenant.tenantRef,
+      id: `${props.agent.clientId}/${props.application.clientId}`,
+      owned: {
+        agent: props.agent.clientId,
+        application: props.application.clientId,
+        subjects,
+        subjectGroups,
+        scopes,
+        ...(props.description === undefined ? {} : { description: props.description }),
+      },
+    });
+    // Created after, and deleted before, the agent and the application it links.
+    for (const linked of [props.agent, props.application]) {
+      const linkedObject = ManagedObject.of(linked);
+      if (linkedObject) object.dependOn(linkedObject);
+    }
+    this.node.addValidation({ validate: () => this.crossChecks(tenant) });
+  }
+
+  /** Checks that need the agent and the application as the whole stack has them. */
+  private crossChecks(tenant: AicTenant): string[] {
+    const errors: string[] = [];
+    const { agent, application } = this;
+    for (const linked of [agent, application]) {
+      const other = AicTenant.of(linked);
+      if (other.tenantKey === tenant.tenantKey) continue;
+      errors.push(
+        validationMessage(C.grantAcrossTenants, {
+          problem: `${linked.node.path} belongs to another tenant or realm than the grant`,
+          received: other.tenantKey,
+          allowed: `an agent and an application of ${tenant.tenantKey}`,
+          fix: "create the grant, the agent and the application in the same AicTenant",
+        }),
+      );
+    }
+    if (application.scopes !== undefined) {
+      const outside = this.scopes.filter((s) => !application.scopes!.includes(s));
+      if (outside.length > 0) {
+        errors.push(
+          validationMessage(C.grantScopeOutsideApplication, {
+            problem: `scopes ${JSON.stringify(outside)} are not scopes of ${application.node.path}, so the exchange would fail with invalid_scope`,
+            received: this.scopes,
+            allowed: `scopes of the application: ${JSON.stringify(application.scopes)} (or [] for any of them)`,
+            fix: `remove ${JSON.stringify(outside)} from the grant, or add them to the application's scopes`,
+          }),
+        );
+      }
+    }
+    if (agent.grantTypes !== undefined && !agent.grantTypes.includes(TOKEN_EXCHANGE_GRANT)) {
+      errors.push(
+        validationMessage(C.agentWithoutTokenExchange, {
+          problem: `${agent.node.path} cannot use this grant: it lacks the token-exchange grant type the on-behalf-of flow uses`,
+          received: agent.grantTypes,
+          allowed: `grant types that include "token-exchange" (${TOKEN_EXCHANGE_GRANT})`,
+          fix: `add "token-exchange" to the agent's grantTypes (or leave grantTypes at its default)`,
+        }),
+      );
+    }
+    return errors;
+  }
+}

@@ -1,0 +1,190 @@
+import { Construct, IConstruct } from "constructs";
+import { TokenEndpointAuthMethod } from "../src/contract";
+import { AgentApplicationGrant } from "./agent-application-grant";
+import { AicTenant } from "./aic-tenant";
+import type { IConfidentialWebApp } from "./confidential-web-app";
+import { checkClientId } from "./private/checks";
+import { checkClientProps, providerGrantErrors } from "./private/client";
+import type { Secret } from "./secret";
+
+/** Options of {@link IAiAgent.grantAccessTo}. */
+export interface GrantAccessOptions {
+  /**
+   * User names the agent may act for.
+   *
+   * @default []
+   */
+  readonly subjects?: readonly string[];
+  /**
+   * Group names whose members the agent may act for.
+   *
+   * @default []
+   */
+  readonly subjectGroups?: readonly string[];
+  /**
+   * The scopes the agent may request.
+   *
+   * @default [] (any scope of the application)
+   */
+  readonly scopes?: readonly string[];
+  /**
+   * A description of the grant.
+   *
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+/** An AI agent of the realm, managed here or imported. */
+export interface IAiAgent extends IConstruct {
+  /** The agent's OAuth2 client id. */
+  readonly clientId: string;
+  /** The agent's grant types as AM's strings; `undefined` when unknown (an imported agent). */
+  readonly grantTypes?: readonly string[];
+  /**
+   * Lets the agent act on behalf of users of `application` (token exchange).
+   *
+   * @returns the grant, a child of the agent with the id `Grant-<application client id>`
+   */
+  grantAccessTo(application: IConfidentialWebApp, options?: GrantAccessOptions): AgentApplicationGrant;
+}
+
+/** The AI agent's OAuth2 provider overrides. */
+export interface AiAgentProviderOverrides {
+  /**
+   * The master switch ("Enable OAuth2 Provider Overrides"); the other two need it.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * "Use Client-Side Access & Refresh Tokens": the agent gets JWT access tokens.
+   *
+   * @default true
+   */
+  readonly clientSideTokens?: boolean;
+  /**
+   * "Accept Audience Parameters in Token Exchange Requests": needed for the `audience` of the
+   * on-behalf-of exchange.
+   *
+   * @default true
+   */
+  readonly acceptAudienceInTokenExchange?: boolean;
+}
+
+/** Props of {@link AiAgent}. */
+export interface AiAgentProps {
+  /** The agent's display name, e.g. `Digital Assistant AI Agent`. */
+  readonly name: string;
+  /** The OAuth2 client id: letters, digits, `-` and `_`. Unique in the realm among apps and agents. */
+  readonly clientId: string;
+  /** The client secret: `Secret.fromEnv("NAME")`, a reference, never the value. */
+  readonly clientSecret: Secret;
+  /**
+   * User names of the agent's owners.
+   *
+   * @default []
+   */
+  readonly owners?: readonly string[];
+  /**
+   * A description shown in the admin console.
+   *
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * The agent client's own scopes. The scopes it may request for a user come from its grants.
+   *
+   * @default []
+   */
+  readonly scopes?: readonly string[];
+  /**
+   * The grant types the agent may use: friendly names (see `GRANT_TYPES`) or AM's strings.
+   *
+   * @default ["token-exchange"]
+   */
+  readonly grantTypes?: readonly string[];
+  /**
+   * How the agent authenticates at the token endpoint.
+   *
+   * @default "client_secret_post" (what the on-behalf-of flow uses)
+   */
+  readonly tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /**
+   * The OAuth2 provider overrides of the agent's client.
+   *
+   * @default - all three on, as the on-behalf-of flow needs
+   */
+  readonly providerOverrides?: AiAgentProviderOverrides;
+}
+
+abstract class AiAgentBase extends Construct implements IAiAgent {
+  public abstract readonly clientId: string;
+  public abstract readonly grantTypes?: readonly string[];
+
+  public grantAccessTo(application: IConfidentialWebApp, options: GrantAccessOptions = {}): AgentApplicationGrant {
+    return new AgentApplicationGrant(this, `Grant-${application.clientId}`, { ...options, agent: this, application });
+  }
+}
+
+/**
+ * An AI agent (AIC "AI Agents"): the AM AIAgent client and the IDM identity AM creates for it,
+ * set up for the on-behalf-of flow by default (token exchange, `client_secret_post`, provider
+ * overrides on).
+ */
+export class AiAgent extends AiAgentBase {
+  /**
+   * An agent that exists in the tenant and is not managed by this stack. Nothing is created; its
+   * grant types are unknown, so grants from it are not checked against them.
+   */
+  static fromClientId(scope: Construct, id: string, clientId: string): IAiAgent {
+    return new ImportedAiAgent(scope, id, clientId);
+  }
+
+  public readonly clientId: string;
+  public readonly scopes: readonly string[];
+  public readonly grantTypes: readonly string[];
+
+  constructor(scope: Construct, id: string, props: AiAgentProps) {
+    super(scope, id);
+    const client = checkClientProps(this, props, {
+      scopesRequired: false,
+      grantTypes: ["token-exchange"],
+      tokenEndpointAuthMethod: "client_secret_post",
+    });
+    const overrides = props.providerOverrides ?? {};
+
+    this.clientId = props.clientId;
+    this.scopes = client.scopes;
+    this.grantTypes = client.grantTypes;
+    const tenant = AicTenant.of(this);
+    const object = tenant._manage(this, {
+      kind: "ai-agent",
+      tenant: tenant.tenantRef,
+      id: props.clientId,
+      owned: {
+        ...client,
+        providerOverrides: {
+          enabled: overrides.enabled ?? true,
+          statelessTokens: overrides.clientSideTokens ?? true,
+          acceptAudienceInTokenExchange: overrides.acceptAudienceInTokenExchange ?? true,
+        },
+      },
+      secret: props.clientSecret.toSecretRef(),
+    });
+    this.node.addValidation({ validate: () => providerGrantErrors(object, client.grantTypes) });
+  }
+}
+
+class ImportedAiAgent extends AiAgentBase {
+  public readonly grantTypes = undefined;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    public readonly clientId: string,
+  ) {
+    super(scope, id);
+    checkClientId(this, "clientId", clientId);
+  }
+}

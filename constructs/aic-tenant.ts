@@ -1,0 +1,298 @@
+import { Construct, IConstruct } from "constructs";
+import { Token } from "cdktf";
+import { AuthConfig, DEFAULT_CREDENTIAL_ENV, EMBEDDED_TENANT_URL, Spec, TenantRef } from "../src/contract";
+import { VALIDATION_CODES as C, ValidationError, validationMessage } from "./errors";
+import { checkEnvName } from "./private/checks";
+import { cliAssetPath } from "./private/cli-asset";
+import { CustomResourceType, ManagedObject, createManagedObject, managedObjectsInStack } from "./private/custom-resource";
+import { Inventory } from "./private/inventory";
+
+/** Options of {@link TenantCredentials.serviceAccount}. */
+export interface ServiceAccountCredentialsOptions {
+  /**
+   * The variable that holds the service account's id.
+   *
+   * @default "AIC_SERVICE_ACCOUNT_ID"
+   */
+  readonly idEnv?: string;
+  /**
+   * The variable that holds the service account's private JWK (JSON).
+   *
+   * @default "AIC_SERVICE_ACCOUNT_JWK"
+   */
+  readonly jwkEnv?: string;
+  /**
+   * The variable that may hold the scope to request; when it is unset the CLI requests
+   * `fr:am:* fr:idm:*`.
+   *
+   * @default "AIC_SERVICE_ACCOUNT_SCOPE"
+   */
+  readonly scopeEnv?: string;
+}
+
+/** Options of {@link TenantCredentials.amAdmin}. */
+export interface AmAdminCredentialsOptions {
+  /**
+   * The variable that holds the AM administrator's user name.
+   *
+   * @default "AM_ADMIN_USERNAME"
+   */
+  readonly usernameEnv?: string;
+  /**
+   * The variable that holds the AM administrator's password.
+   *
+   * @default "AM_ADMIN_PASSWORD"
+   */
+  readonly passwordEnv?: string;
+}
+
+/** Options of {@link TenantCredentials.bearerToken}. */
+export interface BearerTokenCredentialsOptions {
+  /**
+   * The variable that holds an access token with the `fr:am:*` and `fr:idm:*` scopes.
+   *
+   * @default "AIC_BEARER_TOKEN"
+   */
+  readonly tokenEnv?: string;
+}
+
+/**
+ * How the CLI authenticates to the tenant: the names of the environment variables that hold the
+ * credentials when Terraform runs. Never the credentials themselves.
+ */
+export class TenantCredentials {
+  /** An Advanced Identity Cloud service account (JWT bearer grant). The default. */
+  static serviceAccount(options: ServiceAccountCredentialsOptions = {}): TenantCredentials {
+    return new TenantCredentials({
+      method: "service-account",
+      idEnv: options.idEnv ?? DEFAULT_CREDENTIAL_ENV.serviceAccountId,
+      jwkEnv: options.jwkEnv ?? DEFAULT_CREDENTIAL_ENV.serviceAccountJwk,
+      scopeEnv: options.scopeEnv ?? DEFAULT_CREDENTIAL_ENV.serviceAccountScope,
+    });
+  }
+
+  /** A self-managed PingAM administrator (AM session). */
+  static amAdmin(options: AmAdminCredentialsOptions = {}): TenantCredentials {
+    return new TenantCredentials({
+      method: "am-session",
+      usernameEnv: options.usernameEnv ?? DEFAULT_CREDENTIAL_ENV.amAdminUsername,
+      passwordEnv: options.passwordEnv ?? DEFAULT_CREDENTIAL_ENV.amAdminPassword,
+    });
+  }
+
+  /** A ready-made access token, e.g. minted by a CI step. */
+  static bearerToken(options: BearerTokenCredentialsOptions = {}): TenantCredentials {
+    return new TenantCredentials({ method: "bearer", tokenEnv: options.tokenEnv ?? DEFAULT_CREDENTIAL_ENV.bearerToken });
+  }
+
+  private constructor(
+    /** The credential configuration as the spec carries it: env var names only. */
+    public readonly authConfig: AuthConfig,
+  ) {}
+
+  /** The env var names, by the prop that set them. */
+  envNames(): Record<string, string> {
+    const { method: _method, ...names } = this.authConfig;
+    return names as Record<string, string>;
+  }
+}
+
+/** Props of {@link AicTenant}. */
+export interface AicTenantProps {
+  /**
+   * The tenant's base URL, without `/am` (AIC: `https://<tenant host>`; self-managed AM: the URL the
+   * `/json` endpoints sit under).
+   */
+  readonly baseUrl: string;
+  /**
+   * The realm the constructs configure.
+   *
+   * @default "alpha" (the Advanced Identity Cloud default realm)
+   */
+  readonly realm?: string;
+  /**
+   * How the CLI authenticates when Terraform runs.
+   *
+   * @default TenantCredentials.serviceAccount()
+   */
+  readonly credentials?: TenantCredentials;
+  /**
+   * The Terraform resource type that carries the custom resources.
+   *
+   * `terraform_data` is built into Terraform (1.4 and later) and OpenTofu: the stack needs no
+   * provider, `terraform plan` shows each changed field of a spec, and changing the credential env
+   * names updates in place. `null_resource` needs the hashicorp/null provider; its triggers are
+   * JSON strings, and any change to them (credential env names too) deletes and re-creates.
+   *
+   * @default "terraform_data"
+   */
+  readonly customResourceType?: CustomResourceType;
+}
+
+const AIC_TENANT = Symbol.for("cdktf-aic.AicTenant");
+
+/**
+ * Where and how to reach a tenant. Every construct configures the nearest AicTenant: an ancestor,
+ * or the one AicTenant among the children of an ancestor (usually the stack). It also wires the
+ * bundled CLI asset and the tenant's inventory (and, for `null_resource`, the null provider) into
+ * the stack.
+ *
+ * `TenantStack` creates one; in any other stack create it yourself.
+ */
+export class AicTenant extends Construct {
+  /** Whether `x` is an AicTenant. */
+  static isAicTenant(x: unknown): x is AicTenant {
+    return typeof x === "object" && x !== null && AIC_TENANT in x;
+  }
+
+  /** The tenant a construct at `scope` configures. */
+  static of(scope: IConstruct): AicTenant {
+    for (const s of [...scope.node.scopes].reverse()) {
+      if (AicTenant.isAicTenant(s)) return s;
+      const found = s.node.children.filter(AicTenant.isAicTenant);
+      if (found.length === 1) return found[0];
+      if (found.length > 1) {
+        throw ValidationError.of(scope, C.ambiguousTenant, {
+          problem: `more than one AicTenant is in scope`,
+          received: found.map((t) => t.node.path),
+          allowed: "exactly one AicTenant among the construct's ancestors or their children",
+          fix: "create the construct inside the AicTenant it configures, e.g. new ConfidentialWebApp(tenant, ...)",
+        });
+      }
+    }
+    throw ValidationError.of(scope, C.noTenant, {
+      problem: "no AicTenant is in scope",
+      received: scope.node.path,
+      allowed: "a construct inside a TenantStack, or in a stack with an AicTenant",
+      fix: "use new TenantStack(app, id, { tenant: {...} }) or add new AicTenant(stack, \"Tenant\", {...})",
+    });
+  }
+
+  public readonly baseUrl: string;
+  public readonly realm: string;
+  public readonly credentials: TenantCredentials;
+  /** The tenant part of every spec. */
+  public readonly tenantRef: TenantRef;
+
+  private readonly cliPath: string;
+  private readonly customResourceType: CustomResourceType;
+  private readonly inventory: Inventory;
+
+  constructor(scope: Construct, id: string, props: AicTenantProps) {
+    super(scope, id);
+    Object.defineProperty(this, AIC_TENANT, { value: true });
+    const realm = props.realm ?? "alpha";
+    const credentials = props.credentials ?? TenantCredentials.serviceAccount();
+    checkBaseUrl(this, props.baseUrl);
+    if (!Token.isUnresolved(realm) && !/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(realm)) {
+      throw ValidationError.of(this, C.invalidRealm, {
+        problem: "realm is not a realm name",
+        received: realm,
+        allowed: `a realm name such as "alpha", "bravo" or "root" (sub-realms as "parent/child")`,
+        fix: "use the realm name as the admin console shows it",
+      });
+    }
+    for (const [prop, name] of Object.entries(credentials.envNames())) checkEnvName(this, `credentials.${prop}`, name);
+
+    this.baseUrl = props.baseUrl.replace(/\/+$/, "");
+    this.realm = realm;
+    this.credentials = credentials;
+    this.tenantRef = { baseUrl: this.baseUrl, realm, auth: credentials.authConfig };
+    this.cliPath = cliAssetPath(this);
+    this.customResourceType = props.customResourceType ?? "terraform_data";
+    this.inventory = new Inventory(this, "Inventory", this.cliPath, this.customResourceType);
+  }
+
+  /** `baseUrl|realm`: constructs with the same key configure the same realm. */
+  get tenantKey(): string {
+    return `${this.baseUrl}|${this.realm}`;
+  }
+
+  /**
+   * Makes `owner` manage the object `spec` describes: creates its null_resources, orders clients
+   * after the realm's provider grants, adds it to the inventory and registers the checks that need
+   * the whole stack (duplicate objects, the spec schema).
+   *
+   * @internal
+   */
+  public _manage(owner: Construct, spec: Spec): ManagedObject {
+    const object = createManagedObject(owner, spec, this.cliPath, this.customResourceType);
+    for (const other of this.inventory.managedObjects) {
+      if (isClient(object) && other.spec.kind === "oauth2-provider-grants") object.dependOn(other);
+      if (isClient(other) && object.spec.kind === "oauth2-provider-grants") other.dependOn(object);
+    }
+    this.inventory.add(object);
+    owner.node.addValidation({ validate: () => [...duplicateErrors(object), ...specErrors(spec)] });
+    return object;
+  }
+}
+
+const isClient = (o: ManagedObject): boolean => o.spec.kind === "web-app" || o.spec.kind === "ai-agent";
+
+function checkBaseUrl(scope: IConstruct, baseUrl: string): void {
+  if (Token.isUnresolved(baseUrl) || TenantRef.shape.baseUrl.safeParse(baseUrl).success) return;
+  throw ValidationError.of(scope, C.invalidTenantUrl, {
+    problem: "baseUrl is not an http(s) URL",
+    received: baseUrl,
+    allowed: "an absolute http:// or https:// URL of the tenant, without /am",
+    fix: `use e.g. "https://tenant.example.com" or "${EMBEDDED_TENANT_URL}" (the embedded tenant)`,
+  });
+}
+
+/** Another object in the stack with the same identity (clients: the same client id in the realm). */
+function duplicateErrors(object: ManagedObject): string[] {
+  const tenant = AicTenant.of(object.owner);
+  const namespace = (o: ManagedObject) => (isClient(o) ? "client" : o.spec.kind);
+  const clashes = managedObjectsInStack(object.owner).filter(
+    (o) =>
+      o !== object &&
+      AicTenant.of(o.owner).tenantKey === tenant.tenantKey &&
+      namespace(o) === namespace(object) &&
+      o.spec.id === object.spec.id,
+  );
+  if (clashes.length === 0) return [];
+  const paths = clashes.map((o) => o.owner.node.path);
+  return [
+    isClient(object)
+      ? validationMessage(C.duplicateClientId, {
+          problem: `client id "${object.spec.id}" is also used by ${paths.join(", ")} (web apps and AI agents share one client id namespace)`,
+          received: object.spec.id,
+          allowed: "each client id once per realm",
+          fix: "give one of them another clientId, or import the existing one with fromClientId",
+        })
+      : validationMessage(C.duplicateObject, {
+          problem: `${paths.join(", ")} configures the same ${object.spec.kind} object`,
+          received: object.spec.id,
+          allowed: `one ${object.spec.kind} construct per object and realm`,
+          fix: "merge the two constructs into one",
+        }),
+  ];
+}
+
+/** The contract's schema, as a backstop behind the props checks; token values are skipped. */
+function specErrors(spec: Spec): string[] {
+  const result = Spec.safeParse(spec);
+  if (result.success) return [];
+  return result.error.issues
+    .filter((issue) => !isUnresolvedAt(spec, issue.path))
+    .map((issue) =>
+      validationMessage(C.invalidSpec, {
+        problem: `the resource spec is invalid at ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+        received: valueAt(spec, issue.path),
+        allowed: "a value the contract schema (src/contract/spec.ts) accepts",
+        fix: "correct the prop that sets this field",
+      }),
+    );
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
+}
+
+function isUnresolvedAt(value: unknown, path: readonly PropertyKey[]): boolean {
+  for (let i = 0; i <= path.length; i++) {
+    const v = valueAt(value, path.slice(0, i));
+    if ((typeof v === "string" || typeof v === "number") && Token.isUnresolved(v)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,109 @@
+import { Construct, IConstruct } from "constructs";
+import { TokenEndpointAuthMethod } from "../src/contract";
+import { AicTenant } from "./aic-tenant";
+import { checkClientId } from "./private/checks";
+import { checkClientProps, providerGrantErrors } from "./private/client";
+import type { Secret } from "./secret";
+
+/** A confidential web application of the realm, managed here or imported. */
+export interface IConfidentialWebApp extends IConstruct {
+  /** The OAuth2 client id (the application's `ssoEntities.oidcId`). */
+  readonly clientId: string;
+  /** The scopes the application serves; `undefined` when unknown (an imported application). */
+  readonly scopes?: readonly string[];
+  /** The application's grant types as AM's strings; `undefined` when unknown. */
+  readonly grantTypes?: readonly string[];
+}
+
+/** Props of {@link ConfidentialWebApp}. */
+export interface ConfidentialWebAppProps {
+  /** The application's display name, e.g. `Digital Assistant Web App`. */
+  readonly name: string;
+  /** The OAuth2 client id: letters, digits, `-` and `_`. Unique in the realm among apps and agents. */
+  readonly clientId: string;
+  /** The client secret: `Secret.fromEnv("NAME")`, a reference, never the value. */
+  readonly clientSecret: Secret;
+  /**
+   * User names of the application's owners.
+   *
+   * @default [] (no owners)
+   */
+  readonly owners?: readonly string[];
+  /** The scopes the application serves, e.g. `["openid", "read-data"]`. At least one. */
+  readonly scopes: readonly string[];
+  /**
+   * The grant types the client may use: friendly names (see `GRANT_TYPES`) or AM's strings.
+   *
+   * @default ["authorization-code"] (what the console's OIDC Web template sets)
+   */
+  readonly grantTypes?: readonly string[];
+  /**
+   * How the client authenticates at the token endpoint.
+   *
+   * @default "client_secret_basic" (AM's default)
+   */
+  readonly tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /**
+   * Redirect URIs for the authorization code flow.
+   *
+   * @default []
+   */
+  readonly redirectUris?: readonly string[];
+  /**
+   * A description shown in the admin console.
+   *
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+/**
+ * A custom OIDC Web application with a confidential client (the console's "Custom Application",
+ * OIDC, Web): the AM OAuth2 client and the IDM application record.
+ */
+export class ConfidentialWebApp extends Construct implements IConfidentialWebApp {
+  /**
+   * An application that exists in the tenant and is not managed by this stack. Nothing is created;
+   * its scopes are unknown, so grants to it are not checked against them.
+   */
+  static fromClientId(scope: Construct, id: string, clientId: string): IConfidentialWebApp {
+    return new ImportedConfidentialWebApp(scope, id, clientId);
+  }
+
+  public readonly clientId: string;
+  public readonly scopes: readonly string[];
+  public readonly grantTypes: readonly string[];
+
+  constructor(scope: Construct, id: string, props: ConfidentialWebAppProps) {
+    super(scope, id);
+    const client = checkClientProps(this, props, {
+      scopesRequired: true,
+      grantTypes: ["authorization-code"],
+      tokenEndpointAuthMethod: "client_secret_basic",
+    });
+
+    this.clientId = props.clientId;
+    this.scopes = client.scopes;
+    this.grantTypes = client.grantTypes;
+    const tenant = AicTenant.of(this);
+    const object = tenant._manage(this, {
+      kind: "web-app",
+      tenant: tenant.tenantRef,
+      id: props.clientId,
+      owned: { ...client, redirectUris: [...(props.redirectUris ?? [])] },
+      secret: props.clientSecret.toSecretRef(),
+    });
+    this.node.addValidation({ validate: () => providerGrantErrors(object, client.grantTypes) });
+  }
+}
+
+class ImportedConfidentialWebApp extends Construct implements IConfidentialWebApp {
+  constructor(
+    scope: Construct,
+    id: string,
+    public readonly clientId: string,
+  ) {
+    super(scope, id);
+    checkClientId(this, "clientId", clientId);
+  }
+}

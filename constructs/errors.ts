@@ -1,0 +1,89 @@
+/**
+ * Every synth-time error of the construct library is made here, so each one has the same shape:
+ * the construct path, what is wrong, the value received, what is allowed and the fix, plus a
+ * stable code that tests and tooling can match on.
+ */
+import { IConstruct } from "constructs";
+import { Token } from "cdktf";
+
+/** Stable codes of the construct library's validation errors. */
+export const VALIDATION_CODES = {
+  invalidTenantUrl: "AIC_INVALID_TENANT_URL",
+  invalidRealm: "AIC_INVALID_REALM",
+  invalidEnvName: "AIC_INVALID_ENV_NAME",
+  invalidSecretVersion: "AIC_INVALID_SECRET_VERSION",
+  noTenant: "AIC_NO_TENANT",
+  ambiguousTenant: "AIC_AMBIGUOUS_TENANT",
+  invalidClientId: "AIC_INVALID_CLIENT_ID",
+  invalidName: "AIC_INVALID_NAME",
+  noScopes: "AIC_NO_SCOPES",
+  invalidScope: "AIC_INVALID_SCOPE",
+  duplicateScopes: "AIC_DUPLICATE_SCOPES",
+  noGrantTypes: "AIC_NO_GRANT_TYPES",
+  duplicateGrantTypes: "AIC_DUPLICATE_GRANT_TYPES",
+  invalidTokenEndpointAuthMethod: "AIC_INVALID_TOKEN_ENDPOINT_AUTH_METHOD",
+  invalidRemovalPolicy: "AIC_INVALID_REMOVAL_POLICY",
+  invalidUsername: "AIC_INVALID_USERNAME",
+  duplicateNames: "AIC_DUPLICATE_NAMES",
+  noSubjects: "AIC_NO_SUBJECTS",
+  grantScopeOutsideApplication: "AIC_GRANT_SCOPE_OUTSIDE_APPLICATION",
+  agentWithoutTokenExchange: "AIC_AGENT_WITHOUT_TOKEN_EXCHANGE",
+  providerGrantTypeMissing: "AIC_PROVIDER_GRANT_TYPE_MISSING",
+  duplicateClientId: "AIC_DUPLICATE_CLIENT_ID",
+  duplicateObject: "AIC_DUPLICATE_OBJECT",
+  grantAcrossTenants: "AIC_GRANT_ACROSS_TENANTS",
+  invalidSpec: "AIC_INVALID_SPEC",
+  cliNotBuilt: "AIC_CLI_NOT_BUILT",
+} as const;
+export type ValidationCode = (typeof VALIDATION_CODES)[keyof typeof VALIDATION_CODES];
+
+/** The parts of every message, in the order a reader needs them. */
+export interface Problem {
+  /** What is wrong, e.g. `clientId may contain only letters, digits, '-' and '_'`. */
+  readonly problem: string;
+  /** The value the construct received (rendered as JSON). */
+  readonly received: unknown;
+  /** What would have been accepted. */
+  readonly allowed: string;
+  /** What to change. */
+  readonly fix: string;
+}
+
+/** `problem. Received: …. Allowed: …. Fix: …` */
+export function describeProblem(p: Problem): string {
+  return `${p.problem}. Received: ${render(p.received)}. Allowed: ${p.allowed}. Fix: ${p.fix}`;
+}
+
+/**
+ * A message for `node.addValidation`: cdktf prefixes it with the construct path and fails the
+ * synth with every such message of the stack.
+ */
+export function validationMessage(code: ValidationCode, p: Problem): string {
+  return `[${code}] ${describeProblem(p)}`;
+}
+
+/** A props or configuration error, thrown at synth time with the path of the construct at fault. */
+export class ValidationError extends Error {
+  /** A ValidationError in the standard shape. */
+  static of(scope: IConstruct, code: ValidationCode, problem: Problem): ValidationError {
+    return new ValidationError(scope, code, describeProblem(problem));
+  }
+
+  /** Stable code, one per rule. */
+  public readonly code: ValidationCode;
+  /** The path of the construct at fault (`stack/construct`). */
+  public readonly constructPath: string;
+
+  constructor(scope: IConstruct, code: ValidationCode, message: string) {
+    const constructPath = scope.node.path || "(app)";
+    super(`${constructPath}: [${code}] ${message}`);
+    this.name = "ValidationError";
+    this.code = code;
+    this.constructPath = constructPath;
+  }
+}
+
+function render(value: unknown): string {
+  if (typeof value === "string" && Token.isUnresolved(value)) return "(a token, resolved at deploy time)";
+  return JSON.stringify(value) ?? String(value);
+}

@@ -1,0 +1,24 @@
+/** The public construct library: tenant configuration as code for PingOne AIC and PingAM. */
+export { AicTenant, TenantCredentials } from "./aic-tenant";
+export type { CustomResourceType } from "./private/custom-resource";
+export type {
+  AicTenantProps,
+  AmAdminCredentialsOptions,
+  BearerTokenCredentialsOptions,
+  ServiceAccountCredentialsOptions,
+} from "./aic-tenant";
+export { TenantStack } from "./tenant-stack";
+export type { TenantStackProps } from "./tenant-stack";
+export { OAuth2ProviderGrants } from "./oauth2-provider-grants";
+export type { OAuth2ProviderGrantsProps, RemovalPolicy } from "./oauth2-provider-grants";
+export { ConfidentialWebApp } from "./confidential-web-app";
+export type { ConfidentialWebAppProps, IConfidentialWebApp } from "./confidential-web-app";
+export { AiAgent } from "./ai-agent";
+export type { AiAgentProps, AiAgentProviderOverrides, GrantAccessOptions, IAiAgent } from "./ai-agent";
+export { AgentApplicationGrant } from "./agent-application-grant";
+export type { AgentApplicationGrantProps } from "./agent-application-grant";
+export { Secret } from "./secret";
+export type { SecretFromEnvOptions } from "./secret";
+export { ValidationError, VALIDATION_CODES } from "./errors";
+export type { ValidationCode } from "./errors";
+export { EMBEDDED_TENANT_URL, GRANT_TYPES } from "../src/contract/constants";

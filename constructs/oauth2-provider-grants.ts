@@ -1,0 +1,75 @@
+import { Annotations } from "cdktf";
+import { Construct } from "constructs";
+import { AicTenant } from "./aic-tenant";
+import { VALIDATION_CODES as C, ValidationError } from "./errors";
+import { isKnownGrantType, resolveGrantTypes } from "./private/checks";
+
+/** What `terraform destroy` (or removing the construct) does to the grant types it declared. */
+export type RemovalPolicy = "retain" | "destroy";
+
+/** Props of {@link OAuth2ProviderGrants}. */
+export interface OAuth2ProviderGrantsProps {
+  /**
+   * Grant types that must be enabled on the realm's OAuth2 provider.
+   *
+   * Friendly names (`"password"`, `"token-exchange"`, `"authorization-code"`, ... — see
+   * `GRANT_TYPES`) or AM's own strings. Additive: grant types not listed here are left as they
+   * are, since the provider is shared by every client of the realm.
+   */
+  readonly grantTypes: readonly string[];
+  /**
+   * What happens to the declared grant types when this construct is destroyed or removed:
+   * `"retain"` leaves them on, `"destroy"` switches them off again.
+   *
+   * @default "retain"
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Switch the realm's AI agents feature on. It is never switched off: `false` leaves it as it is.
+   *
+   * @default false
+   */
+  readonly enableAiAgents?: boolean;
+}
+
+/**
+ * The grant types (and optionally the AI agents feature) a realm's OAuth2 provider must have.
+ *
+ * Optional: when a stack has no OAuth2ProviderGrants for a realm, the provider is taken to be
+ * managed elsewhere and its grant types are not checked. When it has one, every grant type a
+ * `ConfidentialWebApp` or `AiAgent` of that realm uses must be declared here (checked at synth).
+ */
+export class OAuth2ProviderGrants extends Construct {
+  /** The declared grant types as AM's strings. */
+  public readonly grantTypes: readonly string[];
+  public readonly removalPolicy: RemovalPolicy;
+
+  constructor(scope: Construct, id: string, props: OAuth2ProviderGrantsProps) {
+    super(scope, id);
+    const grantTypes = resolveGrantTypes(this, "grantTypes", props.grantTypes);
+    const removalPolicy = props.removalPolicy ?? "retain";
+    if (removalPolicy !== "retain" && removalPolicy !== "destroy") {
+      throw ValidationError.of(this, C.invalidRemovalPolicy, {
+        problem: "removalPolicy is not a removal policy",
+        received: removalPolicy,
+        allowed: `"retain" or "destroy"`,
+        fix: `use "retain" to leave the grant types on when the construct goes away`,
+      });
+    }
+    const unknown = grantTypes.filter((g) => !isKnownGrantType(g));
+    if (unknown.length > 0) {
+      Annotations.of(this).addWarning(`grantTypes ${JSON.stringify(unknown)} are not grant types AM ships; passed to AM as they are`);
+    }
+
+    this.grantTypes = grantTypes;
+    this.removalPolicy = removalPolicy;
+    const tenant = AicTenant.of(this);
+    tenant._manage(this, {
+      kind: "oauth2-provider-grants",
+      tenant: tenant.tenantRef,
+      id: "oauth2-provider",
+      owned: { grantTypes, ...(props.enableAiAgents ? { aiAgentsEnabled: true } : {}) },
+      removalPolicy,
+    });
+  }
+}

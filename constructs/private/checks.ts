@@ -1,0 +1,153 @@
+/**
+ * Props checks shared by the constructs. Each throws a ValidationError naming the prop, the value,
+ * what is allowed and the fix; values that are unresolved tokens are skipped (known only at
+ * deploy time).
+ */
+import { IConstruct } from "constructs";
+import { Token } from "cdktf";
+import {
+  CLIENT_ID_PATTERN,
+  ENV_NAME_PATTERN,
+  GRANT_TYPES,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  TokenEndpointAuthMethod,
+  amGrantType,
+} from "../../src/contract";
+import { VALIDATION_CODES as C, ValidationCode, ValidationError } from "../errors";
+import type { Secret } from "../secret";
+
+const unresolved = (v: unknown): boolean => typeof v === "string" && Token.isUnresolved(v);
+
+export function checkEnvName(scope: IConstruct, prop: string, name: string): void {
+  if (unresolved(name) || ENV_NAME_PATTERN.test(name)) return;
+  throw ValidationError.of(scope, C.invalidEnvName, {
+    problem: `${prop} is not a valid environment variable name`,
+    received: name,
+    allowed: `a name matching ${ENV_NAME_PATTERN} (letters, digits and '_', not starting with a digit)`,
+    fix: `name the variable like WEB_APP_CLIENT_SECRET`,
+  });
+}
+
+export function checkSecret(scope: IConstruct, prop: string, secret: Secret): void {
+  checkEnvName(scope, `${prop} (Secret.fromEnv)`, secret.envName);
+  const v = secret.version;
+  if ((typeof v === "number" && Number.isInteger(v)) || (typeof v === "string" && v.length > 0)) return;
+  throw ValidationError.of(scope, C.invalidSecretVersion, {
+    problem: `${prop} has an invalid version`,
+    received: v,
+    allowed: "an integer or a non-empty string",
+    fix: `pass Secret.fromEnv("${secret.envName}", { version: 2 }) and bump it to rotate`,
+  });
+}
+
+export function checkClientId(scope: IConstruct, prop: string, clientId: string): void {
+  if (unresolved(clientId) || CLIENT_ID_PATTERN.test(clientId)) return;
+  throw ValidationError.of(scope, C.invalidClientId, {
+    problem: `${prop} may contain only letters, digits, '-' and '_'`,
+    received: clientId,
+    allowed: `a string matching ${CLIENT_ID_PATTERN}`,
+    fix: `use e.g. "${suggestClientId(clientId)}"`,
+  });
+}
+
+function suggestClientId(s: string): string {
+  return (
+    s
+      .trim()
+      .replace(/[^A-Za-z0-9_-]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "my-client"
+  );
+}
+
+export function checkNonEmpty(scope: IConstruct, prop: string, value: string): void {
+  if (unresolved(value) || value.trim().length > 0) return;
+  throw ValidationError.of(scope, C.invalidName, {
+    problem: `${prop} must not be empty`,
+    received: value,
+    allowed: "a non-empty string",
+    fix: `set ${prop}`,
+  });
+}
+
+/** Scopes: tokens without whitespace, no duplicates; `required` forbids an empty list. */
+export function checkScopes(scope: IConstruct, prop: string, scopes: readonly string[], required: boolean): void {
+  if (required && scopes.length === 0) {
+    throw ValidationError.of(scope, C.noScopes, {
+      problem: `${prop} must name at least one scope`,
+      received: scopes,
+      allowed: "one or more scope names",
+      fix: `list the scopes the application serves, e.g. ["openid", "read-data"]`,
+    });
+  }
+  for (const s of scopes) {
+    if (unresolved(s) || /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)) continue;
+    throw ValidationError.of(scope, C.invalidScope, {
+      problem: `${prop} contains an empty or malformed scope`,
+      received: s,
+      allowed: "scope names of printable characters without spaces, quotes or backslashes (RFC 6749 §3.3)",
+      fix: `remove it or split "${s}" into separate entries`,
+    });
+  }
+  checkUnique(scope, prop, scopes, C.duplicateScopes);
+}
+
+export function checkUnique(scope: IConstruct, prop: string, values: readonly string[], code: ValidationCode): void {
+  const seen = new Set<string>();
+  const dupes = new Set<string>();
+  for (const v of values) {
+    if (unresolved(v)) continue;
+    if (seen.has(v)) dupes.add(v);
+    seen.add(v);
+  }
+  if (dupes.size === 0) return;
+  throw ValidationError.of(scope, code, {
+    problem: `${prop} lists the same value more than once`,
+    received: values,
+    allowed: "each value once",
+    fix: `remove the repeated ${JSON.stringify([...dupes])}`,
+  });
+}
+
+/** Names of users or groups: non-empty, each once. */
+export function checkNames(scope: IConstruct, prop: string, names: readonly string[]): void {
+  for (const n of names) {
+    if (unresolved(n) || n.trim().length > 0) continue;
+    throw ValidationError.of(scope, C.invalidUsername, {
+      problem: `${prop} contains an empty name`,
+      received: names,
+      allowed: "user names (or group names) as the tenant knows them",
+      fix: "remove the empty entry",
+    });
+  }
+  checkUnique(scope, prop, names, C.duplicateNames);
+}
+
+/** Resolves friendly grant names to AM's strings and checks the list. */
+export function resolveGrantTypes(scope: IConstruct, prop: string, grantTypes: readonly string[]): string[] {
+  if (grantTypes.length === 0) {
+    throw ValidationError.of(scope, C.noGrantTypes, {
+      problem: `${prop} must name at least one grant type`,
+      received: grantTypes,
+      allowed: `friendly names (${Object.keys(GRANT_TYPES).join(", ")}) or AM grant strings`,
+      fix: `add the grant types the client uses, e.g. ["authorization-code"]`,
+    });
+  }
+  const resolved = grantTypes.map(amGrantType);
+  checkUnique(scope, `${prop} (as AM grant strings)`, resolved, C.duplicateGrantTypes);
+  return resolved;
+}
+
+/** Whether AM knows this grant string (any other string is passed through, with a warning). */
+export function isKnownGrantType(amGrant: string): boolean {
+  return (Object.values(GRANT_TYPES) as string[]).includes(amGrant);
+}
+
+export function checkTokenEndpointAuthMethod(scope: IConstruct, prop: string, method: string): TokenEndpointAuthMethod {
+  if ((TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(method)) return method as TokenEndpointAuthMethod;
+  throw ValidationError.of(scope, C.invalidTokenEndpointAuthMethod, {
+    problem: `${prop} is not a token endpoint authentication method AM supports`,
+    received: method,
+    allowed: TOKEN_ENDPOINT_AUTH_METHODS.join(", "),
+    fix: `use "client_secret_basic" or "client_secret_post" for a client with a secret`,
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * What web apps and AI agents share: both are OAuth2 clients of the realm with a name, a secret,
+ * owners, scopes, grant types and an authentication method.
+ */
+import { Construct } from "constructs";
+import { GRANT_TYPES, TokenEndpointAuthMethod } from "../../src/contract";
+import { AicTenant } from "../aic-tenant";
+import { VALIDATION_CODES as C, validationMessage } from "../errors";
+import type { Secret } from "../secret";
+import {
+  checkClientId,
+  checkNames,
+  checkNonEmpty,
+  checkScopes,
+  checkSecret,
+  checkTokenEndpointAuthMethod,
+  resolveGrantTypes,
+} from "./checks";
+import { ManagedObject, managedObjectsInStack } from "./custom-resource";
+
+export interface ClientPropsInput {
+  readonly name: string;
+  readonly clientId: string;
+  readonly clientSecret: Secret;
+  readonly owners?: readonly string[];
+  readonly description?: string;
+  readonly scopes?: readonly string[];
+  readonly grantTypes?: readonly string[];
+  readonly tokenEndpointAuthMethod?: string;
+}
+
+export interface ClientDefaults {
+  readonly scopesRequired: boolean;
+  readonly grantTypes: readonly string[];
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+}
+
+/** The client's owned fields as the spec carries them, after the props checks. */
+export interface CheckedClient {
+  readonly name: string;
+  readonly description?: string;
+  readonly owners: string[];
+  readonly scopes: string[];
+  readonly grantTypes: string[];
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+}
+
+/** Checks the props every client has and applies the construct's defaults. */
+export function checkClientProps(scope: Construct, props: ClientPropsInput, defaults: ClientDefaults): CheckedClient {
+  checkNonEmpty(scope, "name", props.name);
+  checkClientId(scope, "clientId", props.clientId);
+  checkSecret(scope, "clientSecret", props.clientSecret);
+  const owners = [...(props.owners ?? [])];
+  checkNames(scope, "owners", owners);
+  const scopes = [...(props.scopes ?? [])];
+  checkScopes(scope, "scopes", scopes, defaults.scopesRequired);
+  const grantTypes = resolveGrantTypes(scope, "grantTypes", props.grantTypes ?? defaults.grantTypes);
+  const tokenEndpointAuthMethod = checkTokenEndpointAuthMethod(
+    scope,
+    "tokenEndpointAuthMethod",
+    props.tokenEndpointAuthMethod ?? defaults.tokenEndpointAuthMethod,
+  );
+  return {
+    name: props.name,
+    ...(props.description === undefined ? {} : { description: props.description }),
+    owners,
+    scopes,
+    grantTypes,
+    tokenEndpointAuthMethod,
+  };
+}
+
+/**
+ * Grant types the client uses that no OAuth2ProviderGrants of its realm declares. No
+ * OAuth2ProviderGrants for the realm at all means the provider is managed elsewhere: no error.
+ */
+export function providerGrantErrors(client: ManagedObject, grantTypes: readonly string[]): string[] {
+  const tenantKey = AicTenant.of(client.owner).tenantKey;
+  const providers = managedObjectsInStack(client.owner).filter(
+    (o) => o.spec.kind === "oauth2-provider-grants" && AicTenant.of(o.owner).tenantKey === tenantKey,
+  );
+  if (providers.length === 0) return [];
+  const declared = new Set(providers.flatMap((p) => (p.spec.kind === "oauth2-provider-grants" ? p.spec.owned.grantTypes : [])));
+  const missing = grantTypes.filter((g) => !declared.has(g));
+  if (missing.length === 0) return [];
+  const friendly = missing.map((g) => Object.entries(GRANT_TYPES).find(([, am]) => am === g)?.[0] ?? g);
+  return [
+    validationMessage(C.providerGrantTypeMissing, {
+      problem: `the client uses grant types that ${providers.map((p) => p.owner.node.path).join(", ")} does not enable on the provider, so the token endpoint would answer unsupported_grant_type`,
+      received: missing,
+      allowed: `grant types listed in the realm's OAuth2ProviderGrants: ${JSON.stringify([...declared])}`,
+      fix: `add ${JSON.stringify(friendly)} to the grantTypes of ${providers[0].owner.node.path}`,
+    }),
+  ];
+}

@@ -1,0 +1,31 @@
+/** How the CLI talks: results on stdout, progress on stderr, colour only on a TTY, errors as one line. */
+
+/** A mistake in how the CLI was called or configured: printed as is, exit 1. */
+export class CliError extends Error {
+  override readonly name = "CliError";
+}
+
+function colourful(stream: NodeJS.WriteStream): boolean {
+  return stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb";
+}
+
+const CODES = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+export type Colour = keyof typeof CODES;
+
+export function paint(stream: NodeJS.WriteStream, colour: Colour, text: string): string {
+  return colourful(stream) ? `\u001b[${CODES[colour]}m${text}\u001b[0m` : text;
+}
+
+export function out(line: string): void {
+  process.stdout.write(line + "\n");
+}
+
+export function err(line: string): void {
+  process.stderr.write(line + "\n");
+}
+
+/** The one-line error of a failed command: `cdktf-aic apply: <what happened, value, fix>`. */
+export function errorLine(command: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `${["cdktf-aic", command].filter(Boolean).join(" ")}: ${message.replace(/\s*\n\s*/g, " ")}`;
+}

@@ -1,0 +1,149 @@
+/**
+ * The provisioner commands: apply, set-secret, delete, prune. Everything comes from the
+ * environment (the spec, the identities, credentials, secrets); argv carries only `--help`.
+ * One line per object goes to stderr; a secret never does.
+ */
+import { createAdminApi, type AdminClient } from "../client/admin-api";
+import { CLI_ENV, COMMANDS, PROVISIONER_ENV } from "../contract/constants";
+import { Identity, identityKey, parseSpec, SecretRef, type TenantRef } from "../contract/spec";
+import { applySpec, deleteIdentity, prune, setSecret } from "../engine/apply";
+import { formatResult, type ObjectResult } from "../engine/result";
+import { CliError, err, out, paint, type Colour } from "./output";
+
+const HELP: Record<string, string> = {
+  [COMMANDS.apply]: `Usage: cdktf-aic apply
+Creates or updates, in place, the object described by the spec JSON in ${PROVISIONER_ENV.spec}.
+Only owned fields are compared and written; a write happens only when one differs.
+The tenant's credentials are read from the env vars the spec's tenant.auth names; the client
+secret (on create) from the env var named in spec.secret.env.`,
+  [COMMANDS.setSecret]: `Usage: cdktf-aic set-secret
+Writes the client secret of the object in ${PROVISIONER_ENV.identity} from the env var named by
+${PROVISIONER_ENV.secret} ({"env": NAME, "version": V}).`,
+  [COMMANDS.delete]: `Usage: cdktf-aic delete
+Deletes the object named by the identity JSON in ${PROVISIONER_ENV.identity}; an object already
+gone is fine. Provider grant types are taken off only with removal policy "destroy".`,
+  [COMMANDS.prune]: `Usage: cdktf-aic prune
+Deletes the identities listed in ${PROVISIONER_ENV.previous} that ${PROVISIONER_ENV.keep} no longer lists
+(both JSON arrays of identities), dependents first.`,
+};
+
+/** Handles `--help`; rejects any other argument, since provisioners pass nothing through argv. */
+function checkArgs(command: string, argv: string[]): boolean {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    out(HELP[command]);
+    return false;
+  }
+  if (argv.length > 0) {
+    throw new CliError(`takes no arguments (got "${argv[0]}"); input comes from the environment, see cdktf-aic ${command} --help`);
+  }
+  return true;
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new CliError(`${name} is not set: the provisioner passes the object's JSON in it`);
+  return value;
+}
+
+function parseJson(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`${name} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+function parseIdentity(name: string, value: unknown): Identity {
+  const raw = typeof value === "string" ? parseJson(name, value) : value;
+  const result = Identity.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new CliError(`${name} is not a valid identity at ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+/** A JSON array of identities (objects, or identity JSON strings as Terraform may hand them). */
+function parseIdentities(name: string): Identity[] {
+  const list = parseJson(name, requiredEnv(name));
+  if (!Array.isArray(list)) throw new CliError(`${name} must be a JSON array of identities`);
+  return list.map((item, i) => parseIdentity(`${name}[${i}]`, item));
+}
+
+/** One admin client per tenant, closed when the command ends. */
+class Clients {
+  private readonly clients = new Map<string, AdminClient>();
+
+  for(tenant: TenantRef): AdminClient {
+    const key = identityKey({ kind: "web-app", tenant, id: "" }) + JSON.stringify(tenant.auth);
+    let client = this.clients.get(key);
+    if (!client) {
+      const debug = process.env[CLI_ENV.debug] === "1";
+      client = createAdminApi({
+        baseUrl: tenant.baseUrl,
+        realm: tenant.realm,
+        auth: tenant.auth,
+        onRequest: debug ? (info) => err(JSON.stringify(info)) : undefined,
+      });
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((c) => c.close()));
+  }
+}
+
+async function withClients<T>(run: (clients: Clients) => Promise<T>): Promise<T> {
+  const clients = new Clients();
+  try {
+    return await run(clients);
+  } finally {
+    await clients.close();
+  }
+}
+
+const COLOUR: Record<ObjectResult["action"], Colour> = {
+  created: "green",
+  updated: "yellow",
+  deleted: "red",
+  unchanged: "dim",
+  absent: "dim",
+};
+
+function report(r: ObjectResult): void {
+  err(paint(process.stderr, COLOUR[r.action], formatResult(r)));
+}
+
+export async function applyCommand(argv: string[]): Promise<number> {
+  if (!checkArgs(COMMANDS.apply, argv)) return 0;
+  const spec = parseSpec(requiredEnv(PROVISIONER_ENV.spec));
+  report(await withClients((c) => applySpec(c.for(spec.tenant), spec)));
+  return 0;
+}
+
+export async function setSecretCommand(argv: string[]): Promise<number> {
+  if (!checkArgs(COMMANDS.setSecret, argv)) return 0;
+  const identity = parseIdentity(PROVISIONER_ENV.identity, requiredEnv(PROVISIONER_ENV.identity));
+  const ref = SecretRef.safeParse(parseJson(PROVISIONER_ENV.secret, requiredEnv(PROVISIONER_ENV.secret)));
+  if (!ref.success) throw new CliError(`${PROVISIONER_ENV.secret} must be {"env": NAME, "version": V}: ${ref.error.issues[0].message}`);
+  report(await withClients((c) => setSecret(c.for(identity.tenant), identity, ref.data)));
+  return 0;
+}
+
+export async function deleteCommand(argv: string[]): Promise<number> {
+  if (!checkArgs(COMMANDS.delete, argv)) return 0;
+  const identity = parseIdentity(PROVISIONER_ENV.identity, requiredEnv(PROVISIONER_ENV.identity));
+  report(await withClients((c) => deleteIdentity(c.for(identity.tenant), identity)));
+  return 0;
+}
+
+export async function pruneCommand(argv: string[]): Promise<number> {
+  if (!checkArgs(COMMANDS.prune, argv)) return 0;
+  const previous = parseIdentities(PROVISIONER_ENV.previous);
+  const keep = parseIdentities(PROVISIONER_ENV.keep);
+  const results = await withClients((c) => prune((t) => c.for(t), previous, keep, report));
+  if (results.length === 0) err(paint(process.stderr, "dim", "= prune: nothing to delete"));
+  return 0;
+}

@@ -1,0 +1,103 @@
+/**
+ * The realm's OAuth2 provider service `realm-config/services/oauth-oidc` (reference §3): plain
+ * values, `_id: ""`, `_rev` also as ETag, full-replace PUT, `POST ?_action=create` when absent;
+ * and the AI agents feature switch `POST /environment/aiagent?_action=enable`.
+ */
+import { API_VERSION } from "../../contract/endpoints";
+import { AM_TYPES, PROVIDER_DEFAULTS } from "../am-defaults";
+import type { EmulatorContext } from "../context";
+import { badRequest, CrestHttpError, notFound } from "../errors";
+import { etag, json, objectBody, type Route } from "../router";
+import { realmState } from "../store";
+import type { EmulatorResponse, RealmState } from "../types";
+
+function realmOf(ctx: EmulatorContext, params: Record<string, string>): RealmState {
+  const realm = realmState(ctx.state, params.realm);
+  if (!realm) throw notFound();
+  return realm;
+}
+
+function providerResponse(status: number, realm: RealmState): EmulatorResponse {
+  const rev = String(realm.providerRev);
+  return json(status, { _id: "", _rev: rev, ...realm.provider, _type: AM_TYPES.provider }, etag(rev));
+}
+
+/** Every attribute the body leaves out is reset to the fresh tenant's value (full replace). */
+function replaceProvider(ctx: EmulatorContext, realm: RealmState, body: Record<string, unknown>): void {
+  const provider: Record<string, unknown> = {};
+  const groups = new Set([...Object.keys(PROVIDER_DEFAULTS), ...Object.keys(body).filter((k) => !k.startsWith("_"))]);
+  for (const group of groups) {
+    const given = body[group];
+    if (given !== undefined && (given === null || typeof given !== "object" || Array.isArray(given))) {
+      throw badRequest(`${group} must be an object`);
+    }
+    provider[group] = structuredClone({ ...PROVIDER_DEFAULTS[group], ...(given as Record<string, unknown> | undefined) });
+  }
+  realm.provider = provider;
+  realm.providerRev = Number(ctx.nextRev());
+  ctx.save();
+}
+
+const PROVIDER = /^\/am\/json\/realms\/root\/realms\/(?<realm>[^/]+)\/realm-config\/services\/oauth-oidc$/;
+
+export function amProviderRoutes(): Route[] {
+  const apiVersion = API_VERSION.oauth2Provider;
+  return [
+    {
+      method: "GET",
+      pattern: PROVIDER,
+      apiVersion,
+      handler: (_req, ctx, params) => {
+        const realm = realmOf(ctx, params);
+        if (!realm.provider) throw notFound();
+        return providerResponse(200, realm);
+      },
+    },
+    {
+      method: "PUT",
+      pattern: PROVIDER,
+      apiVersion,
+      handler: (req, ctx, params) => {
+        const realm = realmOf(ctx, params);
+        // A PUT does not create the service: that is `?_action=create` [rec] (404 here: inf).
+        if (!realm.provider) throw notFound();
+        replaceProvider(ctx, realm, objectBody(req));
+        return providerResponse(200, realm);
+      },
+    },
+    {
+      method: "POST",
+      pattern: PROVIDER,
+      apiVersion,
+      handler: (req, ctx, params) => {
+        const realm = realmOf(ctx, params);
+        const action = req.query.get("_action");
+        if (action === "create") {
+          if (realm.provider) throw new CrestHttpError(409, "Unable to save config: Service already exists");
+          replaceProvider(ctx, realm, objectBody(req));
+          return providerResponse(201, realm);
+        }
+        // The console asks for sub-configurations; the provider has none [rec].
+        if (action === "nextdescendents") return json(200, { result: [] });
+        throw badRequest(`Action '${action ?? ""}' is not supported by this resource`);
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/environment\/aiagent$/,
+      apiVersion: API_VERSION.environment,
+      handler: (req, ctx) => {
+        const action = req.query.get("_action");
+        if (action !== "enable") throw badRequest(`Action '${action ?? ""}' is not supported by this resource`);
+        // The environment switch turns the feature on in every realm that has a provider.
+        for (const realm of Object.values(ctx.state.realms)) {
+          if (!realm.provider) continue;
+          realm.provider.aiAgentsConfig = { ...(realm.provider.aiAgentsConfig as object | undefined), aiAgentsEnabled: true };
+          realm.providerRev = Number(ctx.nextRev());
+        }
+        ctx.save();
+        return json(200, {});
+      },
+    },
+  ];
+}

@@ -1,0 +1,179 @@
+/**
+ * The engine's writes: apply (upsert), delete, set-secret and prune. Each reads live state,
+ * plans with the pure modules, checks every precondition, and only then writes.
+ */
+import { randomUUID } from "node:crypto";
+import { registerSecret } from "../client/errors";
+import type { AdminApi } from "../client/types";
+import type { AIAgent, OAuth2Client } from "../contract/schemas";
+import { DELETE_ORDER, identityKey, type Identity, type SecretRef, type Spec, type TenantRef } from "../contract/spec";
+import { planAgentGrant } from "./agent-grant";
+import { planAiAgent, stripIdentityRev } from "./ai-agent";
+import { EngineError, secretNotSet } from "./errors";
+import { setIn, writableCopy, type FieldChange } from "./fields";
+import { readAgentGrants, readAiAgents, readWebApps, findApplication } from "./live";
+import { SECRET_CHANGE, SECRET_FIELD, type AmClientPlan, type IdmPlan } from "./owned";
+import { planProviderGrants, planProviderRemoval, type ProviderPlan } from "./provider-grants";
+import { privilegeId } from "./refs";
+import type { Action, ObjectResult } from "./result";
+import { planWebApp } from "./web-app";
+
+export interface EngineOptions {
+  /** Where secret values are read from (default `process.env`). */
+  readonly env?: Record<string, string | undefined>;
+  /** The IDM id of a new AI agent's identity (default: a random uuid). */
+  readonly newUid?: () => string;
+}
+
+function readSecret(options: EngineOptions, env: string, id: string, purpose: "create" | "set the secret of"): string {
+  const value = (options.env ?? process.env)[env];
+  if (!value) throw secretNotSet(env, id, purpose);
+  registerSecret(value);
+  return value;
+}
+
+function withSecret(body: Record<string, unknown>, secret: string): Record<string, unknown> {
+  const copy = structuredClone(body);
+  setIn(copy, SECRET_FIELD, secret);
+  return copy;
+}
+
+function result(kind: Spec["kind"], id: string, action: Action, changes: readonly FieldChange[], notes: string[] = []): ObjectResult {
+  return { kind, id, action, changes, notes };
+}
+
+/** `created` when the primary object was created, else `updated` when anything was written. */
+function upsertAction(created: boolean, wrote: boolean): Action {
+  return created ? "created" : wrote ? "updated" : "unchanged";
+}
+
+async function writeIdm(api: AdminApi, plan: IdmPlan): Promise<boolean> {
+  if (plan.write === "create") await api.createManaged(plan.object, plan.id, plan.body!);
+  else if (plan.write === "patch") await api.patchManaged(plan.object, plan.id, plan.patch!);
+  return plan.write !== "none";
+}
+
+type ClientWriter = (id: string, body: Record<string, unknown>, options?: { createOnly?: boolean }) => Promise<unknown>;
+
+/** PUT an AM client (web app or agent) per its plan; the secret goes only into a create. */
+async function writeAmClient(put: ClientWriter, id: string, plan: AmClientPlan, secret: string | undefined): Promise<boolean> {
+  if (plan.write === "create") await put(id, withSecret(plan.body, secret!), { createOnly: true });
+  else if (plan.write === "update") await put(id, plan.body);
+  return plan.write !== "none";
+}
+
+async function writeProvider(api: AdminApi, plan: ProviderPlan): Promise<boolean> {
+  let aiAgentsOn = false;
+  if (plan.write === "create") aiAgentsOn = (await api.createProvider(plan.body!)).aiAgentsConfig?.aiAgentsEnabled === true;
+  else if (plan.write === "update") await api.putProvider(plan.body!);
+  if (plan.enableAiAgents && !aiAgentsOn) await api.enableAiAgents();
+  return plan.write !== "none" || plan.enableAiAgents;
+}
+
+/** Creates or updates the object a spec describes, in place. */
+export async function applySpec(api: AdminApi, spec: Spec, options: EngineOptions = {}): Promise<ObjectResult> {
+  switch (spec.kind) {
+    case "oauth2-provider-grants": {
+      const live = await api.getProvider();
+      const plan = planProviderGrants(spec, live);
+      const wrote = await writeProvider(api, plan);
+      return result(spec.kind, spec.id, upsertAction(plan.write === "create", wrote), plan.changes);
+    }
+    case "web-app": {
+      const live = (await readWebApps(api, [spec])).get(spec.id)!;
+      const plan = planWebApp(spec, live);
+      const secret = plan.client.write === "create" ? readSecret(options, spec.secret.env, spec.id, "create") : undefined;
+      const wroteClient = await writeAmClient((id, b, o) => api.putOAuth2Client(id, b, o), spec.id, plan.client, secret);
+      const wroteApp = await writeIdm(api, plan.application);
+      const changes = [...plan.client.changes, ...plan.application.changes];
+      return result(spec.kind, spec.id, upsertAction(plan.client.write === "create", wroteClient || wroteApp), changes);
+    }
+    case "ai-agent": {
+      const live = (await readAiAgents(api, [spec])).get(spec.id)!;
+      const plan = planAiAgent(spec, live, (options.newUid ?? randomUUID)());
+      const secret = plan.agent.write === "create" ? readSecret(options, spec.secret.env, spec.id, "create") : undefined;
+      const wroteAgent = await writeAmClient((id, b, o) => api.putAiAgent(id, b, o), spec.id, plan.agent, secret);
+      const wroteOwners = await writeIdm(api, plan.owners);
+      const changes = [...plan.agent.changes, ...plan.owners.changes];
+      return result(spec.kind, spec.id, upsertAction(plan.agent.write === "create", wroteAgent || wroteOwners), changes);
+    }
+    case "agent-grant": {
+      const live = (await readAgentGrants(api, [spec])).get(spec.id)!;
+      const plan = planAgentGrant(spec, live);
+      const wrote = await writeIdm(api, plan);
+      return result(spec.kind, spec.id, upsertAction(plan.write === "create", wrote), plan.changes);
+    }
+  }
+}
+
+/** Deletes the object an identity names; an object already gone is fine. Dependents first is the caller's order. */
+export async function deleteIdentity(api: AdminApi, identity: Identity): Promise<ObjectResult> {
+  const { kind, id } = identity;
+  switch (kind) {
+    case "oauth2-provider-grants": {
+      if (!identity.removal || identity.removal.policy === "retain") {
+        return result(kind, id, "unchanged", [], ["retained (removal policy retain): grant types left on"]);
+      }
+      const plan = planProviderRemoval(identity.removal, await api.getProvider());
+      const wrote = await writeProvider(api, plan);
+      return result(kind, id, wrote ? "deleted" : "absent", plan.changes, wrote ? [] : ["declared grant types already off"]);
+    }
+    case "web-app": {
+      // The IDM record names the client, so it goes first.
+      const application = await findApplication(api, id);
+      const appDeleted = application ? await api.deleteManaged("application", application._id) : false;
+      const clientDeleted = await api.deleteOAuth2Client(id);
+      const notes = [
+        ...(appDeleted ? [] : ["application record already gone"]),
+        ...(clientDeleted ? [] : ["OAuth2 client already gone"]),
+      ];
+      return result(kind, id, appDeleted || clientDeleted ? "deleted" : "absent", [], notes);
+    }
+    case "ai-agent": {
+      // AM removes the IDM identity with the agent.
+      const deleted = await api.deleteAiAgent(id);
+      return result(kind, id, deleted ? "deleted" : "absent", [], deleted ? [] : ["already gone"]);
+    }
+    case "agent-grant": {
+      const [agent, application] = id.split("/");
+      const deleted = await api.deleteManaged("aiagentprivilege", privilegeId(identity.tenant.realm, agent, application));
+      return result(kind, id, deleted ? "deleted" : "absent", [], deleted ? [] : ["already gone"]);
+    }
+  }
+}
+
+/** Writes a new client secret (rotation): GET the object, PUT it back whole with the secret set. */
+export async function setSecret(api: AdminApi, identity: Identity, secret: SecretRef, options: EngineOptions = {}): Promise<ObjectResult> {
+  const { kind, id } = identity;
+  if (kind !== "web-app" && kind !== "ai-agent") {
+    throw new EngineError("UNSUPPORTED_KIND", `set-secret: a ${kind} has no secret; only web-app and ai-agent do`);
+  }
+  const value = readSecret(options, secret.env, id, "set the secret of");
+  const live: OAuth2Client | AIAgent | undefined = kind === "web-app" ? await api.getOAuth2Client(id) : await api.getAiAgent(id);
+  if (!live) {
+    throw new EngineError("OBJECT_NOT_FOUND", `set-secret: ${kind} ${id} does not exist in realm ${identity.tenant.realm}; apply its spec first`);
+  }
+  const body = withSecret(stripIdentityRev(writableCopy(live)), value);
+  if (kind === "web-app") await api.putOAuth2Client(id, body);
+  else await api.putAiAgent(id, body);
+  return result(kind, id, "updated", [SECRET_CHANGE], [`secret version ${secret.version}`]);
+}
+
+/** Deletes what was in `previous` and is not in `keep`, dependents first. */
+export async function prune(
+  apiFor: (tenant: TenantRef) => AdminApi,
+  previous: readonly Identity[],
+  keep: readonly Identity[],
+  onResult: (r: ObjectResult) => void = () => {},
+): Promise<ObjectResult[]> {
+  const kept = new Set(keep.map(identityKey));
+  const gone = new Map(previous.filter((i) => !kept.has(identityKey(i))).map((i) => [identityKey(i), i]));
+  const ordered = [...gone.values()].sort((a, b) => DELETE_ORDER.indexOf(a.kind) - DELETE_ORDER.indexOf(b.kind));
+  const results: ObjectResult[] = [];
+  for (const identity of ordered) {
+    const r = await deleteIdentity(apiFor(identity.tenant), identity);
+    onResult(r);
+    results.push(r);
+  }
+  return results;
+}

@@ -1,0 +1,33 @@
+/** Errors the engine raises before touching the tenant: each says what, the value, and the fix. */
+
+export type EngineErrorCode =
+  | "UNKNOWN_REFERENCE"
+  | "SECRET_NOT_SET"
+  | "OBJECT_NOT_FOUND"
+  | "UNSUPPORTED_KIND";
+
+export class EngineError extends Error {
+  override readonly name = "EngineError";
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One error naming every missing user, group, agent or application, raised before any write. */
+export function unknownReferences(what: string, missing: readonly { type: string; name: string }[], realm: string): EngineError {
+  const list = missing.map((m) => `${m.type} "${m.name}"`).join(", ");
+  return new EngineError(
+    "UNKNOWN_REFERENCE",
+    `${what}: ${list} not found in realm ${realm}; create ${missing.length > 1 ? "them" : "it"} first or fix the name (nothing was changed)`,
+  );
+}
+
+export function secretNotSet(env: string, id: string, purpose: "create" | "set the secret of"): EngineError {
+  return new EngineError(
+    "SECRET_NOT_SET",
+    `${env} is not set: it is needed to ${purpose} ${id}; export it in the environment Terraform runs in (nothing was changed)`,
+  );
+}

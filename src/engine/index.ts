@@ -1,0 +1,10 @@
+/** The engine: per kind, read live state → pure diff of owned fields → apply or delete. */
+export { applySpec, deleteIdentity, setSecret, prune, type EngineOptions } from "./apply";
+export { formatResult, type ObjectResult, type Action } from "./result";
+export { formatChange, type FieldChange } from "./fields";
+export { EngineError, type EngineErrorCode } from "./errors";
+export { readWebApps, readAiAgents, readAgentGrants, resolveUsers, resolveGroups, findApplication } from "./live";
+export { planProviderGrants, planProviderRemoval } from "./provider-grants";
+export { planWebApp } from "./web-app";
+export { planAiAgent } from "./ai-agent";
+export { planAgentGrant } from "./agent-grant";

@@ -1,0 +1,67 @@
+/**
+ * The realm's OAuth2 provider: pure planning. Grant types are additive (the provider is shared by
+ * every client of the realm): declared ones are added, others are never touched.
+ */
+import type { OAuth2Provider } from "../contract/schemas";
+import type { Identity, SpecOf } from "../contract/spec";
+import { writableCopy, type FieldChange } from "./fields";
+
+export type ProviderGrantsSpec = SpecOf<"oauth2-provider-grants">;
+
+const GRANT_TYPES_FIELD = "advancedOAuth2Config.grantTypes";
+
+export interface ProviderPlan {
+  /** `create`: POST the body; `update`: PUT the body; `none`: nothing to write to the provider. */
+  readonly write: "create" | "update" | "none";
+  readonly body?: Record<string, unknown>;
+  /** Switch the AI agents feature on (a separate call; never switched off). */
+  readonly enableAiAgents: boolean;
+  readonly changes: FieldChange[];
+}
+
+function liveGrantTypes(live: OAuth2Provider | undefined): string[] {
+  return live?.advancedOAuth2Config?.grantTypes ?? [];
+}
+
+function withGrantTypes(live: OAuth2Provider, grantTypes: string[]): Record<string, unknown> {
+  const body = writableCopy(live);
+  body.advancedOAuth2Config = { ...(body.advancedOAuth2Config as object | undefined), grantTypes };
+  return body;
+}
+
+export function planProviderGrants(spec: ProviderGrantsSpec, live: OAuth2Provider | undefined): ProviderPlan {
+  const wantAiAgents = spec.owned.aiAgentsEnabled === true;
+  const aiAgentsOn = live?.aiAgentsConfig?.aiAgentsEnabled === true;
+  const changes: FieldChange[] = [];
+  const current = liveGrantTypes(live);
+  const missing = spec.owned.grantTypes.filter((g) => !current.includes(g));
+  const grantTypes = [...current, ...missing];
+  if (missing.length > 0) changes.push({ field: GRANT_TYPES_FIELD, from: live ? current : undefined, to: grantTypes });
+  if (wantAiAgents && !aiAgentsOn) {
+    changes.push({ field: "aiAgentsConfig.aiAgentsEnabled", from: live?.aiAgentsConfig?.aiAgentsEnabled, to: true });
+  }
+  if (!live) {
+    return { write: "create", body: { advancedOAuth2Config: { grantTypes } }, enableAiAgents: wantAiAgents, changes };
+  }
+  return {
+    write: missing.length > 0 ? "update" : "none",
+    body: missing.length > 0 ? withGrantTypes(live, grantTypes) : undefined,
+    enableAiAgents: wantAiAgents && !aiAgentsOn,
+    changes,
+  };
+}
+
+/** Deleting the construct: with policy `destroy`, take exactly the declared grant types off again. */
+export function planProviderRemoval(removal: NonNullable<Identity["removal"]>, live: OAuth2Provider | undefined): ProviderPlan {
+  const current = liveGrantTypes(live);
+  const remaining = current.filter((g) => !removal.grantTypes.includes(g));
+  if (!live || removal.policy === "retain" || remaining.length === current.length) {
+    return { write: "none", enableAiAgents: false, changes: [] };
+  }
+  return {
+    write: "update",
+    body: withGrantTypes(live, remaining),
+    enableAiAgents: false,
+    changes: [{ field: GRANT_TYPES_FIELD, from: current, to: remaining }],
+  };
+}

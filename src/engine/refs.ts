@@ -1,0 +1,51 @@
+/** Pure helpers for IDM identifiers and relationship references. */
+import { createHash } from "node:crypto";
+import { idmRealm } from "../contract/endpoints";
+import type { ManagedObject } from "../client/types";
+
+/**
+ * A stable uuid-shaped id from its parts (sha256, RFC 9562 version 8 "custom" layout), so the
+ * same object gets the same IDM id on every apply and a lost create can be found again.
+ */
+export function deterministicUuid(...parts: string[]): string {
+  const bytes = createHash("sha256").update(parts.join("\u0000")).digest().subarray(0, 16);
+  bytes[6] = (bytes[6] & 0x0f) | 0x80;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The IDM id of the application record of an AM client. */
+export function applicationId(realm: string, clientId: string): string {
+  return deterministicUuid("application", idmRealm(realm), clientId);
+}
+
+/** The IDM id of the privilege linking an agent to an application. */
+export function privilegeId(realm: string, agentClientId: string, applicationClientId: string): string {
+  return deterministicUuid("aiagentprivilege", idmRealm(realm), agentClientId, applicationClientId);
+}
+
+export interface RefBody {
+  _ref: string;
+  _refResourceCollection: string;
+  _refResourceId: string;
+}
+
+/** A relationship reference as the console writes it. */
+export function refTo(realm: string, object: ManagedObject, id: string): RefBody {
+  const collection = `managed/${idmRealm(realm)}_${object}`;
+  return { _ref: `${collection}/${id}`, _refResourceCollection: collection, _refResourceId: id };
+}
+
+/** The id a reference points to (IDM adds `_refProperties`, which carry no meaning for us). */
+export function refId(ref: unknown): string | undefined {
+  if (!ref || typeof ref !== "object") return undefined;
+  const r = ref as { _ref?: unknown; _refResourceId?: unknown };
+  if (typeof r._refResourceId === "string") return r._refResourceId;
+  return typeof r._ref === "string" ? r._ref.split("/").pop() : undefined;
+}
+
+/** The ids a list of references points to. */
+export function refIds(refs: unknown): string[] {
+  return Array.isArray(refs) ? refs.map(refId).filter((id): id is string => id !== undefined) : [];
+}

@@ -1,0 +1,23 @@
+import type { Kind } from "../contract/constants";
+import { formatChange, type FieldChange } from "./fields";
+
+export type Action = "created" | "updated" | "unchanged" | "deleted" | "absent";
+
+/** What an apply or delete did to one object. */
+export interface ObjectResult {
+  readonly kind: Kind;
+  readonly id: string;
+  readonly action: Action;
+  readonly changes: readonly FieldChange[];
+  /** Things worth a log line that are not field changes (e.g. "application record already gone"). */
+  readonly notes: readonly string[];
+}
+
+const SYMBOL: Record<Action, string> = { created: "+", updated: "~", deleted: "-", unchanged: "=", absent: "=" };
+
+/** One line per object, e.g. `~ web-app my-app: coreOAuth2ClientConfig.scopes [a] → [a,b]`. Never a secret. */
+export function formatResult(r: ObjectResult): string {
+  const details = [...r.changes.map(formatChange), ...r.notes].join("; ");
+  const text = r.action === "updated" && details ? details : [r.action, details].filter(Boolean).join(" — ");
+  return `${SYMBOL[r.action]} ${r.kind} ${r.id}: ${text}`;
+}

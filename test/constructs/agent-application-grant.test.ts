@@ -1,0 +1,107 @@
+import "cdktf/lib/testing/adapters/jest";
+import { Testing } from "cdktf";
+import { AgentApplicationGrant, AiAgent, ConfidentialWebApp } from "../../constructs";
+import { AgentGrantSpec } from "../../src/contract";
+import { addressOf, agentProps, resourceOf, synthTenantScope, synthValidated, tenantStack, webAppProps } from "./helpers";
+
+Testing.setupJest();
+
+function seed() {
+  const { app, stack } = tenantStack();
+  const webApp = new ConfidentialWebApp(stack, "web-app", webAppProps());
+  const agent = new AiAgent(stack, "agent", agentProps());
+  return { app, stack, webApp, agent };
+}
+
+describe(AgentApplicationGrant, () => {
+  it("synthesizes the seed's grant", () => {
+    const synth = synthTenantScope((stack) => {
+      const application = new ConfidentialWebApp(stack, "web-app", webAppProps());
+      const agent = new AiAgent(stack, "agent", agentProps());
+      new AgentApplicationGrant(stack, "grant", { agent, application, subjects: ["barbara.jensen"], scopes: ["read-data"] });
+    });
+    expect(synth).toMatchSnapshot();
+  });
+
+  it("has the construct tree Resource, Config (public API)", () => {
+    const { stack, webApp, agent } = seed();
+    const grant = new AgentApplicationGrant(stack, "grant", { agent, application: webApp, subjects: ["barbara.jensen"] });
+    expect(Testing.renderConstructTree(grant)).toMatchSnapshot();
+  });
+
+  it("names the agent/application pair and defaults to any scope of the application", () => {
+    const { stack, webApp, agent } = seed();
+    const grant = new AgentApplicationGrant(stack, "grant", { agent, application: webApp, subjectGroups: ["assistant-users"] });
+    const spec = AgentGrantSpec.parse(JSON.parse(resourceOf(Testing.synth(stack), grant, "Config").triggers.spec));
+    expect(spec.id).toBe("digital-assistant-ai-agent/digital-assistant-web-app");
+    expect(spec.owned).toEqual({
+      agent: "digital-assistant-ai-agent",
+      application: "digital-assistant-web-app",
+      subjects: [],
+      subjectGroups: ["assistant-users"],
+      scopes: [],
+    });
+  });
+
+  it("is applied after, and deleted before, the agent and the application", () => {
+    const { stack, webApp, agent } = seed();
+    const grant = new AgentApplicationGrant(stack, "grant", { agent, application: webApp, subjects: ["barbara.jensen"] });
+    const synth = Testing.synth(stack);
+    expect(resourceOf(synth, grant, "Resource").depends_on).toEqual(
+      expect.arrayContaining([addressOf(agent, "Resource"), addressOf(webApp, "Resource")]),
+    );
+    expect(resourceOf(synth, grant, "Config").depends_on).toEqual(
+      expect.arrayContaining([addressOf(grant, "Resource"), addressOf(agent, "Config"), addressOf(webApp, "Config")]),
+    );
+  });
+
+  it("fails when it names neither subjects nor subject groups", () => {
+    const { stack, webApp, agent } = seed();
+    expect(() => new AgentApplicationGrant(stack, "grant", { agent, application: webApp })).toThrow(
+      expect.objectContaining({ code: "AIC_NO_SUBJECTS", constructPath: "stack/grant" }),
+    );
+  });
+
+  it("fails when a subject is listed twice", () => {
+    const { stack, webApp, agent } = seed();
+    expect(
+      () => new AgentApplicationGrant(stack, "grant", { agent, application: webApp, subjects: ["bjensen", "bjensen"] }),
+    ).toThrow(/AIC_DUPLICATE_NAMES/);
+  });
+
+  it("fails when a scope is listed twice", () => {
+    const { stack, webApp, agent } = seed();
+    expect(
+      () =>
+        new AgentApplicationGrant(stack, "grant", { agent, application: webApp, subjects: ["bjensen"], scopes: ["read-data", "read-data"] }),
+    ).toThrow(/AIC_DUPLICATE_SCOPES/);
+  });
+
+  it("fails when it grants a scope the application does not have", () => {
+    const { stack, webApp, agent } = seed();
+    new AgentApplicationGrant(stack, "grant", { agent, application: webApp, subjects: ["bjensen"], scopes: ["read-data", "delete-all"] });
+    expect(() => synthValidated(stack)).toThrow(/\[stack\/grant\] \[AIC_GRANT_SCOPE_OUTSIDE_APPLICATION\] scopes \["delete-all"\]/);
+  });
+
+  it("does not check scopes against an imported application", () => {
+    const { stack } = tenantStack();
+    const agent = new AiAgent(stack, "agent", agentProps());
+    const application = ConfidentialWebApp.fromClientId(stack, "legacy", "legacy-app");
+    new AgentApplicationGrant(stack, "grant", { agent, application, subjects: ["bjensen"], scopes: ["anything"] });
+    expect(() => synthValidated(stack)).not.toThrow();
+  });
+
+  it("fails when the agent lacks the token-exchange grant type", () => {
+    const { stack, webApp } = seed();
+    const agent = new AiAgent(stack, "other-agent", agentProps({ clientId: "other-agent", grantTypes: ["client-credentials"] }));
+    new AgentApplicationGrant(stack, "grant", { agent, application: webApp, subjects: ["bjensen"] });
+    expect(() => synthValidated(stack)).toThrow(/\[stack\/grant\] \[AIC_AGENT_WITHOUT_TOKEN_EXCHANGE\]/);
+  });
+
+  it("fails when the same agent and application are granted twice", () => {
+    const { stack, webApp, agent } = seed();
+    new AgentApplicationGrant(stack, "one", { agent, application: webApp, subjects: ["bjensen"] });
+    new AgentApplicationGrant(stack, "two", { agent, application: webApp, subjects: ["ajensen"] });
+    expect(() => synthValidated(stack)).toThrow(/\[stack\/two\] \[AIC_DUPLICATE_OBJECT\]/);
+  });
+});

@@ -1,0 +1,101 @@
+import "cdktf/lib/testing/adapters/jest";
+import { Construct } from "constructs";
+import { TerraformStack, Testing } from "cdktf";
+import { AicTenant, ConfidentialWebApp, OAuth2ProviderGrants, TenantCredentials } from "../../constructs";
+import { DEFAULT_CREDENTIAL_ENV, WebAppSpec } from "../../src/contract";
+import { TENANT_URL, resourceOf, webAppProps } from "./helpers";
+
+Testing.setupJest();
+
+function stack(): TerraformStack {
+  return new TerraformStack(Testing.app(), "stack");
+}
+
+describe(AicTenant, () => {
+  it("has the construct tree Inventory (public API) and adds the null provider and CLI asset to the stack", () => {
+    const s = stack();
+    new AicTenant(s, "Tenant", { baseUrl: TENANT_URL });
+    expect(Testing.renderConstructTree(s)).toMatchSnapshot();
+  });
+
+  it("defaults to realm alpha and the service account credentials", () => {
+    const tenant = new AicTenant(stack(), "Tenant", { baseUrl: `${TENANT_URL}/` });
+    expect(tenant.tenantRef).toEqual({
+      baseUrl: TENANT_URL,
+      realm: "alpha",
+      auth: {
+        method: "service-account",
+        idEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountId,
+        jwkEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountJwk,
+        scopeEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountScope,
+      },
+    });
+  });
+
+  it("carries the chosen credential env names into every spec", () => {
+    const s = stack();
+    new AicTenant(s, "Tenant", {
+      baseUrl: TENANT_URL,
+      realm: "root",
+      credentials: TenantCredentials.amAdmin({ usernameEnv: "AM_USER" }),
+    });
+    const app = new ConfidentialWebApp(s, "web-app", webAppProps());
+    const spec = WebAppSpec.parse(JSON.parse(resourceOf(Testing.synth(s), app, "Config").triggers.spec));
+    expect(spec.tenant).toEqual({
+      baseUrl: TENANT_URL,
+      realm: "root",
+      auth: { method: "am-session", usernameEnv: "AM_USER", passwordEnv: DEFAULT_CREDENTIAL_ENV.amAdminPassword },
+    });
+  });
+
+  it("offers bearer token credentials", () => {
+    expect(TenantCredentials.bearerToken().authConfig).toEqual({ method: "bearer", tokenEnv: DEFAULT_CREDENTIAL_ENV.bearerToken });
+  });
+
+  it("is found from an ancestor or from the stack", () => {
+    const s = stack();
+    const tenant = new AicTenant(s, "Tenant", { baseUrl: TENANT_URL });
+    const nested = new Construct(new Construct(s, "team"), "apps");
+    expect(AicTenant.of(nested)).toBe(tenant);
+    expect(AicTenant.of(new Construct(tenant, "inside"))).toBe(tenant);
+  });
+
+  it("lets a stack configure two realms when constructs live inside their tenant", () => {
+    const s = stack();
+    const alpha = new AicTenant(s, "Alpha", { baseUrl: TENANT_URL, realm: "alpha" });
+    const bravo = new AicTenant(s, "Bravo", { baseUrl: TENANT_URL, realm: "bravo" });
+    new ConfidentialWebApp(alpha, "web-app", webAppProps());
+    new ConfidentialWebApp(bravo, "web-app", webAppProps());
+    expect(() => Testing.synth(s, true)).not.toThrow();
+    expect(s.node.findAll().filter((c) => c.node.id === "NullProvider")).toHaveLength(1);
+  });
+
+  it("fails when no tenant is in scope", () => {
+    expect(() => new OAuth2ProviderGrants(stack(), "provider", { grantTypes: ["password"] })).toThrow(
+      expect.objectContaining({ code: "AIC_NO_TENANT", constructPath: "stack/provider" }),
+    );
+  });
+
+  it("fails when two tenants are in scope", () => {
+    const s = stack();
+    new AicTenant(s, "Alpha", { baseUrl: TENANT_URL, realm: "alpha" });
+    new AicTenant(s, "Bravo", { baseUrl: TENANT_URL, realm: "bravo" });
+    expect(() => new OAuth2ProviderGrants(s, "provider", { grantTypes: ["password"] })).toThrow(/AIC_AMBIGUOUS_TENANT.*stack\/Alpha/);
+  });
+
+  it("fails when the base URL is not an http(s) URL", () => {
+    expect(() => new AicTenant(stack(), "Tenant", { baseUrl: "tenant.example.com" })).toThrow(
+      /stack\/Tenant: \[AIC_INVALID_TENANT_URL\] .*Received: "tenant.example.com"/,
+    );
+  });
+
+  it("fails when the realm is not a realm name", () => {
+    expect(() => new AicTenant(stack(), "Tenant", { baseUrl: TENANT_URL, realm: "/alpha" })).toThrow(/AIC_INVALID_REALM/);
+  });
+
+  it("fails when a credential env var name is invalid", () => {
+    expect(
+      () => new AicTenant(stack(), "Tenant", { baseUrl: TENANT_URL, credentials: TenantCredentials.serviceAccount({ jwkEnv: "1JWK" }) }),
+    ).toThrow(/\[AIC_INVALID_ENV_NAME\] credentials.jwkEnv/);
+  });
+});

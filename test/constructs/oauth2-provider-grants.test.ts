@@ -1,0 +1,77 @@
+import "cdktf/lib/testing/adapters/jest";
+import { Testing } from "cdktf";
+import { AiAgent, OAuth2ProviderGrants } from "../../constructs";
+import { Identity, ProviderGrantsSpec, TOKEN_EXCHANGE_GRANT } from "../../src/contract";
+import { addressOf, agentProps, resourceOf, synthTenantScope, synthValidated, tenantStack } from "./helpers";
+
+Testing.setupJest();
+
+describe(OAuth2ProviderGrants, () => {
+  it("synthesizes the seed's grant types", () => {
+    const synth = synthTenantScope((stack) => new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"] }));
+    expect(synth).toMatchSnapshot();
+  });
+
+  it("has the construct tree Resource, Config (public API)", () => {
+    const { stack } = tenantStack();
+    expect(Testing.renderConstructTree(new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password"] }))).toMatchSnapshot();
+  });
+
+  it("resolves friendly names, retains by default and leaves the AI agents feature alone", () => {
+    const { stack } = tenantStack();
+    const provider = new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange", "urn:custom:grant"] });
+    const synth = Testing.synth(stack);
+    const spec = ProviderGrantsSpec.parse(JSON.parse(resourceOf(synth, provider, "Config").triggers.spec));
+    expect(spec.owned).toEqual({ grantTypes: ["password", TOKEN_EXCHANGE_GRANT, "urn:custom:grant"] });
+    expect(spec.removalPolicy).toBe("retain");
+    const identity = Identity.parse(JSON.parse(resourceOf(synth, provider, "Resource").triggers.identity));
+    expect(identity.removal).toEqual({ policy: "retain", grantTypes: spec.owned.grantTypes });
+  });
+
+  it("warns about a grant string AM does not ship", () => {
+    const { stack } = tenantStack();
+    const provider = new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["pasword"] });
+    const warnings = provider.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
+    expect(warnings).toEqual([expect.stringContaining(`["pasword"]`)]);
+  });
+
+  it("switches the AI agents feature on and the grant types off on destroy when asked", () => {
+    const { stack } = tenantStack();
+    const provider = new OAuth2ProviderGrants(stack, "provider", {
+      grantTypes: ["token-exchange"],
+      enableAiAgents: true,
+      removalPolicy: "destroy",
+    });
+    const spec = ProviderGrantsSpec.parse(JSON.parse(resourceOf(Testing.synth(stack), provider, "Config").triggers.spec));
+    expect(spec.owned.aiAgentsEnabled).toBe(true);
+    expect(spec.removalPolicy).toBe("destroy");
+  });
+
+  it("is applied before, and removed after, the clients of its realm", () => {
+    const { stack } = tenantStack();
+    const agent = new AiAgent(stack, "agent", agentProps());
+    const provider = new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["token-exchange"] });
+    const synth = synthValidated(stack);
+    expect(resourceOf(synth, agent, "Config").depends_on).toContain(addressOf(provider, "Config"));
+    expect(resourceOf(synth, agent, "Resource").depends_on).toContain(addressOf(provider, "Resource"));
+  });
+
+  it("fails when it declares no grant types", () => {
+    const { stack } = tenantStack();
+    expect(() => new OAuth2ProviderGrants(stack, "provider", { grantTypes: [] })).toThrow(/AIC_NO_GRANT_TYPES/);
+  });
+
+  it("fails when the removal policy is unknown", () => {
+    const { stack } = tenantStack();
+    expect(() => new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password"], removalPolicy: "delete" as never })).toThrow(
+      /AIC_INVALID_REMOVAL_POLICY/,
+    );
+  });
+
+  it("fails when two of them configure the same realm", () => {
+    const { stack } = tenantStack();
+    new OAuth2ProviderGrants(stack, "one", { grantTypes: ["password"] });
+    new OAuth2ProviderGrants(stack, "two", { grantTypes: ["token-exchange"] });
+    expect(() => synthValidated(stack)).toThrow(/\[stack\/two\] \[AIC_DUPLICATE_OBJECT\]/);
+  });
+});

@@ -1,0 +1,319 @@
+import { createOAuth2Api } from "../../src/client/oauth2-api";
+import { identityOf } from "../../src/contract/spec";
+import { applySpec, deleteIdentity, prune, setSecret } from "../../src/engine/apply";
+import { EngineError } from "../../src/engine/errors";
+import { formatResult } from "../../src/engine/result";
+import { TestTenant } from "./support";
+
+const t = new TestTenant();
+beforeAll(() => t.start());
+afterAll(() => t.stop());
+beforeEach(() => t.reset());
+
+const opts = () => ({ env: t.env() });
+const w = (value: unknown) => ({ inherited: false, value });
+const applyAll = async (...specs: Parameters<typeof applySpec>[1][]) => {
+  for (const s of specs) await applySpec(t.api, s, opts());
+};
+
+describe("applySpec(oauth2-provider-grants)", () => {
+  it("adds the declared grant types and keeps the others", async () => {
+    const before = (await t.api.getProvider())!.advancedOAuth2Config!.grantTypes!;
+    const r = await applySpec(t.api, t.providerGrants(), opts());
+    const after = (await t.api.getProvider())!.advancedOAuth2Config!.grantTypes!;
+    expect(after).toEqual(expect.arrayContaining([...before, "password", "urn:ietf:params:oauth:grant-type:token-exchange"]));
+    expect(r.action).toBe(before.includes("password") && before.includes("urn:ietf:params:oauth:grant-type:token-exchange") ? "unchanged" : "updated");
+    expect((await t.writes()).every((e) => e.method === "PUT")).toBe(true);
+  });
+
+  it("makes no write call when every declared grant type is on", async () => {
+    await applySpec(t.api, t.providerGrants(), opts());
+    await t.clearAudit();
+    const r = await applySpec(t.api, t.providerGrants(), opts());
+    expect(r.action).toBe("unchanged");
+    expect(await t.writes()).toEqual([]);
+  });
+
+  it("switches AI agents on only when the provider says they are off", async () => {
+    const live = (await t.api.getProvider())!;
+    await applySpec(t.api, t.providerGrants({ aiAgentsEnabled: true }), opts());
+    const enables = (await t.writes()).filter((e) => e.path.startsWith("/environment/aiagent"));
+    expect(enables).toHaveLength(live.aiAgentsConfig?.aiAgentsEnabled === true ? 0 : 1);
+  });
+
+  it("takes exactly the declared grant types off with removal policy destroy", async () => {
+    await applySpec(t.api, { ...t.providerGrants({ grantTypes: ["implicit"] }) }, opts());
+    const before = (await t.api.getProvider())!.advancedOAuth2Config!.grantTypes!;
+    const r = await deleteIdentity(t.api, identityOf(t.providerGrants({ grantTypes: ["implicit"] }, "destroy")));
+    expect(r.action).toBe("deleted");
+    expect((await t.api.getProvider())!.advancedOAuth2Config!.grantTypes).toEqual(before.filter((g) => g !== "implicit"));
+  });
+
+  it("makes no call at all on delete with removal policy retain", async () => {
+    const r = await deleteIdentity(t.api, identityOf(t.providerGrants()));
+    expect(r.action).toBe("unchanged");
+    expect(await t.adminCalls()).toEqual([]);
+  });
+});
+
+describe("applySpec(web-app)", () => {
+  it("creates the AM client, then the IDM application record naming it", async () => {
+    const r = await applySpec(t.api, t.webApp(), opts());
+    expect(r.action).toBe("created");
+    const client = (await t.api.getOAuth2Client("digital-assistant-web-app"))!;
+    expect(client.coreOAuth2ClientConfig?.scopes?.value).toEqual(["openid", "read-data", "write-data", "admin-action"]);
+    expect(client.coreOAuth2ClientConfig?.clientType?.value).toBe("Confidential");
+    expect(client.advancedOAuth2ClientConfig?.tokenEndpointAuthMethod?.value).toBe("client_secret_post");
+    const apps = await t.api.queryManaged<Record<string, any>>("application", { filter: 'ssoEntities/oidcId eq "digital-assistant-web-app"', fields: ["name", "owners", "templateName"] });
+    expect(apps).toHaveLength(1);
+    expect(apps[0]).toMatchObject({ name: "Digital Assistant Web App", templateName: "web" });
+    const alice = await t.api.findUser("alice.walker");
+    expect(apps[0].owners.map((o: any) => o._refResourceId ?? o._ref.split("/").pop())).toEqual([alice!._id]);
+    const writes = (await t.writes()).map((e) => `${e.method} ${e.path.split("?")[0]}`);
+    expect(writes[0]).toMatch(/^PUT .*\/agents\/OAuth2Client\/digital-assistant-web-app$/);
+    expect(writes[1]).toMatch(/^PUT \/openidm\/managed\/alpha_application\//);
+  });
+
+  it("stores the secret from the env var so the app can get tokens with it", async () => {
+    await applyAll(t.providerGrants(), t.webApp());
+    const oauth = createOAuth2Api({ baseUrl: t.tenant.baseUrl, realm: "alpha" });
+    const token = await oauth.token({
+      grant_type: "password",
+      username: "barbara.jensen",
+      password: t.password("barbara.jensen"),
+      client_id: "digital-assistant-web-app",
+      client_secret: t.secrets.WEB_APP_CLIENT_SECRET,
+      scope: "openid",
+    });
+    await oauth.close();
+    expect(token.scope).toBe("openid");
+  });
+
+  it("makes zero write calls when applied a second time", async () => {
+    await applySpec(t.api, t.webApp(), opts());
+    await t.clearAudit();
+    const r = await applySpec(t.api, t.webApp(), opts());
+    expect(r).toMatchObject({ action: "unchanged", changes: [] });
+    expect(await t.writes()).toEqual([]);
+    expect((await t.adminCalls()).length).toBeGreaterThan(0);
+  });
+
+  it("updates in place with a PUT, never a DELETE, and keeps foreign fields", async () => {
+    await applySpec(t.api, t.webApp(), opts());
+    const live = (await t.api.getOAuth2Client("digital-assistant-web-app"))!;
+    // Someone sets fields this tool does not own, through the admin API.
+    const foreign = structuredClone(live) as Record<string, any>;
+    foreign.advancedOAuth2ClientConfig.isConsentImplied = w(true);
+    foreign.coreOAuth2ClientConfig.defaultScopes = w(["openid"]);
+    await t.api.putOAuth2Client("digital-assistant-web-app", foreign);
+    await t.clearAudit();
+
+    const r = await applySpec(t.api, t.webApp({ scopes: ["openid", "read-data"] }), opts());
+    expect(r.action).toBe("updated");
+    expect(r.changes).toEqual([
+      { field: "coreOAuth2ClientConfig.scopes", from: ["openid", "read-data", "write-data", "admin-action"], to: ["openid", "read-data"] },
+    ]);
+    expect(formatResult(r)).toBe(
+      "~ web-app digital-assistant-web-app: coreOAuth2ClientConfig.scopes [openid,read-data,write-data,admin-action] → [openid,read-data]",
+    );
+    const after = (await t.api.getOAuth2Client("digital-assistant-web-app"))!;
+    expect(after.advancedOAuth2ClientConfig?.isConsentImplied?.value).toBe(true);
+    expect(after.coreOAuth2ClientConfig?.defaultScopes?.value).toEqual(["openid"]);
+    expect(after.coreOAuth2ClientConfig?.scopes?.value).toEqual(["openid", "read-data"]);
+    const writes = await t.writes();
+    expect(writes.map((e) => e.method)).toEqual(["PUT"]);
+  });
+
+  it("keeps a redirect URI added by hand only until it is declared otherwise", async () => {
+    await applySpec(t.api, t.webApp({ redirectUris: ["https://app.example/cb"] }), opts());
+    const r = await applySpec(t.api, t.webApp({ redirectUris: ["https://app.example/cb"], description: "The app" }), opts());
+    expect(r.changes.map((c) => c.field)).toEqual(["advancedOAuth2ClientConfig.descriptions", "application.description"]);
+    expect((await t.api.getOAuth2Client("digital-assistant-web-app"))!.coreOAuth2ClientConfig?.redirectionUris?.value).toEqual([
+      "https://app.example/cb",
+    ]);
+  });
+
+  it("patches only the owners of the application record when they change", async () => {
+    await applySpec(t.api, t.webApp(), opts());
+    await t.clearAudit();
+    const r = await applySpec(t.api, t.webApp({ owners: ["alice.walker", "carl.tanaka"] }), opts());
+    expect(r.changes).toEqual([{ field: "application.owners", from: ["alice.walker"], to: ["alice.walker", "carl.tanaka"] }]);
+    const writes = await t.writes();
+    expect(writes.map((e) => e.method)).toEqual(["PATCH"]);
+    expect(writes[0].path).toMatch(/^\/openidm\/managed\/alpha_application\//);
+  });
+
+  it("fails on an unknown owner before any write", async () => {
+    const run = applySpec(t.api, t.webApp({ owners: ["alice.walker", "no.such.user"] }), opts());
+    await expect(run).rejects.toThrow(EngineError);
+    await expect(run).rejects.toThrow(/user "no.such.user" not found in realm alpha/);
+    expect(await t.writes()).toEqual([]);
+  });
+
+  it("fails when the secret env var is not set on create, before any write", async () => {
+    const run = applySpec(t.api, t.webApp(), { env: t.env({ WEB_APP_CLIENT_SECRET: undefined }) });
+    await expect(run).rejects.toThrow("WEB_APP_CLIENT_SECRET is not set: it is needed to create digital-assistant-web-app");
+    expect(await t.writes()).toEqual([]);
+  });
+
+  it("does not need the secret to update", async () => {
+    await applySpec(t.api, t.webApp(), opts());
+    const r = await applySpec(t.api, t.webApp({ name: "Renamed" }), { env: t.env({ WEB_APP_CLIENT_SECRET: undefined }) });
+    expect(r.changes.map((c) => c.field)).toEqual(["coreOAuth2ClientConfig.clientName", "application.name"]);
+  });
+
+  it("deletes the IDM record first, then the AM client; deleting again is fine", async () => {
+    await applySpec(t.api, t.webApp(), opts());
+    await t.clearAudit();
+    const identity = identityOf(t.webApp());
+    expect((await deleteIdentity(t.api, identity)).action).toBe("deleted");
+    const deletes = (await t.writes()).map((e) => e.path);
+    expect(deletes[0]).toMatch(/^\/openidm\/managed\/alpha_application\//);
+    expect(deletes[1]).toMatch(/\/agents\/OAuth2Client\/digital-assistant-web-app$/);
+    const again = await deleteIdentity(t.api, identity);
+    expect(again.action).toBe("absent");
+    expect(again.notes).toEqual(["application record already gone", "OAuth2 client already gone"]);
+  });
+});
+
+describe("applySpec(ai-agent)", () => {
+  it("creates the agent with its settings and sets the owners of the identity AM made", async () => {
+    const r = await applySpec(t.api, t.aiAgent(), opts());
+    expect(r.action).toBe("created");
+    const agent = (await t.api.getAiAgent("digital-assistant-ai-agent"))!;
+    expect(agent.advancedOAuth2ClientConfig?.grantTypes?.value).toEqual(["urn:ietf:params:oauth:grant-type:token-exchange"]);
+    expect(agent.overrideOAuth2ClientConfig).toMatchObject({
+      providerOverridesEnabled: true,
+      statelessTokensEnabled: true,
+      acceptAudienceParametersInTokenExchangeRequests: true,
+    });
+    const uid = agent.aiAgentIdentityUid!.value!;
+    const identity = await t.api.readManaged<Record<string, any>>("aiagent", uid, ["name", "owners"]);
+    expect(identity!.name).toBe("Digital Assistant AI Agent");
+    const alice = await t.api.findUser("alice.walker");
+    expect(identity!.owners.map((o: any) => o._refResourceId)).toEqual([alice!._id]);
+  });
+
+  it("makes zero write calls when applied a second time", async () => {
+    await applySpec(t.api, t.aiAgent(), opts());
+    await t.clearAudit();
+    expect((await applySpec(t.api, t.aiAgent(), opts())).action).toBe("unchanged");
+    expect(await t.writes()).toEqual([]);
+  });
+
+  it("updates in place with the merged full body, keeping foreign fields and the identity", async () => {
+    await applySpec(t.api, t.aiAgent(), opts());
+    const live = structuredClone((await t.api.getAiAgent("digital-assistant-ai-agent"))!) as Record<string, any>;
+    live.advancedOAuth2ClientConfig.isConsentImplied = w(true);
+    live.overrideOAuth2ClientConfig.issueRefreshToken = false;
+    delete live.aiAgentIdentityAttributes.value._rev;
+    await t.api.putAiAgent("digital-assistant-ai-agent", live);
+    await t.clearAudit();
+
+    const r = await applySpec(t.api, t.aiAgent({ scopes: ["read-data"], description: "Helps" }), opts());
+    expect(r.changes.map((c) => c.field)).toEqual(["coreOAuth2ClientConfig.scopes", "aiAgentIdentityAttributes.description"]);
+    expect((await t.writes()).map((e) => e.method)).toEqual(["PUT"]);
+    const after = (await t.api.getAiAgent("digital-assistant-ai-agent"))!;
+    expect(after.advancedOAuth2ClientConfig?.isConsentImplied?.value).toBe(true);
+    expect(after.overrideOAuth2ClientConfig?.issueRefreshToken).toBe(false);
+    expect(after.overrideOAuth2ClientConfig?.providerOverridesEnabled).toBe(true);
+    expect(after.aiAgentIdentityUid?.value).toBe(live.aiAgentIdentityUid.value);
+    expect(after.aiAgentIdentityAttributes?.value?.description).toBe("Helps");
+  });
+
+  it("patches the identity's owners when only they change", async () => {
+    await applySpec(t.api, t.aiAgent(), opts());
+    await t.clearAudit();
+    const r = await applySpec(t.api, t.aiAgent({ owners: ["carl.tanaka"] }), opts());
+    expect(r.changes).toEqual([{ field: "identity.owners", from: ["alice.walker"], to: ["carl.tanaka"] }]);
+    const writes = await t.writes();
+    expect(writes.map((e) => `${e.method} ${e.path.split("/").slice(0, 4).join("/")}`)).toEqual(["PATCH /openidm/managed/alpha_aiagent"]);
+  });
+
+  it("fails when the secret env var is not set on create, before any write", async () => {
+    const run = applySpec(t.api, t.aiAgent(), { env: t.env({ AI_AGENT_CLIENT_SECRET: "" }) });
+    await expect(run).rejects.toThrow("AI_AGENT_CLIENT_SECRET is not set: it is needed to create digital-assistant-ai-agent");
+    expect(await t.writes()).toEqual([]);
+  });
+
+  it("deletes the agent, and AM removes its identity", async () => {
+    await applySpec(t.api, t.aiAgent(), opts());
+    const uid = (await t.api.getAiAgent("digital-assistant-ai-agent"))!.aiAgentIdentityUid!.value!;
+    expect((await deleteIdentity(t.api, identityOf(t.aiAgent()))).action).toBe("deleted");
+    expect(await t.api.getAiAgent("digital-assistant-ai-agent")).toBeUndefined();
+    expect(await t.api.readManaged("aiagent", uid)).toBeUndefined();
+    expect((await deleteIdentity(t.api, identityOf(t.aiAgent()))).action).toBe("absent");
+  });
+});
+
+describe("applySpec(agent-grant)", () => {
+  it("fails naming every missing reference before any write", async () => {
+    const run = applySpec(t.api, t.agentGrant({ subjects: ["ghost"], subjectGroups: ["no-group"] }), opts());
+    await expect(run).rejects.toThrow(
+      'agent-grant digital-assistant-ai-agent/digital-assistant-web-app: AI agent "digital-assistant-ai-agent", application "digital-assistant-web-app", user "ghost", group "no-group" not found in realm alpha',
+    );
+    expect(await t.writes()).toEqual([]);
+  });
+
+  it("creates the privilege, then patches only what changed, never deleting it", async () => {
+    await applyAll(t.webApp(), t.aiAgent());
+    const created = await applySpec(t.api, t.agentGrant(), opts());
+    expect(created.action).toBe("created");
+    const [privilege] = await t.api.queryManaged<Record<string, any>>("aiagentprivilege", { fields: ["permissions", "subjects", "agent", "resource"] });
+    expect(privilege.permissions).toEqual([{ type: "scopes", values: ["read-data"] }]);
+
+    await t.clearAudit();
+    expect((await applySpec(t.api, t.agentGrant(), opts())).action).toBe("unchanged");
+    expect(await t.writes()).toEqual([]);
+
+    const r = await applySpec(t.api, t.agentGrant({ scopes: ["read-data", "write-data"], subjectGroups: ["support-agents"] }), opts());
+    expect(r.changes).toEqual([
+      { field: "privilege.permissions", from: ["read-data"], to: ["read-data", "write-data"] },
+      { field: "privilege.subjectGroups", from: [], to: ["support-agents"] },
+    ]);
+    expect((await t.writes()).map((e) => e.method)).toEqual(["PATCH"]);
+  });
+
+  it("deletes the privilege", async () => {
+    await applyAll(t.webApp(), t.aiAgent(), t.agentGrant());
+    expect((await deleteIdentity(t.api, identityOf(t.agentGrant()))).action).toBe("deleted");
+    expect(await t.api.queryManaged("aiagentprivilege")).toEqual([]);
+  });
+});
+
+describe("setSecret", () => {
+  it("rotates the secret: the new value works and the old one no longer does", async () => {
+    await applyAll(t.providerGrants(), t.webApp());
+    const rotated = "rotated-web-secret-value";
+    const r = await setSecret(t.api, identityOf(t.webApp()), { env: "NEW_SECRET", version: 2 }, { env: t.env({ NEW_SECRET: rotated }) });
+    expect(formatResult(r)).toBe("~ web-app digital-assistant-web-app: coreOAuth2ClientConfig.userpassword (sensitive); secret version 2");
+    const oauth = createOAuth2Api({ baseUrl: t.tenant.baseUrl, realm: "alpha" });
+    const grant = (secret: string) =>
+      oauth.token({ grant_type: "password", username: "barbara.jensen", password: t.password("barbara.jensen"), client_id: "digital-assistant-web-app", client_secret: secret, scope: "openid" });
+    await expect(grant(rotated)).resolves.toMatchObject({ scope: "openid" });
+    await expect(grant(t.secrets.WEB_APP_CLIENT_SECRET)).rejects.toThrow(/invalid_client/);
+    await oauth.close();
+  });
+
+  it("fails without writing when the env var is not set", async () => {
+    await applySpec(t.api, t.aiAgent(), opts());
+    await t.clearAudit();
+    await expect(setSecret(t.api, identityOf(t.aiAgent()), { env: "UNSET_SECRET", version: 2 }, { env: t.env() })).rejects.toThrow(
+      "UNSET_SECRET is not set: it is needed to set the secret of digital-assistant-ai-agent",
+    );
+    expect(await t.adminCalls()).toEqual([]);
+  });
+});
+
+describe("prune", () => {
+  it("deletes what is no longer kept, dependents first", async () => {
+    const all = [t.providerGrants(), t.webApp(), t.aiAgent(), t.agentGrant()];
+    await applyAll(...all);
+    await t.clearAudit();
+    const previous = all.map(identityOf);
+    const results = await prune(() => t.api, previous, [identityOf(t.providerGrants())]);
+    expect(results.map((r) => `${r.kind}:${r.action}`)).toEqual(["agent-grant:deleted", "ai-agent:deleted", "web-app:deleted"]);
+    const deletes = (await t.writes()).map((e) => e.path.split("?")[0].split("/").slice(0, -1).join("/").replace(/.*\//, ""));
+    expect(deletes).toEqual(["alpha_aiagentprivilege", "AIAgent", "alpha_application", "OAuth2Client"]);
+  });
+});

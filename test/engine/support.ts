@@ -1,0 +1,139 @@
+/**
+ * The embedded tenant for engine and CLI tests: real HTTP on 127.0.0.1, credentials from its
+ * connection, the real admin client, and the audit log to count what was called.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createAdminApi, type AdminClient } from "../../src/client/admin-api";
+import { DEFAULT_CREDENTIAL_ENV, TOKEN_EXCHANGE_GRANT } from "../../src/contract/constants";
+import { Spec, type SpecOf, type TenantRef } from "../../src/contract/spec";
+import { startTenant, type RunningTenant } from "../../src/emulator";
+
+export interface AuditEntry {
+  kind: string;
+  method: string;
+  path: string;
+  status: number;
+}
+
+export class TestTenant {
+  tenant!: RunningTenant;
+  api!: AdminClient;
+  readonly cacheDir = mkdtempSync(join(tmpdir(), "cdktf-aic-engine-"));
+  /** Planted secrets: what a CI job would export; scans look for them in every output. */
+  readonly secrets = {
+    WEB_APP_CLIENT_SECRET: `web-${Math.random().toString(36).slice(2)}-planted`,
+    AI_AGENT_CLIENT_SECRET: `agent-${Math.random().toString(36).slice(2)}-planted`,
+  };
+
+  async start(): Promise<this> {
+    this.tenant = await startTenant({ port: 0 });
+    this.api = createAdminApi({ ...this.ref(), env: this.env(), tokenCacheDir: this.cacheDir });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.api?.close();
+    await this.tenant?.close();
+    rmSync(this.cacheDir, { recursive: true, force: true });
+  }
+
+  ref(): TenantRef {
+    return {
+      baseUrl: this.tenant.baseUrl,
+      realm: "alpha",
+      auth: { method: "service-account", idEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountId, jwkEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountJwk },
+    };
+  }
+
+  /** Admin credentials and the planted secrets, as the environment Terraform runs in would hold them. */
+  env(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+    const c = this.tenant.connection;
+    return {
+      [DEFAULT_CREDENTIAL_ENV.serviceAccountId]: c.serviceAccount.id,
+      [DEFAULT_CREDENTIAL_ENV.serviceAccountJwk]: JSON.stringify(c.serviceAccount.jwk),
+      CDKTF_AIC_TOKEN_CACHE_DIR: this.cacheDir,
+      ...this.secrets,
+      ...extra,
+    };
+  }
+
+  password(userName: string): string {
+    return this.tenant.connection.users.find((u) => u.userName === userName)!.password;
+  }
+
+  async reset(): Promise<void> {
+    await fetch(`${this.tenant.baseUrl}/__emulator/reset`, { method: "POST" });
+    await this.clearAudit();
+  }
+
+  async clearAudit(): Promise<void> {
+    await fetch(`${this.tenant.baseUrl}/__emulator/audit`, { method: "DELETE" });
+  }
+
+  /** Admin API calls since the last clear, without the service-account token requests. */
+  async adminCalls(): Promise<AuditEntry[]> {
+    const res = await fetch(`${this.tenant.baseUrl}/__emulator/audit`);
+    const { entries } = (await res.json()) as { entries: AuditEntry[] };
+    return entries.filter((e) => e.kind === "admin" && !e.path.startsWith("/am/oauth2/"));
+  }
+
+  async writes(): Promise<AuditEntry[]> {
+    return (await this.adminCalls()).filter((e) => e.method !== "GET");
+  }
+
+  // ---------- the seed's four specs ----------
+
+  spec<K extends Spec["kind"]>(s: Record<string, unknown>): SpecOf<K> {
+    return Spec.parse({ tenant: this.ref(), ...s }) as SpecOf<K>;
+  }
+
+  providerGrants(owned: Record<string, unknown> = {}, removalPolicy = "retain") {
+    return this.spec<"oauth2-provider-grants">({
+      kind: "oauth2-provider-grants",
+      id: "oauth2-provider",
+      owned: { grantTypes: ["password", TOKEN_EXCHANGE_GRANT], ...owned },
+      removalPolicy,
+    });
+  }
+
+  webApp(owned: Record<string, unknown> = {}, id = "digital-assistant-web-app") {
+    return this.spec<"web-app">({
+      kind: "web-app",
+      id,
+      owned: {
+        name: "Digital Assistant Web App",
+        owners: ["alice.walker"],
+        scopes: ["openid", "read-data", "write-data", "admin-action"],
+        grantTypes: ["authorization_code", "password"],
+        tokenEndpointAuthMethod: "client_secret_post",
+        redirectUris: [],
+        ...owned,
+      },
+      secret: { env: "WEB_APP_CLIENT_SECRET", version: 1 },
+    });
+  }
+
+  aiAgent(owned: Record<string, unknown> = {}, id = "digital-assistant-ai-agent") {
+    return this.spec<"ai-agent">({
+      kind: "ai-agent",
+      id,
+      owned: {
+        name: "Digital Assistant AI Agent",
+        owners: ["alice.walker"],
+        scopes: [],
+        grantTypes: [TOKEN_EXCHANGE_GRANT],
+        tokenEndpointAuthMethod: "client_secret_post",
+        providerOverrides: { enabled: true, statelessTokens: true, acceptAudienceInTokenExchange: true },
+        ...owned,
+      },
+      secret: { env: "AI_AGENT_CLIENT_SECRET", version: 1 },
+    });
+  }
+
+  agentGrant(owned: Record<string, unknown> = {}) {
+    const o = { agent: "digital-assistant-ai-agent", application: "digital-assistant-web-app", subjects: ["barbara.jensen"], subjectGroups: [], scopes: ["read-data"], ...owned };
+    return this.spec<"agent-grant">({ kind: "agent-grant", id: `${o.agent}/${o.application}`, owned: o });
+  }
+}
