@@ -3,7 +3,7 @@
  * a temporary project folder, and the real Terraform (built by scripts/install-terraform.sh) applying
  * them with the bundled CLI as provisioner. Nothing here stands in for our own code.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -85,29 +85,44 @@ export class Workspace {
     app.synth();
   }
 
-  terraform(args: string[], extraEnv: Record<string, string> = {}): RunResult {
+  terraform(args: string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
     return this.run(terraformBinary(), args, this.stackDir, extraEnv);
   }
 
-  /** init once, then apply; throws with the output when Terraform fails. */
-  apply(extraArgs: string[] = []): RunResult {
-    const init = this.terraform(["init", "-input=false", "-no-color"]);
+  /** init, then apply; throws with the output when Terraform fails. */
+  async apply(extraArgs: string[] = []): Promise<RunResult> {
+    const init = await this.terraform(["init", "-input=false", "-no-color"]);
     if (init.status !== 0) throw new Error(`terraform init failed:\n${init.output}`);
-    const result = this.terraform(["apply", "-auto-approve", "-input=false", "-no-color", ...extraArgs]);
+    const result = await this.terraform(["apply", "-auto-approve", "-input=false", "-no-color", ...extraArgs]);
     if (result.status !== 0) throw new Error(`terraform apply failed:\n${result.output}`);
     return result;
   }
 
-  cli(args: string[], extraEnv: Record<string, string> = {}): RunResult {
+  cli(args: string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
     return this.run(process.execPath, [CLI, ...args], this.dir, extraEnv);
   }
 
-  run(cmd: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}): RunResult {
-    const r = spawnSync(cmd, args, { cwd, env: this.env(extraEnv), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    const stdout = r.stdout ?? "";
-    const stderr = (r.stderr ?? "") + (r.error ? String(r.error) : "");
-    this.transcript.push(`$ ${cmd} ${args.join(" ")}`, stdout, stderr);
-    return { status: r.status ?? 1, stdout, stderr, output: stdout + stderr };
+  /**
+   * Runs a child process to its end. Never spawnSync: the tenant answers from this process's event
+   * loop, so blocking it would stall every admin call the child makes.
+   */
+  run(cmd: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<RunResult> {
+    return new Promise((resolve) => {
+      const child = spawn(cmd, args, { cwd, env: this.env(extraEnv) });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+      const finish = (status: number) => {
+        this.transcript.push(`$ ${cmd} ${args.join(" ")}`, stdout, stderr);
+        resolve({ status, stdout, stderr, output: stdout + stderr });
+      };
+      child.on("error", (e) => {
+        stderr += String(e);
+        finish(1);
+      });
+      child.on("close", (code) => finish(code ?? 1));
+    });
   }
 
   async audit(): Promise<AuditEntry[]> {

@@ -57,8 +57,8 @@ describe("the seed's on-behalf-of flow through real Terraform", () => {
 
   it("applies main.ts's configuration and verify passes", async () => {
     ws.synth((s) => seed(s));
-    ws.apply();
-    const verify = ws.cli(["verify", "--stack", "alpha"]);
+    await ws.apply();
+    const verify = await ws.cli(["verify", "--stack", "alpha"]);
     expect(verify.output).toMatch(/PASS/);
     expect(verify.output).toContain("digital-assistant-ai-agent");
     expect(verify.status).toBe(0);
@@ -66,7 +66,7 @@ describe("the seed's on-behalf-of flow through real Terraform", () => {
 
   it("re-applying unchanged configuration makes no write call", async () => {
     await ws.clearAudit();
-    const result = ws.terraform(["apply", "-auto-approve", "-input=false", "-no-color"]);
+    const result = await ws.terraform(["apply", "-auto-approve", "-input=false", "-no-color"]);
     expect(result.status).toBe(0);
     expect(result.output).toMatch(/0 added, 0 changed, 0 destroyed/);
     expect((await ws.audit()).filter(isWrite)).toEqual([]);
@@ -74,18 +74,18 @@ describe("the seed's on-behalf-of flow through real Terraform", () => {
 
   it("shows a scope change in the plan and updates the privilege in place", async () => {
     ws.synth((s) => seed(s, { grantScopes: ["read-data", "write-data"] }));
-    const plan = ws.terraform(["plan", "-input=false", "-no-color"]);
+    const plan = await ws.terraform(["plan", "-input=false", "-no-color"]);
     expect(plan.status).toBe(0);
     expect(plan.output).toMatch(/scopes/);
     expect(plan.output).toMatch(/write-data/);
 
     await ws.clearAudit();
-    ws.apply();
+    await ws.apply();
     const writes = (await ws.audit()).filter(isWrite);
     expect(writes.some((e) => e.path.startsWith(PRIVILEGES) && e.method === "PATCH")).toBe(true);
     expect(writes.filter((e) => e.method === "DELETE")).toEqual([]);
 
-    const verify = ws.cli(["verify", "--stack", "alpha"]);
+    const verify = await ws.cli(["verify", "--stack", "alpha"]);
     expect(verify.status).toBe(0);
     expect(verify.output).toMatch(/write-data/);
   }, 300_000);
@@ -93,7 +93,7 @@ describe("the seed's on-behalf-of flow through real Terraform", () => {
   it("replaces the agent when its client id changes", async () => {
     ws.synth((s) => seed(s, { agentClientId: "digital-assistant-ai-agent-2" }));
     await ws.clearAudit();
-    ws.apply();
+    await ws.apply();
     const writes = (await ws.audit()).filter(isWrite);
     expect(writes).toEqual(
       expect.arrayContaining([
@@ -101,7 +101,7 @@ describe("the seed's on-behalf-of flow through real Terraform", () => {
         expect.objectContaining({ method: "PUT", path: expect.stringContaining(`${AI_AGENTS}digital-assistant-ai-agent-2`) }),
       ]),
     );
-    const verify = ws.cli(["verify", "--stack", "alpha"]);
+    const verify = await ws.cli(["verify", "--stack", "alpha"]);
     expect(verify.status).toBe(0);
     expect(verify.output).toContain("digital-assistant-ai-agent-2");
   }, 300_000);
@@ -109,18 +109,22 @@ describe("the seed's on-behalf-of flow through real Terraform", () => {
   it("deletes the privilege when the grant construct is removed, and the exchange is refused", async () => {
     ws.synth((s) => seed(s, { agentClientId: "digital-assistant-ai-agent-2", withGrant: false }));
     await ws.clearAudit();
-    ws.apply();
+    await ws.apply();
     const writes = (await ws.audit()).filter(isWrite);
     expect(writes.some((e) => e.method === "DELETE" && e.path.startsWith(PRIVILEGES))).toBe(true);
 
-    const verify = ws.cli(["verify", "--app", "digital-assistant-web-app", "--agent", "digital-assistant-ai-agent-2", "--scope", "read-data"],
-      { VERIFY_APP_SECRET_ENV: "WEB_APP_CLIENT_SECRET" });
+    const verify = await ws.cli([
+      "verify",
+      "--app", "digital-assistant-web-app", "--app-secret-env", "WEB_APP_CLIENT_SECRET",
+      "--agent", "digital-assistant-ai-agent-2", "--agent-secret-env", "AI_AGENT_CLIENT_SECRET",
+      "--scope", "read-data",
+    ]);
     expect(verify.status).not.toBe(0);
     expect(verify.output).toMatch(/FAIL/);
   }, 300_000);
 
   it("terraform destroy returns the tenant to its seed state, keeping the retained grant types", async () => {
-    const destroy = ws.terraform(["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    const destroy = await ws.terraform(["destroy", "-auto-approve", "-input=false", "-no-color"]);
     expect(destroy.status).toBe(0);
     const token = await adminToken(ws);
     const get = async (path: string, version?: string) => {
@@ -175,7 +179,7 @@ describe("sessions under Terraform's parallelism", () => {
         if (i < 5) agent.grantAccessTo(app, { subjects: ["barbara.jensen"], scopes: ["read-data"] });
       }
     });
-    ws.apply(["-parallelism=10"]);
+    await ws.apply(["-parallelism=10"]);
     const sessions = Object.values(await ws.sessions());
     expect(sessions.length).toBeGreaterThan(0);
     for (const s of sessions) expect(s.peak).toBeLessThanOrEqual(5);
