@@ -1,0 +1,31 @@
+/** The project as a cdktf project: `npx cdktf synth` runs main.ts through cdktf.json. */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO } from "./harness";
+
+describe("npx cdktf synth", () => {
+  const out = mkdtempSync(join(tmpdir(), "cdktf-aic-synth-"));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it("synthesizes main.ts with cdktf.json into a self-contained stack", async () => {
+    const status = await new Promise<number>((resolve) => {
+      const child = spawn("npx", ["cdktf", "synth", "--output", out], {
+        cwd: REPO,
+        env: { ...process.env, CHECKPOINT_DISABLE: "1", CI: "1" },
+        stdio: "ignore",
+      });
+      child.on("close", (code) => resolve(code ?? 1));
+    });
+    expect(status).toBe(0);
+    const stack = join(out, "stacks", "alpha", "cdk.tf.json");
+    expect(existsSync(stack)).toBe(true);
+    const text = readFileSync(stack, "utf8");
+    const json = JSON.parse(text);
+    expect(Object.keys(json.resource.terraform_data).length).toBeGreaterThanOrEqual(11);
+    expect(json.terraform.backend.local.path).toBe("terraform.alpha.tfstate");
+    expect(text).not.toContain(REPO);
+    expect(existsSync(join(out, "stacks", "alpha", "assets", "CdktfAicCli"))).toBe(true);
+  }, 120_000);
+});
