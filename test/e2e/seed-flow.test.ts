@@ -12,6 +12,7 @@ import {
   Secret,
   TenantStack,
 } from "../../constructs";
+import { mintAdminToken } from "../emulator/helpers";
 import { isWrite, Workspace } from "./harness";
 
 interface SeedOptions {
@@ -126,7 +127,7 @@ describe("the seed's on-behalf-of flow through real Terraform", () => {
   it("terraform destroy returns the tenant to its seed state, keeping the retained grant types", async () => {
     const destroy = await ws.terraform(["destroy", "-auto-approve", "-input=false", "-no-color"]);
     expect(destroy.status).toBe(0);
-    const token = await adminToken(ws);
+    const token = await mintAdminToken(ws.tenant.connection);
     const get = async (path: string, version?: string) => {
       const res = await fetch(`${ws.tenant.baseUrl}${path}`, {
         headers: { authorization: `Bearer ${token}`, ...(version ? { "accept-api-version": version } : {}) },
@@ -185,11 +186,6 @@ describe("sessions under Terraform's parallelism", () => {
     for (const s of sessions) expect(s.peak).toBeLessThanOrEqual(5);
   }, 300_000);
 });
-
-async function adminToken(ws: Workspace): Promise<string> {
-  const { createAdminToken } = await import("./admin-token");
-  return createAdminToken(ws.tenant.baseUrl, ws.tenant.connection);
-}
 
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];

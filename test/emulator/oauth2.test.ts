@@ -11,7 +11,7 @@ import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "../../src/contract/cons
 import { API_VERSION, ENDPOINTS, fillPath } from "../../src/contract/endpoints";
 import { startTenant, type RunningTenant } from "../../src/emulator";
 import { EXCHANGE_REASON_HEADER } from "../../src/emulator/oauth2";
-import { createAdminToken } from "../e2e/admin-token";
+import { mintAdminToken } from "./helpers";
 
 const REALM = "alpha";
 const APP = "digital-assistant-web-app";
@@ -160,7 +160,7 @@ const INVALID_EXCHANGE = { error: "invalid_request", error_description: "Invalid
 
 beforeAll(async () => {
   tenant = await startTenant({ port: 0 });
-  adminToken = await createAdminToken(tenant.baseUrl, tenant.connection);
+  adminToken = await mintAdminToken(tenant.connection);
 });
 
 afterAll(async () => {
