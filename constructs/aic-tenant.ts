@@ -209,7 +209,7 @@ export class AicTenant extends Construct {
   }
 
   /**
-   * Makes `owner` manage the object `spec` describes: creates its null_resources, orders clients
+   * Makes `owner` manage the object `spec` describes: creates its custom resources, orders clients
    * after the realm's provider grants, adds it to the inventory and registers the checks that need
    * the whole stack (duplicate objects, the spec schema).
    *

@@ -2,7 +2,7 @@ import "cdktf/lib/testing/adapters/jest";
 import { Testing } from "cdktf";
 import { AgentApplicationGrant, AiAgent, ConfidentialWebApp } from "../../constructs";
 import { AgentGrantSpec } from "../../src/contract";
-import { addressOf, agentProps, resourceOf, synthTenantScope, synthValidated, tenantStack, webAppProps } from "./helpers";
+import { addressOf, agentProps, resourceOf, specOf, synthTenantScope, synthValidated, tenantStack, webAppProps } from "./helpers";
 
 Testing.setupJest();
 
@@ -32,7 +32,7 @@ describe(AgentApplicationGrant, () => {
   it("names the agent/application pair and defaults to any scope of the application", () => {
     const { stack, webApp, agent } = seed();
     const grant = new AgentApplicationGrant(stack, "grant", { agent, application: webApp, subjectGroups: ["assistant-users"] });
-    const spec = AgentGrantSpec.parse(JSON.parse(resourceOf(Testing.synth(stack), grant, "Config").triggers.spec));
+    const spec = AgentGrantSpec.parse(specOf(Testing.synth(stack), grant));
     expect(spec.id).toBe("digital-assistant-ai-agent/digital-assistant-web-app");
     expect(spec.owned).toEqual({
       agent: "digital-assistant-ai-agent",

@@ -1,9 +1,8 @@
 import "cdktf/lib/testing/adapters/jest";
-import { Testing } from "cdktf";
-import { Resource } from "@cdktf/provider-null/lib/resource";
+import { DataResource, TerraformResource, Testing } from "cdktf";
 import { AgentApplicationGrant, AiAgent, ConfidentialWebApp, OAuth2ProviderGrants, Secret } from "../../constructs";
 import { AiAgentSpec, TOKEN_EXCHANGE_GRANT } from "../../src/contract";
-import { agentProps, resourceOf, synthTenantScope, synthValidated, tenantStack, webAppProps } from "./helpers";
+import { agentProps, specOf, synthTenantScope, synthValidated, tenantStack, webAppProps } from "./helpers";
 
 Testing.setupJest();
 
@@ -20,7 +19,7 @@ describe(AiAgent, () => {
   it("defaults to the on-behalf-of setup: token exchange, client_secret_post, all overrides on", () => {
     const { stack } = tenantStack();
     const agent = new AiAgent(stack, "agent", agentProps());
-    const spec = AiAgentSpec.parse(JSON.parse(resourceOf(Testing.synth(stack), agent, "Config").triggers.spec));
+    const spec = AiAgentSpec.parse(specOf(Testing.synth(stack), agent));
     expect(spec.owned).toEqual({
       name: "Digital Assistant AI Agent",
       owners: [],
@@ -34,7 +33,7 @@ describe(AiAgent, () => {
   it("lets each provider override be switched off", () => {
     const { stack } = tenantStack();
     const agent = new AiAgent(stack, "agent", agentProps({ providerOverrides: { clientSideTokens: false } }));
-    const spec = AiAgentSpec.parse(JSON.parse(resourceOf(Testing.synth(stack), agent, "Config").triggers.spec));
+    const spec = AiAgentSpec.parse(specOf(Testing.synth(stack), agent));
     expect(spec.owned.providerOverrides).toEqual({ enabled: true, statelessTokens: false, acceptAudienceInTokenExchange: true });
   });
 
@@ -45,8 +44,8 @@ describe(AiAgent, () => {
     const grant = agent.grantAccessTo(app, { subjects: ["barbara.jensen"], scopes: ["read-data"] });
     expect(grant).toBeInstanceOf(AgentApplicationGrant);
     expect(grant.node.path).toBe("stack/agent/Grant-digital-assistant-web-app");
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(Resource, {
-      triggers: expect.objectContaining({ spec: expect.stringContaining(`"id":"digital-assistant-ai-agent/digital-assistant-web-app"`) }),
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(DataResource, {
+      triggers_replace: { spec: expect.objectContaining({ id: "digital-assistant-ai-agent/digital-assistant-web-app" }) },
     });
   });
 
@@ -57,7 +56,7 @@ describe(AiAgent, () => {
     expect(agent.grantTypes).toBeUndefined();
     agent.grantAccessTo(app, { subjectGroups: ["assistant-users"] });
     expect(() => synthValidated(stack)).not.toThrow();
-    expect(agent.node.findAll().filter((c) => c instanceof Resource).map((c) => c.node.path)).toEqual([
+    expect(agent.node.findAll().filter((c) => c instanceof TerraformResource && c.terraformResourceType === "terraform_data").map((c) => c.node.path)).toEqual([
       "stack/existing-agent/Grant-digital-assistant-web-app/Resource",
       "stack/existing-agent/Grant-digital-assistant-web-app/Config",
     ]);

@@ -1,9 +1,10 @@
 import "cdktf/lib/testing/adapters/jest";
 import { Construct } from "constructs";
 import { TerraformStack, Testing } from "cdktf";
+import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { AicTenant, ConfidentialWebApp, OAuth2ProviderGrants, TenantCredentials } from "../../constructs";
 import { DEFAULT_CREDENTIAL_ENV, WebAppSpec } from "../../src/contract";
-import { TENANT_URL, resourceOf, webAppProps } from "./helpers";
+import { TENANT_URL, specOf, webAppProps } from "./helpers";
 
 Testing.setupJest();
 
@@ -12,7 +13,7 @@ function stack(): TerraformStack {
 }
 
 describe(AicTenant, () => {
-  it("has the construct tree Inventory (public API) and adds the null provider and CLI asset to the stack", () => {
+  it("has the construct tree Inventory (public API) and adds the CLI asset, and no provider, to the stack", () => {
     const s = stack();
     new AicTenant(s, "Tenant", { baseUrl: TENANT_URL });
     expect(Testing.renderConstructTree(s)).toMatchSnapshot();
@@ -40,7 +41,7 @@ describe(AicTenant, () => {
       credentials: TenantCredentials.amAdmin({ usernameEnv: "AM_USER" }),
     });
     const app = new ConfidentialWebApp(s, "web-app", webAppProps());
-    const spec = WebAppSpec.parse(JSON.parse(resourceOf(Testing.synth(s), app, "Config").triggers.spec));
+    const spec = WebAppSpec.parse(specOf(Testing.synth(s), app));
     expect(spec.tenant).toEqual({
       baseUrl: TENANT_URL,
       realm: "root",
@@ -66,8 +67,28 @@ describe(AicTenant, () => {
     const bravo = new AicTenant(s, "Bravo", { baseUrl: TENANT_URL, realm: "bravo" });
     new ConfidentialWebApp(alpha, "web-app", webAppProps());
     new ConfidentialWebApp(bravo, "web-app", webAppProps());
-    expect(() => Testing.synth(s, true)).not.toThrow();
-    expect(s.node.findAll().filter((c) => c.node.id === "NullProvider")).toHaveLength(1);
+    const synth = JSON.parse(Testing.synth(s, true));
+    // terraform_data is built into Terraform: no provider to install.
+    expect(synth.provider).toBeUndefined();
+    expect(s.node.findAll().filter((c) => c instanceof NullProvider)).toHaveLength(0);
+    expect(Object.keys(synth.resource)).toEqual(["terraform_data"]);
+  });
+
+  it("adds the null provider once per stack, however many tenants, for null_resource custom resources", () => {
+    const s = stack();
+    for (const realm of ["alpha", "bravo"]) {
+      const tenant = new AicTenant(s, realm, { baseUrl: TENANT_URL, realm, customResourceType: "null_resource" });
+      new ConfidentialWebApp(tenant, "web-app", webAppProps());
+    }
+    expect(s.node.findAll().filter((c) => c instanceof NullProvider)).toHaveLength(1);
+    expect(JSON.parse(Testing.synth(s, true)).provider).toEqual({ null: [{}] });
+  });
+
+  it("leaves a null provider the stack already has alone", () => {
+    const s = stack();
+    const own = new NullProvider(s, "own");
+    new AicTenant(s, "Tenant", { baseUrl: TENANT_URL, customResourceType: "null_resource" });
+    expect(s.node.findAll().filter((c) => c instanceof NullProvider)).toEqual([own]);
   });
 
   it("fails when no tenant is in scope", () => {

@@ -1,9 +1,8 @@
 import "cdktf/lib/testing/adapters/jest";
-import { Testing } from "cdktf";
-import { Resource } from "@cdktf/provider-null/lib/resource";
+import { DataResource, Testing } from "cdktf";
 import { ConfidentialWebApp, OAuth2ProviderGrants, Secret } from "../../constructs";
 import { PROVISIONER_ENV, WebAppSpec } from "../../src/contract";
-import { captureError, resourceOf, synthTenantScope, synthValidated, tenantStack, webAppProps } from "./helpers";
+import { captureError, resourceOf, specOf, synthTenantScope, synthValidated, tenantStack, webAppProps } from "./helpers";
 
 Testing.setupJest();
 
@@ -23,7 +22,7 @@ describe(ConfidentialWebApp, () => {
     const { stack } = tenantStack();
     const webApp = new ConfidentialWebApp(stack, "web-app", webAppProps());
     const synth = Testing.synth(stack);
-    const spec = WebAppSpec.parse(JSON.parse(resourceOf(synth, webApp, "Config").triggers.spec));
+    const spec = WebAppSpec.parse(specOf(synth, webApp));
     expect(spec.owned).toEqual({
       name: "Digital Assistant Web App",
       owners: ["barbara.jensen"],
@@ -32,9 +31,13 @@ describe(ConfidentialWebApp, () => {
       tokenEndpointAuthMethod: "client_secret_post",
       redirectUris: [],
     });
-    expect(spec.secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 1 });
-    expect(synth).toHaveResourceWithProperties(Resource, {
-      provisioner: [{ "local-exec": expect.objectContaining({ environment: { [PROVISIONER_ENV.spec]: "${self.triggers.spec}" } }) }],
+    // The version is Secret's business: a rotation must not re-apply the rest.
+    expect(spec.secret).toEqual({ env: "WEB_APP_CLIENT_SECRET" });
+    expect(resourceOf(synth, webApp, "Secret").triggers_replace.secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 1 });
+    expect(synth).toHaveResourceWithProperties(DataResource, {
+      provisioner: [
+        { "local-exec": expect.objectContaining({ environment: { [PROVISIONER_ENV.spec]: "${jsonencode(self.triggers_replace.spec)}" } }) },
+      ],
     });
   });
 
@@ -46,7 +49,7 @@ describe(ConfidentialWebApp, () => {
       clientSecret: Secret.fromEnv("APP_SECRET"),
       scopes: ["openid"],
     });
-    const spec = WebAppSpec.parse(JSON.parse(resourceOf(Testing.synth(stack), webApp, "Config").triggers.spec));
+    const spec = WebAppSpec.parse(specOf(Testing.synth(stack), webApp));
     expect(spec.owned.grantTypes).toEqual(["authorization_code"]);
     expect(spec.owned.tokenEndpointAuthMethod).toBe("client_secret_basic");
     expect(spec.owned.owners).toEqual([]);
@@ -59,9 +62,10 @@ describe(ConfidentialWebApp, () => {
       const webApp = new ConfidentialWebApp(stack, "web-app", webAppProps({ clientSecret }));
       return resourceOf(Testing.synth(stack), webApp, "Secret");
     };
-    expect(JSON.parse(secretOf(1).triggers.secret)).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 1 });
-    expect(JSON.parse(secretOf(2).triggers.secret)).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 2 });
-    expect(secretOf(2).triggers.identity).toBe(secretOf(1).triggers.identity);
+    expect(secretOf(1).triggers_replace.secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 1 });
+    expect(secretOf(2).triggers_replace.secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 2 });
+    expect(secretOf(2).triggers_replace.object).toEqual(secretOf(1).triggers_replace.object);
+    expect(secretOf(2).input).toEqual(secretOf(1).input);
   });
 
   it("imports an existing application without creating resources", () => {

@@ -1,34 +1,77 @@
 import "cdktf/lib/testing/adapters/jest";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { IConstruct } from "constructs";
 import { TerraformVariable, Testing } from "cdktf";
-import { AgentApplicationGrant, AiAgent, ConfidentialWebApp, OAuth2ProviderGrants } from "../../constructs";
-import { COMMANDS, PROVISIONER_ENV, canonicalJson, identityKey, Identity, WebAppSpec } from "../../src/contract";
-import { addressOf, agentProps, resourceOf, synthValidated, tenantStack, webAppProps } from "./helpers";
+import {
+  AgentApplicationGrant,
+  AiAgent,
+  AicTenantProps,
+  ConfidentialWebApp,
+  ConfidentialWebAppProps,
+  OAuth2ProviderGrants,
+  Secret,
+  TenantCredentials,
+} from "../../constructs";
+import { ManagedObject } from "../../constructs/private/custom-resource";
+import {
+  COMMANDS,
+  DEFAULT_CREDENTIAL_ENV,
+  Identity,
+  PROVISIONER_ENV,
+  Spec,
+  WebAppSpec,
+  canonicalJson,
+  identityKey,
+  unescapeTemplate,
+} from "../../src/contract";
+import {
+  NullResourceJson,
+  RecordedCall,
+  TENANT_URL,
+  TerraformDataJson,
+  TerraformWorkdir,
+  addressOf,
+  agentProps,
+  hasTerraform,
+  nullResourceOf,
+  resourceOf,
+  resourcesOfType,
+  specOf,
+  synthValidated,
+  tenantStack,
+  terraformValueOf,
+  valueOf,
+  webAppProps,
+} from "./helpers";
 
 Testing.setupJest();
 
 const TRICKY = "Costs ${var.price} %{ if x }and $${literal} 100%";
+const TRICKY_ESCAPED = "Costs $${var.price} %%{ if x }and $$${literal} 100%";
+const itWithTerraform = hasTerraform ? it : it.skip;
 
-/** What Terraform makes of a JSON string literal, by evaluating it as an output. */
-function terraformValueOf(literal: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "cdktf-aic-escape-"));
-  writeFileSync(join(dir, "main.tf.json"), JSON.stringify({ output: { value: { value: literal } } }));
-  const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
-  execFileSync("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env, stdio: "pipe" });
-  return JSON.parse(execFileSync("terraform", ["output", "-json", "value"], { cwd: dir, env, stdio: "pipe" }).toString("utf8"));
+/** The seed's four kinds of object in one stack. */
+function seedStack(tenantProps: Partial<AicTenantProps> = {}, webApp: Partial<ConfidentialWebAppProps> = {}) {
+  const { stack, tenant } = tenantStack(tenantProps);
+  const agent = new AiAgent(stack, "agent", agentProps());
+  const provider = new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"] });
+  const app = new ConfidentialWebApp(stack, "web-app", webAppProps(webApp));
+  const grant = new AgentApplicationGrant(stack, "grant", { agent, application: app, subjects: ["barbara.jensen"] });
+  const objects = [agent, provider, app, grant].map((c) => ManagedObject.of(c)!);
+  return { stack, tenant, agent, provider, app, grant, objects, synth: Testing.synth(stack) };
 }
 
-const hasTerraform = (() => {
-  try {
-    execFileSync("terraform", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+/** The spec the CLI applies for `object`: its spec without the secret's version. */
+function appliedSpec(object: ManagedObject): Spec {
+  return ("secret" in object.spec ? { ...object.spec, secret: { env: object.spec.secret.env } } : object.spec) as Spec;
+}
+
+/** The CDKTF_AIC_* variable `name` of a recorded CLI run, parsed. */
+const envJson = (call: RecordedCall, name: string): unknown => JSON.parse(call.env[name]);
+const commandsOf = (calls: RecordedCall[]) => calls.map((c) => c.argv.join(" "));
+
+/** The addresses of the children `childIds` of each of `constructs`. */
+const addresses = (constructs: IConstruct[], ...childIds: string[]) =>
+  constructs.flatMap((c) => childIds.filter((id) => c.node.tryFindChild(id)).map((id) => addressOf(c, id)));
 
 describe("the custom resource pattern", () => {
   it("runs the CLI sub-commands with everything in the environment and nothing in argv", () => {
@@ -38,60 +81,210 @@ describe("the custom resource pattern", () => {
     const cli = (child: string) => resourceOf(synth, app, child).provisioner[0]["local-exec"];
     expect(cli("Resource")).toEqual({
       command: expect.stringMatching(new RegExp(`^node "assets/[^"]+/cdktf-aic\\.cjs" ${COMMANDS.delete}$`)),
-      environment: { [PROVISIONER_ENV.identity]: "${self.triggers.identity}" },
+      environment: { [PROVISIONER_ENV.identity]: "${jsonencode(self.input.identity)}" },
       when: "destroy",
     });
     expect(cli("Config")).toEqual({
       command: expect.stringMatching(new RegExp(` ${COMMANDS.apply}$`)),
-      environment: { [PROVISIONER_ENV.spec]: "${self.triggers.spec}" },
+      environment: { [PROVISIONER_ENV.spec]: "${jsonencode(self.triggers_replace.spec)}" },
     });
     expect(cli("Secret")).toEqual({
       command: expect.stringMatching(new RegExp(` ${COMMANDS.setSecret}$`)),
-      environment: { [PROVISIONER_ENV.identity]: "${self.triggers.identity}", [PROVISIONER_ENV.secret]: "${self.triggers.secret}" },
+      environment: {
+        [PROVISIONER_ENV.identity]: "${jsonencode(self.input.identity)}",
+        [PROVISIONER_ENV.secret]: "${jsonencode(self.triggers_replace.secret)}",
+      },
     });
     expect(resourceOf(synth, app, "Config").depends_on).toEqual([addressOf(app, "Resource")]);
     expect(resourceOf(synth, app, "Secret").depends_on).toEqual([addressOf(app, "Config")]);
   });
 
-  it("escapes ${ and %{ in literal triggers so the CLI receives the spec unchanged", () => {
-    const { stack } = tenantStack();
-    const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ description: TRICKY }));
-    const trigger = resourceOf(Testing.synth(stack), app, "Config").triggers.spec;
-    expect(trigger).toContain("$${var.price}");
-    expect(trigger).toContain("%%{ if x }");
-    expect(trigger).toContain("$$${literal}");
-    const unescaped = trigger.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
-    expect(WebAppSpec.parse(JSON.parse(unescaped)).owned.description).toBe(TRICKY);
-    expect(unescaped).toBe(canonicalJson(JSON.parse(unescaped)));
+  it("replaces Resource and Secret only for another object, and carries the full identity in input", () => {
+    const { stack, tenant } = tenantStack();
+    const app = new ConfidentialWebApp(stack, "web-app", webAppProps());
+    const synth = Testing.synth(stack);
+    const object = { kind: "web-app", baseUrl: TENANT_URL, realm: "alpha", id: "digital-assistant-web-app" };
+    const identity = { kind: "web-app", tenant: tenant.tenantRef, id: "digital-assistant-web-app" };
+    const resource = resourceOf(synth, app, "Resource");
+    expect([resource.triggers_replace, resource.input]).toEqual([{ object }, { identity }]);
+    const secret = resourceOf(synth, app, "Secret");
+    expect([secret.triggers_replace, secret.input]).toEqual([
+      { object, secret: { env: "WEB_APP_CLIENT_SECRET", version: 1 } },
+      { identity },
+    ]);
+    const config = resourceOf(synth, app, "Config");
+    expect(Object.keys(config.triggers_replace)).toEqual(["spec"]);
+    expect(config.input).toBeUndefined();
   });
 
-  (hasTerraform ? it : it.skip)("escapes so that Terraform itself reads back the exact canonical spec", () => {
+  it("gives Terraform the spec as an object, not a JSON string, so that a plan shows each changed field", () => {
+    const { stack } = tenantStack();
+    const app = new ConfidentialWebApp(stack, "web-app", webAppProps());
+    const spec = resourceOf(Testing.synth(stack), app, "Config").triggers_replace.spec;
+    expect(typeof spec).toBe("object");
+    expect(spec).toEqual(
+      expect.objectContaining({
+        kind: "web-app",
+        owned: expect.objectContaining({ scopes: ["openid", "read-data", "write-data", "admin-action"] }),
+        secret: { env: "WEB_APP_CLIENT_SECRET" },
+      }),
+    );
+  });
+
+  itWithTerraform("shows a changed field of the spec in terraform plan and replaces only Config", () => {
+    const synthWith = (scopes: string[]) => {
+      const { stack } = tenantStack();
+      const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ scopes }));
+      return { app, synth: Testing.synth(stack) };
+    };
+    const before = synthWith(["openid", "read-data", "write-data", "admin-action"]);
+    const after = synthWith(["openid", "read-data"]);
+    const workdir = new TerraformWorkdir();
+    workdir.apply(before.synth);
+    const plan = workdir.plan(after.synth);
+    expect(plan.changes).toEqual({ [addressOf(after.app, "Config")]: ["delete", "create"] });
+    expect(plan.rendered).toMatch(/~ scopes\s+= \[/);
+    expect(plan.rendered).toMatch(/^\s+- "write-data",$/m);
+    expect(plan.rendered).toMatch(/^\s+- "admin-action",$/m);
+  });
+
+  it("escapes ${ and %{ in literal strings so that Terraform reads the spec unchanged", () => {
     const { stack } = tenantStack();
     const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ description: TRICKY }));
-    const trigger = resourceOf(Testing.synth(stack), app, "Config").triggers.spec;
-    const spec = WebAppSpec.parse(JSON.parse(terraformValueOf(trigger)));
-    expect(spec.owned.description).toBe(TRICKY);
-  }, 60_000);
+    const synth = Testing.synth(stack);
+    const spec = resourceOf(synth, app, "Config").triggers_replace.spec as { owned: { description: string } };
+    expect(spec.owned.description).toBe(TRICKY_ESCAPED);
+    expect(WebAppSpec.parse(specOf(synth, app)).owned.description).toBe(TRICKY);
+  });
+
+  itWithTerraform("hands the CLI exactly the specs, secrets, identities and lists, through real Terraform", () => {
+    const { objects, synth } = seedStack({}, { description: TRICKY });
+    const identities = objects.map((o) => o.identity).sort((a, b) => (identityKey(a) < identityKey(b) ? -1 : 1));
+    const workdir = new TerraformWorkdir();
+
+    workdir.apply(synth);
+    const created = workdir.takeCalls();
+    expect(commandsOf(created).sort()).toEqual(["apply", "apply", "apply", "apply", "set-secret", "set-secret"]);
+    const applied = created.filter((c) => c.argv[0] === COMMANDS.apply).map((c) => envJson(c, PROVISIONER_ENV.spec));
+    expect(applied).toEqual(expect.arrayContaining(objects.map(appliedSpec)));
+    expect(WebAppSpec.parse(applied.find((s) => (s as Spec).kind === "web-app")).owned.description).toBe(TRICKY);
+    const secretsSet = created.filter((c) => c.argv[0] === COMMANDS.setSecret);
+    expect(secretsSet.map((c) => [envJson(c, PROVISIONER_ENV.identity), envJson(c, PROVISIONER_ENV.secret)])).toEqual(
+      expect.arrayContaining(
+        objects.flatMap((o) => ("secret" in o.spec ? [[o.identity, { env: o.spec.secret.env, version: 1 }]] : [])),
+      ),
+    );
+
+    workdir.destroy();
+    const destroyed = workdir.takeCalls();
+    expect(commandsOf(destroyed)).toEqual(["prune", "delete", "delete", "delete", "delete"]);
+    expect(envJson(destroyed[0], PROVISIONER_ENV.previous)).toEqual(identities);
+    expect(envJson(destroyed[0], PROVISIONER_ENV.keep)).toEqual(identities);
+    const deleted = destroyed.slice(1).map((c) => envJson(c, PROVISIONER_ENV.identity) as Identity);
+    expect(deleted).toEqual(expect.arrayContaining(identities));
+    expect(deleted[0].kind).toBe("agent-grant");
+    expect(deleted[3].kind).toBe("oauth2-provider-grants");
+  });
+
+  it("changes only Secret when the secret version is bumped", () => {
+    const synthWith = (version: number) => {
+      const { stack } = tenantStack();
+      const clientSecret = Secret.fromEnv("WEB_APP_CLIENT_SECRET", { version });
+      const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ clientSecret }));
+      return { app, synth: Testing.synth(stack) };
+    };
+    const [v1, v2] = [synthWith(1), synthWith(2)];
+    const secretOf = (s: typeof v1) => resourceOf(s.synth, s.app, "Secret");
+    expect(secretOf(v1).triggers_replace.secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 1 });
+    expect(secretOf(v2).triggers_replace).toEqual({ ...secretOf(v1).triggers_replace, secret: { env: "WEB_APP_CLIENT_SECRET", version: 2 } });
+    expect(secretOf(v2).input).toEqual(secretOf(v1).input);
+    const withoutSecret = (s: typeof v1) => {
+      const resources = { ...resourcesOfType<TerraformDataJson>(s.synth, "terraform_data") };
+      delete resources[addressOf(s.app, "Secret").split(".")[1]];
+      return resources;
+    };
+    expect(Object.keys(withoutSecret(v1))).toHaveLength(3);
+    expect(withoutSecret(v2)).toEqual(withoutSecret(v1));
+  });
+
+  itWithTerraform("replaces only Secret, and runs only set-secret, when the secret version is bumped", () => {
+    const synthWith = (version: number) => seedStack({}, { clientSecret: Secret.fromEnv("WEB_APP_CLIENT_SECRET", { version }) });
+    const [v1, v2] = [synthWith(1), synthWith(2)];
+    const workdir = new TerraformWorkdir();
+    workdir.apply(v1.synth);
+    workdir.takeCalls();
+    expect(workdir.plan(v2.synth).changes).toEqual({ [addressOf(v2.app, "Secret")]: ["delete", "create"] });
+    workdir.apply(v2.synth);
+    const calls = workdir.takeCalls();
+    expect(commandsOf(calls)).toEqual([COMMANDS.setSecret]);
+    expect(envJson(calls[0], PROVISIONER_ENV.secret)).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 2 });
+    expect(envJson(calls[0], PROVISIONER_ENV.identity)).toEqual(ManagedObject.of(v2.app)!.identity);
+  });
+
+  it("changes the identity Resource carries, not what replaces it, when the credential env names change", () => {
+    const before = seedStack();
+    const after = seedStack({ credentials: TenantCredentials.serviceAccount({ idEnv: "OTHER_ID" }) });
+    const children = (s: typeof before) =>
+      [
+        ...[s.agent, s.provider, s.app, s.grant].flatMap((c) => ["Resource", "Secret"].filter((id) => c.node.tryFindChild(id)).map((id) => resourceOf(s.synth, c, id))),
+        resourceOf(s.synth, s.tenant, "Inventory"),
+      ];
+    const [was, is] = [children(before), children(after)];
+    expect(is).toHaveLength(4 + 2 + 1);
+    expect(is.map((r) => r.triggers_replace)).toEqual(was.map((r) => r.triggers_replace));
+    const authsIn = (r: TerraformDataJson) => [r.input!.identity ?? r.input!.identities].flat().map((i) => (i as Identity).tenant.auth);
+    for (const [i, resource] of is.entries()) {
+      expect(authsIn(was[i])).toEqual(expect.arrayContaining([expect.objectContaining({ idEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountId })]));
+      expect(authsIn(resource)).toEqual(authsIn(was[i]).map((auth) => ({ ...auth, idEnv: "OTHER_ID" })));
+    }
+  });
+
+  itWithTerraform("updates in place, deleting and pruning nothing, when the credential env names change", () => {
+    const before = seedStack();
+    const after = seedStack({ credentials: TenantCredentials.serviceAccount({ idEnv: "OTHER_ID" }) });
+    const workdir = new TerraformWorkdir();
+    workdir.apply(before.synth);
+    workdir.takeCalls();
+    const managed = [after.agent, after.provider, after.app, after.grant];
+    expect(workdir.plan(after.synth).changes).toEqual({
+      ...Object.fromEntries(addresses(managed, "Resource", "Secret").map((a) => [a, ["update"]])),
+      [addressOf(after.tenant, "Inventory")]: ["update"],
+      // The spec names the variables the CLI reads, so Config applies again (idempotently).
+      ...Object.fromEntries(addresses(managed, "Config").map((a) => [a, ["delete", "create"]])),
+    });
+    workdir.apply(after.synth);
+    const calls = workdir.takeCalls();
+    expect(commandsOf(calls)).toEqual([COMMANDS.apply, COMMANDS.apply, COMMANDS.apply, COMMANDS.apply]);
+    expect(calls.map((c) => (envJson(c, PROVISIONER_ENV.spec) as Spec).tenant.auth)).toEqual(
+      Array(4).fill(expect.objectContaining({ idEnv: "OTHER_ID" })),
+    );
+    workdir.destroy();
+    const deleted = workdir.takeCalls().filter((c) => c.argv[0] === COMMANDS.delete);
+    expect(deleted.map((c) => (envJson(c, PROVISIONER_ENV.identity) as Identity).tenant.auth)).toEqual(
+      Array(4).fill(expect.objectContaining({ idEnv: "OTHER_ID" })),
+    );
+  });
 
   it("keeps an inventory of every managed object, sorted, and prunes with previous and current lists", () => {
-    const { stack, tenant } = tenantStack();
-    const agent = new AiAgent(stack, "agent", agentProps());
-    const provider = new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"] });
-    const webApp = new ConfidentialWebApp(stack, "web-app", webAppProps());
-    const grant = new AgentApplicationGrant(stack, "grant", { agent, application: webApp, subjects: ["barbara.jensen"] });
-    const synth = Testing.synth(stack);
+    const { tenant, agent, provider, app, grant, synth } = seedStack();
     const inventory = resourceOf(synth, tenant, "Inventory");
-    const identities = (JSON.parse(inventory.triggers.identities) as Identity[]).map((i) => Identity.parse(i));
+    const identities = (valueOf(inventory, "identities") as unknown[]).map((i) => Identity.parse(i));
     expect(identities.map((i) => i.kind).sort()).toEqual(["agent-grant", "ai-agent", "oauth2-provider-grants", "web-app"]);
     expect(identities.map(identityKey)).toEqual(identities.map(identityKey).sort());
+    expect(valueOf(inventory, "objects")).toEqual(
+      identities.map((i) => ({ kind: i.kind, baseUrl: i.tenant.baseUrl, realm: i.tenant.realm, id: i.id })),
+    );
     expect(inventory.provisioner[0]["local-exec"]).toEqual({
       command: expect.stringMatching(new RegExp(` ${COMMANDS.prune}$`)),
-      environment: { [PROVISIONER_ENV.previous]: "${self.triggers.identities}", [PROVISIONER_ENV.keep]: inventory.triggers.identities },
+      environment: {
+        [PROVISIONER_ENV.previous]: "${jsonencode(self.input.identities)}",
+        [PROVISIONER_ENV.keep]: expect.any(String),
+      },
       when: "destroy",
     });
-    expect(inventory.depends_on).toEqual(
-      expect.arrayContaining([agent, provider, webApp, grant].map((c) => addressOf(c, "Config"))),
-    );
+    const keep = inventory.provisioner[0]["local-exec"].environment[PROVISIONER_ENV.keep];
+    expect(unescapeTemplate(keep)).toBe(canonicalJson(valueOf(inventory, "identities")));
+    expect(inventory.depends_on).toEqual(expect.arrayContaining([agent, provider, app, grant].map((c) => addressOf(c, "Config"))));
   });
 
   it("does not change the inventory when constructs are declared in another order", () => {
@@ -100,9 +293,84 @@ describe("the custom resource pattern", () => {
       if (order === "app-first") new ConfidentialWebApp(stack, "web-app", webAppProps());
       new AiAgent(stack, "agent", agentProps());
       if (order === "agent-first") new ConfidentialWebApp(stack, "web-app", webAppProps());
-      return resourceOf(Testing.synth(stack), tenant, "Inventory").triggers.identities;
+      const { triggers_replace, input, provisioner } = resourceOf(Testing.synth(stack), tenant, "Inventory");
+      return { triggers_replace, input, provisioner };
     };
-    expect(inventoryOf("app-first")).toBe(inventoryOf("agent-first"));
+    expect(inventoryOf("app-first")).toEqual(inventoryOf("agent-first"));
+  });
+});
+
+describe('customResourceType: "null_resource"', () => {
+  it("synthesizes null_resources and the null provider instead of terraform_data", () => {
+    const { stack, tenant, agent, provider, app, grant, synth } = seedStack({ customResourceType: "null_resource" });
+    expect(resourcesOfType(synth, "terraform_data")).toEqual({});
+    expect(Object.keys(resourcesOfType(synth, "null_resource")).map((id) => `null_resource.${id}`).sort()).toEqual(
+      [...addresses([agent, provider, app, grant], "Resource", "Config", "Secret"), addressOf(tenant, "Inventory")].sort(),
+    );
+    expect(JSON.parse(synth).provider).toEqual({ null: [{}] });
+    expect(JSON.parse(synth).terraform.required_providers.null).toEqual(expect.objectContaining({ source: expect.stringMatching(/null$/) }));
+    expect(stack.node.findAll().filter((c) => c.node.id === "NullProvider")).toHaveLength(1);
+  });
+
+  it("writes every value as canonical JSON triggers, the same values as terraform_data's", () => {
+    const nulls = resourcesOfType<NullResourceJson>(seedStack({ customResourceType: "null_resource" }, { description: TRICKY }).synth, "null_resource");
+    const datas = resourcesOfType<TerraformDataJson>(seedStack({}, { description: TRICKY }).synth, "terraform_data");
+    expect(Object.keys(nulls).sort()).toEqual(Object.keys(datas).sort());
+    for (const [id, resource] of Object.entries(nulls)) {
+      const names = Object.keys({ ...datas[id].triggers_replace, ...datas[id].input }).sort();
+      expect(Object.keys(resource.triggers).sort()).toEqual(names);
+      for (const name of names) {
+        expect(typeof resource.triggers[name]).toBe("string");
+        expect(unescapeTemplate(resource.triggers[name])).toBe(canonicalJson(valueOf(datas[id], name)));
+      }
+    }
+  });
+
+  it("runs the CLI sub-commands with the triggers' JSON strings in the environment", () => {
+    const { tenant, app, synth } = seedStack({ customResourceType: "null_resource" });
+    const cli = (construct: IConstruct, child: string) => nullResourceOf(synth, construct, child).provisioner[0]["local-exec"];
+    expect(cli(app, "Resource")).toEqual({
+      command: expect.stringMatching(new RegExp(`^node "assets/[^"]+/cdktf-aic\\.cjs" ${COMMANDS.delete}$`)),
+      environment: { [PROVISIONER_ENV.identity]: "${self.triggers.identity}" },
+      when: "destroy",
+    });
+    expect(cli(app, "Config")).toEqual({
+      command: expect.stringMatching(new RegExp(` ${COMMANDS.apply}$`)),
+      environment: { [PROVISIONER_ENV.spec]: "${self.triggers.spec}" },
+    });
+    expect(cli(app, "Secret")).toEqual({
+      command: expect.stringMatching(new RegExp(` ${COMMANDS.setSecret}$`)),
+      environment: { [PROVISIONER_ENV.identity]: "${self.triggers.identity}", [PROVISIONER_ENV.secret]: "${self.triggers.secret}" },
+    });
+    const inventory = nullResourceOf(synth, tenant, "Inventory");
+    expect(inventory.provisioner[0]["local-exec"]).toEqual({
+      command: expect.stringMatching(new RegExp(` ${COMMANDS.prune}$`)),
+      environment: { [PROVISIONER_ENV.previous]: "${self.triggers.identities}", [PROVISIONER_ENV.keep]: inventory.triggers.identities },
+      when: "destroy",
+    });
+    expect(nullResourceOf(synth, app, "Config").depends_on).toContain(addressOf(app, "Resource"));
+    expect(nullResourceOf(synth, app, "Secret").depends_on).toEqual([addressOf(app, "Config")]);
+  });
+
+  it("escapes ${ and %{ in literal triggers so the CLI receives the spec unchanged", () => {
+    const { stack } = tenantStack({ customResourceType: "null_resource" });
+    const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ description: TRICKY }));
+    const trigger = nullResourceOf(Testing.synth(stack), app, "Config").triggers.spec;
+    expect(trigger).toContain("$${var.price}");
+    expect(trigger).toContain("%%{ if x }");
+    expect(trigger).toContain("$$${literal}");
+    const unescaped = unescapeTemplate(trigger);
+    expect(WebAppSpec.parse(JSON.parse(unescaped)).owned.description).toBe(TRICKY);
+    expect(unescaped).toBe(canonicalJson(JSON.parse(unescaped)));
+  });
+
+  itWithTerraform("escapes so that Terraform itself reads back the exact canonical spec", () => {
+    const { stack } = tenantStack({ customResourceType: "null_resource" });
+    const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ description: TRICKY }));
+    const trigger = nullResourceOf(Testing.synth(stack), app, "Config").triggers.spec;
+    const read = terraformValueOf(trigger) as string;
+    expect(WebAppSpec.parse(JSON.parse(read)).owned.description).toBe(TRICKY);
+    expect(read).toBe(canonicalJson(appliedSpec(ManagedObject.of(app)!)));
   });
 });
 
@@ -111,7 +379,7 @@ describe("tokens in props", () => {
     const { stack } = tenantStack();
     const description = new TerraformVariable(stack, "description", { type: "string" });
     const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ description: description.stringValue }));
-    const trigger = resourceOf(synthValidated(stack), app, "Config").triggers.spec;
-    expect(trigger).toContain(`"description":"\${var.description}"`);
+    const spec = resourceOf(synthValidated(stack), app, "Config").triggers_replace.spec as { owned: { description: string } };
+    expect(spec.owned.description).toBe("${var.description}");
   });
 });

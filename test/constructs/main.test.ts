@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Testing } from "cdktf";
 import { buildApp } from "../../main";
 import { EMBEDDED_TENANT_URL, Spec } from "../../src/contract";
-import { filesBelow } from "./helpers";
+import { TerraformDataJson, filesBelow, valueOf } from "./helpers";
 
 /** Absolute paths of this machine that must never reach the synthesized output (the package, the temp dir). */
 const machinePaths = () => [process.cwd(), `${tmpdir()}/`];
@@ -22,9 +22,9 @@ describe("main.ts", () => {
 
   it("synthesizes the seed's configuration against the embedded tenant, with valid specs", () => {
     const stack = JSON.parse(filesBelow(outdir).find((f) => f.path.endsWith("cdk.tf.json"))!.text);
-    const specs = Object.values(stack.resource.null_resource as Record<string, { triggers: Record<string, string> }>)
-      .filter((r) => r.triggers.spec !== undefined)
-      .map((r) => Spec.parse(JSON.parse(r.triggers.spec)));
+    const specs = Object.values(stack.resource.terraform_data as Record<string, TerraformDataJson>)
+      .filter((r) => r.triggers_replace.spec !== undefined)
+      .map((r) => Spec.parse(valueOf(r, "spec")));
     expect(specs.map((s) => `${s.kind}:${s.id}`).sort()).toEqual([
       "agent-grant:digital-assistant-ai-agent/digital-assistant-web-app",
       "ai-agent:digital-assistant-ai-agent",

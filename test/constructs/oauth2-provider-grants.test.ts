@@ -2,7 +2,7 @@ import "cdktf/lib/testing/adapters/jest";
 import { Testing } from "cdktf";
 import { AiAgent, OAuth2ProviderGrants } from "../../constructs";
 import { Identity, ProviderGrantsSpec, TOKEN_EXCHANGE_GRANT } from "../../src/contract";
-import { addressOf, agentProps, resourceOf, synthTenantScope, synthValidated, tenantStack } from "./helpers";
+import { addressOf, agentProps, resourceOf, specOf, synthTenantScope, synthValidated, tenantStack, valueOf } from "./helpers";
 
 Testing.setupJest();
 
@@ -21,10 +21,10 @@ describe(OAuth2ProviderGrants, () => {
     const { stack } = tenantStack();
     const provider = new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange", "urn:custom:grant"] });
     const synth = Testing.synth(stack);
-    const spec = ProviderGrantsSpec.parse(JSON.parse(resourceOf(synth, provider, "Config").triggers.spec));
+    const spec = ProviderGrantsSpec.parse(specOf(synth, provider));
     expect(spec.owned).toEqual({ grantTypes: ["password", TOKEN_EXCHANGE_GRANT, "urn:custom:grant"] });
     expect(spec.removalPolicy).toBe("retain");
-    const identity = Identity.parse(JSON.parse(resourceOf(synth, provider, "Resource").triggers.identity));
+    const identity = Identity.parse(valueOf(resourceOf(synth, provider, "Resource"), "identity"));
     expect(identity.removal).toEqual({ policy: "retain", grantTypes: spec.owned.grantTypes });
   });
 
@@ -42,7 +42,7 @@ describe(OAuth2ProviderGrants, () => {
       enableAiAgents: true,
       removalPolicy: "destroy",
     });
-    const spec = ProviderGrantsSpec.parse(JSON.parse(resourceOf(Testing.synth(stack), provider, "Config").triggers.spec));
+    const spec = ProviderGrantsSpec.parse(specOf(Testing.synth(stack), provider));
     expect(spec.owned.aiAgentsEnabled).toBe(true);
     expect(spec.removalPolicy).toBe("destroy");
   });

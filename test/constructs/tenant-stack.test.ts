@@ -14,7 +14,7 @@ function synthesizedStack(app: ReturnType<typeof Testing.app>, id: string) {
 }
 
 describe(TenantStack, () => {
-  it("has the construct tree Tenant, NullProvider, CdktfAicCli (public API)", () => {
+  it("has the construct tree Tenant, CdktfAicCli (public API)", () => {
     const stack = new TenantStack(Testing.app(), "alpha", { tenant: { baseUrl: TENANT_URL } });
     expect(Testing.renderConstructTree(stack)).toMatchSnapshot();
   });
