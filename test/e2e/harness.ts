@@ -125,10 +125,11 @@ export class Workspace {
     });
   }
 
-  async audit(): Promise<AuditEntry[]> {
+  /** The tenant's log of admin calls (or of OAuth2 calls: token requests, authentication). */
+  async audit(kind: "admin" | "oauth2" = "admin"): Promise<AuditEntry[]> {
     const res = await fetch(`${this.tenant.baseUrl}/__emulator/audit`);
     const body = (await res.json()) as { entries: AuditEntry[] };
-    return body.entries.filter((e) => (e.kind ?? "admin") === "admin");
+    return body.entries.filter((e) => e.kind === kind);
   }
 
   async clearAudit(): Promise<void> {

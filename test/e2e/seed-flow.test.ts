@@ -184,6 +184,9 @@ describe("sessions under Terraform's parallelism", () => {
     const sessions = Object.values(await ws.sessions());
     expect(sessions.length).toBeGreaterThan(0);
     for (const s of sessions) expect(s.peak).toBeLessThanOrEqual(5);
+    // The provisioner processes share one cached token: one token request for the whole apply.
+    const tokenRequests = (await ws.audit("oauth2")).filter((e) => e.method === "POST" && e.path.startsWith("/am/oauth2/access_token"));
+    expect(tokenRequests).toHaveLength(1);
   }, 300_000);
 });
 
