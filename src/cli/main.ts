@@ -15,6 +15,7 @@ Commands (run by Terraform provisioners; input from the environment only):
   ${COMMANDS.prune}        delete what CDKTF_AIC_PREVIOUS lists and CDKTF_AIC_KEEP does not, dependents first
 
 Commands for people:
+  ${COMMANDS.plan}         show what apply would change, field by field, and drift (reads only)
   ${COMMANDS.verify}       run the on-behalf-of token exchange (the seed's Task 4) against a tenant
   ${COMMANDS.tenant}       run the embedded tenant (local AM/IDM for development and tests)
 
@@ -27,6 +28,7 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   [COMMANDS.setSecret]: async () => (await import("./provision")).setSecretCommand,
   [COMMANDS.delete]: async () => (await import("./provision")).deleteCommand,
   [COMMANDS.prune]: async () => (await import("./provision")).pruneCommand,
+  [COMMANDS.plan]: async () => (await import("./plan")).planCommand,
   [COMMANDS.verify]: async () => (await import("./verify")).verifyCommand,
   [COMMANDS.tenant]: async () => (await import("../emulator/cli")).tenantCommand,
 };

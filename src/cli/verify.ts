@@ -12,7 +12,7 @@ import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
 import type { IntrospectionResponse } from "../contract/schemas";
 import type { Spec, SpecOf } from "../contract/spec";
 import { CliError, out, paint } from "./output";
-import { readStackSpecs, stackDir } from "./stack";
+import { specsOfStack } from "../plan/stack";
 
 const HELP = `Usage: cdktf-aic verify [options]
 Runs the on-behalf-of flow (password grant → introspect → token exchange → introspect) and prints
@@ -302,8 +302,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     out(HELP);
     return 0;
   }
-  const dir = stackDir(values.out ?? "cdktf.out", values.stack);
-  const target = resolveTarget(values, dir ? readStackSpecs(dir) : [], process.env);
+  const target = resolveTarget(values, specsOfStack(values.out ?? "cdktf.out", values.stack), process.env);
   const api = createOAuth2Api({ baseUrl: target.baseUrl, realm: target.realm });
   let steps: StepReport[];
   try {

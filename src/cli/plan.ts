@@ -1,0 +1,71 @@
+/**
+ * `cdktf-aic plan`: the live, field-level diff a reviewer reads on a pull request. Reads the
+ * synthesized stacks, their last applied state and the tenant; never writes to the tenant.
+ */
+import { parseArgs } from "node:util";
+import { CliError, err, out, paint } from "./output";
+
+const FORMATS = ["text", "markdown", "json"] as const;
+type Format = (typeof FORMATS)[number];
+
+const HELP = `Usage: cdktf-aic plan [options]
+Compares every object the synthesized stacks manage with the live tenant and prints, per object:
+create, update (field: live → desired), delete (no longer in code), or no change; and, apart,
+drift: what was changed in the tenant outside code since the last apply. Secrets show as
+(sensitive); a bumped secret version as rotate. It only reads the tenant.
+
+  --stack NAME           one stack in cdktf.out/stacks (default: every stack)
+  --out DIR              the synth output folder (default: cdktf.out)
+  --state FILE           the last applied state (default: the stack's local backend file);
+                         for other backends: terraform state pull > FILE
+  --format FORMAT        text (default), markdown (a pull-request comment), json (see the schema)
+  --detailed-exitcode    exit 0: no changes, 1: error, 2: changes present
+Credentials come from the env vars the stack's tenant names. Exit codes: 0 ok, 1 error.`;
+
+export async function planCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      help: { type: "boolean", short: "h" },
+      stack: { type: "string" },
+      out: { type: "string" },
+      state: { type: "string" },
+      format: { type: "string" },
+      "detailed-exitcode": { type: "boolean" },
+    },
+  });
+  if (values.help) {
+    out(HELP);
+    return 0;
+  }
+  const format = (values.format ?? "text") as Format;
+  if (!FORMATS.includes(format)) throw new CliError(`--format "${values.format}" is not one of ${FORMATS.join(", ")}`);
+
+  const [{ runPlan }, { Progress }, render] = await Promise.all([import("../plan/plan"), import("../plan/progress"), import("../plan/render")]);
+  const progress = new Progress();
+  let report;
+  try {
+    report = await runPlan({
+      outDir: values.out,
+      stack: values.stack,
+      stateFile: values.state,
+      onStage: (s) => progress.update(s),
+      onRequest: () => progress.request(),
+    });
+  } catch (e) {
+    progress.done(true);
+    throw e;
+  }
+  progress.done();
+  if (format === "json") out(render.renderJson(report));
+  else if (format === "markdown") out(render.renderMarkdown(report));
+  else out(render.renderText(report, (colour, text) => paint(process.stdout, colour, text)));
+
+  const { problems } = report.summary;
+  if (problems > 0) {
+    err(`cdktf-aic plan: ${problems} object${problems === 1 ? "" : "s"} cannot be applied as written (see "apply would fail" above)`);
+    return 1;
+  }
+  return values["detailed-exitcode"] && report.changesPresent ? 2 : 0;
+}

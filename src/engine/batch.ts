@@ -1,0 +1,208 @@
+/**
+ * Batched live reads for planning many objects at once: one list call per object type (CREST
+ * `or` filters over the ids, chunked to keep URLs short, each chunk paged) instead of one GET per
+ * object, and the provider once. The result is a snapshot from which the per-kind `*Live` inputs of
+ * the pure planners are built, so `plan` diffs exactly as `apply` does.
+ */
+import { crestEq } from "../client/admin-api";
+import { isAicApiError } from "../client/errors";
+import type { AdminApi, ManagedObject, QueryOptions } from "../client/types";
+import type { AIAgent, AmClientListItem, IdmAiAgentPrivilege, IdmApplication, OAuth2Client, OAuth2Provider } from "../contract/schemas";
+import { agentUid, type AiAgentLive, type AiAgentSpec } from "./ai-agent";
+import { PRIVILEGE_FIELDS, type AgentGrantLive, type AgentGrantSpec } from "./agent-grant";
+import type { Resolved } from "./owned";
+import { refIds } from "./refs";
+import { APPLICATION_FIELDS, type WebAppLive, type WebAppSpec } from "./web-app";
+
+/** What to read from one tenant. */
+export interface BatchRequest {
+  readonly provider: boolean;
+  /** Client ids of web apps: the OAuth2 client and its IDM application record. */
+  readonly webApps: readonly string[];
+  /** Client ids of AI agents: the AM agent and the owners of its IDM identity. */
+  readonly aiAgents: readonly string[];
+  /** IDM ids of agent privileges. */
+  readonly privileges: readonly string[];
+  readonly userNames: readonly string[];
+  readonly groupNames: readonly string[];
+}
+
+/** The live state of everything a `BatchRequest` named; absent objects are simply not in the maps. */
+export interface TenantSnapshot {
+  readonly provider: OAuth2Provider | undefined;
+  /** By client id, in the wrapped form a GET returns. */
+  readonly clients: ReadonlyMap<string, OAuth2Client>;
+  readonly agents: ReadonlyMap<string, AIAgent>;
+  /** Application records by the client id in their `ssoEntities.oidcId`. */
+  readonly applications: ReadonlyMap<string, IdmApplication>;
+  /** Owners of AI agent identities, by identity uid. */
+  readonly identityOwners: ReadonlyMap<string, unknown[]>;
+  readonly privileges: ReadonlyMap<string, IdmAiAgentPrivilege>;
+  /** userName → id, for declared names and for every user a live relationship points to. */
+  readonly users: Resolved;
+  readonly groups: Resolved;
+}
+
+/** A filter's URL-encoded length stays under this (servers commonly cap a request line at 8 KiB). */
+const MAX_FILTER_CHARS = 3000;
+/** And a chunk holds at most this many terms. */
+const MAX_TERMS = 50;
+
+/** `term(a) or term(b) …` filters over `values`, chunked so that each URL stays short. */
+export function orFilters(values: Iterable<string>, term: (value: string) => string): string[] {
+  const filters: string[] = [];
+  let terms: string[] = [];
+  let length = 0;
+  for (const value of new Set(values)) {
+    const t = term(value);
+    const cost = encodeURIComponent(t).length + encodeURIComponent(" or ").length;
+    if (terms.length > 0 && (terms.length >= MAX_TERMS || length + cost > MAX_FILTER_CHARS)) {
+      filters.push(terms.join(" or "));
+      terms = [];
+      length = 0;
+    }
+    terms.push(t);
+    length += cost;
+  }
+  if (terms.length > 0) filters.push(terms.join(" or "));
+  return filters;
+}
+
+/** Every record matching any of the chunked filters (chunks read in parallel, each paged by the client). */
+async function queryChunks<T>(filters: string[], query: (options: QueryOptions) => Promise<T[]>, fields?: string[]): Promise<T[]> {
+  const pages = await Promise.all(filters.map((filter) => query({ filter, fields })));
+  return pages.flat();
+}
+
+/** AM client groups whose attributes a GET wraps as `{inherited, value}` and a list returns plain (reference §4, §6). */
+const WRAPPED_GROUPS = ["coreOAuth2ClientConfig", "advancedOAuth2ClientConfig", "signEncOAuth2ClientConfig", "coreOpenIDClientConfig", "coreUmaClientConfig"];
+/** Top-level AI agent attributes that a GET wraps as a whole. */
+const WRAPPED_AGENT_ATTRIBUTES = ["aiAgentIdentityAttributes", "aiAgentIdentityUid"];
+
+const wrap = (value: unknown) => (value === null || value === undefined ? { inherited: false } : { inherited: false, value });
+
+/** A list item in the wrapped form of a GET, so the owned-field paths of the planners apply to it. */
+export function wrappedForm(item: AmClientListItem): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...item };
+  for (const group of WRAPPED_GROUPS) {
+    const plain = item[group];
+    if (plain && typeof plain === "object") {
+      out[group] = Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, wrap(v)]));
+    }
+  }
+  for (const key of WRAPPED_AGENT_ATTRIBUTES) if (key in item) out[key] = wrap(item[key]);
+  return out;
+}
+
+/**
+ * AM clients by id: `_id eq` chunks. Should a server refuse an `or` filter over config (400), the
+ * realm's whole list (`true`, paged) is read instead and filtered here.
+ */
+async function readAmClients(ids: readonly string[], query: (o: QueryOptions) => Promise<AmClientListItem[]>): Promise<Map<string, Record<string, unknown>>> {
+  if (ids.length === 0) return new Map();
+  let items: AmClientListItem[];
+  try {
+    items = await queryChunks(orFilters(ids, (id) => crestEq("_id", id)), query);
+  } catch (e) {
+    if (!isAicApiError(e, "BAD_REQUEST")) throw e;
+    items = await query({ filter: "true", pageSize: 100 });
+  }
+  const wanted = new Set(ids);
+  return new Map(items.filter((i) => wanted.has(i._id)).map((i) => [i._id, wrappedForm(i)]));
+}
+
+async function resolveBy(api: AdminApi, object: "user" | "group", field: "userName" | "name" | "_id", values: readonly string[]): Promise<Map<string, string>> {
+  const nameField = object === "user" ? "userName" : "name";
+  const found = await queryChunks(
+    orFilters(values, (v) => crestEq(field, v)),
+    (o) => api.queryManaged<Record<string, unknown>>(object, o),
+    ["_id", nameField],
+  );
+  const out = new Map<string, string>();
+  for (const r of found) if (typeof r[nameField] === "string") out.set(r[nameField] as string, r._id as string);
+  return out;
+}
+
+function byId<T extends { _id: string }>(records: T[]): Map<string, T> {
+  return new Map(records.map((r) => [r._id, r]));
+}
+
+function readManagedByIds<T extends { _id: string }>(api: AdminApi, object: ManagedObject, ids: readonly string[], fields: string[]): Promise<T[]> {
+  return queryChunks(orFilters(ids, (id) => crestEq("_id", id)), (o) => api.queryManaged<T>(object, o), fields);
+}
+
+/**
+ * Reads a tenant in three rounds of parallel list calls: everything named by id or name; then the
+ * identities of the agents found; then the names of users and groups that live relationships point
+ * to but nobody declared (so a change line says who is removed, not an id).
+ */
+export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound?: (what: string) => void): Promise<TenantSnapshot> {
+  onRound?.("objects");
+  const [provider, clients, agents, applications, privileges, users, groups] = await Promise.all([
+    request.provider ? api.getProvider() : Promise.resolve(undefined),
+    readAmClients(request.webApps, (o) => api.queryOAuth2Clients(o)) as Promise<Map<string, OAuth2Client>>,
+    readAmClients(request.aiAgents, (o) => api.queryAiAgents(o)) as Promise<Map<string, AIAgent>>,
+    queryChunks(
+      orFilters(request.webApps, (id) => crestEq("ssoEntities/oidcId", id)),
+      (o) => api.queryManaged<IdmApplication>("application", o),
+      APPLICATION_FIELDS,
+    ),
+    readManagedByIds<IdmAiAgentPrivilege>(api, "aiagentprivilege", request.privileges, PRIVILEGE_FIELDS),
+    resolveBy(api, "user", "userName", request.userNames),
+    resolveBy(api, "group", "name", request.groupNames),
+  ]);
+
+  onRound?.("agent identities");
+  const uids = [...agents.values()].map(agentUid).filter((u): u is string => u !== undefined);
+  const identities = await readManagedByIds<{ _id: string; owners?: unknown[] }>(api, "aiagent", uids, ["_id", "owners"]);
+
+  onRound?.("referenced users and groups");
+  const userRefs = [...applications.flatMap((a) => refIds(a.owners)), ...identities.flatMap((i) => refIds(i.owners))];
+  const privilegeList = [...privileges];
+  userRefs.push(...privilegeList.flatMap((p) => refIds(p.subjects)));
+  const groupRefs = privilegeList.flatMap((p) => refIds(p.subjectGroups));
+  const unknownIds = (refs: string[], known: Map<string, string>) => {
+    const ids = new Set(known.values());
+    return refs.filter((id) => !ids.has(id));
+  };
+  const [moreUsers, moreGroups] = await Promise.all([
+    resolveBy(api, "user", "_id", unknownIds(userRefs, users)),
+    resolveBy(api, "group", "_id", unknownIds(groupRefs, groups)),
+  ]);
+
+  const resolved = (declared: readonly string[], found: Map<string, string>, more: Map<string, string>): Resolved => {
+    const out = new Map<string, string | undefined>(declared.map((n) => [n, found.get(n)]));
+    for (const [name, id] of [...found, ...more]) if (!out.has(name) || out.get(name) === undefined) out.set(name, id);
+    return out;
+  };
+  return {
+    provider,
+    clients,
+    agents,
+    applications: new Map(applications.flatMap((a) => (a.ssoEntities?.oidcId ? [[a.ssoEntities.oidcId, a] as const] : []))),
+    identityOwners: new Map(identities.map((i) => [i._id, i.owners ?? []])),
+    privileges: byId(privilegeList),
+    users: resolved(request.userNames, users, moreUsers),
+    groups: resolved(request.groupNames, groups, moreGroups),
+  };
+}
+
+export function webAppLive(snapshot: TenantSnapshot, spec: Pick<WebAppSpec, "id">): WebAppLive {
+  return { client: snapshot.clients.get(spec.id), application: snapshot.applications.get(spec.id), users: snapshot.users };
+}
+
+export function aiAgentLive(snapshot: TenantSnapshot, spec: Pick<AiAgentSpec, "id">): AiAgentLive {
+  const agent = snapshot.agents.get(spec.id);
+  const uid = agentUid(agent);
+  return { agent, identityOwners: agent ? ((uid && snapshot.identityOwners.get(uid)) || []) : undefined, users: snapshot.users };
+}
+
+export function agentGrantLive(snapshot: TenantSnapshot, spec: AgentGrantSpec, privilegeId: string): AgentGrantLive {
+  return {
+    agentUid: agentUid(snapshot.agents.get(spec.owned.agent)),
+    applicationId: snapshot.applications.get(spec.owned.application)?._id,
+    users: snapshot.users,
+    groups: snapshot.groups,
+    privilege: snapshot.privileges.get(privilegeId),
+  };
+}

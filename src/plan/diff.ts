@@ -1,0 +1,270 @@
+/**
+ * The plan of one stack, pure: code (desired), the last applied state and a live snapshot in,
+ * one `PlannedObject` per managed object out. The engine's planners do the diffing, exactly as
+ * `apply` would: update = live ≠ desired, drift = live ≠ applied, delete = applied inventory − code.
+ */
+import { KINDS } from "../contract/constants";
+import { canonicalJson, identityKey, type Identity, type Spec, type TenantRef } from "../contract/spec";
+import { grantPrivilegeId, planAgentGrant } from "../engine/agent-grant";
+import { planAiAgent } from "../engine/ai-agent";
+import { agentGrantLive, aiAgentLive, webAppLive, type BatchRequest, type TenantSnapshot } from "../engine/batch";
+import { EngineError } from "../engine/errors";
+import { sameValue, type FieldChange as EngineChange } from "../engine/fields";
+import { SECRET_FIELD } from "../engine/owned";
+import { planProviderGrants, planProviderRemoval } from "../engine/provider-grants";
+import { privilegeId } from "../engine/refs";
+import { planWebApp } from "../engine/web-app";
+import type { DriftChange, FieldChange, PlannedObject, Summary } from "./schema";
+import type { StackContents, StackObject } from "./stack";
+
+/** How an AI agent's IDM identity id shows before AM assigns it. */
+export const KNOWN_AFTER_APPLY = "(known after apply)";
+const GRANT_TYPES_FIELD = "advancedOAuth2Config.grantTypes";
+
+/** The tenant an object lives in, as a key: objects of one tenant are read together. */
+export function tenantKey(tenant: Pick<TenantRef, "baseUrl" | "realm">): string {
+  return `${tenant.baseUrl.replace(/\/+$/, "")}|${tenant.realm}`;
+}
+
+interface LiveDiff {
+  readonly exists: boolean;
+  readonly changes: EngineChange[];
+}
+
+/** Client ids of agents and applications the same apply creates: a grant may name them before they exist. */
+interface Pending {
+  readonly agents: ReadonlySet<string>;
+  readonly applications: ReadonlySet<string>;
+}
+const NONE_PENDING: Pending = { agents: new Set(), applications: new Set() };
+
+/** The engine's diff of a spec against the snapshot; throws the engine's error on an unknown reference. */
+function diffSpec(spec: Spec, s: TenantSnapshot, pending: Pending = NONE_PENDING): LiveDiff {
+  switch (spec.kind) {
+    case "oauth2-provider-grants":
+      return { exists: s.provider !== undefined, changes: planProviderGrants(spec, s.provider).changes };
+    case "web-app": {
+      const live = webAppLive(s, spec);
+      const plan = planWebApp(spec, live);
+      return { exists: live.client !== undefined, changes: [...plan.client.changes, ...plan.application.changes] };
+    }
+    case "ai-agent": {
+      const live = aiAgentLive(s, spec);
+      const plan = planAiAgent(spec, live, KNOWN_AFTER_APPLY);
+      return { exists: live.agent !== undefined, changes: [...plan.agent.changes, ...plan.owners.changes] };
+    }
+    case "agent-grant": {
+      const found = agentGrantLive(s, spec, grantPrivilegeId(spec));
+      const live = {
+        ...found,
+        agentUid: found.agentUid ?? (pending.agents.has(spec.owned.agent) ? KNOWN_AFTER_APPLY : undefined),
+        applicationId: found.applicationId ?? (pending.applications.has(spec.owned.application) ? KNOWN_AFTER_APPLY : undefined),
+      };
+      return { exists: live.privilege !== undefined, changes: planAgentGrant(spec, live).changes };
+    }
+  }
+}
+
+function existsLive(identity: Identity, s: TenantSnapshot): boolean {
+  switch (identity.kind) {
+    case "oauth2-provider-grants":
+      return s.provider !== undefined;
+    case "web-app":
+      return s.clients.has(identity.id) || s.applications.has(identity.id);
+    case "ai-agent":
+      return s.agents.has(identity.id);
+    case "agent-grant": {
+      const [agent, application] = identity.id.split("/");
+      return s.privileges.has(privilegeId(identity.tenant.realm, agent, application));
+    }
+  }
+}
+
+const isScalar = (v: unknown) => v === null || typeof v !== "object";
+/** A list of plain values, or nothing (AM reads an unset list back as nothing). */
+const isListish = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.every(isScalar));
+
+/** Items of `a` not in `b`, compared as values. */
+function minus(a: unknown, b: unknown): unknown[] {
+  const right = new Set((Array.isArray(b) ? b : []).map((x) => canonicalJson(x)));
+  return (Array.isArray(a) ? a : []).filter((x) => !right.has(canonicalJson(x)));
+}
+
+function isListChange(c: EngineChange): boolean {
+  return isListish(c.from) && isListish(c.to) && (Array.isArray(c.from) || Array.isArray(c.to));
+}
+
+function toFieldChange(kind: Spec["kind"], c: EngineChange, creating: boolean): FieldChange {
+  if (c.sensitive) return { type: "sensitive", field: c.field };
+  if (kind === "oauth2-provider-grants" && c.field === GRANT_TYPES_FIELD && !creating) {
+    return { type: "ensure-present", field: c.field, added: minus(c.to, c.from) as string[] };
+  }
+  if (!creating && isListChange(c)) return { type: "list", field: c.field, added: minus(c.to, c.from), removed: minus(c.from, c.to) };
+  return creating || c.from === undefined ? { type: "set", field: c.field, desired: c.to } : { type: "set", field: c.field, live: c.from, desired: c.to };
+}
+
+/** The engine compared live (`from`) with the applied spec (`to`): drift reads applied → live. */
+function toDriftChange(c: EngineChange): DriftChange {
+  if (isListChange(c)) return { type: "list", field: c.field, added: minus(c.from, c.to), removed: minus(c.to, c.from) };
+  return { type: "set", field: c.field, applied: c.to, live: c.from };
+}
+
+function problemOf(e: unknown): string {
+  if (e instanceof EngineError) return e.message;
+  throw e;
+}
+
+/** Rotation is a secret write: shown by version, never by value. */
+function rotation(desired: StackObject, applied: StackObject | undefined): FieldChange | undefined {
+  if (applied?.secretVersion === undefined || desired.secretVersion === undefined) return undefined;
+  if (sameValue(applied.secretVersion, desired.secretVersion)) return undefined;
+  return { type: "rotate", field: SECRET_FIELD.join("."), appliedVersion: applied.secretVersion, desiredVersion: desired.secretVersion };
+}
+
+/**
+ * Terraform re-runs an object's apply only when its spec changed (or the object is recreated), so
+ * drift on an object whose code did not change stays until its `Config` is replaced.
+ */
+function driftOf(desired: StackObject, applied: StackObject | undefined, s: TenantSnapshot, exists: boolean): PlannedObject["drift"] {
+  if (!applied?.spec) return undefined;
+  const overwrittenByApply = canonicalJson(applied.spec) !== canonicalJson(desired.spec);
+  const restore = overwrittenByApply || !desired.configAddress ? {} : { restore: `terraform apply -replace='${desired.configAddress}'` };
+  if (!exists) return { status: "deleted", changes: [], overwrittenByApply, ...restore };
+  let changes: EngineChange[];
+  try {
+    changes = diffSpec(applied.spec, s).changes;
+  } catch (e) {
+    problemOf(e);
+    return undefined; // the applied spec names something now gone: the object's own problem says so
+  }
+  if (changes.length === 0) return undefined;
+  return { status: "changed", changes: changes.filter((c) => !c.sensitive).map(toDriftChange), overwrittenByApply, ...restore };
+}
+
+/** An object in code. */
+function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject | undefined, s: TenantSnapshot, pending: Pending): PlannedObject {
+  const base = { kind: desired.spec.kind, id: desired.spec.id, construct: desired.construct, address: desired.configAddress, notes: [] as string[] };
+  let diff: LiveDiff;
+  try {
+    diff = diffSpec(desired.spec, s, pending);
+  } catch (e) {
+    const exists = existsLive(desired.identity, s);
+    return { ...base, action: exists ? "update" : "create", changes: [], problems: [problemOf(e)] };
+  }
+  const changes = diff.changes.map((c) => toFieldChange(desired.spec.kind, c, !diff.exists));
+  const rotate = diff.exists ? rotation(desired, applied) : undefined;
+  if (rotate) changes.push(rotate);
+  const action = !diff.exists ? "create" : changes.length > 0 ? "update" : "no-change";
+  if (desired.spec.kind === "oauth2-provider-grants" && action !== "no-change") base.notes.push("realm-wide: declared grant types are ensured present, others are left untouched");
+  const drift = driftOf(desired, applied, s, diff.exists);
+  return { ...base, action, changes, ...(drift ? { drift } : {}), problems: [] };
+}
+
+/** An object the last apply managed and code no longer has. */
+function planRemoved(gone: StackObject, s: TenantSnapshot): PlannedObject {
+  const { identity } = gone;
+  const base = { kind: identity.kind, id: identity.id, construct: gone.construct, address: gone.configAddress, problems: [] };
+  if (identity.kind === "oauth2-provider-grants") {
+    if (!identity.removal || identity.removal.policy === "retain") {
+      return { ...base, action: "no-change", changes: [], notes: ["retained (removal policy retain): grant types are left on"] };
+    }
+    const plan = planProviderRemoval(identity.removal, s.provider);
+    const changes = plan.changes.map((c): FieldChange => ({ type: "list", field: c.field, added: [], removed: minus(c.from, c.to) }));
+    return plan.write === "none"
+      ? { ...base, action: "no-change", changes: [], notes: ["declared grant types are already off"] }
+      : { ...base, action: "delete", changes, notes: ["removal policy destroy: the declared grant types are taken off"] };
+  }
+  return existsLive(identity, s)
+    ? { ...base, action: "delete", changes: [], notes: [] }
+    : { ...base, action: "no-change", changes: [], notes: ["no longer in code and already gone from the tenant"] };
+}
+
+/** Objects that code or the applied state names, each once: code first. */
+export interface StackInputs {
+  readonly code: StackContents;
+  readonly applied?: StackContents;
+}
+
+function removedObjects({ code, applied }: StackInputs): StackObject[] {
+  if (!applied) return [];
+  const out = new Map<string, StackObject>();
+  for (const identity of applied.inventory) out.set(identityKey(identity), applied.objects.get(identityKey(identity)) ?? { identity });
+  for (const [key, o] of applied.objects) if (!out.has(key)) out.set(key, o);
+  return [...out].filter(([key]) => !code.objects.get(key)?.spec).map(([, o]) => o);
+}
+
+const ORDER = (o: { kind: Spec["kind"]; id: string }) => `${KINDS.indexOf(o.kind)}|${o.id}`;
+
+/** Every tenant the stack touches, with what to read from it. */
+export function batchRequests(inputs: StackInputs): Map<string, { tenant: TenantRef; request: BatchRequest }> {
+  type Building = { -readonly [K in keyof BatchRequest]: K extends "provider" ? boolean : string[] };
+  const out = new Map<string, { tenant: TenantRef; request: Building }>();
+  const forTenant = (tenant: TenantRef) => {
+    const key = tenantKey(tenant);
+    let t = out.get(key);
+    if (!t) {
+      t = { tenant, request: { provider: false, webApps: [], aiAgents: [], privileges: [], userNames: [], groupNames: [] } };
+      out.set(key, t);
+    }
+    return t.request;
+  };
+  const specs = [...inputs.code.objects.values(), ...(inputs.applied?.objects.values() ?? [])].flatMap((o) => (o.spec ? [o.spec] : []));
+  for (const spec of specs) {
+    const r = forTenant(spec.tenant);
+    if (spec.kind === "oauth2-provider-grants") r.provider = true;
+    else if (spec.kind === "web-app") r.webApps.push(spec.id), r.userNames.push(...spec.owned.owners);
+    else if (spec.kind === "ai-agent") r.aiAgents.push(spec.id), r.userNames.push(...spec.owned.owners);
+    else {
+      r.aiAgents.push(spec.owned.agent);
+      r.webApps.push(spec.owned.application);
+      r.privileges.push(grantPrivilegeId(spec));
+      r.userNames.push(...spec.owned.subjects);
+      r.groupNames.push(...spec.owned.subjectGroups);
+    }
+  }
+  for (const { identity } of removedObjects(inputs)) {
+    const r = forTenant(identity.tenant);
+    if (identity.kind === "oauth2-provider-grants") r.provider = true;
+    else if (identity.kind === "web-app") r.webApps.push(identity.id);
+    else if (identity.kind === "ai-agent") r.aiAgents.push(identity.id);
+    else {
+      const [agent, application] = identity.id.split("/");
+      r.privileges.push(privilegeId(identity.tenant.realm, agent, application));
+    }
+  }
+  for (const { request } of out.values()) {
+    for (const k of ["webApps", "aiAgents", "privileges", "userNames", "groupNames"] as const) request[k] = [...new Set(request[k])];
+  }
+  return out;
+}
+
+/** Plans every object of a stack against the snapshots of its tenants (by `tenantKey`). */
+export function planStack(inputs: StackInputs, snapshots: ReadonlyMap<string, TenantSnapshot>): PlannedObject[] {
+  const snapshotOf = (identity: Identity) => snapshots.get(tenantKey(identity.tenant))!;
+  const inCode = (kind: Spec["kind"]) => new Set([...inputs.code.objects.values()].filter((o) => o.spec?.kind === kind).map((o) => o.identity.id));
+  const pending: Pending = { agents: inCode("ai-agent"), applications: inCode("web-app") };
+  const planned: PlannedObject[] = [];
+  for (const [key, o] of inputs.code.objects) {
+    if (o.spec) planned.push(planDesired({ ...o, spec: o.spec }, inputs.applied?.objects.get(key), snapshotOf(o.identity), pending));
+  }
+  for (const o of removedObjects(inputs)) planned.push(planRemoved(o, snapshotOf(o.identity)));
+  return planned.sort((a, b) => (ORDER(a) < ORDER(b) ? -1 : ORDER(a) > ORDER(b) ? 1 : 0));
+}
+
+export function summarize(objects: readonly PlannedObject[]): Summary {
+  const count = (f: (o: PlannedObject) => boolean) => objects.filter(f).length;
+  return {
+    create: count((o) => o.action === "create"),
+    update: count((o) => o.action === "update"),
+    delete: count((o) => o.action === "delete"),
+    noChange: count((o) => o.action === "no-change"),
+    drifted: count((o) => o.drift !== undefined),
+    problems: count((o) => o.problems.length > 0),
+  };
+}
+
+export function addSummaries(summaries: readonly Summary[]): Summary {
+  const total: Summary = { create: 0, update: 0, delete: 0, noChange: 0, drifted: 0, problems: 0 };
+  for (const s of summaries) for (const k of Object.keys(total) as (keyof Summary)[]) total[k] += s[k];
+  return total;
+}

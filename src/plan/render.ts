@@ -1,0 +1,137 @@
+/**
+ * The plan report as text (Terraform-like symbols, colour when asked), as markdown (a pull-request
+ * comment or CI job summary: one collapsible section per stack) and as JSON (the schema in
+ * schema.ts). The report holds no secret value, so no format can print one.
+ */
+import { formatValue, SENSITIVE } from "../engine/fields";
+import type { DriftChange, FieldChange, PlannedObject, PlanReport, StackPlan, Summary } from "./schema";
+
+export type Colour = "green" | "yellow" | "red" | "dim" | "bold";
+/** Paints a piece of text; the identity when colour is off. */
+export type Painter = (colour: Colour, text: string) => string;
+const plain: Painter = (_c, text) => text;
+
+const SYMBOL: Record<PlannedObject["action"], string> = { create: "+", update: "~", delete: "-", "no-change": "=" };
+const COLOUR: Record<PlannedObject["action"], Colour> = { create: "green", update: "yellow", delete: "red", "no-change": "dim" };
+
+const items = (values: unknown[], sign: string) => values.map((v) => `${sign} ${formatValue(v)}`);
+
+function changeLine(c: FieldChange, creating: boolean): string {
+  switch (c.type) {
+    case "sensitive":
+      return `${c.field} = ${SENSITIVE}`;
+    case "rotate":
+      return `${c.field}: ${SENSITIVE} rotate (secret version ${formatValue(c.appliedVersion)} → ${formatValue(c.desiredVersion)})`;
+    case "ensure-present":
+      return `${c.field}: ensure present ${c.added.map(formatValue).join(", ")} (others untouched)`;
+    case "list":
+      return `${c.field}: ${[...items(c.added, "+"), ...items(c.removed, "-")].join(", ")}`;
+    case "set":
+      return creating || !("live" in c) ? `${c.field} = ${formatValue(c.desired)}` : `${c.field}: ${formatValue(c.live)} → ${formatValue(c.desired)}`;
+  }
+}
+
+function driftLine(c: DriftChange): string {
+  return c.type === "list"
+    ? `${c.field}: ${[...items(c.added, "+"), ...items(c.removed, "-")].join(", ")} (applied → live)`
+    : `${c.field}: applied ${formatValue(c.applied)}, live ${formatValue(c.live)}`;
+}
+
+function title(o: PlannedObject): string {
+  return `${o.kind} ${o.id}${o.construct ? ` (${o.construct})` : ""}`;
+}
+
+/** The lines of one object's planned change (none for an object without change or note). */
+function objectLines(o: PlannedObject, paint: Painter): string[] {
+  if (o.action === "no-change" && o.notes.length === 0 && o.problems.length === 0) return [];
+  const sign = SYMBOL[o.action];
+  const lines = [paint(COLOUR[o.action], `${sign} ${title(o)}${o.action === "delete" ? " will be deleted" : ""}`)];
+  const creating = o.action === "create";
+  // The sign leads each line, so a markdown `diff` block colours it.
+  for (const c of o.changes) lines.push(paint(COLOUR[o.action], `${sign}     ${changeLine(c, creating)}`));
+  // Realm-wide notes repeat for every provider plan: say them only when something changes.
+  for (const n of o.notes) if (o.action !== "no-change" || o.kind !== "oauth2-provider-grants") lines.push(paint("dim", `      # ${n}`));
+  for (const p of o.problems) lines.push(paint("red", `!     apply would fail: ${p}`));
+  return lines;
+}
+
+function driftLines(o: PlannedObject, paint: Painter): string[] {
+  const d = o.drift!;
+  const lines = [paint("yellow", `! ${title(o)}${d.status === "deleted" ? " was deleted outside code" : ""}`)];
+  for (const c of d.changes) lines.push(paint("yellow", `!     ${driftLine(c)}`));
+  lines.push(
+    paint(
+      "dim",
+      d.overwrittenByApply
+        ? "      # the next apply writes the code's values back"
+        : `      # terraform apply leaves this as is (the object's spec is unchanged)${d.restore ? `; to restore: ${d.restore}` : ""}`,
+    ),
+  );
+  return lines;
+}
+
+export function summaryLine(s: Summary): string {
+  if (s.create + s.update + s.delete === 0) return "No changes. The tenant matches the code.";
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete.`;
+}
+
+/** What follows the summary line: unchanged objects, drift, problems. */
+function summaryExtras(s: Summary): string[] {
+  return [
+    `${s.noChange} unchanged.`,
+    s.drifted > 0 ? `Drift: ${s.drifted} object${s.drifted === 1 ? "" : "s"} changed outside code.` : "",
+    s.problems > 0 ? `${s.problems} object${s.problems === 1 ? "" : "s"} cannot be applied as written.` : "",
+  ].filter(Boolean);
+}
+
+function tenantsLine(stack: StackPlan): string {
+  return stack.tenants.map((t) => `${t.baseUrl} realm ${t.realm}`).join(", ") || "no objects";
+}
+
+/** The body of one stack: planned changes, then drift. */
+function stackBody(stack: StackPlan, paint: Painter): string[] {
+  const changes = stack.objects.flatMap((o) => objectLines(o, paint));
+  const drifted = stack.objects.filter((o) => o.drift);
+  const lines = changes.length > 0 ? changes : [paint("dim", "(no changes)")];
+  if (drifted.length > 0) {
+    lines.push("", paint("bold", "Drift: changed in the tenant outside code"), ...drifted.flatMap((o) => driftLines(o, paint)));
+  }
+  return lines;
+}
+
+export function renderText(report: PlanReport, paint: Painter = plain): string {
+  const out: string[] = [];
+  for (const stack of report.stacks) {
+    out.push(paint("bold", `Stack ${stack.name}: ${tenantsLine(stack)}`), paint("dim", `# ${stack.state.note}`), "");
+    out.push(...stackBody(stack, paint).map((l) => (l ? `  ${l}` : l)), "");
+  }
+  out.push(paint("bold", summaryLine(report.summary)), ...summaryExtras(report.summary));
+  return out.join("\n");
+}
+
+/** A code fence longer than any backtick run in `text`. */
+function fenced(text: string, info: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  return `${fence}${info}\n${text}\n${fence}`;
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeMarkdown = (s: string) => s.replace(/([\\`*_[\]<>|])/g, "\\$1");
+
+export function renderMarkdown(report: PlanReport): string {
+  const out = ["### cdktf-aic plan", "", `**${summaryLine(report.summary)}** ${summaryExtras(report.summary).join(" ")}`, ""];
+  for (const stack of report.stacks) {
+    const s = stack.summary;
+    const counts = `${s.create} to create, ${s.update} to update, ${s.delete} to delete${s.drifted ? `, ${s.drifted} drifted` : ""}${s.problems ? `, ${s.problems} with problems` : ""}`;
+    out.push(`<details><summary><b>${escapeHtml(stack.name)}</b>: ${counts}</summary>`, "");
+    const note = stack.state.note.charAt(0).toUpperCase() + stack.state.note.slice(1);
+    out.push(`Tenant: ${escapeMarkdown(tenantsLine(stack))}. ${escapeMarkdown(note)}.`, "");
+    out.push(fenced(stackBody(stack, plain).join("\n"), "diff"), "", "</details>", "");
+  }
+  return out.join("\n");
+}
+
+export function renderJson(report: PlanReport): string {
+  return JSON.stringify(report, null, 2);
+}

@@ -1,0 +1,190 @@
+/**
+ * What a stack says it manages, from two sources of the same shape: the synthesized
+ * `cdk.tf.json` (what code wants) and the Terraform state (what was applied last). Both carry the
+ * custom resources of `constructs/private/custom-resource.ts`: `Config` (the spec), `Secret`
+ * (`{env, version}`), `Resource` (the identity) and the tenant's `Inventory` (every identity).
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { isAbsolute, join, relative } from "node:path";
+import { Identity, identityKey, identityOf, Spec, type SecretRef } from "../contract/spec";
+import { mapStrings, unescapeTemplate } from "../contract/template";
+import { CliError } from "../cli/output";
+
+/** One managed object as a source describes it. */
+export interface StackObject {
+  readonly identity: Identity;
+  /** The spec `Config` applies (its secret has no version: that is in `secretVersion`). */
+  readonly spec?: Spec;
+  readonly secretVersion?: SecretRef["version"];
+  /** The Terraform address of `Config`, e.g. `terraform_data.web-app_Config_7564F903`. */
+  readonly configAddress?: string;
+  /** The construct path, e.g. `alpha/web-app`. */
+  readonly construct?: string;
+}
+
+export interface StackContents {
+  /** By `identityKey`. */
+  readonly objects: ReadonlyMap<string, StackObject>;
+  /** The identities the tenant's inventory lists (every object the stack manages). */
+  readonly inventory: readonly Identity[];
+}
+
+/** One custom resource, its values already decoded (objects, not JSON strings or escaped templates). */
+interface RawResource {
+  readonly address: string;
+  readonly path?: string;
+  readonly values: Record<string, unknown>;
+}
+
+const parse = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, value: unknown): T | undefined => {
+  const r = schema.safeParse(value);
+  return r.success ? r.data : undefined;
+};
+
+/** A null_resource trigger is canonical JSON; a terraform_data value is the object itself. */
+function decodeTrigger(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function contentsOf(resources: readonly RawResource[]): StackContents {
+  const objects = new Map<string, { -readonly [K in keyof StackObject]: StackObject[K] }>();
+  const entry = (identity: Identity) => {
+    const key = identityKey(identity);
+    let o = objects.get(key);
+    if (!o) objects.set(key, (o = { identity }));
+    return o;
+  };
+  let inventory: Identity[] = [];
+  for (const { address, path, values } of resources) {
+    const spec = parse(Spec, values.spec);
+    const identity = parse(Identity, values.identity);
+    const identities = Array.isArray(values.identities) ? values.identities.map((i) => parse(Identity, i)) : undefined;
+    if (spec) {
+      const o = entry(identityOf(spec));
+      Object.assign(o, { spec, configAddress: address, construct: path?.replace(/\/Config$/, "") });
+    } else if (identity && values.secret && typeof values.secret === "object") {
+      entry(identity).secretVersion = (values.secret as SecretRef).version;
+    } else if (identities && identities.every((i) => i !== undefined)) {
+      inventory = identities as Identity[];
+    }
+  }
+  return { objects, inventory };
+}
+
+/** The custom resources of a synthesized `cdk.tf.json`, unescaped as Terraform reads them. */
+export function readSynthesized(json: unknown): StackContents {
+  type Block = { "//"?: { metadata?: { path?: string } }; triggers?: Record<string, unknown>; triggers_replace?: Record<string, unknown>; input?: Record<string, unknown> };
+  const resource = (json as { resource?: Record<string, Record<string, Block>> }).resource ?? {};
+  const raw: RawResource[] = [];
+  for (const type of ["terraform_data", "null_resource"]) {
+    for (const [name, block] of Object.entries(resource[type] ?? {})) {
+      const values = { ...block.triggers_replace, ...block.input, ...block.triggers };
+      raw.push({
+        address: `${type}.${name}`,
+        path: block["//"]?.metadata?.path,
+        values: mapStrings(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, decodeTrigger(v)])), unescapeTemplate) as Record<string, unknown>,
+      });
+    }
+  }
+  return contentsOf(raw);
+}
+
+/** The custom resources of a Terraform state (format version 4, as `terraform state pull` prints it). */
+export function readState(json: unknown, source: string): StackContents {
+  const state = json as { version?: number; resources?: unknown[] };
+  if (state.version !== 4 || !Array.isArray(state.resources)) {
+    throw new CliError(`${source} is not a Terraform state of format version 4 (got version ${String(state.version)}); pass --state FILE with the output of 'terraform state pull'`);
+  }
+  type StateResource = { mode?: string; type?: string; name?: string; module?: string; instances?: { attributes?: Record<string, unknown> }[] };
+  // terraform_data keeps dynamic values as {value, type}.
+  const unwrap = (v: unknown) => (v && typeof v === "object" && "value" in v && "type" in v ? (v as { value: unknown }).value : v);
+  const raw: RawResource[] = [];
+  for (const r of state.resources as StateResource[]) {
+    if (r.mode !== "managed" || (r.type !== "terraform_data" && r.type !== "null_resource")) continue;
+    for (const instance of r.instances ?? []) {
+      const a = instance.attributes ?? {};
+      const values = { ...(unwrap(a.triggers_replace) as object), ...(unwrap(a.input) as object), ...(a.triggers as object) };
+      raw.push({
+        address: [r.module, `${r.type}.${r.name}`].filter(Boolean).join("."),
+        values: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, decodeTrigger(v)])),
+      });
+    }
+  }
+  return contentsOf(raw);
+}
+
+/** A synthesized stack: its name, folder, code, and where its last applied state is (if anywhere). */
+export interface SynthesizedStack {
+  readonly name: string;
+  readonly dir: string;
+  readonly code: StackContents;
+  /** The local backend's state file, when the stack uses one. */
+  readonly localStatePath?: string;
+  /** The backend type (`local`, `s3`, ...), or undefined when none is declared. */
+  readonly backend?: string;
+}
+
+function readJson(file: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new CliError(`cannot read ${what} ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** The named stack, or every stack in `outDir`; fails with the fix when nothing is synthesized. */
+export function readStacks(outDir: string, name?: string): SynthesizedStack[] {
+  const stacksDir = join(outDir, "stacks");
+  const names = name !== undefined ? [name] : existsSync(stacksDir) ? readdirSync(stacksDir).sort() : [];
+  const found = names.filter((n) => existsSync(join(stacksDir, n, "cdk.tf.json")));
+  if (name !== undefined && found.length === 0) {
+    throw new CliError(`no synthesized stack "${name}" in ${outDir} (run cdktf synth first, or pass --out DIR)`);
+  }
+  if (found.length === 0) throw new CliError(`no synthesized stacks in ${outDir}: run cdktf synth first (or pass --out DIR)`);
+  return found.map((n) => {
+    const dir = join(stacksDir, n);
+    const json = readJson(join(dir, "cdk.tf.json"), "the synthesized stack") as { terraform?: { backend?: Record<string, { path?: string }> } };
+    const backend = Object.keys(json.terraform?.backend ?? {})[0];
+    const path = json.terraform?.backend?.local?.path;
+    return {
+      name: n,
+      dir,
+      code: readSynthesized(json),
+      backend,
+      localStatePath: backend === "local" && path ? (isAbsolute(path) ? path : join(dir, path)) : undefined,
+    };
+  });
+}
+
+/**
+ * The specs of one stack, for commands that work on one (verify): the named stack, or the only
+ * one; none when nothing is synthesized (the command's flags then say everything).
+ */
+export function specsOfStack(outDir: string, name: string | undefined): Spec[] {
+  if (name === undefined && !existsSync(join(outDir, "stacks"))) return [];
+  const stacks = readStacks(outDir, name);
+  if (stacks.length > 1) {
+    throw new CliError(`${outDir} holds several stacks (${stacks.map((s) => s.name).join(", ")}): pass --stack NAME`);
+  }
+  return [...stacks[0].code.objects.values()].flatMap((o) => (o.spec ? [o.spec] : []));
+}
+
+/** The applied state of a stack: from `stateFile`, else its local backend's file; undefined when there is none. */
+export function readAppliedState(stack: SynthesizedStack, stateFile: string | undefined): { contents?: StackContents; note: string; path?: string } {
+  const file = stateFile ?? stack.localStatePath;
+  if (!file) {
+    const why = stack.backend ? `the state is in a "${stack.backend}" backend` : "the stack declares no backend";
+    return { note: `${why}: drift is not shown; pass --state FILE (terraform state pull > FILE) to compare with what was applied` };
+  }
+  const shown = isAbsolute(file) ? relative(process.cwd(), file) || file : file;
+  if (!existsSync(file)) {
+    if (stateFile) throw new CliError(`--state ${stateFile}: no such file`);
+    return { note: `no state file at ${shown} (nothing applied yet): compared with code only, drift is not shown` };
+  }
+  return { contents: readState(readJson(file, "the state file"), file), note: `applied state from ${shown}`, path: shown };
+}

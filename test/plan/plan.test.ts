@@ -1,0 +1,237 @@
+/**
+ * `cdktf-aic plan` against the embedded tenant: stacks synthesized from the real constructs,
+ * applied by real Terraform (so the state is Terraform's own), then changed in code or in the
+ * tenant, and planned by the bundled CLI.
+ */
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { findApplication } from "../../src/engine/live";
+import { PlanReport } from "../../src/plan/schema";
+import { buildCli } from "../cli/run";
+import { isWrite, Workspace } from "../e2e/harness";
+import { AGENT, APP, directClient, seed, symbolLines, type SeedKnobs } from "./support";
+
+const ws = new Workspace();
+
+async function plan(knobs: SeedKnobs, args: string[] = [], env: Record<string, string> = {}) {
+  ws.synth((s) => seed(s, knobs));
+  return ws.cli(["plan", ...args], env);
+}
+
+async function planJson(knobs: SeedKnobs = {}) {
+  const r = await plan(knobs, ["--format", "json"]);
+  return PlanReport.parse(JSON.parse(r.stdout));
+}
+
+beforeAll(async () => {
+  buildCli();
+  await ws.start();
+  ws.synth((s) => seed(s));
+  await ws.apply();
+}, 300_000);
+afterAll(() => ws.stop());
+
+describe("cdktf-aic plan", () => {
+  it("reports no change right after an apply, and exits 0 with --detailed-exitcode", async () => {
+    const r = await plan({}, ["--detailed-exitcode"]);
+    expect(r.stdout).toContain("No changes. The tenant matches the code.");
+    expect(r.stdout).toContain("4 unchanged.");
+    expect(r.status).toBe(0);
+  });
+
+  it("reports an object in code but not in the tenant as create, and exits 2 with --detailed-exitcode", async () => {
+    const r = await plan({ extraApp: true }, ["--detailed-exitcode"]);
+    expect(symbolLines(r.stdout)).toEqual(
+      expect.arrayContaining([
+        "+ web-app reporting-app (alpha/reporting-app)",
+        "+     coreOAuth2ClientConfig.scopes = [openid]",
+        "+     coreOAuth2ClientConfig.redirectionUris = [https://reporting.example.com/cb]",
+        "+     coreOAuth2ClientConfig.userpassword = (sensitive)",
+      ]),
+    );
+    expect(r.stdout).toContain("Plan: 1 to create, 0 to update, 0 to delete.");
+    expect(r.status).toBe(2);
+  });
+
+  it("reports changed owned fields as update, each as field: live → desired, lists as added and removed items", async () => {
+    const r = await plan({ appName: "Assistant", grantScopes: ["write-data"] });
+    const lines = symbolLines(r.stdout);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        `~ web-app ${APP} (alpha/web-app)`,
+        "~     coreOAuth2ClientConfig.clientName: + Assistant, - Digital Assistant Web App",
+        "~     application.name: Digital Assistant Web App → Assistant",
+        `~ agent-grant ${AGENT}/${APP} (alpha/grant)`,
+        "~     privilege.permissions: + write-data, - read-data",
+      ]),
+    );
+    expect(r.stdout).toContain("Plan: 0 to create, 2 to update, 0 to delete.");
+    expect(r.status).toBe(0);
+  });
+
+  it("reports an object removed from code that the last apply managed as delete", async () => {
+    const r = await plan({ withGrant: false });
+    expect(symbolLines(r.stdout)).toContain(`- agent-grant ${AGENT}/${APP} will be deleted`);
+    expect(r.stdout).toContain("Plan: 0 to create, 0 to update, 1 to delete.");
+  });
+
+  it("shows a bumped secret version as rotate, by version only", async () => {
+    const r = await plan({ appSecretVersion: 2 });
+    expect(symbolLines(r.stdout)).toContain("~     coreOAuth2ClientConfig.userpassword: (sensitive) rotate (secret version 1 → 2)");
+    expect(r.stdout).toContain("Plan: 0 to create, 1 to update, 0 to delete.");
+  });
+
+  it("shows realm-wide grant types as ensure present, leaving the others untouched", async () => {
+    const api = directClient(ws);
+    const provider = (await api.getProvider())!;
+    const before = provider.advancedOAuth2Config!.grantTypes!;
+    await api.putProvider({ ...provider, advancedOAuth2Config: { ...provider.advancedOAuth2Config, grantTypes: before.filter((g) => g !== "password") } });
+    try {
+      const report = await planJson();
+      const grants = report.stacks[0].objects.find((o) => o.kind === "oauth2-provider-grants")!;
+      expect(grants.action).toBe("update");
+      expect(grants.changes).toEqual([{ type: "ensure-present", field: "advancedOAuth2Config.grantTypes", added: ["password"] }]);
+      const text = await ws.cli(["plan"]);
+      expect(symbolLines(text.stdout)).toContain("~     advancedOAuth2Config.grantTypes: ensure present password (others untouched)");
+    } finally {
+      await api.putProvider({ ...provider, advancedOAuth2Config: { ...provider.advancedOAuth2Config, grantTypes: before } });
+      await api.close();
+    }
+  });
+
+  it("reports fields changed in the tenant outside code as drift, apart from the changes", async () => {
+    const api = directClient(ws);
+    const application = (await findApplication(api, APP))!;
+    await api.patchManaged("application", application._id, [{ operation: "replace", field: "/name", value: "Renamed in the console" }]);
+    const client = (await api.getOAuth2Client(APP))!;
+    const scopes = client.coreOAuth2ClientConfig!.scopes!.value!;
+    await api.putOAuth2Client(APP, { ...client, coreOAuth2ClientConfig: { ...client.coreOAuth2ClientConfig, scopes: { inherited: false, value: [...scopes, "extra"] } } });
+    try {
+      const r = await plan({});
+      const drift = r.stdout.slice(r.stdout.indexOf("Drift: changed in the tenant outside code"));
+      expect(symbolLines(drift)).toEqual([
+        `! web-app ${APP} (alpha/web-app)`,
+        "!     coreOAuth2ClientConfig.scopes: + extra (applied → live)",
+        "!     application.name: applied Digital Assistant Web App, live Renamed in the console",
+      ]);
+      // The spec did not change, so Terraform would not re-run the apply: the plan says how to restore.
+      expect(drift).toMatch(/to restore: terraform apply -replace='terraform_data\.web-app_Config_[0-9A-F]+'/);
+      expect(r.stdout).toContain("Drift: 1 object changed outside code.");
+
+      const report = await planJson();
+      const app = report.stacks[0].objects.find((o) => o.kind === "web-app")!;
+      expect(app.drift).toMatchObject({ status: "changed", overwrittenByApply: false });
+      expect(app.changes).toContainEqual({ type: "list", field: "coreOAuth2ClientConfig.scopes", added: [], removed: ["extra"] });
+    } finally {
+      await api.putOAuth2Client(APP, client);
+      await api.patchManaged("application", application._id, [{ operation: "replace", field: "/name", value: application.name }]);
+      await api.close();
+    }
+  });
+
+  it("compares with code only when there is no state file, and says so", async () => {
+    const copy = join(ws.dir, "no-state");
+    ws.synth((s) => seed(s));
+    cpSync(ws.outdir, join(copy, "cdktf.out"), { recursive: true });
+    rmSync(join(copy, "cdktf.out", "stacks", "alpha", "terraform.alpha.tfstate"));
+    const r = await ws.cli(["plan", "--out", join(copy, "cdktf.out"), "--format", "json"]);
+    const report = PlanReport.parse(JSON.parse(r.stdout));
+    expect(report.stacks[0].state).toMatchObject({ read: false, note: expect.stringMatching(/no state file .*drift is not shown/) });
+    expect(report.stacks[0].objects.every((o) => o.drift === undefined)).toBe(true);
+  });
+
+  it("writes nothing to the tenant", async () => {
+    await ws.clearAudit();
+    await plan({ appName: "Assistant", withGrant: false, extraApp: true });
+    const calls = await ws.audit();
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.filter(isWrite)).toEqual([]);
+  });
+});
+
+describe("cdktf-aic plan --format json", () => {
+  it("validates against the documented schema, with a version", async () => {
+    const r = await plan({ appName: "Assistant", withGrant: false, extraApp: true, appSecretVersion: 3 }, ["--format", "json"]);
+    const report = PlanReport.parse(JSON.parse(r.stdout));
+    expect(report.version).toBe(1);
+    expect(report.summary).toMatchObject({ create: 1, update: 1, delete: 1 });
+    expect(report.changesPresent).toBe(true);
+  });
+});
+
+describe("cdktf-aic plan --format markdown", () => {
+  it("renders one collapsible section per stack, ready for a pull-request comment", async () => {
+    const r = await plan({ appName: "Assistant", grantScopes: ["write-data"], extraApp: true, appSecretVersion: 2 }, ["--format", "markdown"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split(ws.tenant.baseUrl).join("http://127.0.0.1:PORT")).toMatchSnapshot();
+  });
+});
+
+describe("secrets in plan output", () => {
+  it("never shows a secret value planted in the environment, in any format", async () => {
+    const outputs: string[] = [];
+    for (const format of ["text", "markdown", "json"]) {
+      const r = await plan({ extraApp: true, appSecretVersion: 5 }, ["--format", format]);
+      expect(r.status).toBe(0);
+      outputs.push(r.stdout, r.stderr);
+    }
+    const all = outputs.join("\n");
+    expect(all).toContain("(sensitive)");
+    for (const secret of Object.values(ws.secrets)) expect(all).not.toContain(secret);
+  });
+});
+
+describe("cdktf-aic plan failures", () => {
+  it("fails with one line when no stack is synthesized", async () => {
+    const r = await ws.cli(["plan", "--out", join(ws.dir, "nothing-here")]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^cdktf-aic plan: no synthesized stacks in .*run cdktf synth first/)]);
+  });
+
+  it("fails with one line when the credentials are wrong", async () => {
+    const r = await plan({}, [], { AIC_SERVICE_ACCOUNT_ID: "no-such-account" });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^cdktf-aic plan: cannot read tenant http:\/\/127\.0\.0\.1:\d+ \(realm alpha\) for stack alpha: /);
+  });
+
+  it("fails with one line when the tenant is unreachable", async () => {
+    ws.synth((s) => seed(s));
+    const unreachable = await ws.cli(["plan", "--out", rewriteBaseUrl(ws, "http://127.0.0.1:9")]);
+    expect(unreachable.status).toBe(1);
+    // Progress lines may come first (the retries take more than a moment); the error is one line.
+    const lines = unreachable.stderr.trim().split("\n").filter((l) => !l.startsWith("[plan]"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^cdktf-aic plan: cannot read tenant http:\/\/127\.0\.0\.1:9 \(realm alpha\)/);
+  }, 120_000);
+});
+
+describe("cdktf-aic plan after a deletion outside code", () => {
+  // Last: the agent comes back without its privilege and owners.
+  it("reports an object deleted outside code as drift and create", async () => {
+    const api = directClient(ws);
+    const privilege = (await planJson()).stacks[0].objects.find((o) => o.kind === "agent-grant")!;
+    expect(privilege.action).toBe("no-change");
+    const agent = (await api.getAiAgent(AGENT))!;
+    // Deleting the agent takes its identity and privileges with it.
+    await api.deleteAiAgent(AGENT);
+    try {
+      const report = await planJson();
+      const byKind = Object.fromEntries(report.stacks[0].objects.map((o) => [o.kind, o]));
+      expect(byKind["ai-agent"]).toMatchObject({ action: "create", drift: { status: "deleted" } });
+      expect(byKind["agent-grant"]).toMatchObject({ action: "create", drift: { status: "deleted" } });
+    } finally {
+      await api.putAiAgent(AGENT, agent, { createOnly: true });
+      await api.close();
+    }
+  });
+});
+
+/** A copy of the synthesized stacks that point at another base URL (state left out). */
+function rewriteBaseUrl(w: Workspace, baseUrl: string): string {
+  const dir = join(w.dir, "elsewhere", "cdktf.out", "stacks", "alpha");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "cdk.tf.json"), readFileSync(join(w.stackDir, "cdk.tf.json"), "utf8").split(w.tenant.baseUrl).join(baseUrl));
+  return join(w.dir, "elsewhere", "cdktf.out");
+}
