@@ -4,7 +4,7 @@ import { AuthConfig, DEFAULT_CREDENTIAL_ENV, EMBEDDED_TENANT_URL, Spec, TenantRe
 import { VALIDATION_CODES as C, ValidationError, validationMessage } from "./errors";
 import { checkEnvName } from "./private/checks";
 import { cliAssetPath } from "./private/cli-asset";
-import { CustomResourceType, ManagedObject, createManagedObject, managedObjectsInStack } from "./private/custom-resource";
+import { CustomResourceType, ManagedObject, createManagedObject, managedObjectsByKey } from "./private/custom-resource";
 import { Inventory } from "./private/inventory";
 
 /** Options of {@link TenantCredentials.serviceAccount}. */
@@ -200,7 +200,7 @@ export class AicTenant extends Construct {
     this.tenantRef = { baseUrl: this.baseUrl, realm, auth: credentials.authConfig };
     this.cliPath = cliAssetPath(this);
     this.customResourceType = props.customResourceType ?? "terraform_data";
-    this.inventory = new Inventory(this, "Inventory", this.cliPath, this.customResourceType);
+    this.inventory = new Inventory(this, "Inventory", this.cliPath, this.customResourceType, this.tenantRef);
   }
 
   /** `baseUrl|realm`: constructs with the same key configure the same realm. */
@@ -239,17 +239,12 @@ function checkBaseUrl(scope: IConstruct, baseUrl: string): void {
   });
 }
 
+/** Web apps and AI agents share one client id namespace per realm; other kinds have their own. */
+const namespaceKey = (o: ManagedObject): string => [o.tenantKey, isClient(o) ? "client" : o.spec.kind, o.spec.id].join("|");
+
 /** Another object in the stack with the same identity (clients: the same client id in the realm). */
 function duplicateErrors(object: ManagedObject): string[] {
-  const tenant = AicTenant.of(object.owner);
-  const namespace = (o: ManagedObject) => (isClient(o) ? "client" : o.spec.kind);
-  const clashes = managedObjectsInStack(object.owner).filter(
-    (o) =>
-      o !== object &&
-      AicTenant.of(o.owner).tenantKey === tenant.tenantKey &&
-      namespace(o) === namespace(object) &&
-      o.spec.id === object.spec.id,
-  );
+  const clashes = (managedObjectsByKey(object.owner, namespaceKey).get(namespaceKey(object)) ?? []).filter((o) => o !== object);
   if (clashes.length === 0) return [];
   const paths = clashes.map((o) => o.owner.node.path);
   return [

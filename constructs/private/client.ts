@@ -16,7 +16,7 @@ import {
   checkTokenEndpointAuthMethod,
   resolveGrantTypes,
 } from "./checks";
-import { ManagedObject, managedObjectsInStack } from "./custom-resource";
+import { ManagedObject, managedObjectsByKey } from "./custom-resource";
 
 export interface ClientPropsInput {
   readonly name: string;
@@ -70,15 +70,14 @@ export function checkClientProps(scope: Construct, props: ClientPropsInput, defa
   };
 }
 
+const kindInRealm = (o: ManagedObject): string => `${o.tenantKey}|${o.spec.kind}`;
+
 /**
  * Grant types the client uses that no OAuth2ProviderGrants of its realm declares. No
  * OAuth2ProviderGrants for the realm at all means the provider is managed elsewhere: no error.
  */
 export function providerGrantErrors(client: ManagedObject, grantTypes: readonly string[]): string[] {
-  const tenantKey = AicTenant.of(client.owner).tenantKey;
-  const providers = managedObjectsInStack(client.owner).filter(
-    (o) => o.spec.kind === "oauth2-provider-grants" && AicTenant.of(o.owner).tenantKey === tenantKey,
-  );
+  const providers = managedObjectsByKey(client.owner, kindInRealm).get(`${client.tenantKey}|oauth2-provider-grants`) ?? [];
   if (providers.length === 0) return [];
   const declared = new Set(providers.flatMap((p) => (p.spec.kind === "oauth2-provider-grants" ? p.spec.owned.grantTypes : [])));
   const missing = grantTypes.filter((g) => !declared.has(g));

@@ -210,6 +210,13 @@ export class ManagedObject {
   ) {
     this.identity = identityOf(spec);
     owners.set(owner, this);
+    const stack = TerraformStack.of(owner);
+    stackObjects.set(stack, [...(stackObjects.get(stack) ?? []), this]);
+  }
+
+  /** `baseUrl|realm`: objects with the same key live in the same realm. */
+  get tenantKey(): string {
+    return `${this.spec.tenant.baseUrl}|${this.spec.tenant.realm}`;
   }
 
   /** This object is applied after `other` is, and deleted before it. */
@@ -220,12 +227,32 @@ export class ManagedObject {
 }
 
 const owners = new WeakMap<IConstruct, ManagedObject>();
+/** Kept as objects are made (a new array each time), so that checks need no walk of the tree. */
+const stackObjects = new WeakMap<IConstruct, readonly ManagedObject[]>();
 
 /** Every managed object in the stack of `scope`. */
-export function managedObjectsInStack(scope: IConstruct): ManagedObject[] {
-  return TerraformStack.of(scope)
-    .node.findAll()
-    .flatMap((c) => owners.get(c) ?? []);
+export function managedObjectsInStack(scope: IConstruct): readonly ManagedObject[] {
+  return stackObjects.get(TerraformStack.of(scope)) ?? [];
+}
+
+type ObjectKey = (o: ManagedObject) => string;
+const indexes = new WeakMap<readonly ManagedObject[], Map<ObjectKey, Map<string, ManagedObject[]>>>();
+
+/**
+ * The stack's managed objects grouped by `key` (a module-level function, so the index is reused),
+ * computed once per set of objects: checks that look for clashes stay linear in the stack's size.
+ */
+export function managedObjectsByKey(scope: IConstruct, key: ObjectKey): Map<string, ManagedObject[]> {
+  const objects = managedObjectsInStack(scope);
+  const byKey = indexes.get(objects) ?? new Map<ObjectKey, Map<string, ManagedObject[]>>();
+  indexes.set(objects, byKey);
+  let index = byKey.get(key);
+  if (!index) {
+    index = new Map();
+    for (const o of objects) index.set(key(o), [...(index.get(key(o)) ?? []), o]);
+    byKey.set(key, index);
+  }
+  return index;
 }
 
 /**

@@ -6,22 +6,49 @@
  */
 import { Construct } from "constructs";
 import { TerraformResource } from "cdktf";
-import { COMMANDS, Identity, PROVISIONER_ENV, identityKey } from "../../src/contract";
+import {
+  COMMANDS,
+  Identity,
+  PROVISIONER_ENV,
+  TenantRef,
+  canonicalJson,
+  identityKey,
+  inventoryList,
+} from "../../src/contract";
+import { VALIDATION_CODES, validationMessage } from "../errors";
 import { CustomResourceType, LateValue, ManagedObject, addDependency, createCustomResource, objectKey } from "./custom-resource";
+
+/** Linux allows 128 KiB per environment variable; keep a margin for the shell. */
+const MAX_INVENTORY_BYTES = 120 * 1024;
 
 export class Inventory {
   private readonly objects: ManagedObject[] = [];
   public readonly resource: TerraformResource;
 
-  constructor(scope: Construct, id: string, cliPath: string, type: CustomResourceType) {
+  constructor(scope: Construct, id: string, cliPath: string, type: CustomResourceType, tenant: TenantRef) {
     // Late: constructs added after the tenant still belong in the lists.
+    const list = () => inventoryList(tenant, this.identities());
     this.resource = createCustomResource(scope, id, type, cliPath, {
       replaceOn: { objects: new LateValue(() => this.identities().map(objectKey)) },
-      carry: { identities: new LateValue(() => this.identities()) },
+      carry: { inventory: new LateValue(list) },
       command: COMMANDS.prune,
-      environment: { [PROVISIONER_ENV.previous]: "identities" },
-      literalEnvironment: { [PROVISIONER_ENV.keep]: new LateValue(() => this.identities()) },
+      environment: { [PROVISIONER_ENV.previous]: "inventory" },
+      literalEnvironment: { [PROVISIONER_ENV.keep]: new LateValue(list) },
       when: "destroy",
+    });
+    scope.node.addValidation({
+      validate: () => {
+        const bytes = Buffer.byteLength(canonicalJson(list()));
+        if (bytes <= MAX_INVENTORY_BYTES) return [];
+        return [
+          validationMessage(VALIDATION_CODES.inventoryTooLarge, {
+            problem: `the tenant's inventory of ${this.objects.length} objects is ${bytes} bytes of JSON, more than a provisioner's environment variable can carry`,
+            received: this.objects.length,
+            allowed: `an inventory of at most ${MAX_INVENTORY_BYTES} bytes (a few thousand objects per tenant and stack)`,
+            fix: "split the objects over two stacks",
+          }),
+        ];
+      },
     });
   }
 

@@ -5,7 +5,7 @@
  */
 import { createAdminApi, type AdminClient } from "../client/admin-api";
 import { CLI_ENV, COMMANDS, PROVISIONER_ENV } from "../contract/constants";
-import { Identity, identityKey, parseSpec, SecretRef, type TenantRef } from "../contract/spec";
+import { Identity, identityKey, InventoryList, inventoryIdentities, parseSpec, SecretRef, type TenantRef } from "../contract/spec";
 import { applySpec, deleteIdentity, prune, setSecret } from "../engine/apply";
 import { formatResult, type ObjectResult } from "../engine/result";
 import { CliError, err, out, paint, type Colour } from "./output";
@@ -24,7 +24,8 @@ Deletes the object named by the identity JSON in ${PROVISIONER_ENV.identity}; an
 gone is fine. Provider grant types are taken off only with removal policy "destroy".`,
   [COMMANDS.prune]: `Usage: cdktf-aic prune
 Deletes the identities listed in ${PROVISIONER_ENV.previous} that ${PROVISIONER_ENV.keep} no longer lists
-(both JSON arrays of identities), dependents first.`,
+(both a tenant's inventory {"tenant": {...}, "objects": [{kind, id}, ...]}, or JSON arrays of
+identities), dependents first.`,
 };
 
 /** Handles `--help`; rejects any other argument, since provisioners pass nothing through argv. */
@@ -65,9 +66,14 @@ function parseIdentity(name: string, value: unknown): Identity {
 
 /** A JSON array of identities (objects, or identity JSON strings as Terraform may hand them). */
 function parseIdentities(name: string): Identity[] {
-  const list = parseJson(name, requiredEnv(name));
-  if (!Array.isArray(list)) throw new CliError(`${name} must be a JSON array of identities`);
-  return list.map((item, i) => parseIdentity(`${name}[${i}]`, item));
+  const value = parseJson(name, requiredEnv(name));
+  if (Array.isArray(value)) return value.map((item, i) => parseIdentity(`${name}[${i}]`, item));
+  const inventory = InventoryList.safeParse(value);
+  if (!inventory.success) {
+    const issue = inventory.error.issues[0];
+    throw new CliError(`${name} is not an inventory at ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  return inventoryIdentities(inventory.data);
 }
 
 /** One admin client per tenant, closed when the command ends. */

@@ -126,6 +126,25 @@ export function identityOf(spec: Spec): Identity {
   return identity;
 }
 
+/**
+ * What a tenant's inventory lists: every object one stack manages in one tenant. Compact (the
+ * tenant once, not per object) because it travels in a provisioner's environment, where Linux
+ * allows at most 128 KiB per variable.
+ */
+export const InventoryList = z.object({
+  tenant: TenantRef,
+  objects: z.array(Identity.omit({ tenant: true })),
+});
+export type InventoryList = z.infer<typeof InventoryList>;
+
+export function inventoryList(tenant: TenantRef, identities: readonly Identity[]): InventoryList {
+  return { tenant, objects: identities.map(({ tenant: _tenant, ...object }) => object) };
+}
+
+export function inventoryIdentities(list: InventoryList): Identity[] {
+  return list.objects.map((object) => ({ ...object, tenant: list.tenant }));
+}
+
 /** A stable key of an identity, for inventories and maps. */
 export function identityKey(i: Identity): string {
   return [i.kind, i.tenant.baseUrl.replace(/\/+$/, ""), i.tenant.realm, i.id].join("|");

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
-import { Identity, identityKey, identityOf, Spec, type SecretRef } from "../contract/spec";
+import { Identity, identityKey, identityOf, InventoryList, inventoryIdentities, Spec, type SecretRef } from "../contract/spec";
 import { mapStrings, unescapeTemplate } from "../contract/template";
 import { CliError } from "../cli/output";
 
@@ -63,14 +63,14 @@ function contentsOf(resources: readonly RawResource[]): StackContents {
   for (const { address, path, values } of resources) {
     const spec = parse(Spec, values.spec);
     const identity = parse(Identity, values.identity);
-    const identities = Array.isArray(values.identities) ? values.identities.map((i) => parse(Identity, i)) : undefined;
+    const list = parse(InventoryList, values.inventory);
     if (spec) {
       const o = entry(identityOf(spec));
       Object.assign(o, { spec, configAddress: address, construct: path?.replace(/\/Config$/, "") });
     } else if (identity && values.secret && typeof values.secret === "object") {
       entry(identity).secretVersion = (values.secret as SecretRef).version;
-    } else if (identities && identities.every((i) => i !== undefined)) {
-      inventory = identities as Identity[];
+    } else if (list) {
+      inventory = inventoryIdentities(list);
     }
   }
   return { objects, inventory };

@@ -4,7 +4,7 @@ import { TerraformStack, Testing } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { AicTenant, ConfidentialWebApp, OAuth2ProviderGrants, TenantCredentials } from "../../constructs";
 import { DEFAULT_CREDENTIAL_ENV, WebAppSpec } from "../../src/contract";
-import { TENANT_URL, specOf, webAppProps } from "./helpers";
+import { TENANT_URL, specOf, synthValidated, webAppProps } from "./helpers";
 
 Testing.setupJest();
 
@@ -113,6 +113,16 @@ describe(AicTenant, () => {
   it("fails when the realm is not a realm name", () => {
     expect(() => new AicTenant(stack(), "Tenant", { baseUrl: TENANT_URL, realm: "/alpha" })).toThrow(/AIC_INVALID_REALM/);
   });
+
+  it("fails when the inventory would not fit in a provisioner's environment", () => {
+    const s = stack();
+    const tenant = new AicTenant(s, "Tenant", { baseUrl: TENANT_URL });
+    // About 60 bytes of inventory per object: 2,500 objects pass the 120 KiB mark.
+    for (let i = 0; i < 2500; i++) {
+      new ConfidentialWebApp(tenant, `app-${i}`, webAppProps({ clientId: `a-long-enough-client-id-${i}`, owners: [] }));
+    }
+    expect(() => synthValidated(s)).toThrow(/AIC_INVENTORY_TOO_LARGE.*split the objects over two stacks/s);
+  }, 60_000);
 
   it("fails when a credential env var name is invalid", () => {
     expect(

@@ -16,6 +16,8 @@ import {
   COMMANDS,
   DEFAULT_CREDENTIAL_ENV,
   Identity,
+  InventoryList,
+  inventoryIdentities,
   PROVISIONER_ENV,
   Spec,
   WebAppSpec,
@@ -178,8 +180,9 @@ describe("the custom resource pattern", () => {
     workdir.destroy();
     const destroyed = workdir.takeCalls();
     expect(commandsOf(destroyed)).toEqual(["prune", "delete", "delete", "delete", "delete"]);
-    expect(envJson(destroyed[0], PROVISIONER_ENV.previous)).toEqual(identities);
-    expect(envJson(destroyed[0], PROVISIONER_ENV.keep)).toEqual(identities);
+    const listed = (name: string) => inventoryIdentities(InventoryList.parse(envJson(destroyed[0], name)));
+    expect(listed(PROVISIONER_ENV.previous)).toEqual(identities);
+    expect(listed(PROVISIONER_ENV.keep)).toEqual(identities);
     const deleted = destroyed.slice(1).map((c) => envJson(c, PROVISIONER_ENV.identity) as Identity);
     expect(deleted).toEqual(expect.arrayContaining(identities));
     expect(deleted[0].kind).toBe("agent-grant");
@@ -232,7 +235,8 @@ describe("the custom resource pattern", () => {
     const [was, is] = [children(before), children(after)];
     expect(is).toHaveLength(4 + 2 + 1);
     expect(is.map((r) => r.triggers_replace)).toEqual(was.map((r) => r.triggers_replace));
-    const authsIn = (r: TerraformDataJson) => [r.input!.identity ?? r.input!.identities].flat().map((i) => (i as Identity).tenant.auth);
+    const authsIn = (r: TerraformDataJson) =>
+      r.input!.identity ? [(r.input!.identity as Identity).tenant.auth] : [InventoryList.parse(r.input!.inventory).tenant.auth];
     for (const [i, resource] of is.entries()) {
       expect(authsIn(was[i])).toEqual(expect.arrayContaining([expect.objectContaining({ idEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountId })]));
       expect(authsIn(resource)).toEqual(authsIn(was[i]).map((auth) => ({ ...auth, idEnv: "OTHER_ID" })));
@@ -268,7 +272,7 @@ describe("the custom resource pattern", () => {
   it("keeps an inventory of every managed object, sorted, and prunes with previous and current lists", () => {
     const { tenant, agent, provider, app, grant, synth } = seedStack();
     const inventory = resourceOf(synth, tenant, "Inventory");
-    const identities = (valueOf(inventory, "identities") as unknown[]).map((i) => Identity.parse(i));
+    const identities = inventoryIdentities(InventoryList.parse(valueOf(inventory, "inventory")));
     expect(identities.map((i) => i.kind).sort()).toEqual(["agent-grant", "ai-agent", "oauth2-provider-grants", "web-app"]);
     expect(identities.map(identityKey)).toEqual(identities.map(identityKey).sort());
     expect(valueOf(inventory, "objects")).toEqual(
@@ -277,13 +281,13 @@ describe("the custom resource pattern", () => {
     expect(inventory.provisioner[0]["local-exec"]).toEqual({
       command: expect.stringMatching(new RegExp(` ${COMMANDS.prune}$`)),
       environment: {
-        [PROVISIONER_ENV.previous]: "${jsonencode(self.input.identities)}",
+        [PROVISIONER_ENV.previous]: "${jsonencode(self.input.inventory)}",
         [PROVISIONER_ENV.keep]: expect.any(String),
       },
       when: "destroy",
     });
     const keep = inventory.provisioner[0]["local-exec"].environment[PROVISIONER_ENV.keep];
-    expect(unescapeTemplate(keep)).toBe(canonicalJson(valueOf(inventory, "identities")));
+    expect(unescapeTemplate(keep)).toBe(canonicalJson(valueOf(inventory, "inventory")));
     expect(inventory.depends_on).toEqual(expect.arrayContaining([agent, provider, app, grant].map((c) => addressOf(c, "Config"))));
   });
 
@@ -345,7 +349,7 @@ describe('customResourceType: "null_resource"', () => {
     const inventory = nullResourceOf(synth, tenant, "Inventory");
     expect(inventory.provisioner[0]["local-exec"]).toEqual({
       command: expect.stringMatching(new RegExp(` ${COMMANDS.prune}$`)),
-      environment: { [PROVISIONER_ENV.previous]: "${self.triggers.identities}", [PROVISIONER_ENV.keep]: inventory.triggers.identities },
+      environment: { [PROVISIONER_ENV.previous]: "${self.triggers.inventory}", [PROVISIONER_ENV.keep]: inventory.triggers.inventory },
       when: "destroy",
     });
     expect(nullResourceOf(synth, app, "Config").depends_on).toContain(addressOf(app, "Resource"));
