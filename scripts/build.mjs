@@ -1,22 +1,31 @@
-// Bundles the CLI (src/cli/main.ts) into one self-contained file, dist/cdktf-aic.cjs.
-// The constructs ship this file as a TerraformAsset, so a synthesized stack needs only Node.js.
+// Bundles the CLI (src/cli/main.ts) into dist/cli/: a small entry, cdktf-aic.mjs, and one chunk
+// per sub-command plus the chunks they share, loaded on demand. `--help` loads the entry alone, and a
+// provisioner run loads only what its command needs. The constructs ship the folder as a
+// TerraformAsset, so a synthesized stack needs only Node.js.
 import { build } from "esbuild";
-import { chmodSync } from "node:fs";
+import { chmodSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const outfile = join(root, "dist", "cdktf-aic.cjs");
+const outdir = join(root, "dist", "cli");
+rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [join(root, "src", "cli", "main.ts")],
-  outfile,
+  entryPoints: { "cdktf-aic": join(root, "src", "cli", "main.ts") },
+  outdir,
+  outExtension: { ".js": ".mjs" },
+  chunkNames: "chunks/[name]-[hash]",
   bundle: true,
+  splitting: true,
   platform: "node",
   target: "node20",
-  format: "cjs",
+  format: "esm",
   minify: true,
   legalComments: "none",
-  banner: { js: "#!/usr/bin/env node" },
+  // CommonJS dependencies (undici, zod's CJS build) call require(): give the ESM bundle one.
+  banner: {
+    js: '#!/usr/bin/env node\nimport { createRequire as __cdktfAicCreateRequire } from "node:module"; const require = __cdktfAicCreateRequire(import.meta.url);',
+  },
   logLevel: "warning",
 });
-chmodSync(outfile, 0o755);
+chmodSync(join(outdir, "cdktf-aic.mjs"), 0o755);

@@ -72,7 +72,7 @@ async function main(): Promise<number> {
     await run(terraform, ["apply", "-auto-approve", "-input=false", "-parallelism=10"], stackDir, env);
 
     step("Task 4: the on-behalf-of token exchange (cdktf-aic verify)");
-    return await exec(process.execPath, [join(root, "dist", "cdktf-aic.cjs"), "verify", "--stack", stackName], root, env);
+    return await exec(process.execPath, [join(root, "dist", "cli", "cdktf-aic.mjs"), "verify", "--stack", stackName], root, env);
   } finally {
     await tenant.close();
     rmSync(cacheDir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 /**
- * The bundled CLI (dist/cdktf-aic.cjs), shipped into every stack as a TerraformAsset so that the
+ * The bundled CLI (dist/cli: an entry and the chunks it loads), shipped into every stack as a TerraformAsset so that the
  * synthesized stack runs with Node.js and Terraform alone: no node_modules, no absolute paths.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -9,7 +9,8 @@ import { AssetType, TerraformAsset, TerraformStack } from "cdktf";
 import { VALIDATION_CODES, ValidationError } from "../errors";
 
 const PACKAGE_NAME = "cdktf-aic";
-const BUNDLE = join("dist", "cdktf-aic.cjs");
+const BUNDLE_DIR = join("dist", "cli");
+const ENTRY = "cdktf-aic.mjs";
 const ASSET_ID = "CdktfAicCli";
 
 /**
@@ -19,20 +20,21 @@ const ASSET_ID = "CdktfAicCli";
 export function cliAssetPath(scope: IConstruct): string {
   const stack = TerraformStack.of(scope);
   const existing = stack.node.tryFindChild(ASSET_ID);
-  if (existing instanceof TerraformAsset) return existing.path;
+  if (existing instanceof TerraformAsset) return `${existing.path}/${ENTRY}`;
   const pkg = findPackageRoot();
-  const bundle = join(pkg.root, BUNDLE);
-  if (!existsSync(bundle)) {
+  const bundle = join(pkg.root, BUNDLE_DIR);
+  if (!existsSync(join(bundle, ENTRY))) {
     throw ValidationError.of(scope, VALIDATION_CODES.cliNotBuilt, {
       problem: "the bundled CLI the provisioners run is missing",
-      received: BUNDLE,
-      allowed: `the file ${BUNDLE} inside the ${PACKAGE_NAME} package`,
+      received: join(BUNDLE_DIR, ENTRY),
+      allowed: `the folder ${BUNDLE_DIR} inside the ${PACKAGE_NAME} package`,
       fix: "run `npm run build` in the cdktf-aic package",
     });
   }
   // A fixed hash (the package version) keeps the asset path, and so the plan, stable across
   // rebuilds of the same version; the file itself is copied afresh on every synth.
-  return new TerraformAsset(stack, ASSET_ID, { path: bundle, type: AssetType.FILE, assetHash: `v${pkg.version}` }).path;
+  const asset = new TerraformAsset(stack, ASSET_ID, { path: bundle, type: AssetType.DIRECTORY, assetHash: `v${pkg.version}` });
+  return `${asset.path}/${ENTRY}`;
 }
 
 /** The folder of the cdktf-aic package.json, found from this file upwards (source or installed). */

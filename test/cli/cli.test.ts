@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { PROVISIONER_ENV } from "../../src/contract/constants";
 import { canonicalJson, identityOf, type Spec } from "../../src/contract/spec";
 import { TestTenant } from "../engine/support";
-import { buildCli, runCli, type RunResult } from "./run";
+import { requireCli, runCli, type RunResult } from "./run";
 
 const t = new TestTenant();
 /** Everything the CLI printed in this file, for the secret scan at the end. */
 const transcript: RunResult[] = [];
 
 beforeAll(async () => {
-  buildCli();
+  requireCli();
   await t.start();
 }, 60_000);
 afterAll(() => t.stop());

@@ -1,13 +1,17 @@
 /** Runs the bundled CLI as Terraform would: a child process, input through the environment. */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const REPO = resolve(__dirname, "../..");
-export const CLI = join(REPO, "dist", "cdktf-aic.cjs");
+export const CLI = join(REPO, "dist", "cli", "cdktf-aic.mjs");
 
-/** Builds the bundle from the current sources: the tests run the artefact Terraform ships. */
-export function buildCli(): void {
-  execFileSync(process.execPath, [join(REPO, "scripts", "build.mjs")], { cwd: REPO });
+/**
+ * The tests run the artefact Terraform ships, which `npm test` builds before jest starts. Never
+ * rebuilt here: test files run in parallel, and a rebuild would pull the bundle from under another.
+ */
+export function requireCli(): void {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run the tests with npm test (or npm run build first)`);
 }
 
 export interface RunResult {

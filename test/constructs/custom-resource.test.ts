@@ -82,7 +82,7 @@ describe("the custom resource pattern", () => {
     const synth = Testing.synth(stack);
     const cli = (child: string) => resourceOf(synth, app, child).provisioner[0]["local-exec"];
     expect(cli("Resource")).toEqual({
-      command: expect.stringMatching(new RegExp(`^node "assets/[^"]+/cdktf-aic\\.cjs" ${COMMANDS.delete}$`)),
+      command: expect.stringMatching(new RegExp(`^node "assets/[^"]+/cdktf-aic\\.mjs" ${COMMANDS.delete}$`)),
       environment: { [PROVISIONER_ENV.identity]: "${jsonencode(self.input.identity)}" },
       when: "destroy",
     });
@@ -334,7 +334,7 @@ describe('customResourceType: "null_resource"', () => {
     const { tenant, app, synth } = seedStack({ customResourceType: "null_resource" });
     const cli = (construct: IConstruct, child: string) => nullResourceOf(synth, construct, child).provisioner[0]["local-exec"];
     expect(cli(app, "Resource")).toEqual({
-      command: expect.stringMatching(new RegExp(`^node "assets/[^"]+/cdktf-aic\\.cjs" ${COMMANDS.delete}$`)),
+      command: expect.stringMatching(new RegExp(`^node "assets/[^"]+/cdktf-aic\\.mjs" ${COMMANDS.delete}$`)),
       environment: { [PROVISIONER_ENV.identity]: "${self.triggers.identity}" },
       when: "destroy",
     });

@@ -112,7 +112,7 @@ export interface RecordedCall {
 }
 
 /** Stands in for the bundled CLI: appends what it was given to calls.jsonl in Terraform's working directory. */
-const RECORDER = `const fs = require("node:fs");
+const RECORDER = `import * as fs from "node:fs";
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("CDKTF_AIC_")));
 fs.appendFileSync("calls.jsonl", JSON.stringify({ argv: process.argv.slice(2), env }) + "\\n");
 `;

@@ -36,7 +36,7 @@ describe("main.ts", () => {
 
   it("ships the bundled CLI inside the stack", () => {
     expect(filesBelow(outdir).map((f) => f.path.slice(outdir.length))).toContainEqual(
-      expect.stringMatching(/^\/stacks\/alpha\/assets\/CdktfAicCli\/[^/]+\/cdktf-aic\.cjs$/),
+      expect.stringMatching(/^\/stacks\/alpha\/assets\/CdktfAicCli\/[^/]+\/cdktf-aic\.mjs$/),
     );
   });
 
@@ -49,7 +49,7 @@ describe("main.ts", () => {
     const app = buildApp(mkdtempSync(join(tmpdir(), "cdktf-aic-full-")));
     const stack = app.node.findChild("alpha") as Parameters<typeof Testing.fullSynth>[0];
     const dir = Testing.fullSynth(stack);
-    const texts = filesBelow(dir).filter((f) => !f.path.endsWith(".cjs"));
+    const texts = filesBelow(dir);
     expect(texts.length).toBeGreaterThan(0);
     expect(texts.filter((f) => machinePaths().some((p) => f.text.includes(p))).map((f) => f.path)).toEqual([]);
   });

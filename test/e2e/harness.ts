@@ -13,7 +13,7 @@ import { startTenant } from "../../src/emulator";
 import { TenantStack } from "../../constructs";
 
 export const REPO = resolve(__dirname, "../..");
-export const CLI = join(REPO, "dist", "cdktf-aic.cjs");
+export const CLI = join(REPO, "dist", "cli", "cdktf-aic.mjs");
 export const STACK = "alpha";
 
 export interface RunResult {

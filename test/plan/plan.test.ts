@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path";
 import { findApplication } from "../../src/engine/live";
 import { PlanReport } from "../../src/plan/schema";
-import { buildCli } from "../cli/run";
+import { requireCli } from "../cli/run";
 import { isWrite, Workspace } from "../e2e/harness";
 import { AGENT, APP, directClient, seed, symbolLines, type SeedKnobs } from "./support";
 
@@ -24,7 +24,7 @@ async function planJson(knobs: SeedKnobs = {}) {
 }
 
 beforeAll(async () => {
-  buildCli();
+  requireCli();
   await ws.start();
   ws.synth((s) => seed(s));
   await ws.apply();

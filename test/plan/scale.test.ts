@@ -8,7 +8,7 @@ import { KINDS } from "../../src/contract/constants";
 import { applySpec } from "../../src/engine/apply";
 import { PlanReport } from "../../src/plan/schema";
 import { specsOfStack } from "../../src/plan/stack";
-import { buildCli } from "../cli/run";
+import { requireCli } from "../cli/run";
 import { Workspace } from "../e2e/harness";
 import { directClient } from "./support";
 
@@ -17,7 +17,7 @@ const PAIRS = 66;
 const OBJECTS = 1 + PAIRS * 3 + 1;
 
 beforeAll(async () => {
-  buildCli();
+  requireCli();
   await ws.start();
   ws.synth((stack) => {
     new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"] });
