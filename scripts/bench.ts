@@ -1,0 +1,605 @@
+/**
+ * `npm run bench`: how the tool performs against the embedded tenant with a latency on every admin
+ * call. For each stack size N (web apps, agents and grants in the seed's proportions) and run: a
+ * fresh tenant, synth with the real constructs, `terraform apply` of N new objects, a re-apply with
+ * no change, one field changed on one object, `cdktf-aic plan`, and one provisioner run measured on
+ * its own. Also the CLI's cold start against `node -e 0`. Prints a table of medians and writes it to
+ * bench/results.md (the text around the generated block is kept).
+ *
+ *   tsx scripts/bench.ts [--sizes 10,100,500] [--runs 3] [--latency-ms 20] [--terraform-runs-from 500]
+ *                        [--quick] [--out FILE] [--no-write]
+ *
+ * Needs Terraform on PATH (`bash scripts/with-tools.sh`) and dist/cli/cdktf-aic.mjs (`npm run build`).
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, release, tmpdir, totalmem, type } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { CONTROL_PREFIX, DEFAULT_CREDENTIAL_ENV, PROVISIONER_ENV } from "../src/contract";
+import { startTenant, type RunningTenant } from "../src/emulator";
+import { applicationId } from "../src/engine/refs";
+import { specsOfStack } from "../src/plan/stack";
+import { check, machineBusySeconds, run, type Ran } from "./bench/process";
+import { BENCH_STACK, SECRET_ENV, objectMix, webAppId } from "./bench/stack";
+import { fmt, max, median, mib } from "./bench/stats";
+
+const ROOT = resolve(__dirname, "..");
+const CLI = join(ROOT, "dist", "cli", "cdktf-aic.mjs");
+const SYNTH_CHILD = join(__dirname, "bench", "synth.ts");
+const TERRAFORM = process.env.CDKTF_AIC_TERRAFORM ?? "terraform";
+const DEFAULT_OUT = join(ROOT, "bench", "results.md");
+const BEGIN = "<!-- bench:generated:begin -->";
+const END = "<!-- bench:generated:end -->";
+/** Upper bound of the runs and sizes the options may ask for: the loops stay bounded. */
+const LIMITS = { runs: 20, size: 2000 };
+
+const USAGE = `Usage: tsx scripts/bench.ts [options]
+  --sizes LIST              stack sizes N, comma-separated (default 10,100,500)
+  --runs N                  runs per size; figures are medians (default 3)
+  --latency-ms MS           latency the tenant adds to every admin call (default 20)
+  --terraform-runs-from N   sizes >= N run the Terraform steps once, synth still --runs times (default 500)
+  --quick                   sizes 10, one run, nothing written (a smoke test)
+  --out FILE                where to write the results (default bench/results.md)
+  --no-write                print only`;
+
+interface Options {
+  sizes: number[];
+  runs: number;
+  latencyMs: number;
+  terraformRunsFrom: number;
+  out?: string;
+}
+
+function positiveInt(name: string, text: string, limit: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > limit) throw new Error(`${name} must be an integer from 1 to ${limit}, received ${JSON.stringify(text)}`);
+  return n;
+}
+
+function parseOptions(argv: string[]): Options | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: "string" },
+      runs: { type: "string" },
+      "latency-ms": { type: "string" },
+      "terraform-runs-from": { type: "string" },
+      quick: { type: "boolean" },
+      out: { type: "string" },
+      "no-write": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return "help";
+  const quick = values.quick === true;
+  const latency = Number(values["latency-ms"] ?? "20");
+  if (!Number.isInteger(latency) || latency < 0 || latency > 5000) {
+    throw new Error(`--latency-ms must be an integer from 0 to 5000, received ${JSON.stringify(values["latency-ms"])}`);
+  }
+  const sizes = (values.sizes ?? (quick ? "10" : "10,100,500")).split(",").map((s) => positiveInt("--sizes", s.trim(), LIMITS.size));
+  const write = values["no-write"] !== true && (!quick || values.out !== undefined);
+  return {
+    sizes,
+    runs: values.runs !== undefined ? positiveInt("--runs", values.runs, LIMITS.runs) : quick ? 1 : 3,
+    latencyMs: latency,
+    terraformRunsFrom: positiveInt("--terraform-runs-from", values["terraform-runs-from"] ?? "500", LIMITS.size),
+    out: write ? resolve(values.out ?? DEFAULT_OUT) : undefined,
+  };
+}
+
+function progress(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+interface AuditEntry {
+  kind: "admin" | "oauth2";
+  method: string;
+  path: string;
+  status: number;
+  time: string;
+  durationMs: number;
+}
+
+/** What the tenant saw during one step. */
+interface Calls {
+  admin: number;
+  writes: number;
+  tokenRequests: number;
+  /** Paths (without query) of the admin writes. */
+  writePaths: string[];
+  /** The most admin calls the tenant was answering at once. */
+  peakInFlight: number;
+}
+
+/** One measured step of a run. */
+interface Step extends Calls {
+  ms: number;
+  /** CPU of the process tree (Terraform and the CLI processes it ran). */
+  cpuSeconds?: number;
+  /** CPU of this process: the embedded tenant (and the benchmark reading Terraform's output). */
+  tenantCpuSeconds: number;
+  /** CPU that other processes of the machine used during the step (other people's jobs). */
+  otherCpuSeconds?: number;
+  maxRssKb?: number;
+  /** Provisioner runs of the bundled CLI (Terraform steps). */
+  cliRuns?: number;
+  code?: number;
+}
+
+/** A plan, with what its JSON report says (after a no-change re-apply: nothing to do). */
+interface PlanStep extends Step {
+  changesPresent?: boolean;
+  /** Objects the plan reports as "no-change". */
+  noChange?: number;
+}
+
+interface RunSample {
+  synthMs: number;
+  synthProcessMs: number;
+  synthRssKb: number;
+  terraform?: {
+    apply: Step & { peakSessions: number };
+    reapply: Step;
+    probe: Step;
+    plan: PlanStep | "not available";
+    change: Step;
+  };
+}
+
+class BenchTenant {
+  private constructor(
+    readonly tenant: RunningTenant,
+    readonly dir: string,
+  ) {}
+
+  static async start(latencyMs: number): Promise<BenchTenant> {
+    const tenant = await startTenant({ port: 0 });
+    const self = new BenchTenant(tenant, mkdtempSync(join(tmpdir(), "cdktf-aic-bench-")));
+    await self.control("POST", "/config", { latencyMs });
+    return self;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.tenant.close();
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+
+  private async control(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await fetch(`${this.tenant.baseUrl}${CONTROL_PREFIX}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${CONTROL_PREFIX}${path} answered ${res.status}`);
+    return res.json();
+  }
+
+  async clearAudit(): Promise<void> {
+    await this.control("DELETE", "/audit");
+  }
+
+  async calls(): Promise<Calls> {
+    const { entries } = (await this.control("GET", "/audit")) as { entries: AuditEntry[] };
+    const admin = entries.filter((e) => e.kind === "admin");
+    const writes = admin.filter((e) => e.method !== "GET");
+    return {
+      admin: admin.length,
+      writes: writes.length,
+      tokenRequests: entries.filter((e) => e.kind === "oauth2").length,
+      writePaths: writes.map((e) => `${e.method} ${e.path.split("?")[0]}`),
+      peakInFlight: peakOverlap(admin.map((e) => [Date.parse(e.time), Date.parse(e.time) + e.durationMs])),
+    };
+  }
+
+  async peakSessions(): Promise<number> {
+    const sessions = (await this.control("GET", "/sessions")) as Record<string, { peak: number }>;
+    return sessions[this.tenant.connection.serviceAccount.id]?.peak ?? 0;
+  }
+}
+
+/** The most [start, end) intervals that overlap at one instant. */
+function peakOverlap(intervals: Array<[number, number]>): number {
+  const events = intervals.flatMap(([a, b]): Array<[number, number]> => [[a, 1], [b, -1]]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let current = 0;
+  let peak = 0;
+  for (const [, delta] of events) peak = Math.max(peak, (current += delta));
+  return peak;
+}
+
+/** One run at one size: a fresh tenant and project folder, everything measured in it. */
+class BenchRun {
+  readonly outdir: string;
+  readonly stackDir: string;
+  private readonly secrets = { [SECRET_ENV.webApp]: randomBytes(24).toString("base64url"), [SECRET_ENV.agent]: randomBytes(24).toString("base64url") };
+
+  constructor(
+    private readonly bt: BenchTenant,
+    private readonly n: number,
+  ) {
+    this.outdir = join(bt.dir, "cdktf.out");
+    this.stackDir = join(this.outdir, "stacks", BENCH_STACK);
+  }
+
+  /** The environment a CI job would run Terraform in. */
+  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const c = this.bt.tenant.connection;
+    return {
+      ...process.env,
+      [DEFAULT_CREDENTIAL_ENV.serviceAccountId]: c.serviceAccount.id,
+      [DEFAULT_CREDENTIAL_ENV.serviceAccountJwk]: JSON.stringify(c.serviceAccount.jwk),
+      CDKTF_AIC_TOKEN_CACHE_DIR: join(this.bt.dir, "token-cache"),
+      TF_IN_AUTOMATION: "1",
+      ...this.secrets,
+      ...extra,
+    };
+  }
+
+  redact = (text: string): string => Object.values(this.secrets).reduce((t, s) => t.split(s).join("[secret]"), text);
+
+  async synth(changed = false): Promise<{ synthMs: number; processMs: number; maxRssKb: number }> {
+    const args = ["--require", require.resolve("tsx/cjs"), SYNTH_CHILD, this.outdir, this.bt.tenant.baseUrl, String(this.n)];
+    const ran = check(await run(process.execPath, changed ? [...args, "changed"] : args, { cwd: ROOT, env: this.env() }), "synth", this.redact);
+    const report = JSON.parse(ran.stdout.trim().split("\n").pop()!) as { synthMs: number; maxRssKb: number };
+    return { synthMs: report.synthMs, processMs: ran.ms, maxRssKb: report.maxRssKb };
+  }
+
+  private async step(what: string, go: () => Promise<Ran>, mustSucceed = true): Promise<Step> {
+    await this.bt.clearAudit();
+    const tenantCpu = process.cpuUsage();
+    const machine = machineBusySeconds();
+    const ran = await go();
+    const machineAfter = machineBusySeconds();
+    const { user, system } = process.cpuUsage(tenantCpu);
+    const ours = (ran.cpuSeconds ?? 0) + (user + system) / 1e6;
+    if (mustSucceed) check(ran, what, this.redact);
+    return {
+      ...(await this.bt.calls()),
+      ms: ran.ms,
+      cpuSeconds: ran.cpuSeconds,
+      tenantCpuSeconds: (user + system) / 1e6,
+      otherCpuSeconds: machine !== undefined && machineAfter !== undefined ? Math.max(0, machineAfter - machine - ours) : undefined,
+      maxRssKb: ran.maxRssKb,
+      cliRuns: (ran.stdout.match(/Provisioning with 'local-exec'/g) ?? []).length,
+      code: ran.code,
+    };
+  }
+
+  terraform(args: string[]): Promise<Ran> {
+    return run(TERRAFORM, [...args, "-input=false", "-no-color"], { cwd: this.stackDir, env: this.env() });
+  }
+
+  apply(): Promise<Step> {
+    return this.step("terraform apply", () => this.terraform(["apply", "-auto-approve", "-parallelism=10"]));
+  }
+
+  /** One provisioner run on its own: `cdktf-aic apply` of web app 0, which exists and is unchanged. */
+  probe(): Promise<Step> {
+    const spec = specsOfStack(this.outdir, BENCH_STACK).find((s) => s.kind === "web-app" && s.id === webAppId(0));
+    if (!spec) throw new Error(`the synthesized stack has no web app ${webAppId(0)}`);
+    const env = this.env({ [PROVISIONER_ENV.spec]: JSON.stringify(spec) });
+    return this.step("cdktf-aic apply (one object)", () => run(process.execPath, [CLI, "apply"], { cwd: this.bt.dir, env, maxRss: true }));
+  }
+
+  async plan(): Promise<PlanStep> {
+    let report: Pick<PlanStep, "changesPresent" | "noChange"> = {};
+    const step = await this.step(
+      "cdktf-aic plan",
+      async () => {
+        const ran = await run(process.execPath, [CLI, "plan", "--stack", BENCH_STACK, "--format", "json"], { cwd: this.bt.dir, env: this.env(), maxRss: true });
+        try {
+          const json = JSON.parse(ran.stdout) as { changesPresent?: boolean; summary?: { noChange?: number } };
+          report = { changesPresent: json.changesPresent, noChange: json.summary?.noChange };
+        } catch {
+          // not JSON: the exit code tells
+        }
+        return ran;
+      },
+      false,
+    );
+    return { ...step, ...report };
+  }
+
+  async measure(withTerraform: boolean, planAvailable: boolean): Promise<RunSample> {
+    const synth = await this.synth();
+    const sample: RunSample = { synthMs: synth.synthMs, synthProcessMs: synth.processMs, synthRssKb: synth.maxRssKb };
+    if (!withTerraform) return sample;
+    check(await this.terraform(["init"]), "terraform init", this.redact);
+    const apply = { ...(await this.apply()), peakSessions: await this.bt.peakSessions() };
+    progress(`  apply ${this.n}: ${fmt(apply.ms / 1000, 1)} s, ${apply.admin} admin calls`);
+    const reapply = await this.apply();
+    const probe = await this.probe();
+    const plan = planAvailable ? await this.plan() : "not available";
+    await this.synth(true);
+    const change = await this.apply();
+    return { ...sample, terraform: { apply, reapply, probe, plan, change } };
+  }
+}
+
+async function planAvailable(): Promise<boolean> {
+  const ran = await run(process.execPath, [CLI, "plan", "--help"], { cwd: ROOT, env: process.env });
+  return ran.code === 0;
+}
+
+interface ColdStart {
+  nodeMs: number;
+  cliMs: number;
+  cliRssKb?: number;
+  nodeRssKb?: number;
+}
+
+/** `node -e 0` and `cdktf-aic --help`, interleaved so that both see the same machine. */
+async function coldStart(samples: number): Promise<ColdStart> {
+  const node: number[] = [];
+  const cli: number[] = [];
+  const opts = { cwd: ROOT, env: process.env };
+  await run(process.execPath, ["-e", "0"], opts); // warm the page cache for both
+  await run(process.execPath, [CLI, "--help"], opts);
+  for (let i = 0; i < samples; i++) {
+    node.push((await run(process.execPath, ["-e", "0"], opts)).ms);
+    cli.push(check(await run(process.execPath, [CLI, "--help"], opts), "cdktf-aic --help", (s) => s).ms);
+  }
+  const rss = async (args: string[]) => (await run(process.execPath, args, { ...opts, maxRss: true })).maxRssKb;
+  return { nodeMs: median(node)!, cliMs: median(cli)!, nodeRssKb: await rss(["-e", "0"]), cliRssKb: await rss([CLI, "--help"]) };
+}
+
+interface Machine {
+  cores: number;
+  cpu: string;
+  memoryGiB: number;
+  os: string;
+  node: string;
+  terraform: string;
+  date: string;
+  /** 1-minute load average when the benchmark started: other jobs skew wall times. */
+  load: number;
+}
+
+async function machine(): Promise<Machine> {
+  const ran = await run(TERRAFORM, ["version", "-json"], { cwd: ROOT, env: process.env });
+  let terraform = "not found";
+  try {
+    terraform = (JSON.parse(ran.stdout) as { terraform_version: string }).terraform_version;
+  } catch {
+    // reported as not found; the Terraform steps will fail with Terraform's own message
+  }
+  return {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model.trim() ?? "unknown",
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${type()} ${release()}`,
+    node: process.version,
+    terraform,
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    load: loadavg()[0],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+interface SizeResult {
+  n: number;
+  samples: RunSample[];
+}
+
+type Figure = (s: RunSample) => number | undefined;
+type StepName = keyof NonNullable<RunSample["terraform"]>;
+
+/** A figure of one Terraform step of a run (none when the step did not run or is not available). */
+function of<K extends StepName>(name: K, figure: (step: Exclude<NonNullable<RunSample["terraform"]>[K], "not available">) => number | undefined): Figure {
+  return (s) => {
+    const step = s.terraform?.[name];
+    return step === undefined || step === "not available" ? undefined : figure(step as Exclude<typeof step, "not available">);
+  };
+}
+
+/** The median over the runs of a figure; `undefined` when no run has it. */
+function med(r: SizeResult, pick: Figure): number | undefined {
+  return median(r.samples.map(pick).filter((v): v is number => v !== undefined));
+}
+
+function worst(r: SizeResult, pick: Figure): number | undefined {
+  return max(r.samples.map(pick).filter((v): v is number => v !== undefined));
+}
+
+/** A plan figure, or why there is none: the command is not in the CLI yet, or it failed. */
+function planCell(r: SizeResult, figure: (p: PlanStep) => number | undefined, digits: number): string {
+  const plans = r.samples.flatMap((s) => (s.terraform ? [s.terraform.plan] : []));
+  if (plans.length === 0) return "–";
+  if (plans.every((p) => p === "not available")) return "not available";
+  const failed = plans.flatMap((p) => (p !== "not available" && p.code !== 0 ? [p.code] : []));
+  if (failed.length > 0) return `failed (exit ${failed.join(", ")})`;
+  return fmt(med(r, of("plan", figure)), digits);
+}
+
+interface Row {
+  label: string;
+  cell: (r: SizeResult) => string;
+}
+
+function rows(): Row[] {
+  const perObject = (r: SizeResult, v: number | undefined) => (v === undefined ? undefined : v / r.n);
+  const seconds = (step: Step) => step.ms / 1000;
+  return [
+    { label: "objects: web apps / agents / grants", cell: (r) => Object.values(objectMix(r.n)).join(" / ") },
+    { label: "synth: constructs + synth, in process (ms)", cell: (r) => fmt(med(r, (s) => s.synthMs)) },
+    { label: "synth: whole process, tsx + module load (ms)", cell: (r) => fmt(med(r, (s) => s.synthProcessMs)) },
+    { label: "synth: peak RSS (MiB)", cell: (r) => fmt(mib(med(r, (s) => s.synthRssKb))) },
+    { label: "apply N new: wall (s)", cell: (r) => fmt(med(r, of("apply", seconds)), 1) },
+    { label: "apply N new: objects per second", cell: (r) => fmt(med(r, of("apply", (a) => r.n / seconds(a))), 1) },
+    { label: "apply N new: admin calls per object", cell: (r) => fmt(perObject(r, med(r, of("apply", (a) => a.admin))), 1) },
+    { label: "apply N new: admin writes per object", cell: (r) => fmt(perObject(r, med(r, of("apply", (a) => a.writes))), 1) },
+    { label: "apply N new: CLI processes (provisioner runs)", cell: (r) => fmt(med(r, of("apply", (a) => a.cliRuns))) },
+    { label: "apply N new: token requests", cell: (r) => fmt(med(r, of("apply", (a) => a.tokenRequests))) },
+    { label: "apply N new: CPU of Terraform + CLI processes (s)", cell: (r) => fmt(med(r, of("apply", (a) => a.cpuSeconds)), 1) },
+    { label: "apply N new: CPU of the embedded tenant (s)", cell: (r) => fmt(med(r, of("apply", (a) => a.tenantCpuSeconds)), 1) },
+    { label: "apply N new: CPU of other processes on the machine (s)", cell: (r) => fmt(med(r, of("apply", (a) => a.otherCpuSeconds)), 1) },
+    { label: "apply N new: peak admin calls in flight", cell: (r) => fmt(worst(r, of("apply", (a) => a.peakInFlight))) },
+    { label: "apply N new: peak concurrent admin sessions", cell: (r) => fmt(worst(r, of("apply", (a) => a.peakSessions))) },
+    { label: "re-apply, no change: wall (s)", cell: (r) => fmt(med(r, of("reapply", seconds)), 1) },
+    { label: "re-apply, no change: CPU of Terraform (s)", cell: (r) => fmt(med(r, of("reapply", (a) => a.cpuSeconds)), 1) },
+    { label: "re-apply, no change: admin writes (must be 0; worst run)", cell: (r) => fmt(worst(r, of("reapply", (a) => a.writes))) },
+    { label: "re-apply, no change: admin calls (worst run)", cell: (r) => fmt(worst(r, of("reapply", (a) => a.admin))) },
+    { label: "one field changed on one object: wall (s)", cell: (r) => fmt(med(r, of("change", seconds)), 1) },
+    {
+      label: "one field changed: CLI processes / admin writes (worst run)",
+      cell: (r) => `${fmt(worst(r, of("change", (c) => c.cliRuns)))} / ${fmt(worst(r, of("change", (c) => c.writes)))}`,
+    },
+    {
+      label: "one field changed: writes to other objects (must be 0; worst run)",
+      cell: (r) => fmt(worst(r, of("change", (c) => writesElsewhere(c.writePaths)))),
+    },
+    { label: "`cdktf-aic plan`: wall (s)", cell: (r) => planCell(r, seconds, 2) },
+    { label: "`cdktf-aic plan`: admin calls", cell: (r) => planCell(r, (p) => p.admin, 0) },
+    { label: "`cdktf-aic plan`: peak RSS (MiB)", cell: (r) => planCell(r, (p) => mib(p.maxRssKb), 0) },
+    {
+      label: "`cdktf-aic plan`: objects reported unchanged (must be N+1; worst run)",
+      cell: (r) => {
+        const plans = r.samples.flatMap((s) => (s.terraform && s.terraform.plan !== "not available" ? [s.terraform.plan] : []));
+        if (plans.length === 0) return planCell(r, () => undefined, 0);
+        return plans.some((p) => p.changesPresent !== false) ? "changes reported" : fmt(Math.min(...plans.map((p) => p.noChange ?? 0)));
+      },
+    },
+    { label: "one provisioner run (`cdktf-aic apply`, unchanged object): wall (ms)", cell: (r) => fmt(med(r, of("probe", (p) => p.ms))) },
+    { label: "one provisioner run: CPU (ms)", cell: (r) => fmt(med(r, of("probe", (p) => p.cpuSeconds && p.cpuSeconds * 1000))) },
+    {
+      label: "one provisioner run: admin calls / peak RSS (MiB)",
+      cell: (r) => `${fmt(med(r, of("probe", (p) => p.admin)))} / ${fmt(mib(med(r, of("probe", (p) => p.maxRssKb))))}`,
+    },
+  ];
+}
+
+/**
+ * Admin writes that touch anything but web app 0 (its AM client and its IDM application record):
+ * the one-field change must write that object only.
+ */
+function writesElsewhere(paths: readonly string[]): number {
+  const own = [`/OAuth2Client/${webAppId(0)}`, `/alpha_application/${applicationId("alpha", webAppId(0))}`];
+  return paths.filter((p) => !own.some((suffix) => p.endsWith(suffix))).length;
+}
+
+interface Target {
+  what: string;
+  result: "pass" | "FAIL" | "not measured";
+  figure: string;
+}
+
+function targets(results: SizeResult[], cold: ColdStart, opts: Options): Target[] {
+  const at = (n: number) => results.find((r) => r.n === n);
+  const latencyNote = opts.latencyMs === 20 ? "" : ` (measured with ${opts.latencyMs} ms, not 20 ms)`;
+  const judge = (what: string, value: number | undefined, ok: (v: number) => boolean, figure: (v: number) => string): Target =>
+    value === undefined ? { what, result: "not measured", figure: "–" } : { what, result: ok(value) ? "pass" : "FAIL", figure: figure(value) };
+  const ratio = cold.cliMs / cold.nodeMs;
+  const figure = (n: number, pick: Figure, over = med) => {
+    const r = at(n);
+    return r && over(r, pick);
+  };
+  const apply100 = figure(100, of("apply", (a) => a.ms / 1000));
+  const reapply500 = figure(500, of("reapply", (a) => a.writes), worst);
+  const plan500 = figure(500, of("plan", (p) => (p.code === 0 ? p.ms / 1000 : undefined)));
+  const synth500 = figure(500, (s) => s.synthProcessMs / 1000);
+  return [
+    judge("bundled CLI cold start within 1.5x of `node -e 0`", ratio, (v) => v <= 1.5, (v) => `${v.toFixed(2)}x`),
+    judge(`apply of 100 new objects under 15 s with 20 ms latency${latencyNote}`, apply100, (v) => v < 15, (v) => `${v.toFixed(1)} s`),
+    judge("re-apply of 500 unchanged objects with zero writes", reapply500, (v) => v === 0, (v) => `${v} writes`),
+    judge(`\`cdktf-aic plan\` of 500 objects under 3 s with 20 ms latency${latencyNote}`, plan500, (v) => v < 3, (v) => `${v.toFixed(2)} s`),
+    judge("synth of 500 objects under 3 s (whole synth process)", synth500, (v) => v < 3, (v) => `${v.toFixed(2)} s`),
+  ];
+}
+
+function report(results: SizeResult[], cold: ColdStart, m: Machine, opts: Options, planOk: boolean): string {
+  const sizes = results.map((r) => r.n);
+  const runsOf = (r: SizeResult) => `${r.samples.length} synth / ${r.samples.filter((s) => s.terraform).length} Terraform`;
+  const lines: string[] = [];
+  lines.push(
+    `Generated by \`npm run bench\` on ${m.date}: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB memory, ${m.os}, ` +
+      `Node.js ${m.node}, Terraform ${m.terraform}; 1-minute load average at the start ${m.load.toFixed(1)}.`,
+    "",
+    `Embedded tenant in the benchmark's process, ${opts.latencyMs} ms added to every admin call; a fresh tenant, ` +
+      "token cache and project folder per run; `terraform apply -parallelism=10`. Figures are medians over the runs " +
+      "(\"worst run\" where a figure must hold every time). Runs per size: " +
+      results.map((r) => `N=${r.n}: ${runsOf(r)}`).join(", ") +
+      ". N counts web apps, agents and grants; every stack also has the realm's provider grants (1 object more)." +
+      (planOk ? "" : " `cdktf-aic plan` is not in the CLI yet: its rows say \"not available\"."),
+    "",
+    `| | ${sizes.map((n) => `N=${n}`).join(" | ")} |`,
+    `|---|${sizes.map(() => "---:").join("|")}|`,
+    ...rows().map((row) => `| ${row.label} | ${results.map((r) => row.cell(r)).join(" | ")} |`),
+    "",
+    "| CLI cold start | median (ms) | peak RSS (MiB) |",
+    "|---|---:|---:|",
+    `| \`node -e 0\` | ${fmt(cold.nodeMs)} | ${fmt(mib(cold.nodeRssKb))} |`,
+    `| \`node dist/cli/cdktf-aic.mjs --help\` | ${fmt(cold.cliMs)} | ${fmt(mib(cold.cliRssKb))} |`,
+    `| ratio | ${(cold.cliMs / cold.nodeMs).toFixed(2)}x | |`,
+    "",
+    "| target (2 cores) | result | figure |",
+    "|---|---|---|",
+    ...targets(results, cold, opts).map((t) => `| ${t.what} | ${t.result} | ${t.figure} |`),
+  );
+  return lines.join("\n");
+}
+
+/** Replaces the generated block of `file` and keeps the text around it (the notes). */
+function writeResults(file: string, generated: string): void {
+  const block = `${BEGIN}\n${generated}\n${END}`;
+  const existing = existsSync(file) ? readFileSync(file, "utf8") : undefined;
+  const begin = existing?.indexOf(BEGIN) ?? -1;
+  const end = existing?.indexOf(END) ?? -1;
+  const text =
+    existing !== undefined && begin >= 0 && end > begin
+      ? existing.slice(0, begin) + block + existing.slice(end + END.length)
+      : `# Benchmark results\n\n${block}\n`;
+  writeFileSync(file, text);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const opts = parseOptions(process.argv.slice(2));
+  if (opts === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!existsSync(CLI)) throw new Error("dist/cli/cdktf-aic.mjs is missing: run `npm run build` (npm run bench does)");
+  const m = await machine();
+  progress(`${m.cores} cores, Node.js ${m.node}, Terraform ${m.terraform}; latency ${opts.latencyMs} ms`);
+  const planOk = await planAvailable();
+  if (!planOk) progress("`cdktf-aic plan` is not in the CLI yet: its rows will say \"not available\"");
+
+  progress("CLI cold start");
+  const cold = await coldStart(opts.runs === 1 ? 5 : 10);
+  const results: SizeResult[] = [];
+  for (const n of opts.sizes) {
+    const result: SizeResult = { n, samples: [] };
+    for (let i = 0; i < opts.runs; i++) {
+      const withTerraform = n < opts.terraformRunsFrom || i === 0;
+      progress(`N=${n}, run ${i + 1}/${opts.runs}${withTerraform ? "" : " (synth only)"}`);
+      const bt = await BenchTenant.start(opts.latencyMs);
+      try {
+        result.samples.push(await new BenchRun(bt, n).measure(withTerraform, planOk));
+      } finally {
+        await bt.close();
+      }
+    }
+    results.push(result);
+  }
+  const text = report(results, cold, m, opts, planOk);
+  process.stdout.write(`${text}\n`);
+  if (opts.out) {
+    writeResults(opts.out, text);
+    progress(`results written to ${relative(process.cwd(), opts.out) || opts.out}`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`npm run bench: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);
