@@ -1,0 +1,72 @@
+/**
+ * `cdktf-aic apply` when it cannot do its job: one clear line, exit 1, and no write for the object.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { createServer } from "node:net";
+import { PROVISIONER_ENV } from "../../src/contract/constants";
+import { canonicalJson, type Spec } from "../../src/contract/spec";
+import { TestTenant } from "../engine/support";
+import { requireCli, runCli, type RunResult } from "./run";
+
+const t = new TestTenant();
+
+beforeAll(async () => {
+  requireCli();
+  await t.start();
+}, 60_000);
+afterAll(() => t.stop());
+beforeEach(() => t.reset());
+
+const apply = (spec: Spec, env: Record<string, string | undefined> = {}) =>
+  runCli(["apply"], t.env({ [PROVISIONER_ENV.spec]: canonicalJson(spec), ...env }));
+
+/** One line on stderr, naming the command, and nothing on stdout. */
+function expectOneLineFailure(r: RunResult, pattern: RegExp): void {
+  expect(r.status).toBe(1);
+  expect(r.stdout).toBe("");
+  const lines = r.stderr.trim().split("\n");
+  expect(lines).toEqual([expect.stringMatching(/^cdktf-aic apply: /)]);
+  expect(lines[0]).toMatch(pattern);
+}
+
+/** A port on 127.0.0.1 that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe("cdktf-aic apply failing before any write", () => {
+  it("fails when the tenant is unreachable", async () => {
+    const spec = { ...t.webApp(), tenant: { ...t.ref(), baseUrl: `http://127.0.0.1:${await closedPort()}` } } as Spec;
+    expectOneLineFailure(await apply(spec), /127\.0\.0\.1/);
+  }, 120_000);
+
+  it("fails when the service account's key is not the registered one", async () => {
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const otherJwk = JSON.stringify(privateKey.export({ format: "jwk" }));
+    const r = await apply(t.webApp(), { AIC_SERVICE_ACCOUNT_JWK: otherJwk });
+    expectOneLineFailure(r, /AIC_SERVICE_ACCOUNT_ID|AIC_SERVICE_ACCOUNT_JWK/);
+    expect(r.stderr).not.toContain(otherJwk);
+    expect(await t.writes()).toEqual([]);
+  });
+
+  it("fails when the admin token lacks the scope the call needs", async () => {
+    const spec = { ...t.webApp(), tenant: { ...t.ref(), auth: { ...t.ref().auth, scopeEnv: "AIC_SERVICE_ACCOUNT_SCOPE" } } } as Spec;
+    const r = await apply(spec, { AIC_SERVICE_ACCOUNT_SCOPE: "fr:idm:*" });
+    expectOneLineFailure(r, /403|forbidden|scope/i);
+    expect(await t.writes()).toEqual([]);
+  });
+
+  it("fails when a grant's subject group does not exist", async () => {
+    await apply(t.providerGrants());
+    await apply(t.webApp());
+    await apply(t.aiAgent());
+    await t.clearAudit();
+    const r = await apply(t.agentGrant({ subjects: [], subjectGroups: ["no-such-group"] }));
+    expectOneLineFailure(r, /no-such-group/);
+    expect(await t.writes()).toEqual([]);
+  });
+});
