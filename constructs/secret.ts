@@ -3,8 +3,9 @@ import type { SecretRef } from "../src/contract";
 /** Options of {@link Secret.fromEnv}. */
 export interface SecretFromEnvOptions {
   /**
-   * A label of the secret's current value. Bump it to rotate: the next `terraform apply` sets
-   * the value the variable holds then, and changes nothing else.
+   * A label of the secret's current value. Bump it to rotate: the next `terraform apply` re-runs
+   * the object's apply, which writes the value the variable holds then (the object is updated in
+   * place, never re-created).
    *
    * @default 1
    */

@@ -3,11 +3,13 @@
  * local-exec provisioners run the bundled CLI. This is the one module that knows which Terraform
  * resource type carries them; the rest of the library speaks in specs and identities.
  *
- * | child      | replaced when                      | provisioner                          |
- * |------------|------------------------------------|--------------------------------------|
- * | `Resource` | the object's key changes           | on destroy: `cdktf-aic delete`       |
- * | `Config`   | the spec changes                   | on create: `cdktf-aic apply`         |
- * | `Secret`   | the key or `{env, version}` change | on create: `cdktf-aic set-secret`    |
+ * | child      | replaced when                                        | provisioner                    |
+ * |------------|------------------------------------------------------|--------------------------------|
+ * | `Resource` | the object's key changes                             | on destroy: `cdktf-aic delete` |
+ * | `Config`   | the spec changes (its secret's `{env, version}` too) | on create: `cdktf-aic apply`   |
+ *
+ * A secret rotation is a spec change like any other: `apply` writes the value of the variable
+ * the spec names whenever it is set, so one process per object covers create, update and rotate.
  *
  * Two resource types can carry the pattern:
  * - `terraform_data` (default): built into Terraform ≥ 1.4 and OpenTofu, so a stack needs no
@@ -201,12 +203,11 @@ export class ManagedObject {
   public readonly identity: Identity;
 
   constructor(
-    /** The construct the object belongs to; its children are `Resource`, `Config`, `Secret`. */
+    /** The construct the object belongs to; its children are `Resource` and `Config`. */
     public readonly owner: IConstruct,
     public readonly spec: Spec,
     public readonly resource: TerraformResource,
     public readonly config: TerraformResource,
-    public readonly secret: TerraformResource | undefined,
   ) {
     this.identity = identityOf(spec);
     owners.set(owner, this);
@@ -255,43 +256,22 @@ export function managedObjectsByKey(scope: IConstruct, key: ObjectKey): Map<stri
   return index;
 }
 
-/**
- * The spec `Config` applies: the secret's version is left out, so that a rotation re-runs only
- * `Secret` (the env var name stays: a create needs the value).
- */
-function configSpec(spec: Spec): Spec {
-  if (!("secret" in spec)) return spec;
-  return { ...spec, secret: { env: spec.secret.env } } as Spec;
-}
-
-/** Creates the `Resource`, `Config` and (when the spec has one) `Secret` children of `owner`. */
+/** Creates the `Resource` and `Config` children of `owner`. */
 export function createManagedObject(owner: Construct, spec: Spec, cliPath: string, type: CustomResourceType): ManagedObject {
   const identity = identityOf(spec);
-  const object = objectKey(identity);
   const resource = createCustomResource(owner, "Resource", type, cliPath, {
-    replaceOn: { object },
+    replaceOn: { object: objectKey(identity) },
     carry: { identity },
     command: COMMANDS.delete,
     environment: { [PROVISIONER_ENV.identity]: "identity" },
     when: "destroy",
   });
   const config = createCustomResource(owner, "Config", type, cliPath, {
-    replaceOn: { spec: configSpec(spec) },
+    replaceOn: { spec },
     command: COMMANDS.apply,
     environment: { [PROVISIONER_ENV.spec]: "spec" },
     when: "create",
     dependsOn: [resource],
   });
-  const secret =
-    "secret" in spec
-      ? createCustomResource(owner, "Secret", type, cliPath, {
-          replaceOn: { object, secret: spec.secret },
-          carry: { identity },
-          command: COMMANDS.setSecret,
-          environment: { [PROVISIONER_ENV.identity]: "identity", [PROVISIONER_ENV.secret]: "secret" },
-          when: "create",
-          dependsOn: [config],
-        })
-      : undefined;
-  return new ManagedObject(owner, spec, resource, config, secret);
+  return new ManagedObject(owner, spec, resource, config);
 }

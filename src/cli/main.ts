@@ -1,5 +1,5 @@
 /**
- * `cdktf-aic`: the CLI the Terraform provisioners run (apply, set-secret, delete, prune: input only
+ * `cdktf-aic`: the CLI the Terraform provisioners run (apply, delete, prune: input only
  * through the environment) and people run (verify, tenant). Sub-commands are imported on demand so
  * that starting the CLI costs little when Terraform runs many provisioners at once.
  */
@@ -15,8 +15,7 @@ setFlagsFromString("--liftoff-only");
 const USAGE = `Usage: cdktf-aic <command> [options]
 
 Commands (run by Terraform provisioners; input from the environment only):
-  ${COMMANDS.apply}        create or update the object of CDKTF_AIC_SPEC in place
-  ${COMMANDS.setSecret}   write the client secret of CDKTF_AIC_IDENTITY from the env var named in CDKTF_AIC_SECRET
+  ${COMMANDS.apply}        create or update the object of CDKTF_AIC_SPEC in place (its client secret too, when set)
   ${COMMANDS.delete}       delete the object of CDKTF_AIC_IDENTITY (already gone is fine)
   ${COMMANDS.prune}        delete what CDKTF_AIC_PREVIOUS lists and CDKTF_AIC_KEEP does not, dependents first
 
@@ -31,7 +30,6 @@ type Handler = (argv: string[]) => Promise<number>;
 
 const HANDLERS: Record<string, () => Promise<Handler>> = {
   [COMMANDS.apply]: async () => (await import("./provision")).applyCommand,
-  [COMMANDS.setSecret]: async () => (await import("./provision")).setSecretCommand,
   [COMMANDS.delete]: async () => (await import("./provision")).deleteCommand,
   [COMMANDS.prune]: async () => (await import("./provision")).pruneCommand,
   [COMMANDS.plan]: async () => (await import("./plan")).planCommand,

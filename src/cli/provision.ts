@@ -1,24 +1,22 @@
 /**
- * The provisioner commands: apply, set-secret, delete, prune. Everything comes from the
+ * The provisioner commands: apply, delete, prune. Everything comes from the
  * environment (the spec, the identities, credentials, secrets); argv carries only `--help`.
  * One line per object goes to stderr; a secret never does.
  */
 import { createAdminApi, type AdminClient } from "../client/admin-api";
 import { CLI_ENV, COMMANDS, PROVISIONER_ENV } from "../contract/constants";
-import { Identity, identityKey, InventoryList, inventoryIdentities, parseSpec, SecretRef, type TenantRef } from "../contract/spec";
-import { applySpec, deleteIdentity, prune, setSecret } from "../engine/apply";
+import { Identity, identityKey, InventoryList, inventoryIdentities, parseSpec, type TenantRef } from "../contract/spec";
+import { applySpec, deleteIdentity, prune } from "../engine/apply";
 import { formatResult, type ObjectResult } from "../engine/result";
 import { CliError, err, out, paint, type Colour } from "./output";
 
 const HELP: Record<string, string> = {
   [COMMANDS.apply]: `Usage: cdktf-aic apply
 Creates or updates, in place, the object described by the spec JSON in ${PROVISIONER_ENV.spec}.
-Only owned fields are compared and written; a write happens only when one differs.
-The tenant's credentials are read from the env vars the spec's tenant.auth names; the client
-secret (on create) from the env var named in spec.secret.env.`,
-  [COMMANDS.setSecret]: `Usage: cdktf-aic set-secret
-Writes the client secret of the object in ${PROVISIONER_ENV.identity} from the env var named by
-${PROVISIONER_ENV.secret} ({"env": NAME, "version": V}).`,
+Only owned fields are compared and written; a write happens only when one differs, or when
+there is a client secret to write. The tenant's credentials are read from the env vars the
+spec's tenant.auth names; the client secret from the env var named in spec.secret.env: required
+to create, and written on an update whenever it is set (bump spec.secret.version to rotate).`,
   [COMMANDS.delete]: `Usage: cdktf-aic delete
 Deletes the object named by the identity JSON in ${PROVISIONER_ENV.identity}; an object already
 gone is fine. Provider grant types are taken off only with removal policy "destroy".`,
@@ -126,15 +124,6 @@ export async function applyCommand(argv: string[]): Promise<number> {
   if (!checkArgs(COMMANDS.apply, argv)) return 0;
   const spec = parseSpec(requiredEnv(PROVISIONER_ENV.spec));
   report(await withClients((c) => applySpec(c.for(spec.tenant), spec)));
-  return 0;
-}
-
-export async function setSecretCommand(argv: string[]): Promise<number> {
-  if (!checkArgs(COMMANDS.setSecret, argv)) return 0;
-  const identity = parseIdentity(PROVISIONER_ENV.identity, requiredEnv(PROVISIONER_ENV.identity));
-  const ref = SecretRef.safeParse(parseJson(PROVISIONER_ENV.secret, requiredEnv(PROVISIONER_ENV.secret)));
-  if (!ref.success) throw new CliError(`${PROVISIONER_ENV.secret} must be {"env": NAME, "version": V}: ${ref.error.issues[0].message}`);
-  report(await withClients((c) => setSecret(c.for(identity.tenant), identity, ref.data)));
   return 0;
 }
 

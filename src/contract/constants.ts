@@ -10,7 +10,6 @@ export type Kind = (typeof KINDS)[number];
 /** CLI sub-commands run by the Terraform provisioners and by people. */
 export const COMMANDS = {
   apply: "apply",
-  setSecret: "set-secret",
   delete: "delete",
   prune: "prune",
   plan: "plan",
@@ -22,10 +21,8 @@ export const COMMANDS = {
 export const PROVISIONER_ENV = {
   /** The canonical spec JSON of one object. */
   spec: "CDKTF_AIC_SPEC",
-  /** The identity JSON of one object (delete, set-secret). */
+  /** The identity JSON of one object (delete). */
   identity: "CDKTF_AIC_IDENTITY",
-  /** The secret reference JSON `{env, version}` (set-secret). */
-  secret: "CDKTF_AIC_SECRET",
   /** JSON array of identity JSONs still in code (prune). */
   keep: "CDKTF_AIC_KEEP",
   /** JSON array of identity JSONs that were in code at the previous apply (prune). */

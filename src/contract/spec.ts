@@ -32,8 +32,8 @@ export const TenantRef = z.object({
 });
 export type TenantRef = z.infer<typeof TenantRef>;
 
-/** `version` is absent where only the variable matters (the spec `Config` applies). */
-export const SecretRef = z.object({ env: envName, version: z.union([z.number().int(), z.string().min(1)]).optional() });
+/** The variable that holds the value when apply runs, and the label to bump to rotate it. */
+export const SecretRef = z.object({ env: envName, version: z.union([z.number().int(), z.string().min(1)]) });
 export type SecretRef = z.infer<typeof SecretRef>;
 
 const base = { tenant: TenantRef };

@@ -1,16 +1,15 @@
 /**
- * The engine's writes: apply (upsert), delete, set-secret and prune. Each reads live state,
+ * The engine's writes: apply (upsert, secret included), delete and prune. Each reads live state,
  * plans with the pure modules, checks every precondition, and only then writes.
  */
 import { randomUUID } from "node:crypto";
 import { registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
-import type { AIAgent, OAuth2Client } from "../contract/schemas";
 import { DELETE_ORDER, identityKey, type Identity, type SecretRef, type Spec, type TenantRef } from "../contract/spec";
 import { planAgentGrant } from "./agent-grant";
-import { planAiAgent, stripIdentityRev } from "./ai-agent";
-import { EngineError, secretNotSet } from "./errors";
-import { setIn, writableCopy, type FieldChange } from "./fields";
+import { planAiAgent } from "./ai-agent";
+import { secretNotSet } from "./errors";
+import { setIn, type FieldChange } from "./fields";
 import { readAgentGrants, readAiAgents, readWebApps, findApplication } from "./live";
 import { SECRET_CHANGE, SECRET_FIELD, type AmClientPlan, type IdmPlan } from "./owned";
 import { planProviderGrants, planProviderRemoval, type ProviderPlan } from "./provider-grants";
@@ -25,11 +24,28 @@ export interface EngineOptions {
   readonly newUid?: () => string;
 }
 
-function readSecret(options: EngineOptions, env: string, id: string, purpose: "create" | "set the secret of"): string {
-  const value = (options.env ?? process.env)[env];
-  if (!value) throw secretNotSet(env, id, purpose);
-  registerSecret(value);
-  return value;
+/** The secret a client write carries (undefined: none), and what the result says about it. */
+interface SecretWrite {
+  readonly value: string | undefined;
+  readonly changes: FieldChange[];
+  readonly notes: string[];
+}
+
+/**
+ * A create needs the secret (checked before any write). An update writes it whenever its
+ * variable is set: AM never returns a secret, so it cannot be compared, and a version bump
+ * (which re-runs apply) is how a rotation reaches here.
+ */
+function secretWrite(options: EngineOptions, secret: SecretRef, id: string, creating: boolean): SecretWrite {
+  const value = (options.env ?? process.env)[secret.env] || undefined;
+  if (value) registerSecret(value);
+  if (creating) {
+    if (!value) throw secretNotSet(secret.env, id);
+    return { value, changes: [], notes: [] };
+  }
+  return value
+    ? { value, changes: [SECRET_CHANGE], notes: [`secret written (version ${secret.version})`] }
+    : { value, changes: [], notes: [`secret not written: ${secret.env} is not set (set it to rotate)`] };
 }
 
 function withSecret(body: Record<string, unknown>, secret: string): Record<string, unknown> {
@@ -55,11 +71,12 @@ async function writeIdm(api: AdminApi, plan: IdmPlan): Promise<boolean> {
 
 type ClientWriter = (id: string, body: Record<string, unknown>, options?: { createOnly?: boolean }) => Promise<unknown>;
 
-/** PUT an AM client (web app or agent) per its plan; the secret goes only into a create. */
+/** PUT an AM client (web app or agent) per its plan, and whenever there is a secret to write. */
 async function writeAmClient(put: ClientWriter, id: string, plan: AmClientPlan, secret: string | undefined): Promise<boolean> {
-  if (plan.write === "create") await put(id, withSecret(plan.body, secret!), { createOnly: true });
-  else if (plan.write === "update") await put(id, plan.body);
-  return plan.write !== "none";
+  if (plan.write === "none" && secret === undefined) return false;
+  const body = secret === undefined ? plan.body : withSecret(plan.body, secret);
+  await put(id, body, plan.write === "create" ? { createOnly: true } : undefined);
+  return true;
 }
 
 async function writeProvider(api: AdminApi, plan: ProviderPlan): Promise<boolean> {
@@ -82,20 +99,20 @@ export async function applySpec(api: AdminApi, spec: Spec, options: EngineOption
     case "web-app": {
       const live = (await readWebApps(api, [spec])).get(spec.id)!;
       const plan = planWebApp(spec, live);
-      const secret = plan.client.write === "create" ? readSecret(options, spec.secret.env, spec.id, "create") : undefined;
-      const wroteClient = await writeAmClient((id, b, o) => api.putOAuth2Client(id, b, o), spec.id, plan.client, secret);
+      const secret = secretWrite(options, spec.secret, spec.id, plan.client.write === "create");
+      const wroteClient = await writeAmClient((id, b, o) => api.putOAuth2Client(id, b, o), spec.id, plan.client, secret.value);
       const wroteApp = await writeIdm(api, plan.application);
-      const changes = [...plan.client.changes, ...plan.application.changes];
-      return result(spec.kind, spec.id, upsertAction(plan.client.write === "create", wroteClient || wroteApp), changes);
+      const changes = [...plan.client.changes, ...secret.changes, ...plan.application.changes];
+      return result(spec.kind, spec.id, upsertAction(plan.client.write === "create", wroteClient || wroteApp), changes, secret.notes);
     }
     case "ai-agent": {
       const live = (await readAiAgents(api, [spec])).get(spec.id)!;
       const plan = planAiAgent(spec, live, (options.newUid ?? randomUUID)());
-      const secret = plan.agent.write === "create" ? readSecret(options, spec.secret.env, spec.id, "create") : undefined;
-      const wroteAgent = await writeAmClient((id, b, o) => api.putAiAgent(id, b, o), spec.id, plan.agent, secret);
+      const secret = secretWrite(options, spec.secret, spec.id, plan.agent.write === "create");
+      const wroteAgent = await writeAmClient((id, b, o) => api.putAiAgent(id, b, o), spec.id, plan.agent, secret.value);
       const wroteOwners = await writeIdm(api, plan.owners);
-      const changes = [...plan.agent.changes, ...plan.owners.changes];
-      return result(spec.kind, spec.id, upsertAction(plan.agent.write === "create", wroteAgent || wroteOwners), changes);
+      const changes = [...plan.agent.changes, ...secret.changes, ...plan.owners.changes];
+      return result(spec.kind, spec.id, upsertAction(plan.agent.write === "create", wroteAgent || wroteOwners), changes, secret.notes);
     }
     case "agent-grant": {
       const live = (await readAgentGrants(api, [spec])).get(spec.id)!;
@@ -140,23 +157,6 @@ export async function deleteIdentity(api: AdminApi, identity: Identity): Promise
       return result(kind, id, deleted ? "deleted" : "absent", [], deleted ? [] : ["already gone"]);
     }
   }
-}
-
-/** Writes a new client secret (rotation): GET the object, PUT it back whole with the secret set. */
-export async function setSecret(api: AdminApi, identity: Identity, secret: SecretRef, options: EngineOptions = {}): Promise<ObjectResult> {
-  const { kind, id } = identity;
-  if (kind !== "web-app" && kind !== "ai-agent") {
-    throw new EngineError("UNSUPPORTED_KIND", `set-secret: a ${kind} has no secret; only web-app and ai-agent do`);
-  }
-  const value = readSecret(options, secret.env, id, "set the secret of");
-  const live: OAuth2Client | AIAgent | undefined = kind === "web-app" ? await api.getOAuth2Client(id) : await api.getAiAgent(id);
-  if (!live) {
-    throw new EngineError("OBJECT_NOT_FOUND", `set-secret: ${kind} ${id} does not exist in realm ${identity.tenant.realm}; apply its spec first`);
-  }
-  const body = withSecret(stripIdentityRev(writableCopy(live)), value);
-  if (kind === "web-app") await api.putOAuth2Client(id, body);
-  else await api.putAiAgent(id, body);
-  return result(kind, id, "updated", [SECRET_CHANGE], [`secret version ${secret.version}`]);
 }
 
 /** Deletes what was in `previous` and is not in `keep`, dependents first. */

@@ -1,10 +1,6 @@
 /** Errors the engine raises before touching the tenant: each says what, the value, and the fix. */
 
-export type EngineErrorCode =
-  | "UNKNOWN_REFERENCE"
-  | "SECRET_NOT_SET"
-  | "OBJECT_NOT_FOUND"
-  | "UNSUPPORTED_KIND";
+export type EngineErrorCode = "UNKNOWN_REFERENCE" | "SECRET_NOT_SET";
 
 export class EngineError extends Error {
   override readonly name = "EngineError";
@@ -25,9 +21,9 @@ export function unknownReferences(what: string, missing: readonly { type: string
   );
 }
 
-export function secretNotSet(env: string, id: string, purpose: "create" | "set the secret of"): EngineError {
+export function secretNotSet(env: string, id: string): EngineError {
   return new EngineError(
     "SECRET_NOT_SET",
-    `${env} is not set: it is needed to ${purpose} ${id}; export it in the environment Terraform runs in (nothing was changed)`,
+    `${env} is not set: it is needed to create ${id}; export it in the environment Terraform runs in (nothing was changed)`,
   );
 }

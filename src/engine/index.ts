@@ -1,5 +1,5 @@
 /** The engine: per kind, read live state → pure diff of owned fields → apply or delete. */
-export { applySpec, deleteIdentity, setSecret, prune, type EngineOptions } from "./apply";
+export { applySpec, deleteIdentity, prune, type EngineOptions } from "./apply";
 export { formatResult, type ObjectResult, type Action } from "./result";
 export { formatChange, type FieldChange } from "./fields";
 export { EngineError, type EngineErrorCode } from "./errors";

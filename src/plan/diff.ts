@@ -114,11 +114,15 @@ function problemOf(e: unknown): string {
   throw e;
 }
 
-/** Rotation is a secret write: shown by version, never by value. */
-function rotation(desired: StackObject, applied: StackObject | undefined): FieldChange | undefined {
-  if (applied?.secretVersion === undefined || desired.secretVersion === undefined) return undefined;
-  if (sameValue(applied.secretVersion, desired.secretVersion)) return undefined;
-  return { type: "rotate", field: SECRET_FIELD.join("."), appliedVersion: applied.secretVersion, desiredVersion: desired.secretVersion };
+/**
+ * Rotation is a secret write, shown by version, never by value: the applied version is the one in
+ * the spec Terraform last applied. The engine's diff never sees the version (AM has no such field),
+ * so a bump shows only here.
+ */
+function rotation(desired: Spec, applied: Spec | undefined): FieldChange | undefined {
+  if (!applied || !("secret" in desired) || !("secret" in applied)) return undefined;
+  if (sameValue(applied.secret.version, desired.secret.version)) return undefined;
+  return { type: "rotate", field: SECRET_FIELD.join("."), appliedVersion: applied.secret.version, desiredVersion: desired.secret.version };
 }
 
 /**
@@ -152,7 +156,7 @@ function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject
     return { ...base, action: exists ? "update" : "create", changes: [], problems: [problemOf(e)] };
   }
   const changes = diff.changes.map((c) => toFieldChange(desired.spec.kind, c, !diff.exists));
-  const rotate = diff.exists ? rotation(desired, applied) : undefined;
+  const rotate = diff.exists ? rotation(desired.spec, applied?.spec) : undefined;
   if (rotate) changes.push(rotate);
   const action = !diff.exists ? "create" : changes.length > 0 ? "update" : "no-change";
   if (desired.spec.kind === "oauth2-provider-grants" && action !== "no-change") base.notes.push("realm-wide: declared grant types are ensured present, others are left untouched");

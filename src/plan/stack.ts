@@ -1,21 +1,20 @@
 /**
  * What a stack says it manages, from two sources of the same shape: the synthesized
  * `cdk.tf.json` (what code wants) and the Terraform state (what was applied last). Both carry the
- * custom resources of `constructs/private/custom-resource.ts`: `Config` (the spec), `Secret`
- * (`{env, version}`), `Resource` (the identity) and the tenant's `Inventory` (every identity).
+ * custom resources of `constructs/private/custom-resource.ts`: `Config` (the spec, with its secret's
+ * `{env, version}`), `Resource` (the identity) and the tenant's `Inventory` (every identity).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
-import { Identity, identityKey, identityOf, InventoryList, inventoryIdentities, Spec, type SecretRef } from "../contract/spec";
+import { Identity, identityKey, identityOf, InventoryList, inventoryIdentities, Spec } from "../contract/spec";
 import { mapStrings, unescapeTemplate } from "../contract/template";
 import { CliError } from "../cli/output";
 
 /** One managed object as a source describes it. */
 export interface StackObject {
   readonly identity: Identity;
-  /** The spec `Config` applies (its secret has no version: that is in `secretVersion`). */
+  /** The spec `Config` applies, the secret's version included. */
   readonly spec?: Spec;
-  readonly secretVersion?: SecretRef["version"];
   /** The Terraform address of `Config`, e.g. `terraform_data.web-app_Config_7564F903`. */
   readonly configAddress?: string;
   /** The construct path, e.g. `alpha/web-app`. */
@@ -67,8 +66,6 @@ function contentsOf(resources: readonly RawResource[]): StackContents {
     if (spec) {
       const o = entry(identityOf(spec));
       Object.assign(o, { spec, configAddress: address, construct: path?.replace(/\/Config$/, "") });
-    } else if (identity && values.secret && typeof values.secret === "object") {
-      entry(identity).secretVersion = (values.secret as SecretRef).version;
     } else if (list) {
       inventory = inventoryIdentities(list);
     }

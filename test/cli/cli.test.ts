@@ -23,6 +23,10 @@ async function cli(args: string[], env: Record<string, string | undefined> = {},
   return r;
 }
 const apply = (spec: Spec, env: Record<string, string | undefined> = {}) => cli(["apply"], { [PROVISIONER_ENV.spec]: canonicalJson(spec), ...env });
+/** A CI job's environment without client secrets: updates leave the secrets alone. */
+const NO_SECRETS = { WEB_APP_CLIENT_SECRET: undefined, AI_AGENT_CLIENT_SECRET: undefined };
+/** A rotated secret value, planted for the scan at the end. */
+const ROTATED = `rotated-${Math.random().toString(36).slice(2)}-planted`;
 
 describe("cdktf-aic apply", () => {
   it("creates the object and prints one line on stderr, nothing on stdout", async () => {
@@ -35,20 +39,30 @@ describe("cdktf-aic apply", () => {
     expect(await t.api.getOAuth2Client("digital-assistant-web-app")).toBeDefined();
   });
 
-  it("reports unchanged and makes no write call the second time", async () => {
+  it("reports unchanged and makes no write call the second time when the secret variable is not set", async () => {
     await apply(t.webApp());
     await t.clearAudit();
-    const r = await apply(t.webApp());
-    expect(r.stderr).toBe("= web-app digital-assistant-web-app: unchanged\n");
+    const r = await apply(t.webApp(), NO_SECRETS);
+    expect(r.stderr).toBe("= web-app digital-assistant-web-app: unchanged — secret not written: WEB_APP_CLIENT_SECRET is not set (set it to rotate)\n");
     expect(await t.writes()).toEqual([]);
   });
 
   it("prints the field-level change of an update", async () => {
     await apply(t.webApp());
-    const r = await apply(t.webApp({ scopes: ["openid", "read-data"] }));
+    const r = await apply(t.webApp({ scopes: ["openid", "read-data"] }), NO_SECRETS);
     expect(r.stderr).toBe(
-      "~ web-app digital-assistant-web-app: coreOAuth2ClientConfig.scopes [openid,read-data,write-data,admin-action] → [openid,read-data]\n",
+      "~ web-app digital-assistant-web-app: coreOAuth2ClientConfig.scopes [openid,read-data,write-data,admin-action] → [openid,read-data]; " +
+        "secret not written: WEB_APP_CLIENT_SECRET is not set (set it to rotate)\n",
     );
+  });
+
+  it("writes the secret of an existing object, in one PUT, when its variable is set", async () => {
+    await apply(t.aiAgent());
+    await t.clearAudit();
+    const r = await apply({ ...t.aiAgent(), secret: { env: "AI_AGENT_CLIENT_SECRET", version: 2 } }, { AI_AGENT_CLIENT_SECRET: ROTATED });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("~ ai-agent digital-assistant-ai-agent: coreOAuth2ClientConfig.userpassword (sensitive); secret written (version 2)\n");
+    expect((await t.writes()).map((e) => e.method)).toEqual(["PUT"]);
   });
 
   it("fails with one line and exit 1 when the secret env var is missing, writing nothing", async () => {
@@ -81,22 +95,12 @@ describe("cdktf-aic apply", () => {
   });
 });
 
-describe("cdktf-aic delete, set-secret and prune", () => {
+describe("cdktf-aic delete and prune", () => {
   it("deletes the object of CDKTF_AIC_IDENTITY, and is fine when it is already gone", async () => {
     await apply(t.aiAgent());
     const env = { [PROVISIONER_ENV.identity]: canonicalJson(identityOf(t.aiAgent())) };
     expect((await cli(["delete"], env)).stderr).toBe("- ai-agent digital-assistant-ai-agent: deleted\n");
     expect((await cli(["delete"], env)).stderr).toBe("= ai-agent digital-assistant-ai-agent: absent — already gone\n");
-  });
-
-  it("sets the secret from the env var CDKTF_AIC_SECRET names", async () => {
-    await apply(t.webApp());
-    const r = await cli(["set-secret"], {
-      [PROVISIONER_ENV.identity]: canonicalJson(identityOf(t.webApp())),
-      [PROVISIONER_ENV.secret]: canonicalJson({ env: "WEB_APP_CLIENT_SECRET", version: 2 }),
-    });
-    expect(r.status).toBe(0);
-    expect(r.stderr).toBe("~ web-app digital-assistant-web-app: coreOAuth2ClientConfig.userpassword (sensitive); secret version 2\n");
   });
 
   it("prunes removed objects dependents first, accepting identities as objects or JSON strings", async () => {
@@ -121,7 +125,9 @@ describe("cdktf-aic", () => {
     const r = await cli(["--help"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^Usage: cdktf-aic <command>/);
-    for (const command of ["apply", "set-secret", "delete", "prune", "plan", "verify", "tenant"]) expect(r.stdout).toContain(`  ${command} `);
+    for (const command of ["apply", "delete", "prune", "plan", "verify", "tenant"]) expect(r.stdout).toContain(`  ${command} `);
+    // apply writes secrets itself: there is no separate secret command.
+    expect(r.stdout).not.toContain("set-secret");
   });
 
   it("rejects an unknown command with exit 1", async () => {
@@ -202,10 +208,11 @@ describe("cdktf-aic verify", () => {
 describe("secrets", () => {
   it("never appear in anything the CLI printed, even with debug logging", async () => {
     await apply(t.webApp(), { CDKTF_AIC_DEBUG: "1" });
+    await apply(t.webApp(), { WEB_APP_CLIENT_SECRET: ROTATED, CDKTF_AIC_DEBUG: "1" });
     await cli(["apply"], { [PROVISIONER_ENV.spec]: canonicalJson(t.webApp()), WEB_APP_CLIENT_SECRET: undefined, CDKTF_AIC_DEBUG: "1" });
     const printed = transcript.map((r) => r.stdout + r.stderr).join("\n");
-    expect(printed.length).toBeGreaterThan(0);
-    for (const secret of [...Object.values(t.secrets), t.password("barbara.jensen")]) expect(printed).not.toContain(secret);
+    expect(printed).toContain("secret written (version 1)");
+    for (const secret of [...Object.values(t.secrets), ROTATED, t.password("barbara.jensen")]) expect(printed).not.toContain(secret);
     expect(printed).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
   });
 });

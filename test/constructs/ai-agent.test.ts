@@ -11,7 +11,7 @@ describe(AiAgent, () => {
     expect(synthTenantScope((stack) => new AiAgent(stack, "agent", agentProps()))).toMatchSnapshot();
   });
 
-  it("has the construct tree Resource, Config, Secret (public API)", () => {
+  it("has the construct tree Resource, Config (public API)", () => {
     const { stack } = tenantStack();
     expect(Testing.renderConstructTree(new AiAgent(stack, "agent", agentProps()))).toMatchSnapshot();
   });

@@ -12,7 +12,7 @@ describe(ConfidentialWebApp, () => {
     expect(synth).toMatchSnapshot();
   });
 
-  it("has the construct tree Resource, Config, Secret (public API)", () => {
+  it("has the construct tree Resource, Config (public API)", () => {
     const { stack } = tenantStack();
     const app = new ConfidentialWebApp(stack, "web-app", webAppProps());
     expect(Testing.renderConstructTree(app)).toMatchSnapshot();
@@ -31,9 +31,8 @@ describe(ConfidentialWebApp, () => {
       tokenEndpointAuthMethod: "client_secret_post",
       redirectUris: [],
     });
-    // The version is Secret's business: a rotation must not re-apply the rest.
-    expect(spec.secret).toEqual({ env: "WEB_APP_CLIENT_SECRET" });
-    expect(resourceOf(synth, webApp, "Secret").triggers_replace.secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 1 });
+    // The version is in the spec: a bump replaces Config, whose apply writes the new value.
+    expect(spec.secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 1 });
     expect(synth).toHaveResourceWithProperties(DataResource, {
       provisioner: [
         { "local-exec": expect.objectContaining({ environment: { [PROVISIONER_ENV.spec]: "${jsonencode(self.triggers_replace.spec)}" } }) },
@@ -55,17 +54,18 @@ describe(ConfidentialWebApp, () => {
     expect(spec.owned.owners).toEqual([]);
   });
 
-  it("changes the Secret trigger, never the identity, when the secret version is bumped", () => {
-    const secretOf = (version: number) => {
+  it("changes the secret version in the Config spec, never the identity Resource carries, when the version is bumped", () => {
+    const synthWith = (version: number) => {
       const { stack } = tenantStack();
       const clientSecret = Secret.fromEnv("WEB_APP_CLIENT_SECRET", { version });
       const webApp = new ConfidentialWebApp(stack, "web-app", webAppProps({ clientSecret }));
-      return resourceOf(Testing.synth(stack), webApp, "Secret");
+      const synth = Testing.synth(stack);
+      return { spec: WebAppSpec.parse(specOf(synth, webApp)), resource: resourceOf(synth, webApp, "Resource") };
     };
-    expect(secretOf(1).triggers_replace.secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 1 });
-    expect(secretOf(2).triggers_replace.secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 2 });
-    expect(secretOf(2).triggers_replace.object).toEqual(secretOf(1).triggers_replace.object);
-    expect(secretOf(2).input).toEqual(secretOf(1).input);
+    const [v1, v2] = [synthWith(1), synthWith(2)];
+    expect(v1.spec.secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 1 });
+    expect(v2.spec).toEqual({ ...v1.spec, secret: { env: "WEB_APP_CLIENT_SECRET", version: 2 } });
+    expect(v2.resource).toEqual(v1.resource);
   });
 
   it("imports an existing application without creating resources", () => {

@@ -62,11 +62,6 @@ function seedStack(tenantProps: Partial<AicTenantProps> = {}, webApp: Partial<Co
   return { stack, tenant, agent, provider, app, grant, objects, synth: Testing.synth(stack) };
 }
 
-/** The spec the CLI applies for `object`: its spec without the secret's version. */
-function appliedSpec(object: ManagedObject): Spec {
-  return ("secret" in object.spec ? { ...object.spec, secret: { env: object.spec.secret.env } } : object.spec) as Spec;
-}
-
 /** The CDKTF_AIC_* variable `name` of a recorded CLI run, parsed. */
 const envJson = (call: RecordedCall, name: string): unknown => JSON.parse(call.env[name]);
 const commandsOf = (calls: RecordedCall[]) => calls.map((c) => c.argv.join(" "));
@@ -90,18 +85,11 @@ describe("the custom resource pattern", () => {
       command: expect.stringMatching(new RegExp(` ${COMMANDS.apply}$`)),
       environment: { [PROVISIONER_ENV.spec]: "${jsonencode(self.triggers_replace.spec)}" },
     });
-    expect(cli("Secret")).toEqual({
-      command: expect.stringMatching(new RegExp(` ${COMMANDS.setSecret}$`)),
-      environment: {
-        [PROVISIONER_ENV.identity]: "${jsonencode(self.input.identity)}",
-        [PROVISIONER_ENV.secret]: "${jsonencode(self.triggers_replace.secret)}",
-      },
-    });
     expect(resourceOf(synth, app, "Config").depends_on).toEqual([addressOf(app, "Resource")]);
-    expect(resourceOf(synth, app, "Secret").depends_on).toEqual([addressOf(app, "Config")]);
+    expect(app.node.tryFindChild("Secret")).toBeUndefined();
   });
 
-  it("replaces Resource and Secret only for another object, and carries the full identity in input", () => {
+  it("replaces Resource only for another object, and carries the full identity in input", () => {
     const { stack, tenant } = tenantStack();
     const app = new ConfidentialWebApp(stack, "web-app", webAppProps());
     const synth = Testing.synth(stack);
@@ -109,11 +97,6 @@ describe("the custom resource pattern", () => {
     const identity = { kind: "web-app", tenant: tenant.tenantRef, id: "digital-assistant-web-app" };
     const resource = resourceOf(synth, app, "Resource");
     expect([resource.triggers_replace, resource.input]).toEqual([{ object }, { identity }]);
-    const secret = resourceOf(synth, app, "Secret");
-    expect([secret.triggers_replace, secret.input]).toEqual([
-      { object, secret: { env: "WEB_APP_CLIENT_SECRET", version: 1 } },
-      { identity },
-    ]);
     const config = resourceOf(synth, app, "Config");
     expect(Object.keys(config.triggers_replace)).toEqual(["spec"]);
     expect(config.input).toBeUndefined();
@@ -128,7 +111,7 @@ describe("the custom resource pattern", () => {
       expect.objectContaining({
         kind: "web-app",
         owned: expect.objectContaining({ scopes: ["openid", "read-data", "write-data", "admin-action"] }),
-        secret: { env: "WEB_APP_CLIENT_SECRET" },
+        secret: { env: "WEB_APP_CLIENT_SECRET", version: 1 },
       }),
     );
   });
@@ -159,23 +142,22 @@ describe("the custom resource pattern", () => {
     expect(WebAppSpec.parse(specOf(synth, app)).owned.description).toBe(TRICKY);
   });
 
-  itWithTerraform("hands the CLI exactly the specs, secrets, identities and lists, through real Terraform", () => {
+  itWithTerraform("hands the CLI exactly the specs (secret references included), identities and lists, through real Terraform", () => {
     const { objects, synth } = seedStack({}, { description: TRICKY });
     const identities = objects.map((o) => o.identity).sort((a, b) => (identityKey(a) < identityKey(b) ? -1 : 1));
     const workdir = new TerraformWorkdir();
 
     workdir.apply(synth);
     const created = workdir.takeCalls();
-    expect(commandsOf(created).sort()).toEqual(["apply", "apply", "apply", "apply", "set-secret", "set-secret"]);
-    const applied = created.filter((c) => c.argv[0] === COMMANDS.apply).map((c) => envJson(c, PROVISIONER_ENV.spec));
-    expect(applied).toEqual(expect.arrayContaining(objects.map(appliedSpec)));
-    expect(WebAppSpec.parse(applied.find((s) => (s as Spec).kind === "web-app")).owned.description).toBe(TRICKY);
-    const secretsSet = created.filter((c) => c.argv[0] === COMMANDS.setSecret);
-    expect(secretsSet.map((c) => [envJson(c, PROVISIONER_ENV.identity), envJson(c, PROVISIONER_ENV.secret)])).toEqual(
-      expect.arrayContaining(
-        objects.flatMap((o) => ("secret" in o.spec ? [[o.identity, { env: o.spec.secret.env, version: 1 }]] : [])),
-      ),
-    );
+    // One process per object: apply sends the secret with the create.
+    expect(commandsOf(created)).toEqual([COMMANDS.apply, COMMANDS.apply, COMMANDS.apply, COMMANDS.apply]);
+    const applied = created.map((c) => envJson(c, PROVISIONER_ENV.spec) as Spec);
+    expect(applied).toEqual(expect.arrayContaining(objects.map((o) => o.spec)));
+    expect(WebAppSpec.parse(applied.find((s) => s.kind === "web-app")).owned.description).toBe(TRICKY);
+    expect(applied.flatMap((s) => ("secret" in s ? [s.secret] : [])).sort((a, b) => (a.env < b.env ? -1 : 1))).toEqual([
+      { env: "AI_AGENT_CLIENT_SECRET", version: 1 },
+      { env: "WEB_APP_CLIENT_SECRET", version: 1 },
+    ]);
 
     workdir.destroy();
     const destroyed = workdir.takeCalls();
@@ -189,7 +171,7 @@ describe("the custom resource pattern", () => {
     expect(deleted[3].kind).toBe("oauth2-provider-grants");
   });
 
-  it("changes only Secret when the secret version is bumped", () => {
+  it("a version bump replaces only Config (its spec carries the new version), never Resource", () => {
     const synthWith = (version: number) => {
       const { stack } = tenantStack();
       const clientSecret = Secret.fromEnv("WEB_APP_CLIENT_SECRET", { version });
@@ -197,31 +179,30 @@ describe("the custom resource pattern", () => {
       return { app, synth: Testing.synth(stack) };
     };
     const [v1, v2] = [synthWith(1), synthWith(2)];
-    const secretOf = (s: typeof v1) => resourceOf(s.synth, s.app, "Secret");
-    expect(secretOf(v1).triggers_replace.secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 1 });
-    expect(secretOf(v2).triggers_replace).toEqual({ ...secretOf(v1).triggers_replace, secret: { env: "WEB_APP_CLIENT_SECRET", version: 2 } });
-    expect(secretOf(v2).input).toEqual(secretOf(v1).input);
-    const withoutSecret = (s: typeof v1) => {
+    const configSpec = (s: typeof v1) => WebAppSpec.parse(specOf(s.synth, s.app));
+    expect(configSpec(v1).secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 1 });
+    expect(configSpec(v2)).toEqual({ ...configSpec(v1), secret: { env: "WEB_APP_CLIENT_SECRET", version: 2 } });
+    const withoutConfig = (s: typeof v1) => {
       const resources = { ...resourcesOfType<TerraformDataJson>(s.synth, "terraform_data") };
-      delete resources[addressOf(s.app, "Secret").split(".")[1]];
+      delete resources[addressOf(s.app, "Config").split(".")[1]];
       return resources;
     };
-    expect(Object.keys(withoutSecret(v1))).toHaveLength(3);
-    expect(withoutSecret(v2)).toEqual(withoutSecret(v1));
+    expect(Object.keys(withoutConfig(v1))).toHaveLength(2);
+    expect(withoutConfig(v2)).toEqual(withoutConfig(v1));
   });
 
-  itWithTerraform("replaces only Secret, and runs only set-secret, when the secret version is bumped", () => {
+  itWithTerraform("a version bump replaces only Config and re-runs apply, never Resource (no delete)", () => {
     const synthWith = (version: number) => seedStack({}, { clientSecret: Secret.fromEnv("WEB_APP_CLIENT_SECRET", { version }) });
     const [v1, v2] = [synthWith(1), synthWith(2)];
     const workdir = new TerraformWorkdir();
     workdir.apply(v1.synth);
     workdir.takeCalls();
-    expect(workdir.plan(v2.synth).changes).toEqual({ [addressOf(v2.app, "Secret")]: ["delete", "create"] });
+    expect(workdir.plan(v2.synth).changes).toEqual({ [addressOf(v2.app, "Config")]: ["delete", "create"] });
     workdir.apply(v2.synth);
     const calls = workdir.takeCalls();
-    expect(commandsOf(calls)).toEqual([COMMANDS.setSecret]);
-    expect(envJson(calls[0], PROVISIONER_ENV.secret)).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 2 });
-    expect(envJson(calls[0], PROVISIONER_ENV.identity)).toEqual(ManagedObject.of(v2.app)!.identity);
+    expect(commandsOf(calls)).toEqual([COMMANDS.apply]);
+    expect(envJson(calls[0], PROVISIONER_ENV.spec)).toEqual(ManagedObject.of(v2.app)!.spec);
+    expect(WebAppSpec.parse(envJson(calls[0], PROVISIONER_ENV.spec)).secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 2 });
   });
 
   it("changes the identity Resource carries, not what replaces it, when the credential env names change", () => {
@@ -229,11 +210,11 @@ describe("the custom resource pattern", () => {
     const after = seedStack({ credentials: TenantCredentials.serviceAccount({ idEnv: "OTHER_ID" }) });
     const children = (s: typeof before) =>
       [
-        ...[s.agent, s.provider, s.app, s.grant].flatMap((c) => ["Resource", "Secret"].filter((id) => c.node.tryFindChild(id)).map((id) => resourceOf(s.synth, c, id))),
+        ...[s.agent, s.provider, s.app, s.grant].map((c) => resourceOf(s.synth, c, "Resource")),
         resourceOf(s.synth, s.tenant, "Inventory"),
       ];
     const [was, is] = [children(before), children(after)];
-    expect(is).toHaveLength(4 + 2 + 1);
+    expect(is).toHaveLength(4 + 1);
     expect(is.map((r) => r.triggers_replace)).toEqual(was.map((r) => r.triggers_replace));
     const authsIn = (r: TerraformDataJson) =>
       r.input!.identity ? [(r.input!.identity as Identity).tenant.auth] : [InventoryList.parse(r.input!.inventory).tenant.auth];
@@ -251,7 +232,7 @@ describe("the custom resource pattern", () => {
     workdir.takeCalls();
     const managed = [after.agent, after.provider, after.app, after.grant];
     expect(workdir.plan(after.synth).changes).toEqual({
-      ...Object.fromEntries(addresses(managed, "Resource", "Secret").map((a) => [a, ["update"]])),
+      ...Object.fromEntries(addresses(managed, "Resource").map((a) => [a, ["update"]])),
       [addressOf(after.tenant, "Inventory")]: ["update"],
       // The spec names the variables the CLI reads, so Config applies again (idempotently).
       ...Object.fromEntries(addresses(managed, "Config").map((a) => [a, ["delete", "create"]])),
@@ -309,7 +290,7 @@ describe('customResourceType: "null_resource"', () => {
     const { stack, tenant, agent, provider, app, grant, synth } = seedStack({ customResourceType: "null_resource" });
     expect(resourcesOfType(synth, "terraform_data")).toEqual({});
     expect(Object.keys(resourcesOfType(synth, "null_resource")).map((id) => `null_resource.${id}`).sort()).toEqual(
-      [...addresses([agent, provider, app, grant], "Resource", "Config", "Secret"), addressOf(tenant, "Inventory")].sort(),
+      [...addresses([agent, provider, app, grant], "Resource", "Config"), addressOf(tenant, "Inventory")].sort(),
     );
     expect(JSON.parse(synth).provider).toEqual({ null: [{}] });
     expect(JSON.parse(synth).terraform.required_providers.null).toEqual(expect.objectContaining({ source: expect.stringMatching(/null$/) }));
@@ -342,10 +323,6 @@ describe('customResourceType: "null_resource"', () => {
       command: expect.stringMatching(new RegExp(` ${COMMANDS.apply}$`)),
       environment: { [PROVISIONER_ENV.spec]: "${self.triggers.spec}" },
     });
-    expect(cli(app, "Secret")).toEqual({
-      command: expect.stringMatching(new RegExp(` ${COMMANDS.setSecret}$`)),
-      environment: { [PROVISIONER_ENV.identity]: "${self.triggers.identity}", [PROVISIONER_ENV.secret]: "${self.triggers.secret}" },
-    });
     const inventory = nullResourceOf(synth, tenant, "Inventory");
     expect(inventory.provisioner[0]["local-exec"]).toEqual({
       command: expect.stringMatching(new RegExp(` ${COMMANDS.prune}$`)),
@@ -353,7 +330,6 @@ describe('customResourceType: "null_resource"', () => {
       when: "destroy",
     });
     expect(nullResourceOf(synth, app, "Config").depends_on).toContain(addressOf(app, "Resource"));
-    expect(nullResourceOf(synth, app, "Secret").depends_on).toEqual([addressOf(app, "Config")]);
   });
 
   it("escapes ${ and %{ in literal triggers so the CLI receives the spec unchanged", () => {
@@ -374,7 +350,7 @@ describe('customResourceType: "null_resource"', () => {
     const trigger = nullResourceOf(Testing.synth(stack), app, "Config").triggers.spec;
     const read = terraformValueOf(trigger) as string;
     expect(WebAppSpec.parse(JSON.parse(read)).owned.description).toBe(TRICKY);
-    expect(read).toBe(canonicalJson(appliedSpec(ManagedObject.of(app)!)));
+    expect(read).toBe(canonicalJson(ManagedObject.of(app)!.spec));
   });
 });
 

@@ -1,7 +1,9 @@
 import { createOAuth2Api } from "../../src/client/oauth2-api";
+import { TOKEN_EXCHANGE_GRANT } from "../../src/contract/constants";
 import { identityOf } from "../../src/contract/spec";
-import { applySpec, deleteIdentity, prune, setSecret } from "../../src/engine/apply";
+import { applySpec, deleteIdentity, prune } from "../../src/engine/apply";
 import { EngineError } from "../../src/engine/errors";
+import { SECRET_CHANGE } from "../../src/engine/owned";
 import { formatResult } from "../../src/engine/result";
 import { TestTenant } from "./support";
 
@@ -11,7 +13,25 @@ afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
 const opts = () => ({ env: t.env() });
+/** A CI job whose environment holds the admin credentials but no client secret. */
+const noSecrets = () => ({ env: t.env({ WEB_APP_CLIENT_SECRET: undefined, AI_AGENT_CLIENT_SECRET: undefined }) });
 const w = (value: unknown) => ({ inherited: false, value });
+const APP = "digital-assistant-web-app";
+const AGENT = "digital-assistant-ai-agent";
+/** The object as the tenant returns it, without the revision a write moves on. */
+const withoutRev = (o: object | undefined) => {
+  const { _rev, ...rest } = o as Record<string, unknown>;
+  return rest;
+};
+/** A client_credentials grant: proves `secret` is the client's (invalid_client otherwise). */
+async function clientCredentials(clientId: string, secret: string, scope = "openid") {
+  const oauth = createOAuth2Api({ baseUrl: t.tenant.baseUrl, realm: "alpha" });
+  try {
+    return await oauth.token({ grant_type: "client_credentials", client_id: clientId, client_secret: secret, scope });
+  } finally {
+    await oauth.close();
+  }
+}
 const applyAll = async (...specs: Parameters<typeof applySpec>[1][]) => {
   for (const s of specs) await applySpec(t.api, s, opts());
 };
@@ -89,13 +109,25 @@ describe("applySpec(web-app)", () => {
     expect(token.scope).toBe("openid");
   });
 
-  it("makes zero write calls when applied a second time", async () => {
+  it("makes zero write calls when applied a second time without the secret variable", async () => {
     await applySpec(t.api, t.webApp(), opts());
     await t.clearAudit();
-    const r = await applySpec(t.api, t.webApp(), opts());
-    expect(r).toMatchObject({ action: "unchanged", changes: [] });
+    const r = await applySpec(t.api, t.webApp(), noSecrets());
+    expect(r).toMatchObject({ action: "unchanged", changes: [], notes: ["secret not written: WEB_APP_CLIENT_SECRET is not set (set it to rotate)"] });
     expect(await t.writes()).toEqual([]);
     expect((await t.adminCalls()).length).toBeGreaterThan(0);
+  });
+
+  it("writes the secret in exactly one PUT, changing nothing else, when applied again with the variable set", async () => {
+    const app = t.webApp({ grantTypes: ["client_credentials"] });
+    await applyAll(t.providerGrants({ grantTypes: ["client_credentials"] }), app);
+    const before = withoutRev(await t.api.getOAuth2Client(APP));
+    await t.clearAudit();
+    const r = await applySpec(t.api, app, { env: t.env({ WEB_APP_CLIENT_SECRET: "second-web-secret-value" }) });
+    expect(r).toMatchObject({ action: "updated", changes: [SECRET_CHANGE], notes: ["secret written (version 1)"] });
+    expect((await t.writes()).map((e) => `${e.method} ${e.path.split("?")[0]}`)).toEqual([expect.stringMatching(/^PUT .*\/agents\/OAuth2Client\/digital-assistant-web-app$/)]);
+    expect(withoutRev(await t.api.getOAuth2Client(APP))).toEqual(before);
+    await expect(clientCredentials(APP, "second-web-secret-value")).resolves.toMatchObject({ scope: "openid" });
   });
 
   it("updates in place with a PUT, never a DELETE, and keeps foreign fields", async () => {
@@ -108,13 +140,14 @@ describe("applySpec(web-app)", () => {
     await t.api.putOAuth2Client("digital-assistant-web-app", foreign);
     await t.clearAudit();
 
-    const r = await applySpec(t.api, t.webApp({ scopes: ["openid", "read-data"] }), opts());
+    const r = await applySpec(t.api, t.webApp({ scopes: ["openid", "read-data"] }), noSecrets());
     expect(r.action).toBe("updated");
     expect(r.changes).toEqual([
       { field: "coreOAuth2ClientConfig.scopes", from: ["openid", "read-data", "write-data", "admin-action"], to: ["openid", "read-data"] },
     ]);
     expect(formatResult(r)).toBe(
-      "~ web-app digital-assistant-web-app: coreOAuth2ClientConfig.scopes [openid,read-data,write-data,admin-action] → [openid,read-data]",
+      "~ web-app digital-assistant-web-app: coreOAuth2ClientConfig.scopes [openid,read-data,write-data,admin-action] → [openid,read-data]; " +
+        "secret not written: WEB_APP_CLIENT_SECRET is not set (set it to rotate)",
     );
     const after = (await t.api.getOAuth2Client("digital-assistant-web-app"))!;
     expect(after.advancedOAuth2ClientConfig?.isConsentImplied?.value).toBe(true);
@@ -126,7 +159,7 @@ describe("applySpec(web-app)", () => {
 
   it("keeps a redirect URI added by hand only until it is declared otherwise", async () => {
     await applySpec(t.api, t.webApp({ redirectUris: ["https://app.example/cb"] }), opts());
-    const r = await applySpec(t.api, t.webApp({ redirectUris: ["https://app.example/cb"], description: "The app" }), opts());
+    const r = await applySpec(t.api, t.webApp({ redirectUris: ["https://app.example/cb"], description: "The app" }), noSecrets());
     expect(r.changes.map((c) => c.field)).toEqual(["advancedOAuth2ClientConfig.descriptions", "application.description"]);
     expect((await t.api.getOAuth2Client("digital-assistant-web-app"))!.coreOAuth2ClientConfig?.redirectionUris?.value).toEqual([
       "https://app.example/cb",
@@ -136,7 +169,7 @@ describe("applySpec(web-app)", () => {
   it("patches only the owners of the application record when they change", async () => {
     await applySpec(t.api, t.webApp(), opts());
     await t.clearAudit();
-    const r = await applySpec(t.api, t.webApp({ owners: ["alice.walker", "carl.tanaka"] }), opts());
+    const r = await applySpec(t.api, t.webApp({ owners: ["alice.walker", "carl.tanaka"] }), noSecrets());
     expect(r.changes).toEqual([{ field: "application.owners", from: ["alice.walker"], to: ["alice.walker", "carl.tanaka"] }]);
     const writes = await t.writes();
     expect(writes.map((e) => e.method)).toEqual(["PATCH"]);
@@ -156,10 +189,24 @@ describe("applySpec(web-app)", () => {
     expect(await t.writes()).toEqual([]);
   });
 
-  it("does not need the secret to update", async () => {
-    await applySpec(t.api, t.webApp(), opts());
-    const r = await applySpec(t.api, t.webApp({ name: "Renamed" }), { env: t.env({ WEB_APP_CLIENT_SECRET: undefined }) });
+  it("does not need the secret to update, and then leaves the secret as it was", async () => {
+    await applySpec(t.api, t.webApp({ grantTypes: ["client_credentials"] }), opts());
+    const r = await applySpec(t.api, t.webApp({ grantTypes: ["client_credentials"], name: "Renamed" }), noSecrets());
     expect(r.changes.map((c) => c.field)).toEqual(["coreOAuth2ClientConfig.clientName", "application.name"]);
+    expect(r.notes).toEqual(["secret not written: WEB_APP_CLIENT_SECRET is not set (set it to rotate)"]);
+    await applySpec(t.api, t.providerGrants({ grantTypes: ["client_credentials"] }), opts());
+    await expect(clientCredentials(APP, t.secrets.WEB_APP_CLIENT_SECRET)).resolves.toMatchObject({ scope: "openid" });
+  });
+
+  it("writes the secret along with a field change in one PUT when the variable is set", async () => {
+    await applySpec(t.api, t.webApp(), opts());
+    await t.clearAudit();
+    const r = await applySpec(t.api, t.webApp({ scopes: ["openid"] }), opts());
+    expect(formatResult(r)).toBe(
+      "~ web-app digital-assistant-web-app: coreOAuth2ClientConfig.scopes [openid,read-data,write-data,admin-action] → [openid]; " +
+        "coreOAuth2ClientConfig.userpassword (sensitive); secret written (version 1)",
+    );
+    expect((await t.writes()).map((e) => e.method)).toEqual(["PUT"]);
   });
 
   it("deletes the IDM record first, then the AM client; deleting again is fine", async () => {
@@ -194,11 +241,21 @@ describe("applySpec(ai-agent)", () => {
     expect(identity!.owners.map((o: any) => o._refResourceId)).toEqual([alice!._id]);
   });
 
-  it("makes zero write calls when applied a second time", async () => {
+  it("makes zero write calls when applied a second time without the secret variable", async () => {
     await applySpec(t.api, t.aiAgent(), opts());
     await t.clearAudit();
-    expect((await applySpec(t.api, t.aiAgent(), opts())).action).toBe("unchanged");
+    expect((await applySpec(t.api, t.aiAgent(), noSecrets())).action).toBe("unchanged");
     expect(await t.writes()).toEqual([]);
+  });
+
+  it("writes the secret in exactly one PUT, changing nothing else, when applied again with the variable set", async () => {
+    await applySpec(t.api, t.aiAgent(), opts());
+    const before = withoutRev(await t.api.getAiAgent(AGENT));
+    await t.clearAudit();
+    const r = await applySpec(t.api, t.aiAgent(), opts());
+    expect(r).toMatchObject({ action: "updated", changes: [SECRET_CHANGE], notes: ["secret written (version 1)"] });
+    expect((await t.writes()).map((e) => `${e.method} ${e.path.split("?")[0]}`)).toEqual([expect.stringMatching(/^PUT .*\/AIAgent\/digital-assistant-ai-agent$/)]);
+    expect(withoutRev(await t.api.getAiAgent(AGENT))).toEqual(before);
   });
 
   it("updates in place with the merged full body, keeping foreign fields and the identity", async () => {
@@ -210,7 +267,7 @@ describe("applySpec(ai-agent)", () => {
     await t.api.putAiAgent("digital-assistant-ai-agent", live);
     await t.clearAudit();
 
-    const r = await applySpec(t.api, t.aiAgent({ scopes: ["read-data"], description: "Helps" }), opts());
+    const r = await applySpec(t.api, t.aiAgent({ scopes: ["read-data"], description: "Helps" }), noSecrets());
     expect(r.changes.map((c) => c.field)).toEqual(["coreOAuth2ClientConfig.scopes", "aiAgentIdentityAttributes.description"]);
     expect((await t.writes()).map((e) => e.method)).toEqual(["PUT"]);
     const after = (await t.api.getAiAgent("digital-assistant-ai-agent"))!;
@@ -224,7 +281,7 @@ describe("applySpec(ai-agent)", () => {
   it("patches the identity's owners when only they change", async () => {
     await applySpec(t.api, t.aiAgent(), opts());
     await t.clearAudit();
-    const r = await applySpec(t.api, t.aiAgent({ owners: ["carl.tanaka"] }), opts());
+    const r = await applySpec(t.api, t.aiAgent({ owners: ["carl.tanaka"] }), noSecrets());
     expect(r.changes).toEqual([{ field: "identity.owners", from: ["alice.walker"], to: ["carl.tanaka"] }]);
     const writes = await t.writes();
     expect(writes.map((e) => `${e.method} ${e.path.split("/").slice(0, 4).join("/")}`)).toEqual(["PATCH /openidm/managed/alpha_aiagent"]);
@@ -281,27 +338,48 @@ describe("applySpec(agent-grant)", () => {
   });
 });
 
-describe("setSecret", () => {
-  it("rotates the secret: the new value works and the old one no longer does", async () => {
-    await applyAll(t.providerGrants(), t.webApp());
-    const rotated = "rotated-web-secret-value";
-    const r = await setSecret(t.api, identityOf(t.webApp()), { env: "NEW_SECRET", version: 2 }, { env: t.env({ NEW_SECRET: rotated }) });
-    expect(formatResult(r)).toBe("~ web-app digital-assistant-web-app: coreOAuth2ClientConfig.userpassword (sensitive); secret version 2");
-    const oauth = createOAuth2Api({ baseUrl: t.tenant.baseUrl, realm: "alpha" });
-    const grant = (secret: string) =>
-      oauth.token({ grant_type: "password", username: "barbara.jensen", password: t.password("barbara.jensen"), client_id: "digital-assistant-web-app", client_secret: secret, scope: "openid" });
-    await expect(grant(rotated)).resolves.toMatchObject({ scope: "openid" });
-    await expect(grant(t.secrets.WEB_APP_CLIENT_SECRET)).rejects.toThrow(/invalid_client/);
-    await oauth.close();
+describe("applySpec: secret rotation", () => {
+  // A version bump changes the spec, so Terraform re-runs apply, in an environment that holds the new value.
+  const rotations = [
+    {
+      kind: "web-app",
+      id: APP,
+      env: "WEB_APP_CLIENT_SECRET",
+      scope: "openid",
+      spec: (version: number) => ({ ...t.webApp({ grantTypes: ["client_credentials"] }), secret: { env: "WEB_APP_CLIENT_SECRET", version } }),
+    },
+    {
+      kind: "ai-agent",
+      id: AGENT,
+      env: "AI_AGENT_CLIENT_SECRET",
+      scope: "read-data",
+      spec: (version: number) => ({
+        ...t.aiAgent({ grantTypes: [TOKEN_EXCHANGE_GRANT, "client_credentials"], scopes: ["read-data"] }),
+        secret: { env: "AI_AGENT_CLIENT_SECRET", version },
+      }),
+    },
+  ] as const;
+
+  it.each(rotations)("rotates a $kind secret on a version bump: the new value works at the token endpoint, the old one is refused", async ({ kind, id, env, scope, spec }) => {
+    await applyAll(t.providerGrants({ grantTypes: ["client_credentials"] }), spec(1));
+    const old = t.secrets[env];
+    await expect(clientCredentials(id, old, scope)).resolves.toMatchObject({ scope });
+    await t.clearAudit();
+    const rotated = `rotated-${id}-value`;
+    const r = await applySpec(t.api, spec(2), { env: t.env({ [env]: rotated }) });
+    expect(formatResult(r)).toBe(`~ ${kind} ${id}: coreOAuth2ClientConfig.userpassword (sensitive); secret written (version 2)`);
+    expect((await t.writes()).map((e) => e.method)).toEqual(["PUT"]);
+    await expect(clientCredentials(id, rotated, scope)).resolves.toMatchObject({ scope });
+    await expect(clientCredentials(id, old, scope)).rejects.toThrow(/invalid_client/);
   });
 
-  it("fails without writing when the env var is not set", async () => {
-    await applySpec(t.api, t.aiAgent(), opts());
+  it.each(rotations)("writes nothing on a $kind version bump when the variable is not set, and says how to rotate", async ({ kind, id, env, scope, spec }) => {
+    await applyAll(t.providerGrants({ grantTypes: ["client_credentials"] }), spec(1));
     await t.clearAudit();
-    await expect(setSecret(t.api, identityOf(t.aiAgent()), { env: "UNSET_SECRET", version: 2 }, { env: t.env() })).rejects.toThrow(
-      "UNSET_SECRET is not set: it is needed to set the secret of digital-assistant-ai-agent",
-    );
-    expect(await t.adminCalls()).toEqual([]);
+    const r = await applySpec(t.api, spec(2), noSecrets());
+    expect(formatResult(r)).toBe(`= ${kind} ${id}: unchanged — secret not written: ${env} is not set (set it to rotate)`);
+    expect(await t.writes()).toEqual([]);
+    await expect(clientCredentials(id, t.secrets[env], scope)).resolves.toMatchObject({ scope });
   });
 });
 

@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path";
 import { findApplication } from "../../src/engine/live";
 import { PlanReport } from "../../src/plan/schema";
+import { readState } from "../../src/plan/stack";
 import { requireCli } from "../cli/run";
 import { isWrite, Workspace } from "../e2e/harness";
 import { AGENT, APP, directClient, seed, symbolLines, type SeedKnobs } from "./support";
@@ -75,10 +76,22 @@ describe("cdktf-aic plan", () => {
     expect(r.stdout).toContain("Plan: 0 to create, 0 to update, 1 to delete.");
   });
 
-  it("shows a bumped secret version as rotate, by version only", async () => {
+  it("shows a bumped secret version as rotate, by version only, against the version in the applied Config spec", async () => {
+    const stateFile = join(ws.stackDir, "terraform.alpha.tfstate");
+    const applied = readState(JSON.parse(readFileSync(stateFile, "utf8")), stateFile);
+    const appliedApp = [...applied.objects.values()].find((o) => o.identity.id === APP)!;
+    expect(appliedApp.spec).toMatchObject({ secret: { env: "WEB_APP_CLIENT_SECRET", version: 1 } });
+
     const r = await plan({ appSecretVersion: 2 });
     expect(symbolLines(r.stdout)).toContain("~     coreOAuth2ClientConfig.userpassword: (sensitive) rotate (secret version 1 → 2)");
     expect(r.stdout).toContain("Plan: 0 to create, 1 to update, 0 to delete.");
+    // The version is part of the spec, yet only the rotation shows: no field of the app changes.
+    const app = (await planJson({ appSecretVersion: 2 })).stacks[0].objects.find((o) => o.id === APP)!;
+    expect(app).toMatchObject({
+      action: "update",
+      changes: [{ type: "rotate", field: "coreOAuth2ClientConfig.userpassword", appliedVersion: 1, desiredVersion: 2 }],
+    });
+    expect(app.drift).toBeUndefined();
   });
 
   it("shows realm-wide grant types as ensure present, leaving the others untouched", async () => {
