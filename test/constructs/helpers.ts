@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Construct, IConstruct } from "constructs";
 import { App, TerraformResource, TerraformStack, Testing } from "cdktf";
-import { AicTenant, AicTenantProps, ConfidentialWebAppProps, AiAgentProps, Secret, ValidationError } from "../../constructs";
+import { AicTenant, AicTenantProps, ValidationError } from "../../constructs";
 import { mapStrings, unescapeTemplate } from "../../src/contract";
 
 export const TENANT_URL = "https://tenant.example.com";
@@ -205,23 +205,7 @@ export function filesBelow(dir: string): { path: string; text: string }[] {
   });
 }
 
-export const webAppProps = (overrides: Partial<ConfidentialWebAppProps> = {}): ConfidentialWebAppProps => ({
-  name: "Digital Assistant Web App",
-  clientId: "digital-assistant-web-app",
-  clientSecret: Secret.fromEnv("WEB_APP_CLIENT_SECRET"),
-  owners: ["barbara.jensen"],
-  scopes: ["openid", "read-data", "write-data", "admin-action"],
-  grantTypes: ["password"],
-  tokenEndpointAuthMethod: "client_secret_post",
-  ...overrides,
-});
-
-export const agentProps = (overrides: Partial<AiAgentProps> = {}): AiAgentProps => ({
-  name: "Digital Assistant AI Agent",
-  clientId: "digital-assistant-ai-agent",
-  clientSecret: Secret.fromEnv("AI_AGENT_CLIENT_SECRET"),
-  ...overrides,
-});
+export { agentProps, webAppProps } from "../support/seed";
 
 /** The ValidationError `fn` throws. */
 export function captureError(fn: () => unknown): ValidationError {

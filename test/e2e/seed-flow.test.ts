@@ -4,49 +4,10 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import {
-  AgentApplicationGrant,
-  AiAgent,
-  ConfidentialWebApp,
-  OAuth2ProviderGrants,
-  Secret,
-  TenantStack,
-} from "../../constructs";
+import { AiAgent, ConfidentialWebApp, OAuth2ProviderGrants, Secret } from "../../constructs";
+import { seed } from "../support/seed";
 import { mintAdminToken } from "../emulator/helpers";
 import { isWrite, Workspace } from "./harness";
-
-interface SeedOptions {
-  agentClientId?: string;
-  grantScopes?: string[];
-  withGrant?: boolean;
-}
-
-/** The configuration of main.ts, with the knobs the scenarios turn. */
-function seed(stack: TenantStack, o: SeedOptions = {}): void {
-  new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"] });
-  const webApp = new ConfidentialWebApp(stack, "web-app", {
-    name: "Digital Assistant Web App",
-    clientId: "digital-assistant-web-app",
-    clientSecret: Secret.fromEnv("WEB_APP_CLIENT_SECRET"),
-    owners: ["barbara.jensen"],
-    scopes: ["openid", "read-data", "write-data", "admin-action"],
-    grantTypes: ["password"],
-    tokenEndpointAuthMethod: "client_secret_post",
-  });
-  const agent = new AiAgent(stack, "agent", {
-    name: "Digital Assistant AI Agent",
-    clientId: o.agentClientId ?? "digital-assistant-ai-agent",
-    clientSecret: Secret.fromEnv("AI_AGENT_CLIENT_SECRET"),
-  });
-  if (o.withGrant ?? true) {
-    new AgentApplicationGrant(stack, "grant", {
-      agent,
-      application: webApp,
-      subjects: ["barbara.jensen"],
-      scopes: o.grantScopes ?? ["read-data"],
-    });
-  }
-}
 
 const PRIVILEGES = "/openidm/managed/alpha_aiagentprivilege";
 const AI_AGENTS = "/realm-config/agents/AIAgent/";
