@@ -4,7 +4,7 @@
  * One line per object goes to stderr; a secret never does.
  */
 import { createAdminApi, type AdminClient } from "../client/admin-api";
-import { CLI_ENV, COMMANDS, PROVISIONER_ENV } from "../contract/constants";
+import { COMMANDS, PROVISIONER_ENV } from "../contract/constants";
 import { Identity, identityKey, InventoryList, inventoryIdentities, parseSpec, type TenantRef } from "../contract/spec";
 import { applySpec, deleteIdentity, prune } from "../engine/apply";
 import { formatResult, type ObjectResult } from "../engine/result";
@@ -82,13 +82,8 @@ class Clients {
     const key = identityKey({ kind: "web-app", tenant, id: "" }) + JSON.stringify(tenant.auth);
     let client = this.clients.get(key);
     if (!client) {
-      const debug = process.env[CLI_ENV.debug] === "1";
-      client = createAdminApi({
-        baseUrl: tenant.baseUrl,
-        realm: tenant.realm,
-        auth: tenant.auth,
-        onRequest: debug ? (info) => err(JSON.stringify(info)) : undefined,
-      });
+      // CDKTF_AIC_DEBUG=1 makes the transport log each call (once).
+      client = createAdminApi({ baseUrl: tenant.baseUrl, realm: tenant.realm, auth: tenant.auth });
       this.clients.set(key, client);
     }
     return client;

@@ -6,9 +6,10 @@
  *
  * One file per (base URL, auth identity), named by a hash so the file name reveals neither; the
  * directory is 0700 and the files 0600, since the file holds a live credential. The lock is an
- * exclusively created file (O_EXCL); a lock whose process is gone or that is older than
- * `staleLockMs` is broken. Waiters poll with short jittered sleeps and take the fresh credential
- * as soon as the holder writes it.
+ * exclusively created file (O_EXCL) whose holder touches it while it mints (a slow or
+ * rate-limited token endpoint can take longer than `staleLockMs`); a lock whose process is gone or
+ * that nobody touched for `staleLockMs` is broken. Waiters poll with short jittered sleeps and
+ * take the fresh credential as soon as the holder writes it.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
@@ -20,15 +21,17 @@ import { CLI_ENV } from "../contract/constants";
 export interface CacheEntry {
   headers: Record<string, string>;
   expiresAtMs: number;
+  /** When it was minted; with `expiresAtMs`, its lifetime. */
+  mintedAtMs?: number;
 }
 
 export interface TokenCacheOptions {
   dir: string;
   /** Identifies the credential: base URL and auth identity (hashed before use). */
   key: string;
-  /** A cached credential this close to expiry is re-minted. @default 60000 */
+  /** A cached credential this close to expiry (at most half its lifetime) is re-minted. @default 60000 */
   refreshMarginMs?: number;
-  /** A lock older than this is broken even if its process lives. @default 30000 */
+  /** A lock its holder has not touched for this long is broken even if its process lives. @default 30000 */
   staleLockMs?: number;
 }
 
@@ -82,9 +85,18 @@ export class TokenCache {
         // Another process may have written a fresh entry between our read and our lock.
         const again = await this.readUsable(rejected);
         if (again) return again;
-        const entry = await mint();
-        await this.write(entry);
-        return entry;
+        const heartbeat = setInterval(() => {
+          const now = new Date();
+          fs.utimes(this.lockFile, now, now).catch(() => undefined);
+        }, this.staleLockMs / 3);
+        heartbeat.unref();
+        try {
+          const entry = { mintedAtMs: Date.now(), ...(await mint()) };
+          await this.write(entry);
+          return entry;
+        } finally {
+          clearInterval(heartbeat);
+        }
       } finally {
         await this.unlock(lock);
       }
@@ -111,7 +123,10 @@ export class TokenCache {
       return undefined; // absent, or half-written by a crashed process: mint anew
     }
     if (!entry || typeof entry.expiresAtMs !== "number" || typeof entry.headers !== "object") return undefined;
-    if (entry.expiresAtMs - this.refreshMarginMs <= Date.now()) return undefined;
+    // A short-lived credential (a lifetime under twice the margin) is kept for half its life,
+    // or it would be re-minted, one session each, on every request.
+    const lifetimeMs = entry.mintedAtMs === undefined ? Infinity : entry.expiresAtMs - entry.mintedAtMs;
+    if (entry.expiresAtMs - Math.min(this.refreshMarginMs, lifetimeMs / 2) <= Date.now()) return undefined;
     if (rejected && sameHeaders(entry.headers, rejected)) return undefined;
     return entry;
   }

@@ -135,6 +135,36 @@ describe("TokenCache", () => {
     expect((await c.get(async () => entry("fresh", 600_000))).headers.authorization).toBe("Bearer fresh");
   });
 
+  it("keeps the lock of a holder that mints for longer than staleLockMs: waiters mint nothing", async () => {
+    // Two processes' caches: the same directory and credential.
+    const options = { dir: t.tempDir(), key: "https://tenant.example.com\nservice-account\nid", staleLockMs: 300 };
+    const [holder, waiter] = [new TokenCache(options), new TokenCache(options)];
+    await holder.get(async () => entry("warm-up", -1));
+    let mints = 0;
+    const slowMint = async () => {
+      mints++;
+      await new Promise((resolve) => setTimeout(resolve, 1200)); // four times staleLockMs
+      return entry("slow", 600_000);
+    };
+    const first = holder.get(slowMint);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = waiter.get(async () => {
+      mints++;
+      return entry("second", 600_000);
+    });
+    expect((await Promise.all([first, second])).map((e) => e.headers.authorization)).toEqual(["Bearer slow", "Bearer slow"]);
+    expect(mints).toBe(1);
+  });
+
+  it("keeps a short-lived credential for half its life instead of minting on every request", async () => {
+    const c = cache();
+    let mints = 0;
+    const mint = async () => entry(`t${++mints}`, 40_000); // shorter than the 60 s margin
+    await c.get(mint);
+    await c.get(mint);
+    expect(mints).toBe(1);
+  });
+
   it("waits for a live lock holder and takes the credential it writes", async () => {
     const c = cache();
     await c.get(async () => entry("warm-up", -1));
