@@ -1,3 +1,4 @@
+import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { TOKEN_EXCHANGE_GRANT } from "../src/contract";
 import type { IAiAgent } from "./ai-agent";
@@ -106,7 +107,8 @@ export class AgentApplicationGrant extends Construct {
         }),
       );
     }
-    if (application.scopes !== undefined) {
+    // Unresolved tokens are known only when Terraform runs: neither side is checked then.
+    if (application.scopes !== undefined && ![...this.scopes, ...application.scopes].some((s) => Token.isUnresolved(s))) {
       const outside = this.scopes.filter((s) => !application.scopes!.includes(s));
       if (outside.length > 0) {
         errors.push(

@@ -143,7 +143,9 @@ export function isKnownGrantType(amGrant: string): boolean {
 }
 
 export function checkTokenEndpointAuthMethod(scope: IConstruct, prop: string, method: string): TokenEndpointAuthMethod {
-  if ((TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(method)) return method as TokenEndpointAuthMethod;
+  if (Token.isUnresolved(method) || (TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(method)) {
+    return method as TokenEndpointAuthMethod;
+  }
   throw ValidationError.of(scope, C.invalidTokenEndpointAuthMethod, {
     problem: `${prop} is not a token endpoint authentication method AM supports`,
     received: method,

@@ -2,6 +2,7 @@
  * What web apps and AI agents share: both are OAuth2 clients of the realm with a name, a secret,
  * owners, scopes, grant types and an authentication method.
  */
+import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { GRANT_TYPES, TokenEndpointAuthMethod } from "../../src/contract";
 import { AicTenant } from "../aic-tenant";
@@ -80,6 +81,8 @@ export function providerGrantErrors(client: ManagedObject, grantTypes: readonly 
   const providers = managedObjectsByKey(client.owner, kindInRealm).get(`${client.tenantKey}|oauth2-provider-grants`) ?? [];
   if (providers.length === 0) return [];
   const declared = new Set(providers.flatMap((p) => (p.spec.kind === "oauth2-provider-grants" ? p.spec.owned.grantTypes : [])));
+  // A token on either side is known only when Terraform runs.
+  if ([...grantTypes, ...declared].some((g) => Token.isUnresolved(g))) return [];
   const missing = grantTypes.filter((g) => !declared.has(g));
   if (missing.length === 0) return [];
   const friendly = missing.map((g) => Object.entries(GRANT_TYPES).find(([, am]) => am === g)?.[0] ?? g);

@@ -362,4 +362,18 @@ describe("tokens in props", () => {
     const spec = resourceOf(synthValidated(stack), app, "Config").triggers_replace.spec as { owned: { description: string } };
     expect(spec.owned.description).toBe("${var.description}");
   });
+
+  it("skips the cross-construct checks for tokens in scopes, grant types and the auth method", () => {
+    const { stack } = tenantStack();
+    const variable = (name: string) => new TerraformVariable(stack, name, { type: "string" }).stringValue;
+    new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["token-exchange", variable("providerGrant")] });
+    const app = new ConfidentialWebApp(
+      stack,
+      "web-app",
+      webAppProps({ scopes: ["openid", variable("appScope")], grantTypes: [variable("appGrant")], tokenEndpointAuthMethod: variable("authMethod") as "client_secret_post" }),
+    );
+    const agent = new AiAgent(stack, "agent", agentProps());
+    new AgentApplicationGrant(stack, "grant", { agent, application: app, subjects: ["barbara.jensen"], scopes: [variable("grantScope")] });
+    expect(() => synthValidated(stack)).not.toThrow();
+  });
 });
