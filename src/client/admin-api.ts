@@ -211,11 +211,12 @@ class AdminClientImpl implements AdminClient {
     return this.read<z.infer<typeof ENDPOINTS.providerRead.response>>({ name: "providerRead", endpoint: ENDPOINTS.providerRead });
   }
 
-  putProvider(body: Record<string, unknown>) {
+  putProvider(body: Record<string, unknown>, options: { ifMatch?: string } = {}) {
     return this.write<z.infer<typeof ENDPOINTS.providerUpdate.response>>({
       name: "providerUpdate",
       endpoint: ENDPOINTS.providerUpdate,
       body: stripForAmPut(body),
+      ...(options.ifMatch === undefined ? {} : { headers: { "if-match": `"${options.ifMatch}"` } }),
     });
   }
 

@@ -46,7 +46,11 @@ export interface AdminApi {
   readonly realm: string;
   // §3 provider
   getProvider(): Promise<OAuth2Provider | undefined>;
-  putProvider(body: Record<string, unknown>): Promise<OAuth2Provider>;
+  /**
+   * Full-replace PUT. With `ifMatch` (the `_rev` read), a write by anyone else since that read
+   * fails with PRECONDITION_FAILED instead of being overwritten.
+   */
+  putProvider(body: Record<string, unknown>, options?: { ifMatch?: string }): Promise<OAuth2Provider>;
   createProvider(body: Record<string, unknown>): Promise<OAuth2Provider>;
   enableAiAgents(): Promise<void>;
   // §4 OAuth2 clients (undefined on 404)

@@ -3,8 +3,9 @@
  * plans with the pure modules, checks every precondition, and only then writes.
  */
 import { randomUUID } from "node:crypto";
-import { registerSecret } from "../client/errors";
+import { isAicApiError, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
+import type { OAuth2Provider } from "../contract/schemas";
 import { DELETE_ORDER, identityKey, type Identity, type SecretRef, type Spec, type TenantRef } from "../contract/spec";
 import { planAgentGrant } from "./agent-grant";
 import { planAiAgent } from "./ai-agent";
@@ -82,18 +83,34 @@ async function writeAmClient(put: ClientWriter, id: string, plan: AmClientPlan, 
 async function writeProvider(api: AdminApi, plan: ProviderPlan): Promise<boolean> {
   let aiAgentsOn = false;
   if (plan.write === "create") aiAgentsOn = (await api.createProvider(plan.body!)).aiAgentsConfig?.aiAgentsEnabled === true;
-  else if (plan.write === "update") await api.putProvider(plan.body!);
+  else if (plan.write === "update") await api.putProvider(plan.body!, { ifMatch: plan.rev });
   if (plan.enableAiAgents && !aiAgentsOn) await api.enableAiAgents();
   return plan.write !== "none" || plan.enableAiAgents;
+}
+
+/** Attempts at the realm-wide provider's read-modify-write before giving up on concurrent writers. */
+const PROVIDER_ATTEMPTS = 5;
+
+/**
+ * Reads the provider, plans, writes under `If-Match`; when another writer (another stack, the
+ * console) changed it meanwhile, reads and plans again, so that neither write is lost.
+ */
+async function updateProvider(api: AdminApi, planFor: (live: OAuth2Provider | undefined) => ProviderPlan) {
+  for (let attempt = 1; ; attempt++) {
+    const plan = planFor(await api.getProvider());
+    try {
+      return { plan, wrote: await writeProvider(api, plan) };
+    } catch (e) {
+      if (attempt >= PROVIDER_ATTEMPTS || !isAicApiError(e, "PRECONDITION_FAILED")) throw e;
+    }
+  }
 }
 
 /** Creates or updates the object a spec describes, in place. */
 export async function applySpec(api: AdminApi, spec: Spec, options: EngineOptions = {}): Promise<ObjectResult> {
   switch (spec.kind) {
     case "oauth2-provider-grants": {
-      const live = await api.getProvider();
-      const plan = planProviderGrants(spec, live);
-      const wrote = await writeProvider(api, plan);
+      const { plan, wrote } = await updateProvider(api, (live) => planProviderGrants(spec, live));
       return result(spec.kind, spec.id, upsertAction(plan.write === "create", wrote), plan.changes);
     }
     case "web-app": {
@@ -131,8 +148,8 @@ export async function deleteIdentity(api: AdminApi, identity: Identity): Promise
       if (!identity.removal || identity.removal.policy === "retain") {
         return result(kind, id, "unchanged", [], ["retained (removal policy retain): grant types left on"]);
       }
-      const plan = planProviderRemoval(identity.removal, await api.getProvider());
-      const wrote = await writeProvider(api, plan);
+      const removal = identity.removal;
+      const { plan, wrote } = await updateProvider(api, (live) => planProviderRemoval(removal, live));
       return result(kind, id, wrote ? "deleted" : "absent", plan.changes, wrote ? [] : ["declared grant types already off"]);
     }
     case "web-app": {

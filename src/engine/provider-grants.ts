@@ -14,6 +14,8 @@ export interface ProviderPlan {
   /** `create`: POST the body; `update`: PUT the body; `none`: nothing to write to the provider. */
   readonly write: "create" | "update" | "none";
   readonly body?: Record<string, unknown>;
+  /** The `_rev` the plan was made from: an update is written only if the provider is still at it. */
+  readonly rev?: string;
   /** Switch the AI agents feature on (a separate call; never switched off). */
   readonly enableAiAgents: boolean;
   readonly changes: FieldChange[];
@@ -45,6 +47,7 @@ export function planProviderGrants(spec: ProviderGrantsSpec, live: OAuth2Provide
   }
   return {
     write: missing.length > 0 ? "update" : "none",
+    rev: live._rev,
     body: missing.length > 0 ? withGrantTypes(live, grantTypes) : undefined,
     enableAiAgents: wantAiAgents && !aiAgentsOn,
     changes,
@@ -60,6 +63,7 @@ export function planProviderRemoval(removal: NonNullable<Identity["removal"]>, l
   }
   return {
     write: "update",
+    rev: live._rev,
     body: withGrantTypes(live, remaining),
     enableAiAgents: false,
     changes: [{ field: GRANT_TYPES_FIELD, from: current, to: remaining }],

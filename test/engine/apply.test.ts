@@ -39,11 +39,32 @@ const applyAll = async (...specs: Parameters<typeof applySpec>[1][]) => {
 describe("applySpec(oauth2-provider-grants)", () => {
   it("adds the declared grant types and keeps the others", async () => {
     const before = (await t.api.getProvider())!.advancedOAuth2Config!.grantTypes!;
+    // A fresh tenant has neither (the seed's Task 1 exists because of that).
+    expect(before).not.toContain("password");
+    expect(before).not.toContain(TOKEN_EXCHANGE_GRANT);
     const r = await applySpec(t.api, t.providerGrants(), opts());
     const after = (await t.api.getProvider())!.advancedOAuth2Config!.grantTypes!;
-    expect(after).toEqual(expect.arrayContaining([...before, "password", "urn:ietf:params:oauth:grant-type:token-exchange"]));
-    expect(r.action).toBe(before.includes("password") && before.includes("urn:ietf:params:oauth:grant-type:token-exchange") ? "unchanged" : "updated");
-    expect((await t.writes()).every((e) => e.method === "PUT")).toBe(true);
+    expect(after).toEqual([...before, "password", TOKEN_EXCHANGE_GRANT]);
+    expect(r.action).toBe("updated");
+    expect((await t.writes()).map((e) => e.method)).toEqual(["PUT"]);
+  });
+
+  it("loses no grant type when another writer changes the provider between its read and its write", async () => {
+    const live = (await t.api.getProvider())!;
+    const others = [...live.advancedOAuth2Config!.grantTypes!, "urn:ietf:params:oauth:grant-type:saml2-bearer-other"];
+    // The engine's PUT waits 400 ms at the tenant; another writer's PUT lands in between.
+    await fetch(`${t.tenant.baseUrl}/__emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ pathPattern: "services/oauth-oidc$", method: "PUT", times: 1, latencyMs: 400 }),
+    });
+    const applying = applySpec(t.api, t.providerGrants(), opts());
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await t.api.putProvider({ ...live, advancedOAuth2Config: { ...live.advancedOAuth2Config, grantTypes: others } });
+    await applying;
+    expect((await t.api.getProvider())!.advancedOAuth2Config!.grantTypes).toEqual([...others, "password", TOKEN_EXCHANGE_GRANT]);
+    const puts = (await t.writes()).filter((e) => e.method === "PUT").map((e) => e.status);
+    expect(puts).toEqual([200, 412, 200]); // the other writer's, the engine's stale one, the engine's again
   });
 
   it("makes no write call when every declared grant type is on", async () => {
@@ -55,10 +76,14 @@ describe("applySpec(oauth2-provider-grants)", () => {
   });
 
   it("switches AI agents on only when the provider says they are off", async () => {
-    const live = (await t.api.getProvider())!;
+    expect((await t.api.getProvider())!.aiAgentsConfig?.aiAgentsEnabled).not.toBe(true); // the seed has them off
     await applySpec(t.api, t.providerGrants({ aiAgentsEnabled: true }), opts());
-    const enables = (await t.writes()).filter((e) => e.path.startsWith("/environment/aiagent"));
-    expect(enables).toHaveLength(live.aiAgentsConfig?.aiAgentsEnabled === true ? 0 : 1);
+    const enables = () => t.writes().then((w) => w.filter((e) => e.path.startsWith("/environment/aiagent")));
+    expect(await enables()).toHaveLength(1);
+    expect((await t.api.getProvider())!.aiAgentsConfig?.aiAgentsEnabled).toBe(true);
+    await t.clearAudit();
+    await applySpec(t.api, t.providerGrants({ aiAgentsEnabled: true }), opts());
+    expect(await enables()).toHaveLength(0);
   });
 
   it("takes exactly the declared grant types off with removal policy destroy", async () => {
