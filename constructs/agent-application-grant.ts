@@ -1,4 +1,5 @@
 import { Token } from "cdktf";
+import { providerGrantErrors } from "./private/client";
 import { Construct } from "constructs";
 import { TOKEN_EXCHANGE_GRANT } from "../src/contract";
 import type { IAiAgent } from "./ai-agent";
@@ -89,6 +90,11 @@ export class AgentApplicationGrant extends Construct {
       if (linkedObject) object.dependOn(linkedObject);
     }
     this.node.addValidation({ validate: () => this.crossChecks(tenant) });
+    // A managed agent checks its own grant types against the provider; an imported one cannot,
+    // and the exchange this grant serves needs token exchange on the provider all the same.
+    if (!ManagedObject.of(props.agent)) {
+      this.node.addValidation({ validate: () => providerGrantErrors(object, [TOKEN_EXCHANGE_GRANT]) });
+    }
   }
 
   /** Checks that need the agent and the application as the whole stack has them. */

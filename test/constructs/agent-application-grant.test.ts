@@ -1,6 +1,6 @@
 import "cdktf/lib/testing/adapters/jest";
 import { Testing } from "cdktf";
-import { AgentApplicationGrant, AiAgent, ConfidentialWebApp } from "../../constructs";
+import { AgentApplicationGrant, AiAgent, ConfidentialWebApp, OAuth2ProviderGrants } from "../../constructs";
 import { AgentGrantSpec } from "../../src/contract";
 import { addressOf, agentProps, resourceOf, specOf, synthTenantScope, synthValidated, tenantStack, webAppProps } from "./helpers";
 
@@ -96,6 +96,15 @@ describe(AgentApplicationGrant, () => {
     const agent = new AiAgent(stack, "other-agent", agentProps({ clientId: "other-agent", grantTypes: ["client-credentials"] }));
     new AgentApplicationGrant(stack, "grant", { agent, application: webApp, subjects: ["bjensen"] });
     expect(() => synthValidated(stack)).toThrow(/\[stack\/grant\] \[AIC_AGENT_WITHOUT_TOKEN_EXCHANGE\]/);
+  });
+
+  it("fails when the agent is imported and the realm's provider grants lack token exchange", () => {
+    const { stack } = tenantStack();
+    new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password"] });
+    const webApp = new ConfidentialWebApp(stack, "web-app", webAppProps());
+    const agent = AiAgent.fromClientId(stack, "existing-agent", "existing-agent");
+    new AgentApplicationGrant(stack, "grant", { agent, application: webApp, subjects: ["bjensen"] });
+    expect(() => synthValidated(stack)).toThrow(/\[stack\/grant\] \[AIC_PROVIDER_GRANT_TYPE_MISSING\].*add \["token-exchange"\]/);
   });
 
   it("fails when the same agent and application are granted twice", () => {
