@@ -36,7 +36,10 @@ async function run(cmd: string, args: string[], cwd: string, env: NodeJS.Process
 async function main(): Promise<number> {
   const port = Number(new URL(EMBEDDED_TENANT_URL).port);
   step(`embedded tenant on ${EMBEDDED_TENANT_URL}`);
-  const tenant = await startTenant({ port });
+  const tenant = await startTenant({ port }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== "EADDRINUSE") throw e;
+    throw new Error(`port ${port} is taken (an embedded tenant still running?): stop that process; main.ts points at ${EMBEDDED_TENANT_URL}`);
+  });
   const cacheDir = mkdtempSync(join(tmpdir(), "cdktf-aic-start-"));
   try {
     const c = tenant.connection;
