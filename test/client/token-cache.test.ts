@@ -137,17 +137,17 @@ describe("TokenCache", () => {
 
   it("keeps the lock of a holder that mints for longer than staleLockMs: waiters mint nothing", async () => {
     // Two processes' caches: the same directory and credential.
-    const options = { dir: t.tempDir(), key: "https://tenant.example.com\nservice-account\nid", staleLockMs: 300 };
+    const options = { dir: t.tempDir(), key: "https://tenant.example.com\nservice-account\nid", staleLockMs: 1000 };
     const [holder, waiter] = [new TokenCache(options), new TokenCache(options)];
     await holder.get(async () => entry("warm-up", -1));
     let mints = 0;
     const slowMint = async () => {
       mints++;
-      await new Promise((resolve) => setTimeout(resolve, 1200)); // four times staleLockMs
+      await new Promise((resolve) => setTimeout(resolve, 3000)); // three times staleLockMs
       return entry("slow", 600_000);
     };
     const first = holder.get(slowMint);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const second = waiter.get(async () => {
       mints++;
       return entry("second", 600_000);

@@ -5,6 +5,7 @@ import { applySpec, deleteIdentity, prune } from "../../src/engine/apply";
 import { EngineError } from "../../src/engine/errors";
 import { SECRET_CHANGE } from "../../src/engine/owned";
 import { formatResult } from "../../src/engine/result";
+import { mintAdminToken } from "../emulator/helpers";
 import { TestTenant } from "./support";
 
 const t = new TestTenant();
@@ -52,19 +53,33 @@ describe("applySpec(oauth2-provider-grants)", () => {
   it("loses no grant type when another writer changes the provider between its read and its write", async () => {
     const live = (await t.api.getProvider())!;
     const others = [...live.advancedOAuth2Config!.grantTypes!, "urn:ietf:params:oauth:grant-type:saml2-bearer-other"];
-    // The engine's PUT waits 400 ms at the tenant; another writer's PUT lands in between.
+    // The engine's PUT (no query string) waits 1 s at the tenant; the other writer's PUT (with one)
+    // is not delayed, and is sent once the engine has read the provider: it lands in between.
     await fetch(`${t.tenant.baseUrl}/__emulator/faults`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ pathPattern: "services/oauth-oidc$", method: "PUT", times: 1, latencyMs: 400 }),
+      body: JSON.stringify({ pathPattern: "services/oauth-oidc$", method: "PUT", times: 1, latencyMs: 1000 }),
     });
+    await t.clearAudit();
     const applying = applySpec(t.api, t.providerGrants(), opts());
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    await t.api.putProvider({ ...live, advancedOAuth2Config: { ...live.advancedOAuth2Config, grantTypes: others } });
+    const path = "/am/json/realms/root/realms/alpha/realm-config/services/oauth-oidc";
+    while (!(await t.adminCalls()).some((e) => e.method === "GET" && e.path === path)) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const other = await fetch(`${t.tenant.baseUrl}${path}?_other=writer`, {
+      method: "PUT",
+      headers: {
+        authorization: `Bearer ${await mintAdminToken(t.tenant.connection)}`,
+        "accept-api-version": "protocol=2.0,resource=1.0",
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ ...live, _id: undefined, _rev: undefined, _type: undefined, advancedOAuth2Config: { ...live.advancedOAuth2Config, grantTypes: others } }),
+    });
+    expect(other.status).toBe(200);
     await applying;
     expect((await t.api.getProvider())!.advancedOAuth2Config!.grantTypes).toEqual([...others, "password", TOKEN_EXCHANGE_GRANT]);
-    const puts = (await t.writes()).filter((e) => e.method === "PUT").map((e) => e.status);
-    expect(puts).toEqual([200, 412, 200]); // the other writer's, the engine's stale one, the engine's again
+    const puts = (await t.writes()).filter((e) => e.method === "PUT").map((e) => `${e.path.includes("_other") ? "other" : "engine"} ${e.status}`);
+    expect(puts).toEqual(["other 200", "engine 412", "engine 200"]);
   });
 
   it("makes no write call when every declared grant type is on", async () => {
