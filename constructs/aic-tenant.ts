@@ -1,10 +1,17 @@
 import { Construct, IConstruct } from "constructs";
-import { Token } from "cdktf";
-import { AuthConfig, DEFAULT_CREDENTIAL_ENV, EMBEDDED_TENANT_URL, Spec, TenantRef } from "../src/contract";
+import { Fn, TerraformResource, Token } from "cdktf";
+import { AuthConfig, COMMANDS, DEFAULT_CREDENTIAL_ENV, EMBEDDED_TENANT_URL, PROVISIONER_ENV, Spec, TenantRef } from "../src/contract";
 import { VALIDATION_CODES as C, ValidationError, validationMessage } from "./errors";
 import { checkEnvName } from "./private/checks";
 import { cliAssetPath } from "./private/cli-asset";
-import { CustomResourceType, ManagedObject, createManagedObject, managedObjectsByKey } from "./private/custom-resource";
+import {
+  CustomResourceType,
+  ManagedObject,
+  addDependency,
+  createCustomResource,
+  createManagedObject,
+  managedObjectsByKey,
+} from "./private/custom-resource";
 import { Inventory } from "./private/inventory";
 
 /** Options of {@link TenantCredentials.serviceAccount}. */
@@ -127,6 +134,19 @@ export interface AicTenantProps {
    * @default "terraform_data"
    */
   readonly customResourceType?: CustomResourceType;
+  /**
+   * Restore drift on every apply: changes made in the tenant outside code (in the console, say)
+   * to objects this stack manages are overwritten by the next `terraform apply`.
+   *
+   * Terraform re-runs an object's apply only when its spec changes; with this on, a `Reconcile`
+   * resource that Terraform replaces on every apply (so the plan always shows one change) runs
+   * `cdktf-aic reconcile`: one batched read of the tenant, then a write to each object whose
+   * owned fields differ from code. Client secrets are written only by the objects' own applies.
+   * Off, `cdktf-aic plan` shows drift and the command that restores one object.
+   *
+   * @default false
+   */
+  readonly restoreDrift?: boolean;
 }
 
 const AIC_TENANT = Symbol.for("cdktf-aic.AicTenant");
@@ -177,6 +197,7 @@ export class AicTenant extends Construct {
   private readonly cliPath: string;
   private readonly customResourceType: CustomResourceType;
   private readonly inventory: Inventory;
+  private readonly reconcile?: TerraformResource;
 
   constructor(scope: Construct, id: string, props: AicTenantProps) {
     super(scope, id);
@@ -201,6 +222,17 @@ export class AicTenant extends Construct {
     this.cliPath = cliAssetPath(this);
     this.customResourceType = props.customResourceType ?? "terraform_data";
     this.inventory = new Inventory(this, "Inventory", this.cliPath, this.customResourceType, this.tenantRef);
+    if (props.restoreDrift) {
+      this.reconcile = createCustomResource(this, "Reconcile", this.customResourceType, this.cliPath, {
+        // A value that differs at every plan: the resource is replaced, so reconcile runs, on every apply.
+        replaceOn: { at: Fn.plantimestamp() },
+        carry: { reconcile: { baseUrl: this.baseUrl, realm } },
+        command: COMMANDS.reconcile,
+        environment: {},
+        literalEnvironment: { [PROVISIONER_ENV.tenant]: this.tenantRef },
+        when: "create",
+      });
+    }
   }
 
   /** `baseUrl|realm`: constructs with the same key configure the same realm. */
@@ -222,6 +254,7 @@ export class AicTenant extends Construct {
       if (isClient(other) && object.spec.kind === "oauth2-provider-grants") other.dependOn(object);
     }
     this.inventory.add(object);
+    if (this.reconcile) addDependency(this.reconcile, object.config);
     owner.node.addValidation({ validate: () => [...duplicateErrors(object), ...specErrors(spec)] });
     return object;
   }

@@ -18,6 +18,7 @@ Commands (run by Terraform provisioners; input from the environment only):
   ${COMMANDS.apply}        create or update the object of CDKTF_AIC_SPEC in place (its client secret too, when set)
   ${COMMANDS.delete}       delete the object of CDKTF_AIC_IDENTITY (already gone is fine)
   ${COMMANDS.prune}        delete what CDKTF_AIC_PREVIOUS lists and CDKTF_AIC_KEEP does not, dependents first
+  ${COMMANDS.reconcile}    re-apply what differs from code in the tenant of CDKTF_AIC_TENANT (restoreDrift)
 
 Commands for people:
   ${COMMANDS.plan}         show what apply would change, field by field, and drift (reads only)
@@ -32,6 +33,7 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   [COMMANDS.apply]: async () => (await import("./provision")).applyCommand,
   [COMMANDS.delete]: async () => (await import("./provision")).deleteCommand,
   [COMMANDS.prune]: async () => (await import("./provision")).pruneCommand,
+  [COMMANDS.reconcile]: async () => (await import("./provision")).reconcileCommand,
   [COMMANDS.plan]: async () => (await import("./plan")).planCommand,
   [COMMANDS.verify]: async () => (await import("./verify")).verifyCommand,
   [COMMANDS.tenant]: async () => (await import("../emulator/cli")).tenantCommand,

@@ -1,11 +1,20 @@
 /**
- * The provisioner commands: apply, delete, prune. Everything comes from the
+ * The provisioner commands: apply, delete, prune, reconcile. Everything comes from the
  * environment (the spec, the identities, credentials, secrets); argv carries only `--help`.
  * One line per object goes to stderr; a secret never does.
  */
 import { createAdminApi, type AdminClient } from "../client/admin-api";
+import { existsSync, readFileSync } from "node:fs";
 import { COMMANDS, PROVISIONER_ENV } from "../contract/constants";
-import { Identity, identityKey, InventoryList, inventoryIdentities, parseSpec, type TenantRef } from "../contract/spec";
+import {
+  DELETE_ORDER,
+  Identity,
+  identityKey,
+  InventoryList,
+  inventoryIdentities,
+  parseSpec,
+  TenantRef,
+} from "../contract/spec";
 import { applySpec, deleteIdentity, prune } from "../engine/apply";
 import { formatResult, type ObjectResult } from "../engine/result";
 import { CliError, err, out, paint, type Colour } from "./output";
@@ -17,6 +26,11 @@ Only owned fields are compared and written; a write happens only when one differ
 there is a client secret to write. The tenant's credentials are read from the env vars the
 spec's tenant.auth names; the client secret from the env var named in spec.secret.env: required
 to create, and written on an update whenever it is set (bump spec.secret.version to rotate).`,
+  [COMMANDS.reconcile]: `Usage: cdktf-aic reconcile
+Run in the stack's Terraform folder on every apply when the tenant has restoreDrift on: re-applies
+each object of the tenant in ${PROVISIONER_ENV.tenant} whose live state differs from the stack's
+code (cdk.tf.json), dependencies first. Reads with batched list calls; writes only what differs;
+writes a client secret only to create.`,
   [COMMANDS.delete]: `Usage: cdktf-aic delete
 Deletes the object named by the identity JSON in ${PROVISIONER_ENV.identity}; an object already
 gone is fine. Provider grant types are taken off only with removal policy "destroy".`,
@@ -127,6 +141,42 @@ export async function deleteCommand(argv: string[]): Promise<number> {
   const identity = parseIdentity(PROVISIONER_ENV.identity, requiredEnv(PROVISIONER_ENV.identity));
   report(await withClients((c) => deleteIdentity(c.for(identity.tenant), identity)));
   return 0;
+}
+
+/**
+ * Re-applies every object of one tenant whose live state differs from the stack's code, so that
+ * changes made outside code (drift) are overwritten. Runs on every apply (see
+ * `AicTenantProps.restoreDrift`) in the stack's folder, reading the specs from `cdk.tf.json`
+ * there and the tenant with the plan's batched list calls; writes only what differs, and writes
+ * a secret only when creating (the object's own apply writes it when its spec changes).
+ */
+export async function reconcileCommand(argv: string[]): Promise<number> {
+  if (!checkArgs(COMMANDS.reconcile, argv)) return 0;
+  const tenant = TenantRef.parse(parseJson(PROVISIONER_ENV.tenant, requiredEnv(PROVISIONER_ENV.tenant)));
+  const [{ readSynthesized }, { batchRequests, planStack, tenantKey }, { readSnapshot }] = await Promise.all([
+    import("../plan/stack"),
+    import("../plan/diff"),
+    import("../engine/batch"),
+  ]);
+  const file = "cdk.tf.json";
+  if (!existsSync(file)) throw new CliError(`no ${file} in ${process.cwd()}: reconcile runs in the stack's Terraform folder`);
+  const all = readSynthesized(JSON.parse(readFileSync(file, "utf8")));
+  const objects = new Map([...all.objects].filter(([, o]) => o.spec && tenantKey(o.identity.tenant) === tenantKey(tenant)));
+  const code = { objects, inventory: [] };
+  return withClients(async (c) => {
+    const api = c.for(tenant);
+    const request = batchRequests({ code }).get(tenantKey(tenant));
+    const snapshots = request ? new Map([[tenantKey(tenant), await readSnapshot(api, request.request)]]) : new Map();
+    const differing = planStack({ code }, snapshots).filter((o) => o.action === "create" || o.action === "update");
+    for (const kind of [...DELETE_ORDER].reverse()) {
+      for (const planned of differing.filter((o) => o.kind === kind)) {
+        const spec = [...objects.values()].find((o) => o.identity.kind === kind && o.identity.id === planned.id)!.spec!;
+        report(await applySpec(api, spec, { secrets: "on-create" }));
+      }
+    }
+    if (differing.length === 0) err(paint(process.stderr, "dim", `= reconcile: ${objects.size} objects as in code`));
+    return 0;
+  });
 }
 
 export async function pruneCommand(argv: string[]): Promise<number> {

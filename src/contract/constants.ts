@@ -12,6 +12,7 @@ export const COMMANDS = {
   apply: "apply",
   delete: "delete",
   prune: "prune",
+  reconcile: "reconcile",
   plan: "plan",
   verify: "verify",
   tenant: "tenant",
@@ -23,6 +24,8 @@ export const PROVISIONER_ENV = {
   spec: "CDKTF_AIC_SPEC",
   /** The identity JSON of one object (delete). */
   identity: "CDKTF_AIC_IDENTITY",
+  /** The tenant `{baseUrl, realm, auth}` whose objects to re-apply (reconcile). */
+  tenant: "CDKTF_AIC_TENANT",
   /** JSON array of identity JSONs still in code (prune). */
   keep: "CDKTF_AIC_KEEP",
   /** JSON array of identity JSONs that were in code at the previous apply (prune). */

@@ -21,6 +21,13 @@ import { planWebApp } from "./web-app";
 export interface EngineOptions {
   /** Where secret values are read from (default `process.env`). */
   readonly env?: Record<string, string | undefined>;
+  /**
+   * When a secret is written: on create and whenever its variable is set (`when-set`, a
+   * provisioner's apply, which runs only when the spec changed), or on create only (`on-create`,
+   * reconcile, which runs on every apply).
+   * @default "when-set"
+   */
+  readonly secrets?: "when-set" | "on-create";
   /** The IDM id of a new AI agent's identity (default: a random uuid). */
   readonly newUid?: () => string;
 }
@@ -44,6 +51,7 @@ function secretWrite(options: EngineOptions, secret: SecretRef, id: string, crea
     if (!value) throw secretNotSet(secret.env, id);
     return { value, changes: [], notes: [] };
   }
+  if (options.secrets === "on-create") return { value: undefined, changes: [], notes: [] };
   return value
     ? { value, changes: [SECRET_CHANGE], notes: [`secret written (version ${secret.version})`] }
     : { value, changes: [], notes: [`secret not written: ${secret.env} is not set (set it to rotate)`] };

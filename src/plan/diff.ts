@@ -127,11 +127,12 @@ function rotation(desired: Spec, applied: Spec | undefined): FieldChange | undef
 
 /**
  * Terraform re-runs an object's apply only when its spec changed (or the object is recreated), so
- * drift on an object whose code did not change stays until its `Config` is replaced.
+ * drift on an object whose code did not change stays until its `Config` is replaced, unless its
+ * tenant restores drift on every apply (`restoreDrift`).
  */
 function driftOf(desired: StackObject, applied: StackObject | undefined, s: TenantSnapshot, exists: boolean): PlannedObject["drift"] {
   if (!applied?.spec) return undefined;
-  const overwrittenByApply = canonicalJson(applied.spec) !== canonicalJson(desired.spec);
+  const overwrittenByApply = desired.restoresDrift === true || canonicalJson(applied.spec) !== canonicalJson(desired.spec);
   const restore = overwrittenByApply || !desired.configAddress ? {} : { restore: `terraform apply -replace='${desired.configAddress}'` };
   if (!exists) return { status: "deleted", changes: [], overwrittenByApply, ...restore };
   let changes: EngineChange[];

@@ -19,6 +19,8 @@ export interface StackObject {
   readonly configAddress?: string;
   /** The construct path, e.g. `alpha/web-app`. */
   readonly construct?: string;
+  /** Its tenant re-applies drift on every apply (`restoreDrift`). */
+  readonly restoresDrift?: boolean;
 }
 
 export interface StackContents {
@@ -59,7 +61,10 @@ function contentsOf(resources: readonly RawResource[]): StackContents {
     return o;
   };
   let inventory: Identity[] = [];
+  const reconciled = new Set<string>();
   for (const { address, path, values } of resources) {
+    const reconcile = values.reconcile as { baseUrl?: string; realm?: string } | undefined;
+    if (reconcile?.baseUrl && reconcile.realm) reconciled.add(`${reconcile.baseUrl}|${reconcile.realm}`);
     const spec = parse(Spec, values.spec);
     const identity = parse(Identity, values.identity);
     const list = parse(InventoryList, values.inventory);
@@ -69,6 +74,9 @@ function contentsOf(resources: readonly RawResource[]): StackContents {
     } else if (list) {
       inventory = inventoryIdentities(list);
     }
+  }
+  for (const o of objects.values()) {
+    if (reconciled.has(`${o.identity.tenant.baseUrl}|${o.identity.tenant.realm}`)) o.restoresDrift = true;
   }
   return { objects, inventory };
 }

@@ -91,6 +91,27 @@ describe(AicTenant, () => {
     expect(s.node.findAll().filter((c) => c instanceof NullProvider)).toEqual([own]);
   });
 
+  it("restores drift on every apply when asked: a Reconcile replaced at every plan, after every Config", () => {
+    const s = stack();
+    const tenant = new AicTenant(s, "Tenant", { baseUrl: TENANT_URL, restoreDrift: true });
+    new ConfidentialWebApp(s, "web-app", webAppProps());
+    const synth = JSON.parse(Testing.synth(s)) as { resource: { terraform_data: Record<string, Record<string, any>> } };
+    const reconcile = Object.entries(synth.resource.terraform_data).find(([name]) => name.startsWith("Tenant_Reconcile"))![1];
+    expect(reconcile.triggers_replace).toEqual({ at: "${plantimestamp()}" });
+    expect(reconcile.input).toEqual({ reconcile: { baseUrl: TENANT_URL, realm: "alpha" } });
+    const exec = reconcile.provisioner[0]["local-exec"];
+    expect(exec.command).toMatch(/ reconcile$/);
+    expect(JSON.parse(exec.environment.CDKTF_AIC_TENANT)).toEqual(tenant.tenantRef);
+    expect(reconcile.depends_on).toEqual([`terraform_data.${Object.keys(synth.resource.terraform_data).find((n) => n.startsWith("web-app_Config"))}`]);
+  });
+
+  it("has no Reconcile unless asked", () => {
+    const s = stack();
+    new AicTenant(s, "Tenant", { baseUrl: TENANT_URL });
+    new ConfidentialWebApp(s, "web-app", webAppProps());
+    expect(Testing.synth(s)).not.toContain("reconcile");
+  });
+
   it("fails when no tenant is in scope", () => {
     expect(() => new OAuth2ProviderGrants(stack(), "provider", { grantTypes: ["password"] })).toThrow(
       expect.objectContaining({ code: "AIC_NO_TENANT", constructPath: "stack/provider" }),

@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { App } from "cdktf";
 import { DEFAULT_CREDENTIAL_ENV } from "../../src/contract";
 import { startTenant } from "../../src/emulator";
-import { TenantStack } from "../../constructs";
+import { TenantStack, type AicTenantProps } from "../../constructs";
 
 export const REPO = resolve(__dirname, "../..");
 export const CLI = join(REPO, "dist", "cli", "cdktf-aic.mjs");
@@ -78,9 +78,9 @@ export class Workspace {
   }
 
   /** Synthesizes one stack into this workspace's cdktf.out (state and .terraform stay). */
-  synth(configure: (stack: TenantStack) => void): void {
+  synth(configure: (stack: TenantStack) => void, tenant: Partial<AicTenantProps> = {}): void {
     const app = new App({ outdir: this.outdir });
-    const stack = new TenantStack(app, STACK, { tenant: { baseUrl: this.tenant.baseUrl, realm: "alpha" } });
+    const stack = new TenantStack(app, STACK, { tenant: { baseUrl: this.tenant.baseUrl, realm: "alpha", ...tenant } });
     configure(stack);
     app.synth();
   }
