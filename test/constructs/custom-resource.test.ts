@@ -33,7 +33,6 @@ import {
   TerraformWorkdir,
   addressOf,
   agentProps,
-  hasTerraform,
   nullResourceOf,
   resourceOf,
   resourcesOfType,
@@ -49,7 +48,7 @@ Testing.setupJest();
 
 const TRICKY = "Costs ${var.price} %{ if x }and $${literal} 100%";
 const TRICKY_ESCAPED = "Costs $${var.price} %%{ if x }and $$${literal} 100%";
-const itWithTerraform = hasTerraform ? it : it.skip;
+// Tests that run Terraform need it on PATH: `npm test` puts the project's build there.
 
 /** The seed's four kinds of object in one stack. */
 function seedStack(tenantProps: Partial<AicTenantProps> = {}, webApp: Partial<ConfidentialWebAppProps> = {}) {
@@ -116,7 +115,7 @@ describe("the custom resource pattern", () => {
     );
   });
 
-  itWithTerraform("shows a changed field of the spec in terraform plan and replaces only Config", () => {
+  it("shows a changed field of the spec in terraform plan and replaces only Config", () => {
     const synthWith = (scopes: string[]) => {
       const { stack } = tenantStack();
       const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ scopes }));
@@ -142,7 +141,7 @@ describe("the custom resource pattern", () => {
     expect(WebAppSpec.parse(specOf(synth, app)).owned.description).toBe(TRICKY);
   });
 
-  itWithTerraform("hands the CLI exactly the specs (secret references included), identities and lists, through real Terraform", () => {
+  it("hands the CLI exactly the specs (secret references included), identities and lists, through real Terraform", () => {
     const { objects, synth } = seedStack({}, { description: TRICKY });
     const identities = objects.map((o) => o.identity).sort((a, b) => (identityKey(a) < identityKey(b) ? -1 : 1));
     const workdir = new TerraformWorkdir();
@@ -191,7 +190,7 @@ describe("the custom resource pattern", () => {
     expect(withoutConfig(v2)).toEqual(withoutConfig(v1));
   });
 
-  itWithTerraform("a version bump replaces only Config and re-runs apply, never Resource (no delete)", () => {
+  it("a version bump replaces only Config and re-runs apply, never Resource (no delete)", () => {
     const synthWith = (version: number) => seedStack({}, { clientSecret: Secret.fromEnv("WEB_APP_CLIENT_SECRET", { version }) });
     const [v1, v2] = [synthWith(1), synthWith(2)];
     const workdir = new TerraformWorkdir();
@@ -224,7 +223,7 @@ describe("the custom resource pattern", () => {
     }
   });
 
-  itWithTerraform("updates in place, deleting and pruning nothing, when the credential env names change", () => {
+  it("updates in place, deleting and pruning nothing, when the credential env names change", () => {
     const before = seedStack();
     const after = seedStack({ credentials: TenantCredentials.serviceAccount({ idEnv: "OTHER_ID" }) });
     const workdir = new TerraformWorkdir();
@@ -344,7 +343,7 @@ describe('customResourceType: "null_resource"', () => {
     expect(unescaped).toBe(canonicalJson(JSON.parse(unescaped)));
   });
 
-  itWithTerraform("escapes so that Terraform itself reads back the exact canonical spec", () => {
+  it("escapes so that Terraform itself reads back the exact canonical spec", () => {
     const { stack } = tenantStack({ customResourceType: "null_resource" });
     const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ description: TRICKY }));
     const trigger = nullResourceOf(Testing.synth(stack), app, "Config").triggers.spec;

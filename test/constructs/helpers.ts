@@ -96,15 +96,6 @@ export function specOf(synth: string, construct: IConstruct): unknown {
 /** Terraform as the project installs it (`source "$(bash scripts/install-terraform.sh)"` puts it on PATH). */
 const TERRAFORM = process.env.CDKTF_AIC_TERRAFORM ?? "terraform";
 
-export const hasTerraform = (() => {
-  try {
-    execFileSync(TERRAFORM, ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 /** One run of the CLI as Terraform started it: the sub-command and the CDKTF_AIC_* environment. */
 export interface RecordedCall {
   argv: string[];
