@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { App } from "cdktf";
+import { createAdminApi, type AdminClient } from "../../src/client/admin-api";
 import { DEFAULT_CREDENTIAL_ENV } from "../../src/contract";
 import { startTenant } from "../../src/emulator";
 import { TenantStack, type AicTenantProps } from "../../constructs";
@@ -126,6 +127,20 @@ export class Workspace {
   }
 
   /** The tenant's log of admin calls (or of OAuth2 calls: token requests, authentication). */
+  /**
+   * An admin client of this workspace's tenant, for reads in assertions and for writes made
+   * outside code (drift); its own token cache, so it never shares Terraform's token.
+   */
+  adminClient(): AdminClient {
+    return createAdminApi({
+      baseUrl: this.tenant.baseUrl,
+      realm: "alpha",
+      auth: { method: "service-account", idEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountId, jwkEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountJwk },
+      env: this.env(),
+      tokenCacheDir: mkdtempSync(join(this.dir, "admin-token-cache-")),
+    });
+  }
+
   async audit(kind: "admin" | "oauth2" = "admin"): Promise<AuditEntry[]> {
     const res = await fetch(`${this.tenant.baseUrl}/__emulator/audit`);
     const body = (await res.json()) as { entries: AuditEntry[] };

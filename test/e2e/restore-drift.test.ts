@@ -2,23 +2,11 @@
  * Drift and `restoreDrift`: a change made in the tenant outside code survives `terraform apply`
  * unless the tenant restores drift, in which case the next apply overwrites it, and only it.
  */
-import { createAdminApi, type AdminClient } from "../../src/client/admin-api";
-import { DEFAULT_CREDENTIAL_ENV } from "../../src/contract/constants";
+import type { AdminClient } from "../../src/client/admin-api";
 import { APP, seed } from "../support/seed";
 import { isWrite, Workspace } from "./harness";
 
 const SCOPES = ["openid", "read-data", "write-data", "admin-action"];
-
-function admin(ws: Workspace): AdminClient {
-  const env = ws.env();
-  return createAdminApi({
-    baseUrl: ws.tenant.baseUrl,
-    realm: "alpha",
-    auth: { method: "service-account", idEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountId, jwkEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountJwk },
-    env,
-    tokenCacheDir: env.CDKTF_AIC_TOKEN_CACHE_DIR,
-  });
-}
 
 /** Someone edits the web app's scopes in the console. */
 async function drift(api: AdminClient): Promise<void> {
@@ -36,7 +24,7 @@ describe.each([
   let api: AdminClient;
   beforeAll(async () => {
     await ws.start();
-    api = admin(ws);
+    api = ws.adminClient();
     ws.synth((s) => seed(s), { restoreDrift });
     await ws.apply();
   }, 120_000);

@@ -6,7 +6,6 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { AiAgent, ConfidentialWebApp, OAuth2ProviderGrants, Secret } from "../../constructs";
 import { seed } from "../support/seed";
-import { mintAdminToken } from "../emulator/helpers";
 import { isWrite, Workspace } from "./harness";
 
 const PRIVILEGES = "/openidm/managed/alpha_aiagentprivilege";
@@ -88,23 +87,19 @@ describe("the seed's on-behalf-of flow through real Terraform", () => {
   it("terraform destroy returns the tenant to its seed state, keeping the retained grant types", async () => {
     const destroy = await ws.terraform(["destroy", "-auto-approve", "-input=false", "-no-color"]);
     expect(destroy.status).toBe(0);
-    const token = await mintAdminToken(ws.tenant.connection);
-    const get = async (path: string, version?: string) => {
-      const res = await fetch(`${ws.tenant.baseUrl}${path}`, {
-        headers: { authorization: `Bearer ${token}`, ...(version ? { "accept-api-version": version } : {}) },
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, any> };
-    };
-    const am = "/am/json/realms/root/realms/alpha/realm-config";
-    expect((await get(`${am}/agents/OAuth2Client/digital-assistant-web-app`, "protocol=2.1,resource=1.0")).status).toBe(404);
-    expect((await get(`${am}/agents/AIAgent/digital-assistant-ai-agent-2`, "protocol=2.1,resource=2.0")).status).toBe(404);
-    for (const object of ["alpha_application", "alpha_aiagent", "alpha_aiagentprivilege"]) {
-      expect((await get(`/openidm/managed/${object}?_queryFilter=true`)).body.resultCount).toBe(0);
+    const api = ws.adminClient();
+    try {
+      expect(await api.getOAuth2Client("digital-assistant-web-app")).toBeUndefined();
+      expect(await api.getAiAgent("digital-assistant-ai-agent-2")).toBeUndefined();
+      for (const object of ["application", "aiagent", "aiagentprivilege"] as const) {
+        expect(await api.queryManaged(object)).toEqual([]);
+      }
+      expect((await api.getProvider())!.advancedOAuth2Config!.grantTypes).toEqual(
+        expect.arrayContaining(["password", "urn:ietf:params:oauth:grant-type:token-exchange"]),
+      );
+    } finally {
+      await api.close();
     }
-    const provider = await get(`${am}/services/oauth-oidc`, "protocol=2.0,resource=1.0");
-    expect(provider.body.advancedOAuth2Config.grantTypes).toEqual(
-      expect.arrayContaining(["password", "urn:ietf:params:oauth:grant-type:token-exchange"]),
-    );
   }, 300_000);
 
   it("never lets a secret reach synth output, state, plan or apply output, or logs", () => {

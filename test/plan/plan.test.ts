@@ -10,7 +10,7 @@ import { PlanReport } from "../../src/plan/schema";
 import { readState } from "../../src/plan/stack";
 import { requireCli } from "../cli/run";
 import { isWrite, Workspace } from "../e2e/harness";
-import { AGENT, APP, directClient, seed, symbolLines, type SeedKnobs } from "./support";
+import { AGENT, APP, seed, symbolLines, type SeedKnobs } from "./support";
 
 const ws = new Workspace();
 
@@ -95,7 +95,7 @@ describe("cdktf-aic plan", () => {
   });
 
   it("shows realm-wide grant types as ensure present, leaving the others untouched", async () => {
-    const api = directClient(ws);
+    const api = ws.adminClient();
     const provider = (await api.getProvider())!;
     const before = provider.advancedOAuth2Config!.grantTypes!;
     await api.putProvider({ ...provider, advancedOAuth2Config: { ...provider.advancedOAuth2Config, grantTypes: before.filter((g) => g !== "password") } });
@@ -113,7 +113,7 @@ describe("cdktf-aic plan", () => {
   });
 
   it("reports fields changed in the tenant outside code as drift, apart from the changes", async () => {
-    const api = directClient(ws);
+    const api = ws.adminClient();
     const application = (await findApplication(api, APP))!;
     await api.patchManaged("application", application._id, [{ operation: "replace", field: "/name", value: "Renamed in the console" }]);
     const client = (await api.getOAuth2Client(APP))!;
@@ -223,7 +223,7 @@ describe("cdktf-aic plan failures", () => {
 describe("cdktf-aic plan after a deletion outside code", () => {
   // Last: the agent comes back without its privilege and owners.
   it("reports an object deleted outside code as drift and create", async () => {
-    const api = directClient(ws);
+    const api = ws.adminClient();
     const privilege = (await planJson()).stacks[0].objects.find((o) => o.kind === "agent-grant")!;
     expect(privilege.action).toBe("no-change");
     const agent = (await api.getAiAgent(AGENT))!;

@@ -10,7 +10,6 @@ import { PlanReport } from "../../src/plan/schema";
 import { specsOfStack } from "../../src/plan/stack";
 import { requireCli } from "../cli/run";
 import { Workspace } from "../e2e/harness";
-import { directClient } from "./support";
 
 const ws = new Workspace();
 const PAIRS = 66;
@@ -38,7 +37,7 @@ beforeAll(async () => {
   });
   const specs = specsOfStack(ws.outdir, "alpha").sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
   expect(specs).toHaveLength(OBJECTS);
-  const api = directClient(ws);
+  const api = ws.adminClient();
   for (const spec of specs) await applySpec(api, spec, { env: ws.env() });
   await api.close();
 }, 300_000);
