@@ -1,10 +1,9 @@
 import { Construct, IConstruct } from "constructs";
 import { TokenEndpointAuthMethod } from "../src/contract";
 import { AgentApplicationGrant } from "./agent-application-grant";
-import { AicTenant } from "./aic-tenant";
 import type { IConfidentialWebApp } from "./confidential-web-app";
 import { checkClientId } from "./private/checks";
-import { checkClientProps, providerGrantErrors } from "./private/client";
+import { manageClient } from "./private/client";
 import type { Secret } from "./secret";
 
 /** Options of {@link IAiAgent.grantAccessTo}. */
@@ -147,32 +146,24 @@ export class AiAgent extends AiAgentBase {
 
   constructor(scope: Construct, id: string, props: AiAgentProps) {
     super(scope, id);
-    const client = checkClientProps(this, props, {
-      scopesRequired: false,
-      grantTypes: ["token-exchange"],
-      tokenEndpointAuthMethod: "client_secret_post",
-    });
     const overrides = props.providerOverrides ?? {};
-
-    this.clientId = props.clientId;
-    this.scopes = client.scopes;
-    this.grantTypes = client.grantTypes;
-    const tenant = AicTenant.of(this);
-    const object = tenant._manage(this, {
-      kind: "ai-agent",
-      tenant: tenant.tenantRef,
-      id: props.clientId,
-      owned: {
-        ...client,
+    const client = manageClient(
+      this,
+      "ai-agent",
+      props,
+      { scopesRequired: false, grantTypes: ["token-exchange"], tokenEndpointAuthMethod: "client_secret_post" },
+      (checked) => ({
+        ...checked,
         providerOverrides: {
           enabled: overrides.enabled ?? true,
           statelessTokens: overrides.clientSideTokens ?? true,
           acceptAudienceInTokenExchange: overrides.acceptAudienceInTokenExchange ?? true,
         },
-      },
-      secret: props.clientSecret.toSecretRef(),
-    });
-    this.node.addValidation({ validate: () => providerGrantErrors(object, client.grantTypes) });
+      }),
+    );
+    this.clientId = props.clientId;
+    this.scopes = client.scopes;
+    this.grantTypes = client.grantTypes;
   }
 }
 

@@ -1,8 +1,7 @@
 import { Construct, IConstruct } from "constructs";
 import { TokenEndpointAuthMethod } from "../src/contract";
-import { AicTenant } from "./aic-tenant";
 import { checkClientId } from "./private/checks";
-import { checkClientProps, providerGrantErrors } from "./private/client";
+import { manageClient } from "./private/client";
 import type { Secret } from "./secret";
 
 /** A confidential web application of the realm, managed here or imported. */
@@ -76,24 +75,16 @@ export class ConfidentialWebApp extends Construct implements IConfidentialWebApp
 
   constructor(scope: Construct, id: string, props: ConfidentialWebAppProps) {
     super(scope, id);
-    const client = checkClientProps(this, props, {
-      scopesRequired: true,
-      grantTypes: ["authorization-code"],
-      tokenEndpointAuthMethod: "client_secret_basic",
-    });
-
+    const client = manageClient(
+      this,
+      "web-app",
+      props,
+      { scopesRequired: true, grantTypes: ["authorization-code"], tokenEndpointAuthMethod: "client_secret_basic" },
+      (checked) => ({ ...checked, redirectUris: [...(props.redirectUris ?? [])] }),
+    );
     this.clientId = props.clientId;
     this.scopes = client.scopes;
     this.grantTypes = client.grantTypes;
-    const tenant = AicTenant.of(this);
-    const object = tenant._manage(this, {
-      kind: "web-app",
-      tenant: tenant.tenantRef,
-      id: props.clientId,
-      owned: { ...client, redirectUris: [...(props.redirectUris ?? [])] },
-      secret: props.clientSecret.toSecretRef(),
-    });
-    this.node.addValidation({ validate: () => providerGrantErrors(object, client.grantTypes) });
   }
 }
 

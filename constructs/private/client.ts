@@ -4,7 +4,7 @@
  */
 import { Token } from "cdktf";
 import { Construct } from "constructs";
-import { GRANT_TYPES, TokenEndpointAuthMethod } from "../../src/contract";
+import { GRANT_TYPES, TokenEndpointAuthMethod, type SpecOf } from "../../src/contract";
 import { AicTenant } from "../aic-tenant";
 import { VALIDATION_CODES as C, validationMessage } from "../errors";
 import type { Secret } from "../secret";
@@ -69,6 +69,28 @@ export function checkClientProps(scope: Construct, props: ClientPropsInput, defa
     grantTypes,
     tokenEndpointAuthMethod,
   };
+}
+
+type ClientSpec = { "web-app": SpecOf<"web-app">; "ai-agent": SpecOf<"ai-agent"> };
+
+/**
+ * Checks a client's props (first, before any child exists), has the tenant manage the object, and
+ * checks its grant types against the realm's provider grants once the whole stack exists.
+ */
+export function manageClient<K extends keyof ClientSpec>(
+  owner: Construct,
+  kind: K,
+  props: ClientPropsInput,
+  defaults: ClientDefaults,
+  owned: (client: CheckedClient) => ClientSpec[K]["owned"],
+): CheckedClient {
+  const client = checkClientProps(owner, props, defaults);
+  const tenant = AicTenant.of(owner);
+  const spec = { kind, tenant: tenant.tenantRef, id: props.clientId, owned: owned(client), secret: props.clientSecret.toSecretRef() };
+  // The kind and its owned fields go together (K), which TypeScript cannot see through the spread.
+  const object = tenant._manage(owner, spec as unknown as ClientSpec[K]);
+  owner.node.addValidation({ validate: () => providerGrantErrors(object, client.grantTypes) });
+  return client;
 }
 
 const kindInRealm = (o: ManagedObject): string => `${o.tenantKey}|${o.spec.kind}`;
