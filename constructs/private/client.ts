@@ -47,7 +47,7 @@ export interface CheckedClient {
 }
 
 /** Checks the props every client has and applies the construct's defaults. */
-export function checkClientProps(scope: Construct, props: ClientPropsInput, defaults: ClientDefaults): CheckedClient {
+function checkClientProps(scope: Construct, props: ClientPropsInput, defaults: ClientDefaults): CheckedClient {
   checkNonEmpty(scope, "name", props.name);
   checkClientId(scope, "clientId", props.clientId);
   checkSecret(scope, "clientSecret", props.clientSecret);
