@@ -87,6 +87,19 @@ export function json(status: number, body: unknown, headers?: Record<string, str
 /** `ETag` as AM and IDM send it: the `_rev` in double quotes. */
 export const etag = (rev: string) => ({ etag: `"${rev}"` });
 
+/**
+ * `If-Match: "<rev>"` guards a replace (a read-modify-write): 412 when the object is no longer at
+ * that revision or is gone; `*` or no header guards nothing. CREST does this for AM and IDM alike
+ * (the 412 wording is inferred).
+ */
+export function checkIfMatch(req: EmulatorRequest, currentRev: string | undefined): void {
+  const ifMatch = header(req, "if-match");
+  if (!ifMatch || ifMatch === "*") return;
+  if (currentRev === undefined || ifMatch.replace(/^"|"$/g, "") !== currentRev) {
+    throw new CrestHttpError(412, "Precondition Failed: the revision does not match");
+  }
+}
+
 /** Applies `_queryFilter` (required, as in CREST) to the items' query views. */
 export function filterItems<T>(req: EmulatorRequest, items: T[], view: (item: T) => unknown): T[] {
   const text = req.query.get("_queryFilter");

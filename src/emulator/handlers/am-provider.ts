@@ -3,12 +3,11 @@
  * values, `_id: ""`, `_rev` also as ETag, full-replace PUT, `POST ?_action=create` when absent;
  * and the AI agents feature switch `POST /environment/aiagent?_action=enable`.
  */
-import { header } from "../sessions";
 import { API_VERSION } from "../../contract/endpoints";
 import { AM_TYPES, PROVIDER_DEFAULTS } from "../am-defaults";
 import type { EmulatorContext } from "../context";
 import { badRequest, CrestHttpError, notFound } from "../errors";
-import { etag, json, objectBody, type Route } from "../router";
+import { checkIfMatch, etag, json, objectBody, type Route } from "../router";
 import { realmState } from "../store";
 import type { EmulatorResponse, RealmState } from "../types";
 
@@ -62,12 +61,7 @@ export function amProviderRoutes(): Route[] {
         const realm = realmOf(ctx, params);
         // A PUT does not create the service: that is `?_action=create` [rec] (404 here: inf).
         if (!realm.provider) throw notFound();
-        // `If-Match` with the ETag read guards the read-modify-write of this realm-wide object
-        // (AM's CREST honours it; the wording of the 412 is inf).
-        const ifMatch = header(req, "if-match");
-        if (ifMatch && ifMatch !== "*" && ifMatch.replace(/^"|"$/g, "") !== String(realm.providerRev)) {
-          throw new CrestHttpError(412, "Precondition Failed: the revision does not match");
-        }
+        checkIfMatch(req, String(realm.providerRev));
         replaceProvider(ctx, realm, objectBody(req));
         return providerResponse(200, realm);
       },

@@ -19,7 +19,7 @@ import {
   type ManagedType,
 } from "../idm-model";
 import { managedSchema } from "../idm-schema";
-import { etag, filterItems, json, jsonBody, objectBody, pageOf, type Route } from "../router";
+import { checkIfMatch, etag, filterItems, json, jsonBody, objectBody, pageOf, type Route } from "../router";
 import { header } from "../sessions";
 import { findManaged, managedCollection, realmState, type ManagedRecord } from "../store";
 import type { EmulatorRequest, EmulatorResponse } from "../types";
@@ -64,14 +64,6 @@ function queryResponse(req: EmulatorRequest, matching: Record<string, unknown>[]
   });
 }
 
-/** `If-Match: "<rev>"` guards a replace; `*` or absent does not. */
-function checkIfMatch(req: EmulatorRequest, record: ManagedRecord | undefined): void {
-  const ifMatch = header(req, "if-match");
-  if (!ifMatch || ifMatch === "*") return;
-  if (!record || ifMatch.replace(/^"|"$/g, "") !== record._rev) {
-    throw new CrestHttpError(412, "Precondition Failed: the revision does not match");
-  }
-}
 
 const MANAGED = "^/openidm/managed/(?<realm>[^/_]+)_(?<type>[^/]+)";
 
@@ -120,7 +112,7 @@ export function idmRoutes(): Route[] {
         const t = targetOf(ctx, params);
         const before = findManaged(ctx.state, t.realm, t.type, params.id);
         if (before && header(req, "if-none-match") === "*") throw alreadyExists(params.id);
-        checkIfMatch(req, before);
+        checkIfMatch(req, before?._rev);
         const { record, created } = writeManaged(ctx, t.realm, t.type, params.id, objectBody(req));
         ctx.save();
         return objectResponse(ctx, req, t, record, created ? 201 : 200);
@@ -131,7 +123,7 @@ export function idmRoutes(): Route[] {
       pattern: one,
       handler: (req, ctx, params) => {
         const t = targetOf(ctx, params);
-        checkIfMatch(req, existing(ctx, t, params.id));
+        checkIfMatch(req, existing(ctx, t, params.id)?._rev);
         const operations = IdmPatch.safeParse(jsonBody(req));
         if (!operations.success) throw badRequest("The patch must be a JSON array of {operation, field, value} objects");
         const record = patchManaged(ctx, t.realm, t.type, params.id, operations.data);
@@ -145,7 +137,7 @@ export function idmRoutes(): Route[] {
       handler: (req, ctx, params) => {
         const t = targetOf(ctx, params);
         const record = existing(ctx, t, params.id);
-        checkIfMatch(req, record);
+        checkIfMatch(req, record?._rev);
         const view = viewOf(ctx.state, t.realm, t.type, record, parseFields(req.query.get("_fields")));
         deleteManaged(ctx, t.realm, t.type, params.id);
         ctx.save();
