@@ -120,6 +120,22 @@ export interface Page<T> {
   total: number;
 }
 
+/**
+ * A CREST query answer for one page. The count fields are part of each endpoint's contract and
+ * differ as recorded: AM agent lists count exactly (`EXACT`, the total), IDM and AM groups do not
+ * (`NONE`, -1), and AM groups report 0 remaining where IDM reports -1.
+ */
+export function queryAnswer(page: Page<unknown>, counts: { exact: boolean; remaining: number }, items: unknown[] = page.items): EmulatorResponse {
+  return json(200, {
+    result: items,
+    resultCount: items.length,
+    pagedResultsCookie: page.pagedResultsCookie,
+    totalPagedResultsPolicy: counts.exact ? "EXACT" : "NONE",
+    totalPagedResults: counts.exact ? page.total : -1,
+    remainingPagedResults: counts.remaining,
+  });
+}
+
 /** `_pageSize` with `_pagedResultsCookie` (opaque to clients: the next offset) or `_pagedResultsOffset`. */
 export function pageOf<T>(req: EmulatorRequest, items: T[]): Page<T> {
   const cookie = req.query.get("_pagedResultsCookie");

@@ -17,7 +17,7 @@ import {
 import type { EmulatorContext } from "../context";
 import { alreadyExists, badRequest, CrestHttpError, invalidAttribute, notFound } from "../errors";
 import { deleteManaged, parseFields, referencing, writeManaged } from "../idm-model";
-import { etag, filterItems, json, objectBody, pageOf, pickFields, type Route } from "../router";
+import { etag, filterItems, json, objectBody, pageOf, pickFields, queryAnswer, type Route } from "../router";
 import { header } from "../sessions";
 import { amClients, findManaged, realmState, type AmClientKind } from "../store";
 import type { AmClientRecord, EmulatorRequest, RealmState } from "../types";
@@ -254,14 +254,7 @@ function query(kind: AmClientKind): Route["handler"] {
     const views = records.map((r) => queryForm(readForm(ctx, params.realm, kind, r)));
     const page = pageOf(req, filterItems(req, views, (v) => v));
     const fields = parseFields(req.query.get("_fields"));
-    return json(200, {
-      result: page.items.map((v) => pickFields(v, fields)),
-      resultCount: page.items.length,
-      pagedResultsCookie: page.pagedResultsCookie,
-      totalPagedResultsPolicy: "EXACT",
-      totalPagedResults: page.total,
-      remainingPagedResults: -1,
-    });
+    return queryAnswer(page, { exact: true, remaining: -1 }, page.items.map((v) => pickFields(v, fields)));
   };
 }
 

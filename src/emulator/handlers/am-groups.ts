@@ -6,7 +6,7 @@
 import type { EmulatorContext } from "../context";
 import { notFound } from "../errors";
 import { edgesOf } from "../idm-model";
-import { etag, filterItems, json, pageOf, type Route } from "../router";
+import { etag, filterItems, json, pageOf, queryAnswer, type Route } from "../router";
 import { findManaged, managedCollection, realmState, type ManagedRecord } from "../store";
 
 const API_VERSION = "protocol=2.0,resource=4.0";
@@ -56,14 +56,7 @@ export function amGroupRoutes(): Route[] {
           return { ...common, _rev: "-1", uniqueMember };
         });
         const page = pageOf(req, filterItems(req, views, (v) => v));
-        return json(200, {
-          result: page.items,
-          resultCount: page.items.length,
-          pagedResultsCookie: page.pagedResultsCookie,
-          totalPagedResultsPolicy: "NONE",
-          totalPagedResults: -1,
-          remainingPagedResults: 0,
-        });
+        return queryAnswer(page, { exact: false, remaining: 0 });
       },
     },
     {

@@ -19,7 +19,7 @@ import {
   type ManagedType,
 } from "../idm-model";
 import { managedSchema } from "../idm-schema";
-import { checkIfMatch, etag, filterItems, json, jsonBody, objectBody, pageOf, type Route } from "../router";
+import { checkIfMatch, etag, filterItems, json, jsonBody, objectBody, pageOf, queryAnswer, type Route } from "../router";
 import { header } from "../sessions";
 import { findManaged, managedCollection, realmState, type ManagedRecord } from "../store";
 import type { EmulatorRequest, EmulatorResponse } from "../types";
@@ -53,15 +53,7 @@ function objectResponse(ctx: EmulatorContext, req: EmulatorRequest, t: Target, r
 
 /** IDM's query envelope [rec]: no total counts. */
 function queryResponse(req: EmulatorRequest, matching: Record<string, unknown>[]): EmulatorResponse {
-  const page = pageOf(req, matching);
-  return json(200, {
-    result: page.items,
-    resultCount: page.items.length,
-    pagedResultsCookie: page.pagedResultsCookie,
-    totalPagedResultsPolicy: "NONE",
-    totalPagedResults: -1,
-    remainingPagedResults: -1,
-  });
+  return queryAnswer(pageOf(req, matching), { exact: false, remaining: -1 });
 }
 
 
