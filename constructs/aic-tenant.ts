@@ -1,6 +1,6 @@
 import { Construct, IConstruct } from "constructs";
 import { Fn, TerraformResource, Token } from "cdktf";
-import { AuthConfig, COMMANDS, DEFAULT_CREDENTIAL_ENV, EMBEDDED_TENANT_URL, PROVISIONER_ENV, Spec, TenantRef } from "../src/contract";
+import { AuthConfig, COMMANDS, DEFAULT_CREDENTIAL_ENV, EMBEDDED_TENANT_URL, PROVISIONER_ENV, Spec, TenantRef, tenantKey } from "../src/contract";
 import { VALIDATION_CODES as C, ValidationError, validationMessage } from "./errors";
 import { checkEnvName } from "./private/checks";
 import { cliAssetPath } from "./private/cli-asset";
@@ -237,7 +237,7 @@ export class AicTenant extends Construct {
 
   /** `baseUrl|realm`: constructs with the same key configure the same realm. */
   get tenantKey(): string {
-    return `${this.baseUrl}|${this.realm}`;
+    return tenantKey(this);
   }
 
   /**

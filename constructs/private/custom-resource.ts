@@ -44,6 +44,7 @@ import {
   canonicalJson,
   escapeTemplate,
   identityOf,
+  tenantKey,
   mapStrings,
 } from "../../src/contract";
 
@@ -217,7 +218,7 @@ export class ManagedObject {
 
   /** `baseUrl|realm`: objects with the same key live in the same realm. */
   get tenantKey(): string {
-    return `${this.spec.tenant.baseUrl}|${this.spec.tenant.realm}`;
+    return tenantKey(this.spec.tenant);
   }
 
   /** This object is applied after `other` is, and deleted before it. */

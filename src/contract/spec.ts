@@ -145,9 +145,14 @@ export function inventoryIdentities(list: InventoryList): Identity[] {
   return list.objects.map((object) => ({ ...object, tenant: list.tenant }));
 }
 
+/** The realm of a tenant, as a key: `baseUrl|realm` (objects with one key live in one realm). */
+export function tenantKey(tenant: Pick<TenantRef, "baseUrl" | "realm">): string {
+  return `${tenant.baseUrl.replace(/\/+$/, "")}|${tenant.realm}`;
+}
+
 /** A stable key of an identity, for inventories and maps. */
 export function identityKey(i: Identity): string {
-  return [i.kind, i.tenant.baseUrl.replace(/\/+$/, ""), i.tenant.realm, i.id].join("|");
+  return [i.kind, tenantKey(i.tenant), i.id].join("|");
 }
 
 /** Delete order: dependents before what they depend on. */

@@ -4,7 +4,7 @@
  * `apply` would: update = live ≠ desired, drift = live ≠ applied, delete = applied inventory − code.
  */
 import { KINDS } from "../contract/constants";
-import { canonicalJson, identityKey, type Identity, type Spec, type TenantRef } from "../contract/spec";
+import { canonicalJson, identityKey, tenantKey, type Identity, type Spec, type TenantRef } from "../contract/spec";
 import { grantPrivilegeId, planAgentGrant } from "../engine/agent-grant";
 import { planAiAgent } from "../engine/ai-agent";
 import { agentGrantLive, aiAgentLive, webAppLive, type BatchRequest, type TenantSnapshot } from "../engine/batch";
@@ -22,9 +22,7 @@ export const KNOWN_AFTER_APPLY = "(known after apply)";
 const GRANT_TYPES_FIELD = "advancedOAuth2Config.grantTypes";
 
 /** The tenant an object lives in, as a key: objects of one tenant are read together. */
-export function tenantKey(tenant: Pick<TenantRef, "baseUrl" | "realm">): string {
-  return `${tenant.baseUrl.replace(/\/+$/, "")}|${tenant.realm}`;
-}
+export { tenantKey };
 
 interface LiveDiff {
   readonly exists: boolean;

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
-import { Identity, identityKey, identityOf, InventoryList, inventoryIdentities, Spec } from "../contract/spec";
+import { Identity, identityKey, identityOf, InventoryList, inventoryIdentities, Spec, tenantKey } from "../contract/spec";
 import { mapStrings, unescapeTemplate } from "../contract/template";
 import { CliError } from "../cli/output";
 
@@ -64,9 +64,8 @@ function contentsOf(resources: readonly RawResource[]): StackContents {
   const reconciled = new Set<string>();
   for (const { address, path, values } of resources) {
     const reconcile = values.reconcile as { baseUrl?: string; realm?: string } | undefined;
-    if (reconcile?.baseUrl && reconcile.realm) reconciled.add(`${reconcile.baseUrl}|${reconcile.realm}`);
+    if (reconcile?.baseUrl && reconcile.realm) reconciled.add(tenantKey({ baseUrl: reconcile.baseUrl, realm: reconcile.realm }));
     const spec = parse(Spec, values.spec);
-    const identity = parse(Identity, values.identity);
     const list = parse(InventoryList, values.inventory);
     if (spec) {
       const o = entry(identityOf(spec));
@@ -76,7 +75,7 @@ function contentsOf(resources: readonly RawResource[]): StackContents {
     }
   }
   for (const o of objects.values()) {
-    if (reconciled.has(`${o.identity.tenant.baseUrl}|${o.identity.tenant.realm}`)) o.restoresDrift = true;
+    if (reconciled.has(tenantKey(o.identity.tenant))) o.restoresDrift = true;
   }
   return { objects, inventory };
 }
