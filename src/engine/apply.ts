@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { isAicApiError, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
 import type { OAuth2Provider } from "../contract/schemas";
-import { DELETE_ORDER, identityKey, type Identity, type SecretRef, type Spec, type TenantRef } from "../contract/spec";
+import { DELETE_ORDER, identityKey, type Identity, type SecretRef, type Spec, type SpecOf, type TenantRef } from "../contract/spec";
 import { planAgentGrant } from "./agent-grant";
 import { planAiAgent } from "./ai-agent";
 import { secretNotSet } from "./errors";
@@ -114,6 +114,26 @@ async function updateProvider(api: AdminApi, planFor: (live: OAuth2Provider | un
   }
 }
 
+/**
+ * A web app or an agent: the AM client (with its secret when one is to be written), then its IDM
+ * side (the application record, or the identity's owners).
+ */
+async function applyClient(
+  spec: SpecOf<"web-app"> | SpecOf<"ai-agent">,
+  options: EngineOptions,
+  client: AmClientPlan,
+  idm: IdmPlan,
+  put: ClientWriter,
+  api: AdminApi,
+): Promise<ObjectResult> {
+  const creating = client.write === "create";
+  const secret = secretWrite(options, spec.secret, spec.id, creating);
+  const wroteClient = await writeAmClient(put, spec.id, client, secret.value);
+  const wroteIdm = await writeIdm(api, idm);
+  const changes = [...client.changes, ...secret.changes, ...idm.changes];
+  return result(spec.kind, spec.id, upsertAction(creating, wroteClient || wroteIdm), changes, secret.notes);
+}
+
 /** Creates or updates the object a spec describes, in place. */
 export async function applySpec(api: AdminApi, spec: Spec, options: EngineOptions = {}): Promise<ObjectResult> {
   switch (spec.kind) {
@@ -124,20 +144,12 @@ export async function applySpec(api: AdminApi, spec: Spec, options: EngineOption
     case "web-app": {
       const live = (await readWebApps(api, [spec])).get(spec.id)!;
       const plan = planWebApp(spec, live);
-      const secret = secretWrite(options, spec.secret, spec.id, plan.client.write === "create");
-      const wroteClient = await writeAmClient((id, b, o) => api.putOAuth2Client(id, b, o), spec.id, plan.client, secret.value);
-      const wroteApp = await writeIdm(api, plan.application);
-      const changes = [...plan.client.changes, ...secret.changes, ...plan.application.changes];
-      return result(spec.kind, spec.id, upsertAction(plan.client.write === "create", wroteClient || wroteApp), changes, secret.notes);
+      return applyClient(spec, options, plan.client, plan.application, (id, b, o) => api.putOAuth2Client(id, b, o), api);
     }
     case "ai-agent": {
       const live = (await readAiAgents(api, [spec])).get(spec.id)!;
       const plan = planAiAgent(spec, live, (options.newUid ?? randomUUID)());
-      const secret = secretWrite(options, spec.secret, spec.id, plan.agent.write === "create");
-      const wroteAgent = await writeAmClient((id, b, o) => api.putAiAgent(id, b, o), spec.id, plan.agent, secret.value);
-      const wroteOwners = await writeIdm(api, plan.owners);
-      const changes = [...plan.agent.changes, ...secret.changes, ...plan.owners.changes];
-      return result(spec.kind, spec.id, upsertAction(plan.agent.write === "create", wroteAgent || wroteOwners), changes, secret.notes);
+      return applyClient(spec, options, plan.agent, plan.owners, (id, b, o) => api.putAiAgent(id, b, o), api);
     }
     case "agent-grant": {
       const live = (await readAgentGrants(api, [spec])).get(spec.id)!;
