@@ -1,4 +1,4 @@
-import { Token } from "cdktf";
+import { TerraformStack, Token } from "cdktf";
 import { providerGrantErrors } from "./private/client";
 import { Construct } from "constructs";
 import { TOKEN_EXCHANGE_GRANT } from "../src/contract";
@@ -39,6 +39,15 @@ export interface AgentApplicationGrantProps {
    * @default - none
    */
   readonly description?: string;
+  /**
+   * Take over the object when it already exists in the tenant but was not created by this stack
+   * (made in the console, say). Without it such an apply fails before any write. Adopting
+   * reconciles the owned fields (writing nothing when they already match) and needs no secret;
+   * from then on the object is managed like any other (deleted when it leaves the code).
+   *
+   * @default false
+   */
+  readonly adopt?: boolean;
 }
 
 /**
@@ -83,11 +92,14 @@ export class AgentApplicationGrant extends Construct {
         scopes,
         ...(props.description === undefined ? {} : { description: props.description }),
       },
+      ...(props.adopt ? { adopt: true as const } : {}),
     });
-    // Created after, and deleted before, the agent and the application it links.
+    // A grant may link an agent or an application of another stack (of the same tenant): that
+    // stack is deployed first, and the grant's apply finds them by client id.
     for (const linked of [props.agent, props.application]) {
-      const linkedObject = ManagedObject.of(linked);
-      if (linkedObject) object.dependOn(linkedObject);
+      const stack = TerraformStack.of(this);
+      const other = TerraformStack.of(linked);
+      if (other !== stack && ManagedObject.of(linked)) stack.addDependency(other);
     }
     this.node.addValidation({ validate: () => this.crossChecks(tenant) });
     // A managed agent checks its own grant types against the provider; an imported one cannot,

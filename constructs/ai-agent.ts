@@ -92,6 +92,15 @@ export interface AiAgentProps {
    */
   readonly description?: string;
   /**
+   * Take over the object when it already exists in the tenant but was not created by this stack
+   * (made in the console, say). Without it such an apply fails before any write. Adopting
+   * reconciles the owned fields (writing nothing when they already match) and needs no secret;
+   * from then on the object is managed like any other (deleted when it leaves the code).
+   *
+   * @default false
+   */
+  readonly adopt?: boolean;
+  /**
    * The agent client's own scopes. The scopes it may request for a user come from its grants.
    *
    * @default []

@@ -1,18 +1,11 @@
 import { Construct, IConstruct } from "constructs";
-import { Fn, TerraformResource, Token } from "cdktf";
+import { Fn, Token } from "cdktf";
 import { AuthConfig, COMMANDS, DEFAULT_CREDENTIAL_ENV, EMBEDDED_TENANT_URL, PROVISIONER_ENV, Spec, TenantRef, tenantKey } from "../src/contract";
 import { VALIDATION_CODES as C, ValidationError, validationMessage } from "./errors";
 import { checkEnvName } from "./private/checks";
 import { cliAssetPath } from "./private/cli-asset";
-import {
-  CustomResourceType,
-  ManagedObject,
-  addDependency,
-  createCustomResource,
-  createManagedObject,
-  managedObjectsByKey,
-} from "./private/custom-resource";
-import { Inventory } from "./private/inventory";
+import { CustomResourceType, ManagedObject, createCustomResource, managedObjectsByKey } from "./private/custom-resource";
+import { TenantJournal } from "./private/journal";
 
 /** Options of {@link TenantCredentials.serviceAccount}. */
 export interface ServiceAccountCredentialsOptions {
@@ -194,10 +187,7 @@ export class AicTenant extends Construct {
   /** The tenant part of every spec. */
   public readonly tenantRef: TenantRef;
 
-  private readonly cliPath: string;
-  private readonly customResourceType: CustomResourceType;
-  private readonly inventory: Inventory;
-  private readonly reconcile?: TerraformResource;
+  private readonly journal: TenantJournal;
 
   constructor(scope: Construct, id: string, props: AicTenantProps) {
     super(scope, id);
@@ -219,19 +209,17 @@ export class AicTenant extends Construct {
     this.realm = realm;
     this.credentials = credentials;
     this.tenantRef = { baseUrl: this.baseUrl, realm, auth: credentials.authConfig };
-    this.cliPath = cliAssetPath(this);
-    this.customResourceType = props.customResourceType ?? "terraform_data";
-    this.inventory = new Inventory(this, "Inventory", this.cliPath, this.customResourceType, this.tenantRef);
+    const cliPath = cliAssetPath(this);
+    const type = props.customResourceType ?? "terraform_data";
+    this.journal = new TenantJournal(this, cliPath, type, this.tenantRef);
     if (props.restoreDrift) {
-      this.reconcile = createCustomResource(this, "Reconcile", this.customResourceType, this.cliPath, {
+      const reconcile = createCustomResource(this, "Reconcile", type, cliPath, {
         // A value that differs at every plan: the resource is replaced, so reconcile runs, on every apply.
         replaceOn: { at: Fn.plantimestamp() },
         carry: { reconcile: { baseUrl: this.baseUrl, realm } },
-        command: COMMANDS.reconcile,
-        environment: {},
-        literalEnvironment: { [PROVISIONER_ENV.tenant]: this.tenantRef },
-        when: "create",
+        provisioners: [{ command: COMMANDS.reconcile, literalEnvironment: { [PROVISIONER_ENV.tenant]: this.tenantRef }, when: "create" }],
       });
+      this.journal.runAfter(reconcile);
     }
   }
 
@@ -241,20 +229,14 @@ export class AicTenant extends Construct {
   }
 
   /**
-   * Makes `owner` manage the object `spec` describes: creates its custom resources, orders clients
-   * after the realm's provider grants, adds it to the inventory and registers the checks that need
-   * the whole stack (duplicate objects, the spec schema).
+   * Makes `owner` manage the object `spec` describes: creates its `Resource`, adds it to the
+   * tenant's journal and registers the checks that need the whole app (duplicate objects, the
+   * spec schema).
    *
    * @internal
    */
   public _manage(owner: Construct, spec: Spec): ManagedObject {
-    const object = createManagedObject(owner, spec, this.cliPath, this.customResourceType);
-    for (const other of this.inventory.managedObjects) {
-      if (isClient(object) && other.spec.kind === "oauth2-provider-grants") object.dependOn(other);
-      if (isClient(other) && object.spec.kind === "oauth2-provider-grants") other.dependOn(object);
-    }
-    this.inventory.add(object);
-    if (this.reconcile) addDependency(this.reconcile, object.config);
+    const object = this.journal.manage(owner, spec);
     owner.node.addValidation({ validate: () => [...duplicateErrors(object), ...specErrors(spec)] });
     return object;
   }
@@ -275,21 +257,26 @@ function checkBaseUrl(scope: IConstruct, baseUrl: string): void {
 /** Web apps and AI agents share one client id namespace per realm; other kinds have their own. */
 const namespaceKey = (o: ManagedObject): string => [o.tenantKey, isClient(o) ? "client" : o.spec.kind, o.spec.id].join("|");
 
-/** Another object in the stack with the same identity (clients: the same client id in the realm). */
+/**
+ * Another object in the app with the same identity (clients: the same client id in the realm):
+ * in another stack too, whose destroy would delete this one's object.
+ */
 function duplicateErrors(object: ManagedObject): string[] {
-  const clashes = (managedObjectsByKey(object.owner, namespaceKey).get(namespaceKey(object)) ?? []).filter((o) => o !== object);
+  // The realm's provider grants are additive: other stacks may ensure grant types there too.
+  const where = object.spec.kind === "oauth2-provider-grants" ? "stack" : "app";
+  const clashes = (managedObjectsByKey(object.owner, namespaceKey, where).get(namespaceKey(object)) ?? []).filter((o) => o !== object);
   if (clashes.length === 0) return [];
   const paths = clashes.map((o) => o.owner.node.path);
   return [
     isClient(object)
       ? validationMessage(C.duplicateClientId, {
-          problem: `client id "${object.spec.id}" is also used by ${paths.join(", ")} (web apps and AI agents share one client id namespace)`,
+          problem: `client id "${object.spec.id}" of ${object.owner.node.path} is also used by ${paths.join(", ")} (web apps and AI agents share one client id namespace; in two stacks, destroying one would delete the other's object)`,
           received: object.spec.id,
           allowed: "each client id once per realm",
           fix: "give one of them another clientId, or import the existing one with fromClientId",
         })
       : validationMessage(C.duplicateObject, {
-          problem: `${paths.join(", ")} configures the same ${object.spec.kind} object`,
+          problem: `${object.owner.node.path} and ${paths.join(", ")} configure the same ${object.spec.kind} object`,
           received: object.spec.id,
           allowed: `one ${object.spec.kind} construct per object and realm`,
           fix: "merge the two constructs into one",

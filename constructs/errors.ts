@@ -34,7 +34,7 @@ export const VALIDATION_CODES = {
   grantAcrossTenants: "AIC_GRANT_ACROSS_TENANTS",
   invalidSpec: "AIC_INVALID_SPEC",
   cliNotBuilt: "AIC_CLI_NOT_BUILT",
-  inventoryTooLarge: "AIC_INVENTORY_TOO_LARGE",
+  journalTooLarge: "AIC_JOURNAL_TOO_LARGE",
 } as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[keyof typeof VALIDATION_CODES];
 

@@ -28,6 +28,7 @@ export interface ClientPropsInput {
   readonly scopes?: readonly string[];
   readonly grantTypes?: readonly string[];
   readonly tokenEndpointAuthMethod?: string;
+  readonly adopt?: boolean;
 }
 
 export interface ClientDefaults {
@@ -86,7 +87,14 @@ export function manageClient<K extends keyof ClientSpec>(
 ): CheckedClient {
   const client = checkClientProps(owner, props, defaults);
   const tenant = AicTenant.of(owner);
-  const spec = { kind, tenant: tenant.tenantRef, id: props.clientId, owned: owned(client), secret: props.clientSecret.toSecretRef() };
+  const spec = {
+    kind,
+    tenant: tenant.tenantRef,
+    id: props.clientId,
+    owned: owned(client),
+    secret: props.clientSecret.toSecretRef(),
+    ...(props.adopt ? { adopt: true as const } : {}),
+  };
   // The kind and its owned fields go together (K), which TypeScript cannot see through the spread.
   const object = tenant._manage(owner, spec as unknown as ClientSpec[K]);
   owner.node.addValidation({ validate: () => providerGrantErrors(object, client.grantTypes) });

@@ -1,26 +1,28 @@
 /**
- * The custom resource pattern: one managed tenant object = a few Terraform resources whose
- * local-exec provisioners run the bundled CLI. This is the one module that knows which Terraform
- * resource type carries them; the rest of the library speaks in specs and identities.
+ * The custom resource pattern: each managed tenant object is one inert Terraform resource that
+ * records its spec (so `terraform plan` shows every change on the object's own resource, field by
+ * field), and each tenant has a `Journal` and an `Origin` whose provisioners run the bundled CLI
+ * once per apply. This is the one module that knows which Terraform resource type carries them;
+ * the rest of the library speaks in specs and journals.
  *
- * | child      | replaced when                                        | provisioner                    |
- * |------------|------------------------------------------------------|--------------------------------|
- * | `Resource` | the object's key changes                             | on destroy: `cdktf-aic delete` |
- * | `Config`   | the spec changes (its secret's `{env, version}` too) | on create: `cdktf-aic apply`   |
+ * | resource            | replaced when                      | provisioner                                     |
+ * |---------------------|------------------------------------|-------------------------------------------------|
+ * | `<construct>/Resource` | the object's identity changes   | none (its spec is in `input`: updates in place) |
+ * | `<tenant>/Journal`  | the journal of code changes        | on destroy: `cdktf-aic sync` old → new journal  |
+ * | `<tenant>/Origin`   | never                              | on create: sync of the first apply; on destroy (`terraform destroy`): delete what code lists |
  *
- * A secret rotation is a spec change like any other: `apply` writes the value of the variable
- * the spec names whenever it is set, so one process per object covers create, update and rotate.
+ * Terraform runs a destroy provisioner with `self` = the old object, and keeps the old object when
+ * that provisioner fails: so the sync always knows what was applied last, and a failed or killed
+ * apply leaves the old journal in place for the next apply to finish the work. The objects'
+ * resources depend on the journal, so they record a new spec only once the sync succeeded.
  *
  * Two resource types can carry the pattern:
  * - `terraform_data` (default): built into Terraform ≥ 1.4 and OpenTofu, so a stack needs no
- *   provider at all. Values are objects, so `terraform plan` shows a change field by field
- *   (`~ scopes = [...]`), and what must not replace the object (the credential env names)
- *   rides along in `input`, which updates in place.
- * - `null_resource` (hashicorp/null): values are canonical JSON strings in `triggers`, and every
- *   value replaces.
+ *   provider at all. Values are objects, so `terraform plan` shows a change field by field.
+ * - `null_resource` (hashicorp/null): values are canonical JSON strings in `triggers`.
  *
- * Everything reaches the CLI through `environment`, from `self` (the only thing a destroy
- * provisioner may reference); nothing through argv but the sub-command.
+ * Everything reaches the CLI through `environment` (from `self`, the only thing a destroy
+ * provisioner may reference, or literals); nothing through argv but the sub-command.
  */
 import { Construct, IConstruct } from "constructs";
 import {
@@ -65,21 +67,26 @@ export class LateValue {
   constructor(public readonly produce: () => unknown) {}
 }
 
-export interface CustomResourceProps {
-  /** Values whose change replaces the resource, and so runs its create provisioner again. */
-  readonly replaceOn: Record<string, unknown>;
-  /** Values the provisioner needs that do not replace the resource (terraform_data only). */
-  readonly carry?: Record<string, unknown>;
+/** A local-exec provisioner that runs one CLI sub-command. */
+export interface CliProvisioner {
   readonly command: Command;
   /** Environment variable → the name of a `replaceOn` or `carry` value, passed as JSON. */
-  readonly environment: Record<string, string>;
+  readonly environment?: Record<string, string>;
   /** Environment variables with literal values, passed as JSON. */
   readonly literalEnvironment?: Record<string, unknown>;
   readonly when: "create" | "destroy";
+}
+
+export interface CustomResourceProps {
+  /** Values whose change replaces the resource (and so runs its provisioners). */
+  readonly replaceOn: Record<string, unknown>;
+  /** Values recorded with the resource that do not replace it (terraform_data only: updates in place). */
+  readonly carry?: Record<string, unknown>;
+  readonly provisioners?: readonly CliProvisioner[];
   readonly dependsOn?: TerraformResource[];
 }
 
-/** A terraform_data or null_resource that runs one CLI sub-command. */
+/** A terraform_data or null_resource, with local-exec provisioners that run CLI sub-commands. */
 export function createCustomResource(
   scope: Construct,
   id: string,
@@ -88,34 +95,34 @@ export function createCustomResource(
   props: CustomResourceProps,
 ): TerraformResource {
   const carry = props.carry ?? {};
-  const environment: Record<string, string> = {};
-  for (const [env, name] of Object.entries(props.environment)) {
-    if (!(name in props.replaceOn) && !(name in carry)) throw new Error(`no value named ${name} for ${env}`);
-    environment[env] =
-      type === "null_resource"
-        ? `\${self.triggers.${name}}`
-        : `\${jsonencode(self.${name in props.replaceOn ? "triggers_replace" : "input"}.${name})}`;
-  }
-  for (const [env, literal] of Object.entries(props.literalEnvironment ?? {})) environment[env] = jsonLiteral(literal);
-  const provisioners = [
-    {
+  const provisioners = (props.provisioners ?? []).map((p) => {
+    const environment: Record<string, string> = {};
+    for (const [env, name] of Object.entries(p.environment ?? {})) {
+      if (!(name in props.replaceOn) && !(name in carry)) throw new Error(`no value named ${name} for ${env}`);
+      environment[env] =
+        type === "null_resource"
+          ? `\${self.triggers.${name}}`
+          : `\${jsonencode(self.${name in props.replaceOn ? "triggers_replace" : "input"}.${name})}`;
+    }
+    for (const [env, literal] of Object.entries(p.literalEnvironment ?? {})) environment[env] = jsonLiteral(literal);
+    return {
       type: "local-exec" as const,
       // The asset path is relative to the Terraform working directory, where provisioners run.
-      command: `node "${escapeTemplate(cliPath)}" ${props.command}`,
+      command: `node "${escapeTemplate(cliPath)}" ${p.command}`,
       environment,
-      ...(props.when === "destroy" ? { when: props.when } : {}),
-    },
-  ];
+      ...(p.when === "destroy" ? { when: p.when } : {}),
+    };
+  });
   const dependsOn = props.dependsOn;
   if (type === "null_resource") {
     ensureNullProvider(scope);
     const triggers = mapValues({ ...props.replaceOn, ...carry }, jsonLiteral);
-    return new NullResource(scope, id, { triggers, provisioners, dependsOn });
+    return new NullResource(scope, id, { triggers, provisioners: provisioners.length > 0 ? provisioners : undefined, dependsOn });
   }
   return new TerraformData(scope, id, {
     triggersReplace: mapValues(props.replaceOn, objectLiteral),
     ...(Object.keys(carry).length > 0 ? { input: mapValues(carry, objectLiteral) } : {}),
-    provisioners,
+    provisioners: provisioners.length > 0 ? provisioners : undefined,
     dependsOn,
   });
 }
@@ -204,16 +211,14 @@ export class ManagedObject {
   public readonly identity: Identity;
 
   constructor(
-    /** The construct the object belongs to; its children are `Resource` and `Config`. */
+    /** The construct the object belongs to; its child `Resource` records the object. */
     public readonly owner: IConstruct,
     public readonly spec: Spec,
     public readonly resource: TerraformResource,
-    public readonly config: TerraformResource,
   ) {
     this.identity = identityOf(spec);
     owners.set(owner, this);
-    const stack = TerraformStack.of(owner);
-    stackObjects.set(stack, [...(stackObjects.get(stack) ?? []), this]);
+    for (const scope of [TerraformStack.of(owner), owner.node.root]) objectsIn.set(scope, [...(objectsIn.get(scope) ?? []), this]);
   }
 
   /** `baseUrl|realm`: objects with the same key live in the same realm. */
@@ -221,31 +226,26 @@ export class ManagedObject {
     return tenantKey(this.spec.tenant);
   }
 
-  /** This object is applied after `other` is, and deleted before it. */
-  dependOn(other: ManagedObject): void {
-    addDependency(this.resource, other.resource);
-    addDependency(this.config, other.config);
-  }
 }
 
 const owners = new WeakMap<IConstruct, ManagedObject>();
-/** Kept as objects are made (a new array each time), so that checks need no walk of the tree. */
-const stackObjects = new WeakMap<IConstruct, readonly ManagedObject[]>();
+/** Per stack and per app, kept as objects are made (a new array each time), so that checks need no walk of the tree. */
+const objectsIn = new WeakMap<IConstruct, readonly ManagedObject[]>();
 
-/** Every managed object in the stack of `scope`. */
-export function managedObjectsInStack(scope: IConstruct): readonly ManagedObject[] {
-  return stackObjects.get(TerraformStack.of(scope)) ?? [];
+/** Every managed object in the stack of `scope`, or in its whole app. */
+export function managedObjectsIn(scope: IConstruct, where: "stack" | "app" = "stack"): readonly ManagedObject[] {
+  return objectsIn.get(where === "stack" ? TerraformStack.of(scope) : scope.node.root) ?? [];
 }
 
 type ObjectKey = (o: ManagedObject) => string;
 const indexes = new WeakMap<readonly ManagedObject[], Map<ObjectKey, Map<string, ManagedObject[]>>>();
 
 /**
- * The stack's managed objects grouped by `key` (a module-level function, so the index is reused),
- * computed once per set of objects: checks that look for clashes stay linear in the stack's size.
+ * The managed objects of the stack (or app) grouped by `key` (a module-level function, so the
+ * index is reused), computed once per set of objects: checks that look for clashes stay linear.
  */
-export function managedObjectsByKey(scope: IConstruct, key: ObjectKey): Map<string, ManagedObject[]> {
-  const objects = managedObjectsInStack(scope);
+export function managedObjectsByKey(scope: IConstruct, key: ObjectKey, where: "stack" | "app" = "stack"): Map<string, ManagedObject[]> {
+  const objects = managedObjectsIn(scope, where);
   const byKey = indexes.get(objects) ?? new Map<ObjectKey, Map<string, ManagedObject[]>>();
   indexes.set(objects, byKey);
   let index = byKey.get(key);
@@ -257,22 +257,17 @@ export function managedObjectsByKey(scope: IConstruct, key: ObjectKey): Map<stri
   return index;
 }
 
-/** Creates the `Resource` and `Config` children of `owner`. */
-export function createManagedObject(owner: Construct, spec: Spec, cliPath: string, type: CustomResourceType): ManagedObject {
+/**
+ * Creates the `Resource` child of `owner`: the object's identity (a change replaces it, which the
+ * plan shows) and its spec (a change updates it in place, field by field). Inert: the tenant's
+ * journal applies it, and it depends on the journal so that it records a spec only once applied.
+ */
+export function createManagedObject(owner: Construct, spec: Spec, type: CustomResourceType, journal: TerraformResource): ManagedObject {
   const identity = identityOf(spec);
-  const resource = createCustomResource(owner, "Resource", type, cliPath, {
+  const resource = createCustomResource(owner, "Resource", type, "", {
     replaceOn: { object: objectKey(identity) },
-    carry: { identity },
-    command: COMMANDS.delete,
-    environment: { [PROVISIONER_ENV.identity]: "identity" },
-    when: "destroy",
+    carry: { spec },
+    dependsOn: [journal],
   });
-  const config = createCustomResource(owner, "Config", type, cliPath, {
-    replaceOn: { spec },
-    command: COMMANDS.apply,
-    environment: { [PROVISIONER_ENV.spec]: "spec" },
-    when: "create",
-    dependsOn: [resource],
-  });
-  return new ManagedObject(owner, spec, resource, config);
+  return new ManagedObject(owner, spec, resource);
 }

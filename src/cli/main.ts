@@ -1,5 +1,5 @@
 /**
- * `cdktf-aic`: the CLI the Terraform provisioners run (apply, delete, prune: input only
+ * `cdktf-aic`: the CLI the Terraform provisioners run (sync, reconcile: input only
  * through the environment) and people run (verify, tenant). Sub-commands are imported on demand so
  * that starting the CLI costs little when Terraform runs many provisioners at once.
  */
@@ -15,9 +15,7 @@ setFlagsFromString("--liftoff-only");
 const USAGE = `Usage: cdktf-aic <command> [options]
 
 Commands (run by Terraform provisioners; input from the environment only):
-  ${COMMANDS.apply}        create or update the object of CDKTF_AIC_SPEC in place (its client secret too, when set)
-  ${COMMANDS.delete}       delete the object of CDKTF_AIC_IDENTITY (already gone is fine)
-  ${COMMANDS.prune}        delete what CDKTF_AIC_PREVIOUS lists and CDKTF_AIC_KEEP does not, dependents first
+  ${COMMANDS.sync}         apply a tenant's change from the journal in CDKTF_AIC_PREVIOUS to the one in CDKTF_AIC_DESIRED
   ${COMMANDS.reconcile}    re-apply what differs from code in the tenant of CDKTF_AIC_TENANT (restoreDrift)
 
 Commands for people:
@@ -30,9 +28,7 @@ Run 'cdktf-aic <command> --help' for a command's options. Exit codes: 0 ok, 1 er
 type Handler = (argv: string[]) => Promise<number>;
 
 const HANDLERS: Record<string, () => Promise<Handler>> = {
-  [COMMANDS.apply]: async () => (await import("./provision")).applyCommand,
-  [COMMANDS.delete]: async () => (await import("./provision")).deleteCommand,
-  [COMMANDS.prune]: async () => (await import("./provision")).pruneCommand,
+  [COMMANDS.sync]: async () => (await import("./provision")).syncCommand,
   [COMMANDS.reconcile]: async () => (await import("./provision")).reconcileCommand,
   [COMMANDS.plan]: async () => (await import("./plan")).planCommand,
   [COMMANDS.verify]: async () => (await import("./verify")).verifyCommand,

@@ -1,43 +1,33 @@
 /**
- * The provisioner commands: apply, delete, prune, reconcile. Everything comes from the
- * environment (the spec, the identities, credentials, secrets); argv carries only `--help`.
- * One line per object goes to stderr; a secret never does.
+ * The provisioner commands: sync (the tenant's journal) and reconcile (restoreDrift). Everything
+ * comes from the environment (the journals, credentials, secrets) and the stack's folder (the
+ * specs in cdk.tf.json); argv carries only `--help`. One line per object goes to stderr; a secret
+ * never does.
  */
 import { createAdminApi, type AdminClient } from "../client/admin-api";
 import { existsSync, readFileSync } from "node:fs";
 import { COMMANDS, PROVISIONER_ENV } from "../contract/constants";
-import {
-  DELETE_ORDER,
-  Identity,
-  identityKey,
-  InventoryList,
-  inventoryIdentities,
-  parseSpec,
-  TenantRef,
-} from "../contract/spec";
-import { applySpec, deleteIdentity, prune } from "../engine/apply";
+import { journalKey, parseJournal, type Journal } from "../contract/journal";
+import { DELETE_ORDER, identityKey, tenantKey, TenantRef, type Spec } from "../contract/spec";
+import { applySpec } from "../engine/apply";
 import { formatResult, type ObjectResult } from "../engine/result";
+import { syncTenant } from "../engine/sync";
 import { CliError, err, out, paint, type Colour } from "./output";
 
 const HELP: Record<string, string> = {
-  [COMMANDS.apply]: `Usage: cdktf-aic apply
-Creates or updates, in place, the object described by the spec JSON in ${PROVISIONER_ENV.spec}.
-Only owned fields are compared and written; a write happens only when one differs, or when
-there is a client secret to write. The tenant's credentials are read from the env vars the
-spec's tenant.auth names; the client secret from the env var named in spec.secret.env: required
-to create, and written on an update whenever it is set (bump spec.secret.version to rotate).`,
+  [COMMANDS.sync]: `Usage: cdktf-aic sync
+Run by the provisioners of a tenant's Journal and Origin resources, in the stack's Terraform folder.
+Applies the change from the journal in ${PROVISIONER_ENV.previous} (what was applied last; unset on a
+stack's first apply) to the journal in ${PROVISIONER_ENV.desired} (what code wants), reading the specs
+of changed objects from cdk.tf.json. Every precondition is checked before the first write; new
+objects are created before removed ones are deleted; a failed run undoes what it created and exits
+1, so Terraform keeps the old journal and the next apply does the work again. Credentials come from
+the env vars the journal's tenant.auth names, client secrets from the env vars the specs name.`,
   [COMMANDS.reconcile]: `Usage: cdktf-aic reconcile
 Run in the stack's Terraform folder on every apply when the tenant has restoreDrift on: re-applies
 each object of the tenant in ${PROVISIONER_ENV.tenant} whose live state differs from the stack's
 code (cdk.tf.json), dependencies first. Reads with batched list calls; writes only what differs;
 writes a client secret only to create.`,
-  [COMMANDS.delete]: `Usage: cdktf-aic delete
-Deletes the object named by the identity JSON in ${PROVISIONER_ENV.identity}; an object already
-gone is fine. Provider grant types are taken off only with removal policy "destroy".`,
-  [COMMANDS.prune]: `Usage: cdktf-aic prune
-Deletes the identities listed in ${PROVISIONER_ENV.previous} that ${PROVISIONER_ENV.keep} no longer lists
-(both a tenant's inventory {"tenant": {...}, "objects": [{kind, id}, ...]}, or JSON arrays of
-identities), dependents first.`,
 };
 
 /** Handles `--help`; rejects any other argument, since provisioners pass nothing through argv. */
@@ -64,28 +54,6 @@ function parseJson(name: string, text: string): unknown {
   } catch (e) {
     throw new CliError(`${name} is not valid JSON (${(e as Error).message})`);
   }
-}
-
-function parseIdentity(name: string, value: unknown): Identity {
-  const raw = typeof value === "string" ? parseJson(name, value) : value;
-  const result = Identity.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new CliError(`${name} is not a valid identity at ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-  }
-  return result.data;
-}
-
-/** A JSON array of identities (objects, or identity JSON strings as Terraform may hand them). */
-function parseIdentities(name: string): Identity[] {
-  const value = parseJson(name, requiredEnv(name));
-  if (Array.isArray(value)) return value.map((item, i) => parseIdentity(`${name}[${i}]`, item));
-  const inventory = InventoryList.safeParse(value);
-  if (!inventory.success) {
-    const issue = inventory.error.issues[0];
-    throw new CliError(`${name} is not an inventory at ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-  }
-  return inventoryIdentities(inventory.data);
 }
 
 /** One admin client per tenant, closed when the command ends. */
@@ -120,40 +88,82 @@ async function withClients<T>(run: (clients: Clients) => Promise<T>): Promise<T>
 const COLOUR: Record<ObjectResult["action"], Colour> = {
   created: "green",
   updated: "yellow",
+  adopted: "yellow",
   deleted: "red",
   unchanged: "dim",
   absent: "dim",
+  failed: "red",
 };
 
 function report(r: ObjectResult): void {
   err(paint(process.stderr, COLOUR[r.action], formatResult(r)));
 }
 
-export async function applyCommand(argv: string[]): Promise<number> {
-  if (!checkArgs(COMMANDS.apply, argv)) return 0;
-  const spec = parseSpec(requiredEnv(PROVISIONER_ENV.spec));
-  report(await withClients((c) => applySpec(c.for(spec.tenant), spec)));
-  return 0;
+/** The specs of the stack in the working directory (cdk.tf.json), by journal key, for one tenant. */
+async function specsInFolder(tenant: TenantRef): Promise<Map<string, Spec>> {
+  const file = "cdk.tf.json";
+  if (!existsSync(file)) throw new CliError(`no ${file} in ${process.cwd()}: sync runs in the stack's Terraform folder (synthesize with cdktf synth)`);
+  const { readSynthesized } = await import("../plan/stack");
+  const { objects } = readSynthesized(JSON.parse(readFileSync(file, "utf8")));
+  const specs = new Map<string, Spec>();
+  for (const o of objects.values()) {
+    if (o.spec && tenantKey(o.spec.tenant) === tenantKey(tenant)) specs.set(journalKey(o.spec), o.spec);
+  }
+  return specs;
 }
 
-export async function deleteCommand(argv: string[]): Promise<number> {
-  if (!checkArgs(COMMANDS.delete, argv)) return 0;
-  const identity = parseIdentity(PROVISIONER_ENV.identity, requiredEnv(PROVISIONER_ENV.identity));
-  report(await withClients((c) => deleteIdentity(c.for(identity.tenant), identity)));
-  return 0;
+function journalFrom(name: string): Journal | undefined {
+  const text = process.env[name];
+  if (!text) return undefined;
+  try {
+    return parseJournal(name, text);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
 }
 
 /**
- * Re-applies every object of one tenant whose live state differs from the stack's code, so that
- * changes made outside code (drift) are overwritten. Runs on every apply (see
- * `AicTenantProps.restoreDrift`) in the stack's folder, reading the specs from `cdk.tf.json`
- * there and the tenant with the plan's batched list calls; writes only what differs, and writes
- * a secret only when creating (the object's own apply writes it when its spec changes).
+ * Applies a tenant's change from the journal applied last to the journal of code (see HELP).
+ * Exits 1 when any object failed, so that Terraform keeps the old journal.
+ */
+export async function syncCommand(argv: string[]): Promise<number> {
+  if (!checkArgs(COMMANDS.sync, argv)) return 0;
+  const desired = journalFrom(PROVISIONER_ENV.desired);
+  if (!desired) throw new CliError(`${PROVISIONER_ENV.desired} is not set: the provisioner passes the journal of code in it`);
+  const previous = journalFrom(PROVISIONER_ENV.previous);
+  const specs = Object.keys(desired.objects).length > 0 ? await specsInFolder(desired.tenant) : new Map<string, Spec>();
+  // Terraform gone (killed, say): its state will not record this run, so undo what it created.
+  const parent = process.ppid;
+  let signalled = false;
+  const onSignal = () => (signalled = true);
+  process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+  const outcome = await withClients((c) =>
+    syncTenant((t) => c.for(t), { previous, desired, specs }, { onResult: report, aborted: () => signalled || process.ppid !== parent }),
+  );
+  if (outcome.nothingToDo) {
+    err(paint(process.stderr, "dim", `= ${desired.tenant.baseUrl} (realm ${desired.tenant.realm}): ${Object.keys(desired.objects).length} objects as applied, nothing to do`));
+    return 0;
+  }
+  if (outcome.aborted) err(`stopped: Terraform is gone or was interrupted; what this run created was undone, and the next apply does the work again`);
+  if (outcome.failed > 0) {
+    err(`${outcome.failed} object${outcome.failed === 1 ? "" : "s"} failed; nothing created by this apply was kept and nothing was deleted, and Terraform keeps the previous journal so that the next apply retries`);
+    return 1;
+  }
+  return outcome.aborted ? 1 : 0;
+}
+
+/**
+ * Re-applies every object whose live state differs from the stack's code, so that changes made
+ * outside code (drift) are overwritten: on every apply when the tenant has `restoreDrift` (for the
+ * tenant in CDKTF_AIC_TENANT), or by hand in the stack's folder (every tenant of the stack). Reads
+ * the specs from `cdk.tf.json` there and the tenant with the plan's batched list calls; writes only
+ * what differs, and writes a secret only when creating.
  */
 export async function reconcileCommand(argv: string[]): Promise<number> {
   if (!checkArgs(COMMANDS.reconcile, argv)) return 0;
-  const tenant = TenantRef.parse(parseJson(PROVISIONER_ENV.tenant, requiredEnv(PROVISIONER_ENV.tenant)));
-  const [{ readSynthesized }, { batchRequests, planStack, tenantKey }, { readSnapshot }] = await Promise.all([
+  const only = process.env[PROVISIONER_ENV.tenant];
+  const tenant = only ? TenantRef.parse(parseJson(PROVISIONER_ENV.tenant, only)) : undefined;
+  const [{ readSynthesized }, { batchRequests, planStack }, { readSnapshot }] = await Promise.all([
     import("../plan/stack"),
     import("../plan/diff"),
     import("../engine/batch"),
@@ -161,29 +171,21 @@ export async function reconcileCommand(argv: string[]): Promise<number> {
   const file = "cdk.tf.json";
   if (!existsSync(file)) throw new CliError(`no ${file} in ${process.cwd()}: reconcile runs in the stack's Terraform folder`);
   const all = readSynthesized(JSON.parse(readFileSync(file, "utf8")));
-  const objects = new Map([...all.objects].filter(([, o]) => o.spec && tenantKey(o.identity.tenant) === tenantKey(tenant)));
+  const objects = new Map([...all.objects].filter(([, o]) => o.spec && (!tenant || tenantKey(o.identity.tenant) === tenantKey(tenant))));
   const code = { objects, inventory: [] };
   return withClients(async (c) => {
-    const api = c.for(tenant);
-    const request = batchRequests({ code }).get(tenantKey(tenant));
-    const snapshots = request ? new Map([[tenantKey(tenant), await readSnapshot(api, request.request)]]) : new Map();
-    const differing = planStack({ code }, snapshots).filter((o) => o.action === "create" || o.action === "update");
-    for (const kind of [...DELETE_ORDER].reverse()) {
-      for (const planned of differing.filter((o) => o.kind === kind)) {
-        const spec = [...objects.values()].find((o) => o.identity.kind === kind && o.identity.id === planned.id)!.spec!;
-        report(await applySpec(api, spec, { secrets: "on-create" }));
+    for (const [key, { tenant: t, request }] of batchRequests({ code })) {
+      const api = c.for(t);
+      const snapshots = new Map([[key, await readSnapshot(api, request)]]);
+      const differing = planStack({ code }, snapshots).filter((o) => o.action === "create" || o.action === "update");
+      for (const kind of [...DELETE_ORDER].reverse()) {
+        for (const planned of differing.filter((o) => o.kind === kind)) {
+          const spec = [...objects.values()].find((o) => o.identity.kind === kind && o.identity.id === planned.id && tenantKey(o.identity.tenant) === key)!.spec!;
+          report(await applySpec(api, spec, { secrets: "on-create" }));
+        }
       }
+      if (differing.length === 0) err(paint(process.stderr, "dim", `= reconcile: ${t.baseUrl} (realm ${t.realm}) as in code`));
     }
-    if (differing.length === 0) err(paint(process.stderr, "dim", `= reconcile: ${objects.size} objects as in code`));
     return 0;
   });
-}
-
-export async function pruneCommand(argv: string[]): Promise<number> {
-  if (!checkArgs(COMMANDS.prune, argv)) return 0;
-  const previous = parseIdentities(PROVISIONER_ENV.previous);
-  const keep = parseIdentities(PROVISIONER_ENV.keep);
-  const results = await withClients((c) => prune((t) => c.for(t), previous, keep, report));
-  if (results.length === 0) err(paint(process.stderr, "dim", "= prune: nothing to delete"));
-  return 0;
 }

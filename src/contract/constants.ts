@@ -9,9 +9,7 @@ export type Kind = (typeof KINDS)[number];
 
 /** CLI sub-commands run by the Terraform provisioners and by people. */
 export const COMMANDS = {
-  apply: "apply",
-  delete: "delete",
-  prune: "prune",
+  sync: "sync",
   reconcile: "reconcile",
   plan: "plan",
   verify: "verify",
@@ -20,16 +18,12 @@ export const COMMANDS = {
 
 /** Environment variables the provisioners pass to the CLI (never argv). */
 export const PROVISIONER_ENV = {
-  /** The canonical spec JSON of one object. */
-  spec: "CDKTF_AIC_SPEC",
-  /** The identity JSON of one object (delete). */
-  identity: "CDKTF_AIC_IDENTITY",
+  /** The journal applied last (sync); unset on a stack's first apply. */
+  previous: "CDKTF_AIC_PREVIOUS",
+  /** The journal of code (sync). */
+  desired: "CDKTF_AIC_DESIRED",
   /** The tenant `{baseUrl, realm, auth}` whose objects to re-apply (reconcile). */
   tenant: "CDKTF_AIC_TENANT",
-  /** JSON array of identity JSONs still in code (prune). */
-  keep: "CDKTF_AIC_KEEP",
-  /** JSON array of identity JSONs that were in code at the previous apply (prune). */
-  previous: "CDKTF_AIC_PREVIOUS",
 } as const;
 
 /** Default credential env var names; every name is configurable on the tenant construct. */

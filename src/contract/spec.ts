@@ -37,6 +37,8 @@ export const SecretRef = z.object({ env: envName, version: z.union([z.number().i
 export type SecretRef = z.infer<typeof SecretRef>;
 
 const base = { tenant: TenantRef };
+/** Take over an object that exists but that the stack did not create (never silently). */
+const adopt = { adopt: z.literal(true).optional() };
 
 export const ProviderGrantsSpec = z.object({
   ...base,
@@ -68,6 +70,7 @@ export const WebAppSpec = z.object({
   id: clientId,
   owned: z.object({ ...clientOwned, redirectUris: z.array(z.string()) }),
   secret: SecretRef,
+  ...adopt,
 });
 
 export const AiAgentSpec = z.object({
@@ -84,6 +87,7 @@ export const AiAgentSpec = z.object({
     }),
   }),
   secret: SecretRef,
+  ...adopt,
 });
 
 export const AgentGrantSpec = z.object({
@@ -100,6 +104,7 @@ export const AgentGrantSpec = z.object({
     scopes: z.array(z.string().min(1)),
     description: z.string().optional(),
   }),
+  ...adopt,
 });
 
 export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, WebAppSpec, AiAgentSpec, AgentGrantSpec]);

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { isAicApiError, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
 import type { OAuth2Provider } from "../contract/schemas";
-import { DELETE_ORDER, identityKey, type Identity, type SecretRef, type Spec, type SpecOf, type TenantRef } from "../contract/spec";
+import type { Identity, SecretRef, Spec, SpecOf } from "../contract/spec";
 import { planAgentGrant } from "./agent-grant";
 import { planAiAgent } from "./ai-agent";
 import { secretNotSet } from "./errors";
@@ -72,16 +72,16 @@ function upsertAction(created: boolean, wrote: boolean): Action {
   return created ? "created" : wrote ? "updated" : "unchanged";
 }
 
-async function writeIdm(api: AdminApi, plan: IdmPlan): Promise<boolean> {
+export async function writeIdm(api: AdminApi, plan: IdmPlan): Promise<boolean> {
   if (plan.write === "create") await api.createManaged(plan.object, plan.id, plan.body!);
   else if (plan.write === "patch") await api.patchManaged(plan.object, plan.id, plan.patch!);
   return plan.write !== "none";
 }
 
-type ClientWriter = (id: string, body: Record<string, unknown>, options?: { createOnly?: boolean }) => Promise<unknown>;
+export type ClientWriter = (id: string, body: Record<string, unknown>, options?: { createOnly?: boolean }) => Promise<unknown>;
 
 /** PUT an AM client (web app or agent) per its plan, and whenever there is a secret to write. */
-async function writeAmClient(put: ClientWriter, id: string, plan: AmClientPlan, secret: string | undefined): Promise<boolean> {
+export async function writeAmClient(put: ClientWriter, id: string, plan: AmClientPlan, secret: string | undefined): Promise<boolean> {
   if (plan.write === "none" && secret === undefined) return false;
   const body = secret === undefined ? plan.body : withSecret(plan.body, secret);
   await put(id, body, plan.write === "create" ? { createOnly: true } : undefined);
@@ -103,7 +103,7 @@ const PROVIDER_ATTEMPTS = 5;
  * Reads the provider, plans, writes under `If-Match`; when another writer (another stack, the
  * console) changed it meanwhile, reads and plans again, so that neither write is lost.
  */
-async function updateProvider(api: AdminApi, planFor: (live: OAuth2Provider | undefined) => ProviderPlan) {
+export async function updateProvider(api: AdminApi, planFor: (live: OAuth2Provider | undefined) => ProviderPlan) {
   for (let attempt = 1; ; attempt++) {
     const plan = planFor(await api.getProvider());
     try {
@@ -194,23 +194,4 @@ export async function deleteIdentity(api: AdminApi, identity: Identity): Promise
       return result(kind, id, deleted ? "deleted" : "absent", [], deleted ? [] : ["already gone"]);
     }
   }
-}
-
-/** Deletes what was in `previous` and is not in `keep`, dependents first. */
-export async function prune(
-  apiFor: (tenant: TenantRef) => AdminApi,
-  previous: readonly Identity[],
-  keep: readonly Identity[],
-  onResult: (r: ObjectResult) => void = () => {},
-): Promise<ObjectResult[]> {
-  const kept = new Set(keep.map(identityKey));
-  const gone = new Map(previous.filter((i) => !kept.has(identityKey(i))).map((i) => [identityKey(i), i]));
-  const ordered = [...gone.values()].sort((a, b) => DELETE_ORDER.indexOf(a.kind) - DELETE_ORDER.indexOf(b.kind));
-  const results: ObjectResult[] = [];
-  for (const identity of ordered) {
-    const r = await deleteIdentity(apiFor(identity.tenant), identity);
-    onResult(r);
-    results.push(r);
-  }
-  return results;
 }

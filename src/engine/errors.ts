@@ -1,6 +1,12 @@
 /** Errors the engine raises before touching the tenant: each says what, the value, and the fix. */
 
-export type EngineErrorCode = "UNKNOWN_REFERENCE" | "SECRET_NOT_SET";
+export type EngineErrorCode =
+  | "UNKNOWN_REFERENCE"
+  | "SECRET_NOT_SET"
+  | "SECRET_TOO_SHORT"
+  | "ROTATION_PENDING"
+  | "OWNED_ELSEWHERE"
+  | "STALE_CODE";
 
 export class EngineError extends Error {
   override readonly name = "EngineError";

@@ -1,7 +1,7 @@
 import type { Kind } from "../contract/constants";
 import { formatChange, type FieldChange } from "./fields";
 
-export type Action = "created" | "updated" | "unchanged" | "deleted" | "absent";
+export type Action = "created" | "updated" | "adopted" | "unchanged" | "deleted" | "absent" | "failed";
 
 /** What an apply or delete did to one object. */
 export interface ObjectResult {
@@ -13,7 +13,7 @@ export interface ObjectResult {
   readonly notes: readonly string[];
 }
 
-const SYMBOL: Record<Action, string> = { created: "+", updated: "~", deleted: "-", unchanged: "=", absent: "=" };
+const SYMBOL: Record<Action, string> = { created: "+", updated: "~", adopted: "~", deleted: "-", unchanged: "=", absent: "=", failed: "!" };
 
 /** One line per object, e.g. `~ web-app my-app: coreOAuth2ClientConfig.scopes [a] → [a,b]`. Never a secret. */
 export function formatResult(r: ObjectResult): string {

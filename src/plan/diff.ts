@@ -7,7 +7,7 @@ import { KINDS } from "../contract/constants";
 import { canonicalJson, identityKey, tenantKey, type Identity, type Spec, type TenantRef } from "../contract/spec";
 import { grantPrivilegeId, planAgentGrant } from "../engine/agent-grant";
 import { planAiAgent } from "../engine/ai-agent";
-import { agentGrantLive, aiAgentLive, webAppLive, type BatchRequest, type TenantSnapshot } from "../engine/batch";
+import { agentGrantLive, aiAgentLive, done, emptyRequest, existsLive, readsFor, webAppLive, type BatchRequest, type TenantSnapshot } from "../engine/batch";
 import { EngineError } from "../engine/errors";
 import { sameValue, type FieldChange as EngineChange } from "../engine/fields";
 import { SECRET_FIELD } from "../engine/owned";
@@ -63,21 +63,6 @@ function diffSpec(spec: Spec, s: TenantSnapshot, pending: Pending = NONE_PENDING
   }
 }
 
-function existsLive(identity: Identity, s: TenantSnapshot): boolean {
-  switch (identity.kind) {
-    case "oauth2-provider-grants":
-      return s.provider !== undefined;
-    case "web-app":
-      return s.clients.has(identity.id) || s.applications.has(identity.id);
-    case "ai-agent":
-      return s.agents.has(identity.id);
-    case "agent-grant": {
-      const [agent, application] = identity.id.split("/");
-      return s.privileges.has(privilegeId(identity.tenant.realm, agent, application));
-    }
-  }
-}
-
 const isScalar = (v: unknown) => v === null || typeof v !== "object";
 /** A list of plain values, or nothing (AM reads an unset list back as nothing). */
 const isListish = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.every(isScalar));
@@ -123,6 +108,9 @@ function rotation(desired: Spec, applied: Spec | undefined): FieldChange | undef
   return { type: "rotate", field: SECRET_FIELD.join("."), appliedVersion: applied.secret.version, desiredVersion: desired.secret.version };
 }
 
+/** Re-applies what drifted, in the stack's folder (what `restoreDrift` runs on every apply). */
+export const RESTORE_COMMAND = "cdktf-aic reconcile (in the stack's folder)";
+
 /**
  * Terraform re-runs an object's apply only when its spec changed (or the object is recreated), so
  * drift on an object whose code did not change stays until its `Config` is replaced, unless its
@@ -131,7 +119,7 @@ function rotation(desired: Spec, applied: Spec | undefined): FieldChange | undef
 function driftOf(desired: StackObject, applied: StackObject | undefined, s: TenantSnapshot, exists: boolean): PlannedObject["drift"] {
   if (!applied?.spec) return undefined;
   const overwrittenByApply = desired.restoresDrift === true || canonicalJson(applied.spec) !== canonicalJson(desired.spec);
-  const restore = overwrittenByApply || !desired.configAddress ? {} : { restore: `terraform apply -replace='${desired.configAddress}'` };
+  const restore = overwrittenByApply ? {} : { restore: RESTORE_COMMAND };
   if (!exists) return { status: "deleted", changes: [], overwrittenByApply, ...restore };
   let changes: EngineChange[];
   try {
@@ -146,7 +134,7 @@ function driftOf(desired: StackObject, applied: StackObject | undefined, s: Tena
 
 /** An object in code. */
 function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject | undefined, s: TenantSnapshot, pending: Pending): PlannedObject {
-  const base = { kind: desired.spec.kind, id: desired.spec.id, construct: desired.construct, address: desired.configAddress, notes: [] as string[] };
+  const base = { kind: desired.spec.kind, id: desired.spec.id, construct: desired.construct, address: desired.address, notes: [] as string[] };
   let diff: LiveDiff;
   try {
     diff = diffSpec(desired.spec, s, pending);
@@ -166,7 +154,7 @@ function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject
 /** An object the last apply managed and code no longer has. */
 function planRemoved(gone: StackObject, s: TenantSnapshot): PlannedObject {
   const { identity } = gone;
-  const base = { kind: identity.kind, id: identity.id, construct: gone.construct, address: gone.configAddress, problems: [] };
+  const base = { kind: identity.kind, id: identity.id, construct: gone.construct, address: gone.address, problems: [] };
   if (identity.kind === "oauth2-provider-grants") {
     if (!identity.removal || identity.removal.policy === "retain") {
       return { ...base, action: "no-change", changes: [], notes: ["retained (removal policy retain): grant types are left on"] };
@@ -200,31 +188,15 @@ const ORDER = (o: { kind: Spec["kind"]; id: string }) => `${KINDS.indexOf(o.kind
 
 /** Every tenant the stack touches, with what to read from it. */
 export function batchRequests(inputs: StackInputs): Map<string, { tenant: TenantRef; request: BatchRequest }> {
-  type Building = { -readonly [K in keyof BatchRequest]: K extends "provider" ? boolean : string[] };
-  const out = new Map<string, { tenant: TenantRef; request: Building }>();
+  const out = new Map<string, { tenant: TenantRef; request: ReturnType<typeof emptyRequest> }>();
   const forTenant = (tenant: TenantRef) => {
     const key = tenantKey(tenant);
     let t = out.get(key);
-    if (!t) {
-      t = { tenant, request: { provider: false, webApps: [], aiAgents: [], privileges: [], userNames: [], groupNames: [] } };
-      out.set(key, t);
-    }
+    if (!t) out.set(key, (t = { tenant, request: emptyRequest() }));
     return t.request;
   };
   const specs = [...inputs.code.objects.values(), ...(inputs.applied?.objects.values() ?? [])].flatMap((o) => (o.spec ? [o.spec] : []));
-  for (const spec of specs) {
-    const r = forTenant(spec.tenant);
-    if (spec.kind === "oauth2-provider-grants") r.provider = true;
-    else if (spec.kind === "web-app") r.webApps.push(spec.id), r.userNames.push(...spec.owned.owners);
-    else if (spec.kind === "ai-agent") r.aiAgents.push(spec.id), r.userNames.push(...spec.owned.owners);
-    else {
-      r.aiAgents.push(spec.owned.agent);
-      r.webApps.push(spec.owned.application);
-      r.privileges.push(grantPrivilegeId(spec));
-      r.userNames.push(...spec.owned.subjects);
-      r.groupNames.push(...spec.owned.subjectGroups);
-    }
-  }
+  for (const spec of specs) readsFor(forTenant(spec.tenant), spec);
   for (const { identity } of removedObjects(inputs)) {
     const r = forTenant(identity.tenant);
     if (identity.kind === "oauth2-provider-grants") r.provider = true;
@@ -235,9 +207,7 @@ export function batchRequests(inputs: StackInputs): Map<string, { tenant: Tenant
       r.privileges.push(privilegeId(identity.tenant.realm, agent, application));
     }
   }
-  for (const { request } of out.values()) {
-    for (const k of ["webApps", "aiAgents", "privileges", "userNames", "groupNames"] as const) request[k] = [...new Set(request[k])];
-  }
+  for (const t of out.values()) done(t.request);
   return out;
 }
 

@@ -54,7 +54,7 @@ export const PlannedObject = z.object({
   id: z.string(),
   /** The construct path in code (or last applied), e.g. `alpha/web-app`. */
   construct: z.string().optional(),
-  /** The Terraform address of the object's `Config` resource. */
+  /** The Terraform address of the object's `Resource`. */
   address: z.string().optional(),
   action: z.enum(ACTIONS),
   changes: z.array(FieldChange),

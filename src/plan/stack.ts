@@ -1,22 +1,24 @@
 /**
  * What a stack says it manages, from two sources of the same shape: the synthesized
  * `cdk.tf.json` (what code wants) and the Terraform state (what was applied last). Both carry the
- * custom resources of `constructs/private/custom-resource.ts`: `Config` (the spec, with its secret's
- * `{env, version}`), `Resource` (the identity) and the tenant's `Inventory` (every identity).
+ * custom resources of `constructs/private/custom-resource.ts`: each object's `Resource` (its
+ * identity, and its spec with the secret's `{env, version}`) and the tenant's `Journal` (every
+ * object the stack manages there).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
-import { Identity, identityKey, identityOf, InventoryList, inventoryIdentities, Spec, tenantKey } from "../contract/spec";
+import { Journal, journalIdentity } from "../contract/journal";
+import { Identity, identityKey, identityOf, Spec, tenantKey } from "../contract/spec";
 import { mapStrings, unescapeTemplate } from "../contract/template";
 import { CliError } from "../cli/output";
 
 /** One managed object as a source describes it. */
 export interface StackObject {
   readonly identity: Identity;
-  /** The spec `Config` applies, the secret's version included. */
+  /** The spec, the secret's version included. */
   readonly spec?: Spec;
-  /** The Terraform address of `Config`, e.g. `terraform_data.web-app_Config_7564F903`. */
-  readonly configAddress?: string;
+  /** The Terraform address of the object's `Resource`, e.g. `terraform_data.web-app_Resource_7564F903`. */
+  readonly address?: string;
   /** The construct path, e.g. `alpha/web-app`. */
   readonly construct?: string;
   /** Its tenant re-applies drift on every apply (`restoreDrift`). */
@@ -26,7 +28,7 @@ export interface StackObject {
 export interface StackContents {
   /** By `identityKey`. */
   readonly objects: ReadonlyMap<string, StackObject>;
-  /** The identities the tenant's inventory lists (every object the stack manages). */
+  /** The identities the tenants' journals list (every object the stack manages). */
   readonly inventory: readonly Identity[];
 }
 
@@ -60,18 +62,18 @@ function contentsOf(resources: readonly RawResource[]): StackContents {
     if (!o) objects.set(key, (o = { identity }));
     return o;
   };
-  let inventory: Identity[] = [];
+  const inventory: Identity[] = [];
   const reconciled = new Set<string>();
   for (const { address, path, values } of resources) {
     const reconcile = values.reconcile as { baseUrl?: string; realm?: string } | undefined;
     if (reconcile?.baseUrl && reconcile.realm) reconciled.add(tenantKey({ baseUrl: reconcile.baseUrl, realm: reconcile.realm }));
     const spec = parse(Spec, values.spec);
-    const list = parse(InventoryList, values.inventory);
+    const journal = parse(Journal, values.journal);
     if (spec) {
       const o = entry(identityOf(spec));
-      Object.assign(o, { spec, configAddress: address, construct: path?.replace(/\/Config$/, "") });
-    } else if (list) {
-      inventory = inventoryIdentities(list);
+      Object.assign(o, { spec, address, construct: path?.replace(/\/Resource$/, "") });
+    } else if (journal) {
+      inventory.push(...Object.values(journal.objects).map((e) => journalIdentity(journal, e)));
     }
   }
   for (const o of objects.values()) {

@@ -1,12 +1,11 @@
 /**
- * `cdktf-aic apply` when it cannot do its job: one clear line, exit 1, and no write for the object.
+ * `cdktf-aic sync` when it cannot do its job: one clear line, exit 1, and no write.
  */
 import { generateKeyPairSync } from "node:crypto";
 import { createServer } from "node:net";
-import { PROVISIONER_ENV } from "../../src/contract/constants";
-import { canonicalJson, type Spec } from "../../src/contract/spec";
+import type { Spec } from "../../src/contract/spec";
 import { TestTenant } from "../engine/support";
-import { requireCli, runCli, type RunResult } from "./run";
+import { requireCli, SyncRunner, type RunResult } from "./run";
 
 const t = new TestTenant();
 
@@ -17,15 +16,25 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
-const apply = (spec: Spec, env: Record<string, string | undefined> = {}) =>
-  runCli(["apply"], t.env({ [PROVISIONER_ENV.spec]: canonicalJson(spec), ...env }));
+let runner: SyncRunner;
+beforeEach(() => (runner = new SyncRunner(t.ref(), (extra) => t.env(extra))));
+afterEach(() => runner.remove());
+/** A first sync of `spec`, in the tenant (and with the credentials) its spec names. */
+async function apply(spec: Spec, env: Record<string, string | undefined> = {}): Promise<RunResult> {
+  const own = new SyncRunner(spec.tenant, (extra) => t.env(extra));
+  try {
+    return await own.sync([spec], env);
+  } finally {
+    own.remove();
+  }
+}
 
 /** One line on stderr, naming the command, and nothing on stdout. */
 function expectOneLineFailure(r: RunResult, pattern: RegExp): void {
   expect(r.status).toBe(1);
   expect(r.stdout).toBe("");
   const lines = r.stderr.trim().split("\n");
-  expect(lines).toEqual([expect.stringMatching(/^cdktf-aic apply: /)]);
+  expect(lines).toEqual([expect.stringMatching(/^cdktf-aic sync: /)]);
   expect(lines[0]).toMatch(pattern);
 }
 
@@ -38,7 +47,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe("cdktf-aic apply failing before any write", () => {
+describe("cdktf-aic sync failing before any write", () => {
   it("fails when the tenant is unreachable", async () => {
     const spec = { ...t.webApp(), tenant: { ...t.ref(), baseUrl: `http://127.0.0.1:${await closedPort()}` } } as Spec;
     expectOneLineFailure(await apply(spec), /127\.0\.0\.1/);
@@ -60,13 +69,12 @@ describe("cdktf-aic apply failing before any write", () => {
     expect(await t.writes()).toEqual([]);
   });
 
-  it("fails when a grant's subject group does not exist", async () => {
-    await apply(t.providerGrants());
-    await apply(t.webApp());
-    await apply(t.aiAgent());
+  it("fails when a grant's subject group does not exist, naming it", async () => {
+    expect((await runner.sync([t.providerGrants(), t.webApp(), t.aiAgent()])).status).toBe(0);
     await t.clearAudit();
-    const r = await apply(t.agentGrant({ subjects: [], subjectGroups: ["no-such-group"] }));
-    expectOneLineFailure(r, /no-such-group/);
+    const r = await runner.sync([t.providerGrants(), t.webApp(), t.aiAgent(), t.agentGrant({ subjects: [], subjectGroups: ["no-such-group"] })]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^! agent-grant digital-assistant-ai-agent\/digital-assistant-web-app: failed — .*group "no-such-group" not found/m);
     expect(await t.writes()).toEqual([]);
   });
 });

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PROVISIONER_ENV } from "../../src/contract/constants";
-import { canonicalJson, identityOf, type Spec } from "../../src/contract/spec";
+import { canonicalJson, type Spec } from "../../src/contract/spec";
 import { TestTenant } from "../engine/support";
-import { requireCli, runCli, type RunResult } from "./run";
+import { requireCli, runCli, SyncRunner, type RunResult } from "./run";
 
 const t = new TestTenant();
 /** Everything the CLI printed in this file, for the secret scan at the end. */
@@ -22,15 +22,23 @@ async function cli(args: string[], env: Record<string, string | undefined> = {},
   transcript.push(r);
   return r;
 }
-const apply = (spec: Spec, env: Record<string, string | undefined> = {}) => cli(["apply"], { [PROVISIONER_ENV.spec]: canonicalJson(spec), ...env });
+let runner: SyncRunner;
+beforeEach(() => (runner = new SyncRunner(t.ref(), (extra) => t.env(extra))));
+afterEach(() => runner.remove());
+/** One sync of `specs` (after the ones before it in the test), recorded for the secret scan. */
+async function sync(specs: Spec[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
+  const r = await runner.sync(specs, env);
+  transcript.push(r);
+  return r;
+}
 /** A CI job's environment without client secrets: updates leave the secrets alone. */
 const NO_SECRETS = { WEB_APP_CLIENT_SECRET: undefined, AI_AGENT_CLIENT_SECRET: undefined };
 /** A rotated secret value, planted for the scan at the end. */
 const ROTATED = `rotated-${Math.random().toString(36).slice(2)}-planted`;
 
-describe("cdktf-aic apply", () => {
-  it("creates the object and prints one line on stderr, nothing on stdout", async () => {
-    const r = await apply(t.webApp());
+describe("cdktf-aic sync", () => {
+  it("creates the objects of the journal and prints one line each on stderr, nothing on stdout", async () => {
+    const r = await sync([t.webApp()]);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe("");
     const lines = r.stderr.trim().split("\n");
@@ -39,84 +47,73 @@ describe("cdktf-aic apply", () => {
     expect(await t.api.getOAuth2Client("digital-assistant-web-app")).toBeDefined();
   });
 
-  it("reports unchanged and makes no write call the second time when the secret variable is not set", async () => {
-    await apply(t.webApp());
+  it("says there is nothing to do, and makes no admin call, when the journal is as applied", async () => {
+    await sync([t.webApp()]);
     await t.clearAudit();
-    const r = await apply(t.webApp(), NO_SECRETS);
-    expect(r.stderr).toBe("= web-app digital-assistant-web-app: unchanged — secret not written: WEB_APP_CLIENT_SECRET is not set (set it to rotate)\n");
-    expect(await t.writes()).toEqual([]);
+    const r = await sync([t.webApp()], NO_SECRETS);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/: 1 objects as applied, nothing to do\n$/);
+    expect(await t.adminCalls()).toEqual([]);
   });
 
   it("prints the field-level change of an update", async () => {
-    await apply(t.webApp());
-    const r = await apply(t.webApp({ scopes: ["openid", "read-data"] }), NO_SECRETS);
-    expect(r.stderr).toBe(
-      "~ web-app digital-assistant-web-app: coreOAuth2ClientConfig.scopes [openid,read-data,write-data,admin-action] → [openid,read-data]; " +
-        "secret not written: WEB_APP_CLIENT_SECRET is not set (set it to rotate)\n",
-    );
+    await sync([t.webApp()]);
+    const r = await sync([t.webApp({ scopes: ["openid", "read-data"] })], NO_SECRETS);
+    expect(r.stderr).toBe("~ web-app digital-assistant-web-app: coreOAuth2ClientConfig.scopes [openid,read-data,write-data,admin-action] → [openid,read-data]\n");
   });
 
-  it("writes the secret of an existing object, in one PUT, when its variable is set", async () => {
-    await apply(t.aiAgent());
+  it("writes a rotated secret of an existing object, in one PUT", async () => {
+    await sync([t.aiAgent()]);
     await t.clearAudit();
-    const r = await apply({ ...t.aiAgent(), secret: { env: "AI_AGENT_CLIENT_SECRET", version: 2 } }, { AI_AGENT_CLIENT_SECRET: ROTATED });
+    const r = await sync([{ ...t.aiAgent(), secret: { env: "AI_AGENT_CLIENT_SECRET", version: 2 } }], { AI_AGENT_CLIENT_SECRET: ROTATED });
     expect(r.status).toBe(0);
     expect(r.stderr).toBe("~ ai-agent digital-assistant-ai-agent: coreOAuth2ClientConfig.userpassword (sensitive); secret written (version 2)\n");
     expect((await t.writes()).map((e) => e.method)).toEqual(["PUT"]);
   });
 
-  it("fails with one line and exit 1 when the secret env var is missing, writing nothing", async () => {
-    const r = await apply(t.webApp(), { WEB_APP_CLIENT_SECRET: undefined });
+  it("fails with exit 1, one line per failed object and a summary, when the secret env var is missing, writing nothing", async () => {
+    const r = await sync([t.webApp()], { WEB_APP_CLIENT_SECRET: undefined });
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split("\n")).toEqual([
-      expect.stringMatching(/^cdktf-aic apply: WEB_APP_CLIENT_SECRET is not set: it is needed to create digital-assistant-web-app/),
+      expect.stringMatching(/^! web-app digital-assistant-web-app: failed — WEB_APP_CLIENT_SECRET is not set: it is needed to create web-app digital-assistant-web-app/),
+      expect.stringMatching(/^1 object failed; nothing created by this apply was kept and nothing was deleted/),
     ]);
     expect(await t.writes()).toEqual([]);
   });
 
-  it("fails on an invalid spec, naming the field", async () => {
-    const bad = { ...t.webApp(), owned: { ...t.webApp().owned, tokenEndpointAuthMethod: "magic" } };
-    const r = await cli(["apply"], { [PROVISIONER_ENV.spec]: JSON.stringify(bad) });
+  it("fails when a rotation's variable is unset, and keeps the rotation pending", async () => {
+    await sync([t.webApp()]);
+    const bumped = { ...t.webApp(), secret: { env: "WEB_APP_CLIENT_SECRET", version: 2 } };
+    const r = await sync([bumped], NO_SECRETS);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^cdktf-aic apply: invalid spec at owned\.tokenEndpointAuthMethod/);
+    expect(r.stderr).toMatch(/WEB_APP_CLIENT_SECRET is not set: web-app digital-assistant-web-app rotates its secret \(version 1 → 2\)/);
+    expect((await sync([bumped], { WEB_APP_CLIENT_SECRET: ROTATED })).stderr).toMatch(/secret written \(version 2\)/);
+  });
+
+  it("fails on a journal that is not one, naming the field", async () => {
+    const r = await cli(["sync"], { [PROVISIONER_ENV.desired]: JSON.stringify({ tenant: t.ref(), objects: { x: { kind: "magic" } } }) });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^cdktf-aic sync: CDKTF_AIC_DESIRED is not a journal at objects\.x\.kind/);
+  });
+
+  it("fails when cdk.tf.json does not hold the spec Terraform is applying", async () => {
+    const journal = { tenant: t.ref(), objects: { "web-app/x": { kind: "web-app", id: "x", hash: "0000000000000000", secret: "1" } } };
+    const r = await cli(["sync"], { [PROVISIONER_ENV.desired]: JSON.stringify(journal) }, runner.dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^cdktf-aic sync: no cdk\.tf\.json in .*|does not hold the spec of web-app\/x/);
   });
 
   it("takes nothing through argv", async () => {
-    const r = await cli(["apply", "--spec", "{}"]);
+    const r = await cli(["sync", "--journal", "{}"]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^cdktf-aic apply: takes no arguments/);
+    expect(r.stderr).toMatch(/^cdktf-aic sync: takes no arguments/);
   });
 
   it("fails clearly when the admin credentials are not set", async () => {
-    const r = await apply(t.webApp(), { AIC_SERVICE_ACCOUNT_JWK: undefined });
+    const r = await sync([t.webApp()], { AIC_SERVICE_ACCOUNT_JWK: undefined });
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/^cdktf-aic apply: .*AIC_SERVICE_ACCOUNT_JWK/);
-  });
-});
-
-describe("cdktf-aic delete and prune", () => {
-  it("deletes the object of CDKTF_AIC_IDENTITY, and is fine when it is already gone", async () => {
-    await apply(t.aiAgent());
-    const env = { [PROVISIONER_ENV.identity]: canonicalJson(identityOf(t.aiAgent())) };
-    expect((await cli(["delete"], env)).stderr).toBe("- ai-agent digital-assistant-ai-agent: deleted\n");
-    expect((await cli(["delete"], env)).stderr).toBe("= ai-agent digital-assistant-ai-agent: absent — already gone\n");
-  });
-
-  it("prunes removed objects dependents first, accepting identities as objects or JSON strings", async () => {
-    const specs = [t.providerGrants(), t.webApp(), t.aiAgent(), t.agentGrant()];
-    for (const s of specs) expect((await apply(s)).status).toBe(0);
-    const previous = [canonicalJson(identityOf(specs[1])), identityOf(specs[3]), identityOf(specs[2]), identityOf(specs[0])];
-    const r = await cli(["prune"], {
-      [PROVISIONER_ENV.previous]: JSON.stringify(previous),
-      [PROVISIONER_ENV.keep]: JSON.stringify([identityOf(specs[0])]),
-    });
-    expect(r.status).toBe(0);
-    expect(r.stderr.trim().split("\n").map((l) => l.split(":")[0])).toEqual([
-      "- agent-grant digital-assistant-ai-agent/digital-assistant-web-app",
-      "- ai-agent digital-assistant-ai-agent",
-      "- web-app digital-assistant-web-app",
-    ]);
+    expect(r.stderr).toMatch(/^cdktf-aic sync: .*AIC_SERVICE_ACCOUNT_JWK/);
   });
 });
 
@@ -125,9 +122,7 @@ describe("cdktf-aic", () => {
     const r = await cli(["--help"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^Usage: cdktf-aic <command>/);
-    for (const command of ["apply", "delete", "prune", "plan", "verify", "tenant"]) expect(r.stdout).toContain(`  ${command} `);
-    // apply writes secrets itself: there is no separate secret command.
-    expect(r.stdout).not.toContain("set-secret");
+    for (const command of ["sync", "reconcile", "plan", "verify", "tenant"]) expect(r.stdout).toContain(`  ${command} `);
   });
 
   it("rejects an unknown command with exit 1", async () => {
@@ -143,16 +138,16 @@ describe("cdktf-aic verify", () => {
   let dir: string;
 
   beforeEach(async () => {
-    for (const s of seedSpecs()) expect((await apply(s)).status).toBe(0);
+    expect((await sync(seedSpecs())).status).toBe(0);
     dir = mkdtempSync(join(tmpdir(), "cdktf-aic-verify-"));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** A synthesized stack as the constructs write it: specs in the Config resources' triggers. */
+  /** A synthesized stack as the constructs write it with null_resource: specs in the Resources' triggers. */
   function synthesizedStack(specs: Spec[]): void {
     const stackDir = join(dir, "cdktf.out", "stacks", "alpha");
     mkdirSync(stackDir, { recursive: true });
-    const resources = Object.fromEntries(specs.map((s, i) => [`r${i}_Config`, { triggers: { spec: canonicalJson(s) } }]));
+    const resources = Object.fromEntries(specs.map((s, i) => [`r${i}_Resource`, { triggers: { spec: canonicalJson(s) } }]));
     writeFileSync(join(stackDir, "cdk.tf.json"), JSON.stringify({ resource: { null_resource: resources } }));
   }
 
@@ -190,7 +185,7 @@ describe("cdktf-aic verify", () => {
 
   it("fails at step 3 listing the prerequisites when the user is not a subject of the grant", async () => {
     synthesizedStack(seedSpecs());
-    await apply(t.agentGrant({ subjects: ["carl.tanaka"] }));
+    await sync([...seedSpecs().slice(0, 3), t.agentGrant({ subjects: ["carl.tanaka"] })]);
     const r = await cli(["verify"], userEnv(), dir);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/invalid_request: Invalid token exchange\./);
@@ -207,11 +202,11 @@ describe("cdktf-aic verify", () => {
 
 describe("secrets", () => {
   it("never appear in anything the CLI printed, even with debug logging", async () => {
-    await apply(t.webApp(), { CDKTF_AIC_DEBUG: "1" });
-    await apply(t.webApp(), { WEB_APP_CLIENT_SECRET: ROTATED, CDKTF_AIC_DEBUG: "1" });
-    await cli(["apply"], { [PROVISIONER_ENV.spec]: canonicalJson(t.webApp()), WEB_APP_CLIENT_SECRET: undefined, CDKTF_AIC_DEBUG: "1" });
+    await sync([t.webApp()], { CDKTF_AIC_DEBUG: "1" });
+    await sync([{ ...t.webApp(), secret: { env: "WEB_APP_CLIENT_SECRET", version: 2 } }], { WEB_APP_CLIENT_SECRET: ROTATED, CDKTF_AIC_DEBUG: "1" });
+    await sync([t.webApp({ scopes: ["openid"] }, "other-app")], { WEB_APP_CLIENT_SECRET: undefined, CDKTF_AIC_DEBUG: "1" });
     const printed = transcript.map((r) => r.stdout + r.stderr).join("\n");
-    expect(printed).toContain("secret written (version 1)");
+    expect(printed).toContain("secret written (version 2)");
     for (const secret of [...Object.values(t.secrets), ROTATED, t.password("barbara.jensen")]) expect(printed).not.toContain(secret);
     expect(printed).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
   });

@@ -1,8 +1,8 @@
 import "cdktf/lib/testing/adapters/jest";
-import { Testing } from "cdktf";
-import { AgentApplicationGrant, AiAgent, ConfidentialWebApp, OAuth2ProviderGrants } from "../../constructs";
+import { TerraformStack, Testing } from "cdktf";
+import { AgentApplicationGrant, AiAgent, AicTenant, ConfidentialWebApp, OAuth2ProviderGrants } from "../../constructs";
 import { AgentGrantSpec } from "../../src/contract";
-import { addressOf, agentProps, resourceOf, specOf, synthTenantScope, synthValidated, tenantStack, webAppProps } from "./helpers";
+import { TENANT_URL, addressOf, agentProps, resourceOf, specOf, synthTenantScope, synthValidated, tenantStack, webAppProps } from "./helpers";
 
 Testing.setupJest();
 
@@ -23,7 +23,7 @@ describe(AgentApplicationGrant, () => {
     expect(synth).toMatchSnapshot();
   });
 
-  it("has the construct tree Resource, Config (public API)", () => {
+  it("has the construct tree Resource (public API)", () => {
     const { stack, webApp, agent } = seed();
     const grant = new AgentApplicationGrant(stack, "grant", { agent, application: webApp, subjects: ["barbara.jensen"] });
     expect(Testing.renderConstructTree(grant)).toMatchSnapshot();
@@ -43,16 +43,16 @@ describe(AgentApplicationGrant, () => {
     });
   });
 
-  it("is applied after, and deleted before, the agent and the application", () => {
-    const { stack, webApp, agent } = seed();
-    const grant = new AgentApplicationGrant(stack, "grant", { agent, application: webApp, subjects: ["barbara.jensen"] });
-    const synth = Testing.synth(stack);
-    expect(resourceOf(synth, grant, "Resource").depends_on).toEqual(
-      expect.arrayContaining([addressOf(agent, "Resource"), addressOf(webApp, "Resource")]),
-    );
-    expect(resourceOf(synth, grant, "Config").depends_on).toEqual(
-      expect.arrayContaining([addressOf(grant, "Resource"), addressOf(agent, "Config"), addressOf(webApp, "Config")]),
-    );
+  it("links an agent and an application of another stack: that stack goes first, and no depends_on crosses stacks", () => {
+    const { app, stack, webApp } = seed();
+    const other = new TerraformStack(app, "agents");
+    new AicTenant(other, "Tenant", { baseUrl: TENANT_URL });
+    const agent = new AiAgent(other, "agent", agentProps({ clientId: "other-agent" }));
+    const grant = new AgentApplicationGrant(other, "grant", { agent, application: webApp, subjects: ["barbara.jensen"] });
+    const synth = synthValidated(other);
+    expect(other.dependencies).toEqual([stack]);
+    expect(resourceOf(synth, grant, "Resource").depends_on).toEqual([addressOf(AicTenant.of(grant), "Journal")]);
+    expect(synth).not.toContain(addressOf(webApp, "Resource"));
   });
 
   it("fails when it names neither subjects nor subject groups", () => {

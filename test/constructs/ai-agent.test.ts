@@ -11,7 +11,7 @@ describe(AiAgent, () => {
     expect(synthTenantScope((stack) => new AiAgent(stack, "agent", agentProps()))).toMatchSnapshot();
   });
 
-  it("has the construct tree Resource, Config (public API)", () => {
+  it("has the construct tree Resource (public API)", () => {
     const { stack } = tenantStack();
     expect(Testing.renderConstructTree(new AiAgent(stack, "agent", agentProps()))).toMatchSnapshot();
   });
@@ -45,7 +45,7 @@ describe(AiAgent, () => {
     expect(grant).toBeInstanceOf(AgentApplicationGrant);
     expect(grant.node.path).toBe("stack/agent/Grant-digital-assistant-web-app");
     expect(Testing.synth(stack)).toHaveResourceWithProperties(DataResource, {
-      triggers_replace: { spec: expect.objectContaining({ id: "digital-assistant-ai-agent/digital-assistant-web-app" }) },
+      input: { spec: expect.objectContaining({ id: "digital-assistant-ai-agent/digital-assistant-web-app" }) },
     });
   });
 
@@ -58,7 +58,6 @@ describe(AiAgent, () => {
     expect(() => synthValidated(stack)).not.toThrow();
     expect(agent.node.findAll().filter((c) => c instanceof TerraformResource && c.terraformResourceType === "terraform_data").map((c) => c.node.path)).toEqual([
       "stack/existing-agent/Grant-digital-assistant-web-app/Resource",
-      "stack/existing-agent/Grant-digital-assistant-web-app/Config",
     ]);
   });
 

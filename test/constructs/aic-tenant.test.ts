@@ -13,7 +13,7 @@ function stack(): TerraformStack {
 }
 
 describe(AicTenant, () => {
-  it("has the construct tree Inventory (public API) and adds the CLI asset, and no provider, to the stack", () => {
+  it("has the construct tree Origin, Journal (public API) and adds the CLI asset, and no provider, to the stack", () => {
     const s = stack();
     new AicTenant(s, "Tenant", { baseUrl: TENANT_URL });
     expect(Testing.renderConstructTree(s)).toMatchSnapshot();
@@ -91,7 +91,7 @@ describe(AicTenant, () => {
     expect(s.node.findAll().filter((c) => c instanceof NullProvider)).toEqual([own]);
   });
 
-  it("restores drift on every apply when asked: a Reconcile replaced at every plan, after every Config", () => {
+  it("restores drift on every apply when asked: a Reconcile replaced at every plan, after the sync", () => {
     const s = stack();
     const tenant = new AicTenant(s, "Tenant", { baseUrl: TENANT_URL, restoreDrift: true });
     new ConfidentialWebApp(s, "web-app", webAppProps());
@@ -102,7 +102,7 @@ describe(AicTenant, () => {
     const exec = reconcile.provisioner[0]["local-exec"];
     expect(exec.command).toMatch(/ reconcile$/);
     expect(JSON.parse(exec.environment.CDKTF_AIC_TENANT)).toEqual(tenant.tenantRef);
-    expect(reconcile.depends_on).toEqual([`terraform_data.${Object.keys(synth.resource.terraform_data).find((n) => n.startsWith("web-app_Config"))}`]);
+    expect(reconcile.depends_on).toEqual([`terraform_data.${Object.keys(synth.resource.terraform_data).find((n) => n.startsWith("Tenant_Journal"))}`]);
   });
 
   it("has no Reconcile unless asked", () => {
@@ -135,19 +135,39 @@ describe(AicTenant, () => {
     expect(() => new AicTenant(stack(), "Tenant", { baseUrl: TENANT_URL, realm: "/alpha" })).toThrow(/AIC_INVALID_REALM/);
   });
 
-  it("fails when the inventory would not fit in a provisioner's environment", () => {
+  it("fails when the journal would not fit in a provisioner's environment", () => {
     const s = stack();
     const tenant = new AicTenant(s, "Tenant", { baseUrl: TENANT_URL });
-    // About 60 bytes of inventory per object: 2,500 objects pass the 120 KiB mark.
-    for (let i = 0; i < 2500; i++) {
+    // About 120 bytes of journal per object: 1,200 objects pass the 120 KiB mark.
+    for (let i = 0; i < 1200; i++) {
       new ConfidentialWebApp(tenant, `app-${i}`, webAppProps({ clientId: `a-long-enough-client-id-${i}`, owners: [] }));
     }
-    expect(() => synthValidated(s)).toThrow(/AIC_INVENTORY_TOO_LARGE.*split the objects over two stacks/s);
+    expect(() => synthValidated(s)).toThrow(/AIC_JOURNAL_TOO_LARGE.*split the objects over two stacks/s);
   }, 60_000);
 
   it("fails when a credential env var name is invalid", () => {
     expect(
       () => new AicTenant(stack(), "Tenant", { baseUrl: TENANT_URL, credentials: TenantCredentials.serviceAccount({ jwkEnv: "1JWK" }) }),
     ).toThrow(/\[AIC_INVALID_ENV_NAME\] credentials.jwkEnv/);
+  });
+
+  it("fails when one client id is managed by two stacks of one app, naming both constructs", () => {
+    const app = Testing.app();
+    for (const name of ["alpha", "beta"]) {
+      const s = new TerraformStack(app, name);
+      new AicTenant(s, "Tenant", { baseUrl: TENANT_URL });
+      new ConfidentialWebApp(s, "web-app", webAppProps());
+    }
+    expect(() => app.synth()).toThrow(/\[AIC_DUPLICATE_CLIENT_ID\] client id "digital-assistant-web-app" of alpha\/web-app is also used by beta\/web-app/);
+  });
+
+  it("allows provider grants of one realm in two stacks (they only ensure grant types are on)", () => {
+    const app = Testing.app();
+    for (const name of ["alpha", "beta"]) {
+      const s = new TerraformStack(app, name);
+      new AicTenant(s, "Tenant", { baseUrl: TENANT_URL });
+      new OAuth2ProviderGrants(s, "provider", { grantTypes: ["password"] });
+    }
+    expect(() => app.synth()).not.toThrow();
   });
 });

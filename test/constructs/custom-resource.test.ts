@@ -15,14 +15,11 @@ import { ManagedObject } from "../../constructs/private/custom-resource";
 import {
   COMMANDS,
   DEFAULT_CREDENTIAL_ENV,
-  Identity,
-  InventoryList,
-  inventoryIdentities,
+  Journal,
   PROVISIONER_ENV,
-  Spec,
   WebAppSpec,
   canonicalJson,
-  identityKey,
+  journalOf,
   unescapeTemplate,
 } from "../../src/contract";
 import {
@@ -70,63 +67,80 @@ const addresses = (constructs: IConstruct[], ...childIds: string[]) =>
   constructs.flatMap((c) => childIds.filter((id) => c.node.tryFindChild(id)).map((id) => addressOf(c, id)));
 
 describe("the custom resource pattern", () => {
-  it("runs the CLI sub-commands with everything in the environment and nothing in argv", () => {
-    const { stack } = tenantStack();
-    const app = new ConfidentialWebApp(stack, "web-app", webAppProps());
-    const synth = Testing.synth(stack);
-    const cli = (child: string) => resourceOf(synth, app, child).provisioner[0]["local-exec"];
-    expect(cli("Resource")).toEqual({
-      command: expect.stringMatching(new RegExp(`^node "assets/[^"]+/cdktf-aic\\.mjs" ${COMMANDS.delete}$`)),
-      environment: { [PROVISIONER_ENV.identity]: "${jsonencode(self.input.identity)}" },
-      when: "destroy",
-    });
-    expect(cli("Config")).toEqual({
-      command: expect.stringMatching(new RegExp(` ${COMMANDS.apply}$`)),
-      environment: { [PROVISIONER_ENV.spec]: "${jsonencode(self.triggers_replace.spec)}" },
-    });
-    expect(resourceOf(synth, app, "Config").depends_on).toEqual([addressOf(app, "Resource")]);
-    expect(app.node.tryFindChild("Secret")).toBeUndefined();
-  });
-
-  it("replaces Resource only for another object, and carries the full identity in input", () => {
+  it("records each object in one inert Resource: its identity replaces it, its spec (an object) updates it", () => {
     const { stack, tenant } = tenantStack();
     const app = new ConfidentialWebApp(stack, "web-app", webAppProps());
     const synth = Testing.synth(stack);
-    const object = { kind: "web-app", baseUrl: TENANT_URL, realm: "alpha", id: "digital-assistant-web-app" };
-    const identity = { kind: "web-app", tenant: tenant.tenantRef, id: "digital-assistant-web-app" };
     const resource = resourceOf(synth, app, "Resource");
-    expect([resource.triggers_replace, resource.input]).toEqual([{ object }, { identity }]);
-    const config = resourceOf(synth, app, "Config");
-    expect(Object.keys(config.triggers_replace)).toEqual(["spec"]);
-    expect(config.input).toBeUndefined();
+    expect(resource.triggers_replace).toEqual({ object: { kind: "web-app", baseUrl: TENANT_URL, realm: "alpha", id: "digital-assistant-web-app" } });
+    expect(resource.input!.spec).toEqual(ManagedObject.of(app)!.spec);
+    expect(typeof resource.input!.spec).toBe("object");
+    expect(resource.provisioner).toBeUndefined();
+    // Recorded only once the journal's sync has applied it.
+    expect(resource.depends_on).toEqual([addressOf(tenant, "Journal")]);
+    expect(app.node.tryFindChild("Config")).toBeUndefined();
   });
 
-  it("gives Terraform the spec as an object, not a JSON string, so that a plan shows each changed field", () => {
-    const { stack } = tenantStack();
-    const app = new ConfidentialWebApp(stack, "web-app", webAppProps());
-    const spec = resourceOf(Testing.synth(stack), app, "Config").triggers_replace.spec;
-    expect(typeof spec).toBe("object");
-    expect(spec).toEqual(
-      expect.objectContaining({
-        kind: "web-app",
-        owned: expect.objectContaining({ scopes: ["openid", "read-data", "write-data", "admin-action"] }),
-        secret: { env: "WEB_APP_CLIENT_SECRET", version: 1 },
-      }),
-    );
+  it("runs the CLI from the tenant's Journal and Origin only, with everything in the environment and nothing in argv", () => {
+    const { tenant, objects, synth } = seedStack();
+    const journal = journalOf(tenant.tenantRef, objects.map((o) => o.spec));
+    const journalResource = resourceOf(synth, tenant, "Journal");
+    expect(valueOf(journalResource, "journal")).toEqual(journal);
+    expect(journalResource.provisioner).toEqual([
+      {
+        "local-exec": {
+          command: expect.stringMatching(new RegExp(`^node "assets/[^"]+/cdktf-aic\\.mjs" ${COMMANDS.sync}$`)),
+          environment: { [PROVISIONER_ENV.previous]: "${jsonencode(self.triggers_replace.journal)}", [PROVISIONER_ENV.desired]: expect.any(String) },
+          when: "destroy",
+        },
+      },
+    ]);
+    const desired = journalResource.provisioner![0]["local-exec"].environment[PROVISIONER_ENV.desired];
+    expect(JSON.parse(unescapeTemplate(desired))).toEqual(journal);
+    const origin = resourceOf(synth, tenant, "Origin");
+    expect(origin.triggers_replace).toEqual({ origin: "cdktf-aic" });
+    expect(origin.provisioner!.map((p) => [p["local-exec"].when ?? "create", Object.keys(p["local-exec"].environment).sort()])).toEqual([
+      ["create", [PROVISIONER_ENV.desired]],
+      ["destroy", [PROVISIONER_ENV.desired, PROVISIONER_ENV.previous]],
+    ]);
+    expect(journalResource.depends_on).toEqual([addressOf(tenant, "Origin")]);
   });
 
-  it("shows a changed field of the spec in terraform plan and replaces only Config", () => {
-    const synthWith = (scopes: string[]) => {
-      const { stack } = tenantStack();
-      const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ scopes }));
-      return { app, synth: Testing.synth(stack) };
+  it("journals each object by kind and id with a hash of its spec and its secret's version, in key order", () => {
+    const { tenant, synth } = seedStack();
+    const journal = Journal.parse(valueOf(resourceOf(synth, tenant, "Journal"), "journal"));
+    expect(Object.keys(journal.objects)).toEqual([
+      "agent-grant/digital-assistant-ai-agent/digital-assistant-web-app",
+      "ai-agent/digital-assistant-ai-agent",
+      "oauth2-provider-grants/oauth2-provider",
+      "web-app/digital-assistant-web-app",
+    ]);
+    expect(journal.objects["web-app/digital-assistant-web-app"]).toEqual({ kind: "web-app", id: "digital-assistant-web-app", hash: expect.stringMatching(/^[0-9a-f]{16}$/), secret: "1" });
+    expect(journal.objects["oauth2-provider-grants/oauth2-provider"].removal).toEqual({ policy: "retain", grantTypes: ["password", "urn:ietf:params:oauth:grant-type:token-exchange"] });
+  });
+
+  it("does not change the journal when constructs are declared in another order", () => {
+    const journalOfOrder = (order: "app-first" | "agent-first") => {
+      const { stack, tenant } = tenantStack();
+      if (order === "app-first") new ConfidentialWebApp(stack, "web-app", webAppProps());
+      new AiAgent(stack, "agent", agentProps());
+      if (order === "agent-first") new ConfidentialWebApp(stack, "web-app", webAppProps());
+      return resourceOf(Testing.synth(stack), tenant, "Journal");
     };
+    expect(journalOfOrder("app-first")).toEqual(journalOfOrder("agent-first"));
+  });
+
+  it("shows a changed field on the object's own Resource, updated in place, and replaces the Journal", () => {
+    const synthWith = (scopes: string[]) => seedStack({}, { scopes });
     const before = synthWith(["openid", "read-data", "write-data", "admin-action"]);
     const after = synthWith(["openid", "read-data"]);
     const workdir = new TerraformWorkdir();
     workdir.apply(before.synth);
     const plan = workdir.plan(after.synth);
-    expect(plan.changes).toEqual({ [addressOf(after.app, "Config")]: ["delete", "create"] });
+    expect(plan.changes).toEqual({
+      [addressOf(after.app, "Resource")]: ["update"],
+      [addressOf(after.tenant, "Journal")]: ["delete", "create"],
+    });
     expect(plan.rendered).toMatch(/~ scopes\s+= \[/);
     expect(plan.rendered).toMatch(/^\s+- "write-data",$/m);
     expect(plan.rendered).toMatch(/^\s+- "admin-action",$/m);
@@ -136,94 +150,58 @@ describe("the custom resource pattern", () => {
     const { stack } = tenantStack();
     const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ description: TRICKY }));
     const synth = Testing.synth(stack);
-    const spec = resourceOf(synth, app, "Config").triggers_replace.spec as { owned: { description: string } };
+    const spec = resourceOf(synth, app, "Resource").input!.spec as { owned: { description: string } };
     expect(spec.owned.description).toBe(TRICKY_ESCAPED);
     expect(WebAppSpec.parse(specOf(synth, app)).owned.description).toBe(TRICKY);
   });
 
-  it("hands the CLI exactly the specs (secret references included), identities and lists, through real Terraform", () => {
-    const { objects, synth } = seedStack({}, { description: TRICKY });
-    const identities = objects.map((o) => o.identity).sort((a, b) => (identityKey(a) < identityKey(b) ? -1 : 1));
+  it("runs one sync per apply through real Terraform: the first from Origin, then old → new journal, and a delete-all on destroy", () => {
+    const first = seedStack({}, { description: TRICKY });
+    const second = seedStack({}, { description: TRICKY, scopes: ["openid", "read-data"] });
+    const journalOfStack = (s: typeof first) => journalOf(s.tenant.tenantRef, s.objects.map((o) => o.spec));
     const workdir = new TerraformWorkdir();
 
-    workdir.apply(synth);
+    workdir.apply(first.synth);
     const created = workdir.takeCalls();
-    // One process per object: apply sends the secret with the create.
-    expect(commandsOf(created)).toEqual([COMMANDS.apply, COMMANDS.apply, COMMANDS.apply, COMMANDS.apply]);
-    const applied = created.map((c) => envJson(c, PROVISIONER_ENV.spec) as Spec);
-    expect(applied).toEqual(expect.arrayContaining(objects.map((o) => o.spec)));
-    expect(WebAppSpec.parse(applied.find((s) => s.kind === "web-app")).owned.description).toBe(TRICKY);
-    expect(applied.flatMap((s) => ("secret" in s ? [s.secret] : [])).sort((a, b) => (a.env < b.env ? -1 : 1))).toEqual([
-      { env: "AI_AGENT_CLIENT_SECRET", version: 1 },
-      { env: "WEB_APP_CLIENT_SECRET", version: 1 },
-    ]);
+    expect(commandsOf(created)).toEqual([COMMANDS.sync]);
+    expect(created[0].env[PROVISIONER_ENV.previous]).toBeUndefined();
+    expect(envJson(created[0], PROVISIONER_ENV.desired)).toEqual(journalOfStack(first));
+
+    workdir.apply(first.synth);
+    expect(workdir.takeCalls()).toEqual([]);
+
+    workdir.apply(second.synth);
+    const changed = workdir.takeCalls();
+    expect(commandsOf(changed)).toEqual([COMMANDS.sync]);
+    expect(envJson(changed[0], PROVISIONER_ENV.previous)).toEqual(journalOfStack(first));
+    expect(envJson(changed[0], PROVISIONER_ENV.desired)).toEqual(journalOfStack(second));
 
     workdir.destroy();
     const destroyed = workdir.takeCalls();
-    expect(commandsOf(destroyed)).toEqual(["prune", "delete", "delete", "delete", "delete"]);
-    const listed = (name: string) => inventoryIdentities(InventoryList.parse(envJson(destroyed[0], name)));
-    expect(listed(PROVISIONER_ENV.previous)).toEqual(identities);
-    expect(listed(PROVISIONER_ENV.keep)).toEqual(identities);
-    const deleted = destroyed.slice(1).map((c) => envJson(c, PROVISIONER_ENV.identity) as Identity);
-    expect(deleted).toEqual(expect.arrayContaining(identities));
-    expect(deleted[0].kind).toBe("agent-grant");
-    expect(deleted[3].kind).toBe("oauth2-provider-grants");
+    expect(commandsOf(destroyed)).toEqual([COMMANDS.sync, COMMANDS.sync]);
+    expect(envJson(destroyed[0], PROVISIONER_ENV.previous)).toEqual(journalOfStack(second));
+    expect(envJson(destroyed[1], PROVISIONER_ENV.previous)).toEqual(journalOfStack(second));
+    expect(envJson(destroyed[1], PROVISIONER_ENV.desired)).toEqual({ tenant: second.tenant.tenantRef, objects: {} });
   });
 
-  it("a version bump replaces only Config (its spec carries the new version), never Resource", () => {
-    const synthWith = (version: number) => {
-      const { stack } = tenantStack();
-      const clientSecret = Secret.fromEnv("WEB_APP_CLIENT_SECRET", { version });
-      const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ clientSecret }));
-      return { app, synth: Testing.synth(stack) };
-    };
-    const [v1, v2] = [synthWith(1), synthWith(2)];
-    const configSpec = (s: typeof v1) => WebAppSpec.parse(specOf(s.synth, s.app));
-    expect(configSpec(v1).secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 1 });
-    expect(configSpec(v2)).toEqual({ ...configSpec(v1), secret: { env: "WEB_APP_CLIENT_SECRET", version: 2 } });
-    const withoutConfig = (s: typeof v1) => {
-      const resources = { ...resourcesOfType<TerraformDataJson>(s.synth, "terraform_data") };
-      delete resources[addressOf(s.app, "Config").split(".")[1]];
-      return resources;
-    };
-    expect(Object.keys(withoutConfig(v1))).toHaveLength(2);
-    expect(withoutConfig(v2)).toEqual(withoutConfig(v1));
-  });
-
-  it("a version bump replaces only Config and re-runs apply, never Resource (no delete)", () => {
+  it("a version bump updates the Resource in place and syncs the new version, replacing no object", () => {
     const synthWith = (version: number) => seedStack({}, { clientSecret: Secret.fromEnv("WEB_APP_CLIENT_SECRET", { version }) });
     const [v1, v2] = [synthWith(1), synthWith(2)];
+    expect(WebAppSpec.parse(specOf(v2.synth, v2.app)).secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 2 });
     const workdir = new TerraformWorkdir();
     workdir.apply(v1.synth);
     workdir.takeCalls();
-    expect(workdir.plan(v2.synth).changes).toEqual({ [addressOf(v2.app, "Config")]: ["delete", "create"] });
+    expect(workdir.plan(v2.synth).changes).toEqual({
+      [addressOf(v2.app, "Resource")]: ["update"],
+      [addressOf(v2.tenant, "Journal")]: ["delete", "create"],
+    });
     workdir.apply(v2.synth);
     const calls = workdir.takeCalls();
-    expect(commandsOf(calls)).toEqual([COMMANDS.apply]);
-    expect(envJson(calls[0], PROVISIONER_ENV.spec)).toEqual(ManagedObject.of(v2.app)!.spec);
-    expect(WebAppSpec.parse(envJson(calls[0], PROVISIONER_ENV.spec)).secret).toEqual({ env: "WEB_APP_CLIENT_SECRET", version: 2 });
+    expect(commandsOf(calls)).toEqual([COMMANDS.sync]);
+    expect((envJson(calls[0], PROVISIONER_ENV.desired) as Journal).objects["web-app/digital-assistant-web-app"].secret).toBe("2");
   });
 
-  it("changes the identity Resource carries, not what replaces it, when the credential env names change", () => {
-    const before = seedStack();
-    const after = seedStack({ credentials: TenantCredentials.serviceAccount({ idEnv: "OTHER_ID" }) });
-    const children = (s: typeof before) =>
-      [
-        ...[s.agent, s.provider, s.app, s.grant].map((c) => resourceOf(s.synth, c, "Resource")),
-        resourceOf(s.synth, s.tenant, "Inventory"),
-      ];
-    const [was, is] = [children(before), children(after)];
-    expect(is).toHaveLength(4 + 1);
-    expect(is.map((r) => r.triggers_replace)).toEqual(was.map((r) => r.triggers_replace));
-    const authsIn = (r: TerraformDataJson) =>
-      r.input!.identity ? [(r.input!.identity as Identity).tenant.auth] : [InventoryList.parse(r.input!.inventory).tenant.auth];
-    for (const [i, resource] of is.entries()) {
-      expect(authsIn(was[i])).toEqual(expect.arrayContaining([expect.objectContaining({ idEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountId })]));
-      expect(authsIn(resource)).toEqual(authsIn(was[i]).map((auth) => ({ ...auth, idEnv: "OTHER_ID" })));
-    }
-  });
-
-  it("updates in place, deleting and pruning nothing, when the credential env names change", () => {
+  it("updates in place, replacing no object, when the credential env names change", () => {
     const before = seedStack();
     const after = seedStack({ credentials: TenantCredentials.serviceAccount({ idEnv: "OTHER_ID" }) });
     const workdir = new TerraformWorkdir();
@@ -232,55 +210,13 @@ describe("the custom resource pattern", () => {
     const managed = [after.agent, after.provider, after.app, after.grant];
     expect(workdir.plan(after.synth).changes).toEqual({
       ...Object.fromEntries(addresses(managed, "Resource").map((a) => [a, ["update"]])),
-      [addressOf(after.tenant, "Inventory")]: ["update"],
-      // The spec names the variables the CLI reads, so Config applies again (idempotently).
-      ...Object.fromEntries(addresses(managed, "Config").map((a) => [a, ["delete", "create"]])),
+      [addressOf(after.tenant, "Journal")]: ["delete", "create"],
     });
     workdir.apply(after.synth);
     const calls = workdir.takeCalls();
-    expect(commandsOf(calls)).toEqual([COMMANDS.apply, COMMANDS.apply, COMMANDS.apply, COMMANDS.apply]);
-    expect(calls.map((c) => (envJson(c, PROVISIONER_ENV.spec) as Spec).tenant.auth)).toEqual(
-      Array(4).fill(expect.objectContaining({ idEnv: "OTHER_ID" })),
-    );
-    workdir.destroy();
-    const deleted = workdir.takeCalls().filter((c) => c.argv[0] === COMMANDS.delete);
-    expect(deleted.map((c) => (envJson(c, PROVISIONER_ENV.identity) as Identity).tenant.auth)).toEqual(
-      Array(4).fill(expect.objectContaining({ idEnv: "OTHER_ID" })),
-    );
-  });
-
-  it("keeps an inventory of every managed object, sorted, and prunes with previous and current lists", () => {
-    const { tenant, agent, provider, app, grant, synth } = seedStack();
-    const inventory = resourceOf(synth, tenant, "Inventory");
-    const identities = inventoryIdentities(InventoryList.parse(valueOf(inventory, "inventory")));
-    expect(identities.map((i) => i.kind).sort()).toEqual(["agent-grant", "ai-agent", "oauth2-provider-grants", "web-app"]);
-    expect(identities.map(identityKey)).toEqual(identities.map(identityKey).sort());
-    expect(valueOf(inventory, "objects")).toEqual(
-      identities.map((i) => ({ kind: i.kind, baseUrl: i.tenant.baseUrl, realm: i.tenant.realm, id: i.id })),
-    );
-    expect(inventory.provisioner[0]["local-exec"]).toEqual({
-      command: expect.stringMatching(new RegExp(` ${COMMANDS.prune}$`)),
-      environment: {
-        [PROVISIONER_ENV.previous]: "${jsonencode(self.input.inventory)}",
-        [PROVISIONER_ENV.keep]: expect.any(String),
-      },
-      when: "destroy",
-    });
-    const keep = inventory.provisioner[0]["local-exec"].environment[PROVISIONER_ENV.keep];
-    expect(unescapeTemplate(keep)).toBe(canonicalJson(valueOf(inventory, "inventory")));
-    expect(inventory.depends_on).toEqual(expect.arrayContaining([agent, provider, app, grant].map((c) => addressOf(c, "Config"))));
-  });
-
-  it("does not change the inventory when constructs are declared in another order", () => {
-    const inventoryOf = (order: "app-first" | "agent-first") => {
-      const { stack, tenant } = tenantStack();
-      if (order === "app-first") new ConfidentialWebApp(stack, "web-app", webAppProps());
-      new AiAgent(stack, "agent", agentProps());
-      if (order === "agent-first") new ConfidentialWebApp(stack, "web-app", webAppProps());
-      const { triggers_replace, input, provisioner } = resourceOf(Testing.synth(stack), tenant, "Inventory");
-      return { triggers_replace, input, provisioner };
-    };
-    expect(inventoryOf("app-first")).toEqual(inventoryOf("agent-first"));
+    expect(commandsOf(calls)).toEqual([COMMANDS.sync]);
+    expect((envJson(calls[0], PROVISIONER_ENV.previous) as Journal).tenant.auth).toEqual(expect.objectContaining({ idEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountId }));
+    expect((envJson(calls[0], PROVISIONER_ENV.desired) as Journal).tenant.auth).toEqual(expect.objectContaining({ idEnv: "OTHER_ID" }));
   });
 });
 
@@ -289,7 +225,7 @@ describe('customResourceType: "null_resource"', () => {
     const { stack, tenant, agent, provider, app, grant, synth } = seedStack({ customResourceType: "null_resource" });
     expect(resourcesOfType(synth, "terraform_data")).toEqual({});
     expect(Object.keys(resourcesOfType(synth, "null_resource")).map((id) => `null_resource.${id}`).sort()).toEqual(
-      [...addresses([agent, provider, app, grant], "Resource", "Config"), addressOf(tenant, "Inventory")].sort(),
+      [...addresses([agent, provider, app, grant], "Resource"), addressOf(tenant, "Journal"), addressOf(tenant, "Origin")].sort(),
     );
     expect(JSON.parse(synth).provider).toEqual({ null: [{}] });
     expect(JSON.parse(synth).terraform.required_providers.null).toEqual(expect.objectContaining({ source: expect.stringMatching(/null$/) }));
@@ -310,31 +246,22 @@ describe('customResourceType: "null_resource"', () => {
     }
   });
 
-  it("runs the CLI sub-commands with the triggers' JSON strings in the environment", () => {
+  it("runs sync with the journal's JSON string from the triggers in the environment", () => {
     const { tenant, app, synth } = seedStack({ customResourceType: "null_resource" });
-    const cli = (construct: IConstruct, child: string) => nullResourceOf(synth, construct, child).provisioner[0]["local-exec"];
-    expect(cli(app, "Resource")).toEqual({
-      command: expect.stringMatching(new RegExp(`^node "assets/[^"]+/cdktf-aic\\.mjs" ${COMMANDS.delete}$`)),
-      environment: { [PROVISIONER_ENV.identity]: "${self.triggers.identity}" },
+    expect(nullResourceOf(synth, app, "Resource").provisioner).toBeUndefined();
+    const journal = nullResourceOf(synth, tenant, "Journal");
+    expect(journal.provisioner![0]["local-exec"]).toEqual({
+      command: expect.stringMatching(new RegExp(`^node "assets/[^"]+/cdktf-aic\\.mjs" ${COMMANDS.sync}$`)),
+      environment: { [PROVISIONER_ENV.previous]: "${self.triggers.journal}", [PROVISIONER_ENV.desired]: journal.triggers.journal },
       when: "destroy",
     });
-    expect(cli(app, "Config")).toEqual({
-      command: expect.stringMatching(new RegExp(` ${COMMANDS.apply}$`)),
-      environment: { [PROVISIONER_ENV.spec]: "${self.triggers.spec}" },
-    });
-    const inventory = nullResourceOf(synth, tenant, "Inventory");
-    expect(inventory.provisioner[0]["local-exec"]).toEqual({
-      command: expect.stringMatching(new RegExp(` ${COMMANDS.prune}$`)),
-      environment: { [PROVISIONER_ENV.previous]: "${self.triggers.inventory}", [PROVISIONER_ENV.keep]: inventory.triggers.inventory },
-      when: "destroy",
-    });
-    expect(nullResourceOf(synth, app, "Config").depends_on).toContain(addressOf(app, "Resource"));
+    expect(nullResourceOf(synth, app, "Resource").depends_on).toEqual([addressOf(tenant, "Journal")]);
   });
 
   it("escapes ${ and %{ in literal triggers so the CLI receives the spec unchanged", () => {
     const { stack } = tenantStack({ customResourceType: "null_resource" });
     const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ description: TRICKY }));
-    const trigger = nullResourceOf(Testing.synth(stack), app, "Config").triggers.spec;
+    const trigger = nullResourceOf(Testing.synth(stack), app, "Resource").triggers.spec;
     expect(trigger).toContain("$${var.price}");
     expect(trigger).toContain("%%{ if x }");
     expect(trigger).toContain("$$${literal}");
@@ -346,7 +273,7 @@ describe('customResourceType: "null_resource"', () => {
   it("escapes so that Terraform itself reads back the exact canonical spec", () => {
     const { stack } = tenantStack({ customResourceType: "null_resource" });
     const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ description: TRICKY }));
-    const trigger = nullResourceOf(Testing.synth(stack), app, "Config").triggers.spec;
+    const trigger = nullResourceOf(Testing.synth(stack), app, "Resource").triggers.spec;
     const read = terraformValueOf(trigger) as string;
     expect(WebAppSpec.parse(JSON.parse(read)).owned.description).toBe(TRICKY);
     expect(read).toBe(canonicalJson(ManagedObject.of(app)!.spec));
@@ -358,7 +285,7 @@ describe("tokens in props", () => {
     const { stack } = tenantStack();
     const description = new TerraformVariable(stack, "description", { type: "string" });
     const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ description: description.stringValue }));
-    const spec = resourceOf(synthValidated(stack), app, "Config").triggers_replace.spec as { owned: { description: string } };
+    const spec = resourceOf(synthValidated(stack), app, "Resource").input!.spec as { owned: { description: string } };
     expect(spec.owned.description).toBe("${var.description}");
   });
 

@@ -40,14 +40,14 @@ export interface TerraformDataJson {
   triggers_replace: Record<string, unknown>;
   input?: Record<string, unknown>;
   depends_on?: string[];
-  provisioner: LocalExecJson[];
+  provisioner?: LocalExecJson[];
 }
 
 /** A synthesized null_resource: every value a canonical JSON string. */
 export interface NullResourceJson {
   triggers: Record<string, string>;
   depends_on?: string[];
-  provisioner: LocalExecJson[];
+  provisioner?: LocalExecJson[];
 }
 
 /** The resources of type `type` in a synthesized stack, by logical id. */
@@ -62,7 +62,7 @@ function synthesizedChild<T>(synth: string, construct: IConstruct, childId: stri
   return found;
 }
 
-/** The synthesized terraform_data `childId` (e.g. `Config`) of `construct`. */
+/** The synthesized terraform_data `childId` (e.g. `Resource`) of `construct`. */
 export function resourceOf(synth: string, construct: IConstruct, childId: string): TerraformDataJson {
   return synthesizedChild(synth, construct, childId, "terraform_data");
 }
@@ -88,9 +88,9 @@ export function valueOf(resource: TerraformDataJson, name: string): unknown {
   return mapStrings(values[name], unescapeTemplate);
 }
 
-/** The spec that the `Config` of `construct` applies. */
+/** The spec that the `Resource` of `construct` records. */
 export function specOf(synth: string, construct: IConstruct): unknown {
-  return valueOf(resourceOf(synth, construct, "Config"), "spec");
+  return valueOf(resourceOf(synth, construct, "Resource"), "spec");
 }
 
 /** Terraform as the project installs it (`source "$(bash scripts/install-terraform.sh)"` puts it on PATH). */

@@ -23,7 +23,7 @@ describe("main.ts", () => {
   it("synthesizes the seed's configuration against the embedded tenant, with valid specs", () => {
     const stack = JSON.parse(filesBelow(outdir).find((f) => f.path.endsWith("cdk.tf.json"))!.text);
     const specs = Object.values(stack.resource.terraform_data as Record<string, TerraformDataJson>)
-      .filter((r) => r.triggers_replace.spec !== undefined)
+      .filter((r) => r.input?.spec !== undefined)
       .map((r) => Spec.parse(valueOf(r, "spec")));
     expect(specs.map((s) => `${s.kind}:${s.id}`).sort()).toEqual([
       "agent-grant:digital-assistant-ai-agent/digital-assistant-web-app",

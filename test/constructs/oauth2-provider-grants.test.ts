@@ -1,8 +1,8 @@
 import "cdktf/lib/testing/adapters/jest";
 import { Testing } from "cdktf";
-import { AiAgent, OAuth2ProviderGrants } from "../../constructs";
-import { Identity, ProviderGrantsSpec, TOKEN_EXCHANGE_GRANT } from "../../src/contract";
-import { addressOf, agentProps, resourceOf, specOf, synthTenantScope, synthValidated, tenantStack, valueOf } from "./helpers";
+import { AicTenant, OAuth2ProviderGrants } from "../../constructs";
+import { Journal, ProviderGrantsSpec, TOKEN_EXCHANGE_GRANT } from "../../src/contract";
+import { resourceOf, specOf, synthTenantScope, synthValidated, tenantStack, valueOf } from "./helpers";
 
 Testing.setupJest();
 
@@ -12,7 +12,7 @@ describe(OAuth2ProviderGrants, () => {
     expect(synth).toMatchSnapshot();
   });
 
-  it("has the construct tree Resource, Config (public API)", () => {
+  it("has the construct tree Resource (public API)", () => {
     const { stack } = tenantStack();
     expect(Testing.renderConstructTree(new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password"] }))).toMatchSnapshot();
   });
@@ -24,8 +24,8 @@ describe(OAuth2ProviderGrants, () => {
     const spec = ProviderGrantsSpec.parse(specOf(synth, provider));
     expect(spec.owned).toEqual({ grantTypes: ["password", TOKEN_EXCHANGE_GRANT, "urn:custom:grant"] });
     expect(spec.removalPolicy).toBe("retain");
-    const identity = Identity.parse(valueOf(resourceOf(synth, provider, "Resource"), "identity"));
-    expect(identity.removal).toEqual({ policy: "retain", grantTypes: spec.owned.grantTypes });
+    const journal = Journal.parse(valueOf(resourceOf(synth, AicTenant.of(provider), "Journal"), "journal"));
+    expect(journal.objects["oauth2-provider-grants/oauth2-provider"].removal).toEqual({ policy: "retain", grantTypes: spec.owned.grantTypes });
   });
 
   it("warns about a grant string AM does not ship", () => {
@@ -45,15 +45,6 @@ describe(OAuth2ProviderGrants, () => {
     const spec = ProviderGrantsSpec.parse(specOf(Testing.synth(stack), provider));
     expect(spec.owned.aiAgentsEnabled).toBe(true);
     expect(spec.removalPolicy).toBe("destroy");
-  });
-
-  it("is applied before, and removed after, the clients of its realm", () => {
-    const { stack } = tenantStack();
-    const agent = new AiAgent(stack, "agent", agentProps());
-    const provider = new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["token-exchange"] });
-    const synth = synthValidated(stack);
-    expect(resourceOf(synth, agent, "Config").depends_on).toContain(addressOf(provider, "Config"));
-    expect(resourceOf(synth, agent, "Resource").depends_on).toContain(addressOf(provider, "Resource"));
   });
 
   it("fails when it declares no grant types", () => {

@@ -1,7 +1,7 @@
 import { createOAuth2Api } from "../../src/client/oauth2-api";
 import { TOKEN_EXCHANGE_GRANT } from "../../src/contract/constants";
 import { identityOf } from "../../src/contract/spec";
-import { applySpec, deleteIdentity, prune } from "../../src/engine/apply";
+import { applySpec, deleteIdentity } from "../../src/engine/apply";
 import { EngineError } from "../../src/engine/errors";
 import { SECRET_CHANGE } from "../../src/engine/owned";
 import { formatResult } from "../../src/engine/result";
@@ -420,18 +420,5 @@ describe("applySpec: secret rotation", () => {
     expect(formatResult(r)).toBe(`= ${kind} ${id}: unchanged — secret not written: ${env} is not set (set it to rotate)`);
     expect(await t.writes()).toEqual([]);
     await expect(clientCredentials(id, t.secrets[env], scope)).resolves.toMatchObject({ scope });
-  });
-});
-
-describe("prune", () => {
-  it("deletes what is no longer kept, dependents first", async () => {
-    const all = [t.providerGrants(), t.webApp(), t.aiAgent(), t.agentGrant()];
-    await applyAll(...all);
-    await t.clearAudit();
-    const previous = all.map(identityOf);
-    const results = await prune(() => t.api, previous, [identityOf(t.providerGrants())]);
-    expect(results.map((r) => `${r.kind}:${r.action}`)).toEqual(["agent-grant:deleted", "ai-agent:deleted", "web-app:deleted"]);
-    const deletes = (await t.writes()).map((e) => e.path.split("?")[0].split("/").slice(0, -1).join("/").replace(/.*\//, ""));
-    expect(deletes).toEqual(["alpha_aiagentprivilege", "AIAgent", "alpha_application", "OAuth2Client"]);
   });
 });

@@ -9,6 +9,9 @@ import { createAdminApi, type AdminClient } from "../../src/client/admin-api";
 import { DEFAULT_CREDENTIAL_ENV, TOKEN_EXCHANGE_GRANT } from "../../src/contract/constants";
 import { Spec, type SpecOf, type TenantRef } from "../../src/contract/spec";
 import { startTenant, type RunningTenant } from "../../src/emulator";
+import { journalKey, journalOf, type Journal } from "../../src/contract/journal";
+import { syncTenant, type SyncOutcome } from "../../src/engine/sync";
+import type { ObjectResult } from "../../src/engine/result";
 
 export interface AuditEntry {
   kind: string;
@@ -135,5 +138,28 @@ export class TestTenant {
   agentGrant(owned: Record<string, unknown> = {}) {
     const o = { agent: "digital-assistant-ai-agent", application: "digital-assistant-web-app", subjects: ["barbara.jensen"], subjectGroups: [], scopes: ["read-data"], ...owned };
     return this.spec<"agent-grant">({ kind: "agent-grant", id: `${o.agent}/${o.application}`, owned: o });
+  }
+}
+
+/**
+ * Runs the engine's sync against a TestTenant as a tenant's Journal would: from the journal applied
+ * last to the journal of `specs`, keeping the new one only when the sync succeeded (as Terraform
+ * keeps the old journal when the provisioner fails).
+ */
+export class Journaled {
+  applied: Journal | undefined;
+  readonly lines: ObjectResult[] = [];
+
+  constructor(private readonly t: TestTenant) {}
+
+  async apply(specs: readonly Spec[], env: Record<string, string | undefined> = {}, options: { aborted?: () => boolean } = {}): Promise<SyncOutcome> {
+    const desired = journalOf(this.t.ref(), specs);
+    const outcome = await syncTenant(() => this.t.api, { previous: this.applied, desired, specs: new Map(specs.map((s) => [journalKey(s), s])) }, {
+      env: this.t.env(env),
+      onResult: (r) => this.lines.push(r),
+      ...options,
+    });
+    if (outcome.failed === 0 && !outcome.aborted) this.applied = desired;
+    return outcome;
   }
 }

@@ -128,7 +128,7 @@ describe("cdktf-aic plan", () => {
         "!     application.name: applied Digital Assistant Web App, live Renamed in the console",
       ]);
       // The spec did not change, so Terraform would not re-run the apply: the plan says how to restore.
-      expect(drift).toMatch(/to restore: terraform apply -replace='terraform_data\.web-app_Config_[0-9A-F]+'/);
+      expect(drift).toMatch(/to restore: cdktf-aic reconcile \(in the stack's folder\)/);
       expect(r.stdout).toContain("Drift: 1 object changed outside code.");
 
       const report = await planJson();

@@ -1,0 +1,183 @@
+/**
+ * The sync against the embedded tenant over HTTP: what one apply of a tenant's journal does, and
+ * the guarantees it keeps when something is wrong or fails.
+ */
+import { TOKEN_EXCHANGE_GRANT } from "../../src/contract/constants";
+import type { Spec } from "../../src/contract/spec";
+import { Journaled, TestTenant } from "./support";
+
+const t = new TestTenant();
+beforeAll(() => t.start(), 60_000);
+afterAll(() => t.stop());
+
+let j: Journaled;
+beforeEach(async () => {
+  await t.reset();
+  j = new Journaled(t);
+});
+
+const seedSpecs = (): Spec[] => [t.providerGrants(), t.webApp(), t.aiAgent(), t.agentGrant()];
+const NO_SECRETS = { WEB_APP_CLIENT_SECRET: undefined, AI_AGENT_CLIENT_SECRET: undefined };
+const actions = (o: { results: readonly { kind: string; id: string; action: string }[] }) => o.results.map((r) => `${r.action} ${r.kind} ${r.id}`);
+
+async function faultOnce(pathPattern: string, method: string, status = 500, times = 20): Promise<void> {
+  await fetch(`${t.tenant.baseUrl}/__emulator/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ pathPattern, method, status, times }),
+  });
+}
+async function clearFaults(): Promise<void> {
+  await fetch(`${t.tenant.baseUrl}/__emulator/faults`, { method: "DELETE" });
+}
+
+describe("syncTenant", () => {
+  it("creates every object of the first journal, one result each, referenced objects first", async () => {
+    const o = await j.apply(seedSpecs());
+    expect(o.failed).toBe(0);
+    expect(actions(o)).toEqual([
+      "updated oauth2-provider-grants oauth2-provider",
+      expect.stringMatching(/^created (web-app|ai-agent)/),
+      expect.stringMatching(/^created (web-app|ai-agent)/),
+      "created agent-grant digital-assistant-ai-agent/digital-assistant-web-app",
+    ]);
+    expect(await t.api.getOAuth2Client("digital-assistant-web-app")).toBeDefined();
+  });
+
+  it("makes no admin call at all when the journal did not change", async () => {
+    await j.apply(seedSpecs());
+    await t.clearAudit();
+    const o = await j.apply(seedSpecs(), NO_SECRETS);
+    expect(o.nothingToDo).toBe(true);
+    expect(await t.adminCalls()).toEqual([]);
+  });
+
+  it("writes only the object whose spec changed, without its secret when the variable is unset", async () => {
+    await j.apply(seedSpecs());
+    await t.clearAudit();
+    const o = await j.apply([t.providerGrants(), t.webApp({ scopes: ["openid", "read-data"] }), t.aiAgent(), t.agentGrant()], NO_SECRETS);
+    expect(actions(o)).toEqual(["updated web-app digital-assistant-web-app"]);
+    expect((await t.writes()).map((e) => `${e.method} ${e.path.split("?")[0]}`)).toEqual([
+      "PUT /am/json/realms/root/realms/alpha/realm-config/agents/OAuth2Client/digital-assistant-web-app",
+    ]);
+  });
+
+  it("checks every object before the first write and names every problem", async () => {
+    await j.apply([t.providerGrants(), t.webApp()]);
+    await t.clearAudit();
+    const o = await j.apply([t.providerGrants(), t.webApp(), t.webApp({ owners: ["no.such.user"] }, "app-b"), t.aiAgent({}, "agent-c")], { AI_AGENT_CLIENT_SECRET: undefined });
+    expect(o.failed).toBe(2);
+    expect(o.results.map((r) => [r.action, r.id, r.notes.join()])).toEqual([
+      ["failed", "app-b", expect.stringMatching(/user "no\.such\.user" not found/)],
+      ["failed", "agent-c", expect.stringMatching(/AI_AGENT_CLIENT_SECRET is not set/)],
+    ]);
+    expect(await t.writes()).toEqual([]);
+    expect(j.applied && Object.keys(j.applied.objects)).toEqual(["oauth2-provider-grants/oauth2-provider", "web-app/digital-assistant-web-app"]);
+  });
+
+  it("creates a renamed client before it deletes the old one, and deletes nothing when the new one cannot be made", async () => {
+    await j.apply([t.webApp()]);
+    await t.clearAudit();
+    const failedRename = await j.apply([t.webApp({}, "renamed-app")], NO_SECRETS);
+    expect(failedRename.results.map((r) => [r.action, r.id])).toEqual([["failed", "renamed-app"]]);
+    expect(failedRename.results[0].notes[0]).not.toMatch(/nothing was changed.*deleted/);
+    expect(await t.writes()).toEqual([]);
+    expect(await t.api.getOAuth2Client("digital-assistant-web-app")).toBeDefined();
+
+    const o = await j.apply([t.webApp({}, "renamed-app")]);
+    expect(actions(o)).toEqual(["created web-app renamed-app", "deleted web-app digital-assistant-web-app"]);
+  });
+
+  it("fails a rotation whose variable is unset, and writes it once the variable is there", async () => {
+    await j.apply([t.webApp()]);
+    const bumped = { ...t.webApp(), secret: { env: "WEB_APP_CLIENT_SECRET", version: 2 } };
+    await t.clearAudit();
+    const pending = await j.apply([bumped], NO_SECRETS);
+    expect(pending.failed).toBe(1);
+    expect(pending.results[0].notes[0]).toMatch(/WEB_APP_CLIENT_SECRET is not set: web-app digital-assistant-web-app rotates its secret \(version 1 → 2\)/);
+    expect(await t.writes()).toEqual([]);
+    const done = await j.apply([bumped], { WEB_APP_CLIENT_SECRET: "a-new-secret-value" });
+    expect(done.results.map((r) => [r.action, r.notes])).toEqual([["updated", ["secret written (version 2)"]]]);
+  });
+
+  it("refuses a secret too short to be redacted, before any write", async () => {
+    const o = await j.apply([t.webApp()], { WEB_APP_CLIENT_SECRET: "abc" });
+    expect(o.results[0].notes[0]).toMatch(/WEB_APP_CLIENT_SECRET holds a secret of 3 characters, fewer than 6/);
+    expect(await t.writes()).toEqual([]);
+  });
+
+  describe("objects the stack did not create", () => {
+    beforeEach(async () => {
+      // Made in the console, as it were: same client id, other scopes.
+      const other = new Journaled(t);
+      await other.apply([t.webApp({ scopes: ["openid"] })]);
+      await t.clearAudit();
+    });
+
+    it("refuses to take one over, before any write, naming the object and the fix", async () => {
+      const o = await j.apply([t.webApp()]);
+      expect(o.results.map((r) => [r.action, r.id])).toEqual([["failed", "digital-assistant-web-app"]]);
+      expect(o.results[0].notes[0]).toMatch(/web-app digital-assistant-web-app already exists .* was not created by this stack; .*set adopt: true/);
+      expect(await t.writes()).toEqual([]);
+    });
+
+    it("adopts one with adopt: true without needing its secret, reconciling owned fields", async () => {
+      const o = await j.apply([{ ...t.webApp(), adopt: true }], NO_SECRETS);
+      expect(o.results.map((r) => [r.action, r.id])).toEqual([["adopted", "digital-assistant-web-app"]]);
+      expect((await t.writes()).map((e) => e.method)).toEqual(["PUT"]);
+      const client = await t.api.getOAuth2Client("digital-assistant-web-app");
+      expect(client!.coreOAuth2ClientConfig!.scopes!.value).toEqual(["openid", "read-data", "write-data", "admin-action"]);
+    });
+
+    it("writes nothing when the adopted object already matches, and deletes it once it leaves the code", async () => {
+      await j.apply([{ ...t.webApp({ scopes: ["openid"] }), adopt: true }], NO_SECRETS);
+      expect(await t.writes()).toEqual([]);
+      const o = await j.apply([]);
+      expect(actions(o)).toEqual(["deleted web-app digital-assistant-web-app"]);
+    });
+  });
+
+  describe("when a write fails", () => {
+    afterEach(clearFaults);
+
+    it("undoes what it created, deletes nothing, and leaves the journal to the next apply", async () => {
+      await j.apply([t.webApp({}, "old-app")]);
+      await faultOnce("alpha_application", "PUT");
+      const o = await j.apply([t.aiAgent(), t.webApp()]);
+      expect(o.failed).toBeGreaterThan(0);
+      expect(await t.api.getAiAgent("digital-assistant-ai-agent")).toBeUndefined();
+      expect(await t.api.getOAuth2Client("digital-assistant-web-app")).toBeUndefined();
+      expect(await t.api.getOAuth2Client("old-app")).toBeDefined();
+      expect(Object.keys(j.applied!.objects)).toEqual(["web-app/old-app"]);
+
+      await clearFaults();
+      const retried = await j.apply([t.aiAgent(), t.webApp()]);
+      expect(retried.failed).toBe(0);
+      expect(actions(retried)).toEqual(expect.arrayContaining(["created ai-agent digital-assistant-ai-agent", "created web-app digital-assistant-web-app", "deleted web-app old-app"]));
+    });
+
+    it("undoes what it created when it is told to stop (its Terraform is gone)", async () => {
+      let writes = 0;
+      const o = await j.apply([t.providerGrants({ grantTypes: ["password", TOKEN_EXCHANGE_GRANT] }), t.webApp()], {}, { aborted: () => ++writes > 2 });
+      expect(o.aborted).toBe(true);
+      expect(await t.api.getOAuth2Client("digital-assistant-web-app")).toBeUndefined();
+      expect((await t.api.getProvider())!.advancedOAuth2Config!.grantTypes).not.toContain("password");
+    });
+  });
+
+  describe("the realm's grant types with removal policy destroy", () => {
+    it("refuses to own grant types the realm had before the stack", async () => {
+      await t.clearAudit();
+      const o = await j.apply([t.providerGrants({ grantTypes: ["client_credentials", "password"] }, "destroy")]);
+      expect(o.results[0].notes[0]).toMatch(/grant types \["client_credentials"\] are already on in realm alpha, not turned on by this stack/);
+      expect(await t.writes()).toEqual([]);
+    });
+
+    it("takes off, on removal, exactly the grant types it turned on", async () => {
+      const before = (await t.api.getProvider())!.advancedOAuth2Config!.grantTypes!;
+      await j.apply([t.providerGrants({ grantTypes: ["password", TOKEN_EXCHANGE_GRANT] }, "destroy")]);
+      await j.apply([]);
+      expect((await t.api.getProvider())!.advancedOAuth2Config!.grantTypes).toEqual(before);
+    });
+  });
+});
