@@ -1,6 +1,6 @@
 /**
  * End-to-end harness: the embedded tenant over HTTP, stacks synthesized from the real constructs into
- * a temporary project folder, and the real Terraform (built by scripts/install-terraform.sh) applying
+ * a temporary project folder, and the real Terraform or OpenTofu (chosen by scripts/engine.ts) applying
  * them with the bundled CLI as provisioner. Nothing here stands in for our own code.
  */
 import { spawn } from "node:child_process";
