@@ -5,7 +5,7 @@
  * a third-party "old Terraform" script that reports v1.4.6.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO, terraformEngine } from "./harness";
@@ -37,11 +37,19 @@ describe("engine choice (scripts/with-tools.sh)", () => {
   const dir = mkdtempSync(join(tmpdir(), "cdktf-aic-engine-"));
   const real = terraformEngine();
   const product = real.product;
-  // A folder with node and bash only, so no terraform or tofu of this machine is on PATH.
-  const base = join(dir, "base");
-  mkdirSync(base);
-  symlinkSync(process.execPath, join(base, "node"));
-  const basePath = `${base}:/usr/bin:/bin`.split(":").filter((d) => d === base || !existsSync(join(d, "terraform")) && !existsSync(join(d, "tofu"))).join(":");
+  // This run's PATH without any terraform or tofu: a folder that holds one is replaced by a copy of
+  // it made of links to everything else (bash, node and the rest stay reachable).
+  const engines = ["terraform", "tofu"];
+  const basePath = (process.env.PATH ?? "")
+    .split(":")
+    .filter((d) => d !== "")
+    .map((d) => {
+      if (!engines.some((e) => existsSync(join(d, e)))) return d;
+      const shadow = mkdtempSync(join(dir, "shadow-"));
+      for (const entry of readdirSync(d)) if (!engines.includes(entry)) symlinkSync(join(d, entry), join(shadow, entry));
+      return shadow;
+    })
+    .join(":");
 
   function folderWith(name: string, target: string): string {
     const d = mkdtempSync(join(dir, "bin-"));
