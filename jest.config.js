@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // Chooses the Terraform engine once per run (scripts/engine.ts).
+  globalSetup: "<rootDir>/test/e2e/engine-setup.ts",
   transform: {
     "^.+\\.tsx?$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { warnOnly: false } }],
     // jose ships ESM only; let ts-jest turn it into CommonJS for the test runtime.

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Builds the Terraform CLI and the hashicorp/null provider from source with Go
 # and lays them out as an offline provider mirror, in a cache outside the
-# repository.
+# repository; with --tofu, builds OpenTofu instead (CI runs the e2e suite on both).
 #
 #   source "$(bash scripts/install-terraform.sh)"
+#   source "$(bash scripts/install-terraform.sh --tofu)"
 #
-# Progress goes to stderr; the last line on stdout is the path of env.sh, which
-# puts the cached terraform first on PATH and points Terraform at the mirror.
+# Progress goes to stderr; the last line on stdout is the path of env.sh (or
+# env-tofu.sh), which puts the cache first on PATH, points the engine at the
+# mirror and sets CDKTF_AIC_TERRAFORM to the cached terraform (or tofu).
 #
 #   CDKTF_AIC_TOOLS_DIR   cache directory
 #                         (default: ${XDG_CACHE_HOME:-$HOME/.cache}/cdktf-aic/tools)
+#   --tofu                OpenTofu (bin/tofu) instead of Terraform (bin/terraform)
 #   --force               rebuild even if the cache is complete
 #
-# Once the cache is complete a run only checks the files and reports versions;
-# it does not call the Go toolchain.
+# Each engine is built only when missing: once its cache is complete a run only
+# checks the files and reports versions; it does not call the Go toolchain.
 set -euo pipefail
 
 TERRAFORM_VERSION=1.5.7
@@ -28,22 +31,14 @@ NULL_MODULE=github.com/terraform-providers/terraform-provider-null
 NULL_COMMIT=01034f80eb238732fd9e8673582e0e770cfab578
 MIN_GO_MINOR=21 # Go 1.x
 
-RECIPE="terraform=${TERRAFORM_VERSION} tofu=${TOFU_VERSION} null=${NULL_VERSION}@${NULL_COMMIT} layout=1"
-
-TOOLS_DIR="${CDKTF_AIC_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cdktf-aic/tools}"
-BIN_DIR="$TOOLS_DIR/bin"
-MIRROR_DIR="$TOOLS_DIR/mirror"
-RC_FILE="$TOOLS_DIR/terraformrc"
-ENV_FILE="$TOOLS_DIR/env.sh"
-STAMP_FILE="$TOOLS_DIR/installed"
-BUILD_DIR="$TOOLS_DIR/build"
-
 FORCE=0
+ENGINE=terraform
 for arg in "$@"; do
   case "$arg" in
     --force) FORCE=1 ;;
+    --tofu) ENGINE=tofu ;;
     -h | --help)
-      sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+      sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
       exit 0
       ;;
     *)
@@ -52,6 +47,21 @@ for arg in "$@"; do
       ;;
   esac
 done
+
+TOOLS_DIR="${CDKTF_AIC_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cdktf-aic/tools}"
+BIN_DIR="$TOOLS_DIR/bin"
+MIRROR_DIR="$TOOLS_DIR/mirror"
+RC_FILE="$TOOLS_DIR/terraformrc"
+BUILD_DIR="$TOOLS_DIR/build"
+if [[ "$ENGINE" == terraform ]]; then
+  RECIPE="terraform=${TERRAFORM_VERSION} tofu=${TOFU_VERSION} null=${NULL_VERSION}@${NULL_COMMIT} layout=1"
+  ENV_FILE="$TOOLS_DIR/env.sh"
+  STAMP_FILE="$TOOLS_DIR/installed"
+else
+  RECIPE="tofu=${TOFU_VERSION} layout=1"
+  ENV_FILE="$TOOLS_DIR/env-tofu.sh"
+  STAMP_FILE="$TOOLS_DIR/installed-tofu"
+fi
 
 log() { printf 'install-terraform: %s\n' "$*" >&2; }
 die() {
@@ -82,7 +92,9 @@ check_installed() {
   version="$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE="$RC_FILE" "$cli" version 2>/dev/null)" || return 1
   version="${version%%$'\n'*}"
   [[ -n "$version" ]] || return 1
-  if [[ -n "$provider" ]]; then
+  if [[ "$ENGINE" == tofu ]]; then
+    log "up to date in $TOOLS_DIR: $version ($cli)"
+  elif [[ -n "$provider" ]]; then
     log "up to date in $TOOLS_DIR: $version ($cli), hashicorp/null $NULL_VERSION ($(stamp_value platform))"
   else
     log "up to date in $TOOLS_DIR: $version ($cli); hashicorp/null $NULL_VERSION unavailable (run with --force to retry)"
@@ -177,8 +189,24 @@ rm -f "$STAMP_FILE"
 
 # --- Terraform CLI (OpenTofu as fallback) -----------------------------------------
 
+# tofu_built: bin/tofu is OpenTofu v$TOFU_VERSION built by this script.
+tofu_built() {
+  [[ -x "$BIN_DIR/tofu" ]] \
+    && [[ "$(go version -m "$BIN_DIR/tofu" 2>/dev/null | awk '$1 == "mod" { print $2 "@" $3; exit }')" == "github.com/opentofu/opentofu@v$TOFU_VERSION" ]]
+}
+# Without the -X flag OpenTofu calls itself v$TOFU_VERSION-dev (its releases set it).
+TOFU_LDFLAGS="-X=github.com/opentofu/opentofu/version.dev=no"
+
 CLI=""
-if [[ -x "$BIN_DIR/terraform" && ! -L "$BIN_DIR/terraform" ]] \
+if [[ "$ENGINE" == tofu ]]; then
+  if [[ "$FORCE" == 0 ]] && tofu_built; then
+    log "OpenTofu v$TOFU_VERSION already built: $BIN_DIR/tofu"
+  else
+    go_install "$BIN_DIR" "$TOFU_PACKAGE@v$TOFU_VERSION" "$TOFU_LDFLAGS" \
+      || die "could not build OpenTofu v$TOFU_VERSION (Go's messages are above)"
+  fi
+  CLI="$BIN_DIR/tofu"
+elif [[ -x "$BIN_DIR/terraform" && ! -L "$BIN_DIR/terraform" ]] \
   && [[ "$(go version -m "$BIN_DIR/terraform" 2>/dev/null | awk '$1 == "mod" { print $2 "@" $3; exit }')" == "$TERRAFORM_MODULE@v$TERRAFORM_VERSION" ]] \
   && [[ "$FORCE" == 0 ]]; then
   log "Terraform v$TERRAFORM_VERSION already built: $BIN_DIR/terraform"
@@ -188,8 +216,7 @@ elif go_install "$BIN_DIR" "$TERRAFORM_MODULE@v$TERRAFORM_VERSION"; then
 else
   log "could not build Terraform v$TERRAFORM_VERSION; falling back to OpenTofu v$TOFU_VERSION"
   rm -f "$BIN_DIR/terraform"
-  # Without this OpenTofu calls itself v$TOFU_VERSION-dev (its releases set it).
-  if go_install "$BIN_DIR" "$TOFU_PACKAGE@v$TOFU_VERSION" "-X=github.com/opentofu/opentofu/version.dev=no"; then
+  if { [[ "$FORCE" == 0 ]] && tofu_built; } || go_install "$BIN_DIR" "$TOFU_PACKAGE@v$TOFU_VERSION" "$TOFU_LDFLAGS"; then
     CLI="$BIN_DIR/tofu"
     # cdktf looks for a binary called terraform.
     ln -sfn tofu "$BIN_DIR/terraform"
@@ -204,9 +231,13 @@ fi
 # need no provider at all; only `customResource: "null_resource"` stacks need this one. So a
 # module proxy that refuses it (as it does on our machines: 403 "This module version is not
 # available") is a warning, not a failure.
+# OpenTofu (--tofu) shares the mirror but does not build the provider: that is the Terraform run's
+# job, and its failure would only cost time again here.
 NULL_BUILD="$BUILD_DIR/terraform-provider-null"
 NULL_OK=1
-if [[ -x "$NULL_BUILD" && "$FORCE" == 0 ]] \
+if [[ "$ENGINE" == tofu ]]; then
+  [[ -x "$NULL_BUILD" ]] || NULL_OK=0
+elif [[ -x "$NULL_BUILD" && "$FORCE" == 0 ]] \
   && go version -m "$NULL_BUILD" 2>/dev/null | grep -q "${NULL_COMMIT:0:12}"; then
   log "hashicorp/null $NULL_VERSION already built: $NULL_BUILD"
 elif ! go_install "$BUILD_DIR" "$NULL_MODULE@$NULL_COMMIT"; then

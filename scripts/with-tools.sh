@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs a command with Terraform (built offline by install-terraform.sh) and the null provider mirror
-# wired in. Used by `npm test` and `npm start`, so both work on a fresh machine.
+# Runs a command with the Terraform engine chosen by scripts/engine.ts: CDKTF_AIC_TERRAFORM, else a
+# terraform or tofu >= 1.5 on PATH, else the offline build of install-terraform.sh (the only case
+# that needs Go). Used by `npm start`, `npm test` and `npm run bench`; the engine is announced once
+# on stderr and exported as CDKTF_AIC_TERRAFORM (an absolute path) for the command.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-env_file="$(bash "$here/install-terraform.sh")"
-# shellcheck disable=SC1090
-source "$env_file"
+exports="$(node "$here/../node_modules/tsx/dist/cli.mjs" "$here/engine.ts" --shell)"
+eval "$exports"
 exec "$@"

@@ -1,6 +1,6 @@
 /**
  * End-to-end harness: the embedded tenant over HTTP, stacks synthesized from the real constructs into
- * a temporary project folder, and the real Terraform (built by scripts/install-terraform.sh) applying
+ * a temporary project folder, and the real Terraform or OpenTofu (chosen by scripts/engine.ts) applying
  * them with the bundled CLI as provisioner. Nothing here stands in for our own code.
  */
 import { spawn } from "node:child_process";
@@ -12,6 +12,7 @@ import { createAdminApi, type AdminClient } from "../../src/client/admin-api";
 import { DEFAULT_CREDENTIAL_ENV } from "../../src/contract";
 import { startTenant } from "../../src/emulator";
 import { TenantStack, type AicTenantProps } from "../../constructs";
+import { ANNOUNCED_ENV, announce, chooseEngine, type Engine } from "../../scripts/engine";
 
 export const REPO = resolve(__dirname, "../..");
 export const CLI = join(REPO, "dist", "cli", "cdktf-aic.mjs");
@@ -25,9 +26,23 @@ export interface RunResult {
   output: string;
 }
 
-/** Terraform as the project installs it (install-terraform.sh puts it first on PATH). */
+let engine: Engine | undefined;
+
+/**
+ * The Terraform or OpenTofu the tests run (scripts/engine.ts): CDKTF_AIC_TERRAFORM, else a terraform
+ * or tofu >= 1.5 on PATH, else the offline build. Chosen once per process, announced once per run.
+ */
+export function terraformEngine(): Engine {
+  if (!engine) {
+    engine = chooseEngine()!;
+    announce(engine);
+    process.env[ANNOUNCED_ENV] = engine.binary;
+  }
+  return engine;
+}
+
 export function terraformBinary(): string {
-  return process.env.CDKTF_AIC_TERRAFORM ?? "terraform";
+  return terraformEngine().binary;
 }
 
 export interface AuditEntry {
@@ -66,6 +81,7 @@ export class Workspace {
     const c = this.tenant.connection;
     return {
       ...process.env,
+      ...terraformEngine().env,
       [DEFAULT_CREDENTIAL_ENV.serviceAccountId]: c.serviceAccount.id,
       [DEFAULT_CREDENTIAL_ENV.serviceAccountJwk]: JSON.stringify(c.serviceAccount.jwk),
       // A token cache per workspace, so tests do not share tokens across tenants.
