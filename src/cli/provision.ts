@@ -146,7 +146,11 @@ export async function syncCommand(argv: string[]): Promise<number> {
   }
   if (outcome.aborted) err(`stopped: Terraform is gone or was interrupted; what this run created was undone, and the next apply does the work again`);
   if (outcome.failed > 0) {
-    err(`${outcome.failed} object${outcome.failed === 1 ? "" : "s"} failed; nothing created by this apply was kept and nothing was deleted, and Terraform keeps the previous journal so that the next apply retries`);
+    const wrote = outcome.results.some((r) => r.action === "updated" || r.action === "adopted" || r.action === "deleted");
+    const what = wrote
+      ? "objects this apply created were removed again; updates already written stay"
+      : "nothing was written";
+    err(`${outcome.failed} object${outcome.failed === 1 ? "" : "s"} failed; ${what}; no object left the tenant for a removal or a rename, and Terraform keeps the previous journal so that the next apply does the work again`);
     return 1;
   }
   return outcome.aborted ? 1 : 0;

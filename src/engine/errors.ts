@@ -23,13 +23,13 @@ export function unknownReferences(what: string, missing: readonly { type: string
   const list = missing.map((m) => `${m.type} "${m.name}"`).join(", ");
   return new EngineError(
     "UNKNOWN_REFERENCE",
-    `${what}: ${list} not found in realm ${realm}; create ${missing.length > 1 ? "them" : "it"} first or fix the name (nothing was changed)`,
+    `${what}: ${list} not found in realm ${realm}; create ${missing.length > 1 ? "them" : "it"} first or fix the name`,
   );
 }
 
 export function secretNotSet(env: string, id: string): EngineError {
   return new EngineError(
     "SECRET_NOT_SET",
-    `${env} is not set: it is needed to create ${id}; export it in the environment Terraform runs in (nothing was changed)`,
+    `${env} is not set: it is needed to create ${id}; export it in the environment Terraform runs in`,
   );
 }

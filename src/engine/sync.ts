@@ -101,7 +101,7 @@ function notOurs(spec: Spec, tenant: TenantRef): EngineError {
     "OWNED_ELSEWHERE",
     `${spec.kind} ${spec.id} already exists in ${tenant.baseUrl} (realm ${tenant.realm}) and was not created by this stack; ` +
       `to manage it from code, set adopt: true on its construct (owned fields are then reconciled; nothing else changes), ` +
-      `or choose another id (nothing was changed)`,
+      `or choose another id`,
   );
 }
 
@@ -111,7 +111,7 @@ function clientSecret(spec: SpecOf<"web-app"> | SpecOf<"ai-agent">, previous: Jo
   if (value !== undefined && value.length < MIN_SECRET_LENGTH) {
     throw new EngineError(
       "SECRET_TOO_SHORT",
-      `${spec.secret.env} holds a secret of ${value.length} characters, fewer than ${MIN_SECRET_LENGTH}: too short to be a client secret, and to be kept out of logs; use a longer one (nothing was changed)`,
+      `${spec.secret.env} holds a secret of ${value.length} characters, fewer than ${MIN_SECRET_LENGTH}: too short to be a client secret, and to be kept out of logs; use a longer one`,
     );
   }
   if (value) registerSecret(value);
@@ -120,7 +120,7 @@ function clientSecret(spec: SpecOf<"web-app"> | SpecOf<"ai-agent">, previous: Jo
   if (previous?.secret !== undefined && previous.secret !== version && !value) {
     throw new EngineError(
       "ROTATION_PENDING",
-      `${spec.secret.env} is not set: ${spec.kind} ${spec.id} rotates its secret (version ${previous.secret} → ${version}); export the new secret in the environment Terraform runs in and apply again (nothing was changed)`,
+      `${spec.secret.env} is not set: ${spec.kind} ${spec.id} rotates its secret (version ${previous.secret} → ${version}); export the new secret in the environment Terraform runs in and apply again`,
     );
   }
   return value;
@@ -135,7 +135,7 @@ function providerOwnership(spec: SpecOf<"oauth2-provider-grants">, previous: Jou
   throw new EngineError(
     "OWNED_ELSEWHERE",
     `grant types ${JSON.stringify(preexisting)} are already on in realm ${spec.tenant.realm}, not turned on by this stack; with removalPolicy "destroy" the stack would take them off when it goes. ` +
-      `Use removalPolicy "retain", or turn them off first so that this stack owns them (nothing was changed)`,
+      `Use removalPolicy "retain", or turn them off first so that this stack owns them`,
   );
 }
 
@@ -211,7 +211,7 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
       if (!spec || specHash(spec) !== entry.hash) {
         throw new EngineError(
           "STALE_CODE",
-          `the synthesized stack (cdk.tf.json) does not hold the spec of ${key} that Terraform is applying; run cdktf synth again and re-plan (nothing was changed)`,
+          `the synthesized stack (cdk.tf.json) does not hold the spec of ${key} that Terraform is applying; run cdktf synth again and re-plan`,
         );
       }
       return { spec, previous: before[key] };

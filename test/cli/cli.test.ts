@@ -76,7 +76,7 @@ describe("cdktf-aic sync", () => {
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split("\n")).toEqual([
       expect.stringMatching(/^! web-app digital-assistant-web-app: failed — WEB_APP_CLIENT_SECRET is not set: it is needed to create web-app digital-assistant-web-app/),
-      expect.stringMatching(/^1 object failed; nothing created by this apply was kept and nothing was deleted/),
+      expect.stringMatching(/^1 object failed; nothing was written; no object left the tenant/),
     ]);
     expect(await t.writes()).toEqual([]);
   });

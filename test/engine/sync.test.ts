@@ -80,7 +80,7 @@ describe("syncTenant", () => {
     await t.clearAudit();
     const failedRename = await j.apply([t.webApp({}, "renamed-app")], NO_SECRETS);
     expect(failedRename.results.map((r) => [r.action, r.id])).toEqual([["failed", "renamed-app"]]);
-    expect(failedRename.results[0].notes[0]).not.toMatch(/nothing was changed.*deleted/);
+    expect(failedRename.results[0].notes[0]).toMatch(/WEB_APP_CLIENT_SECRET is not set: it is needed to create web-app renamed-app/);
     expect(await t.writes()).toEqual([]);
     expect(await t.api.getOAuth2Client("digital-assistant-web-app")).toBeDefined();
 
