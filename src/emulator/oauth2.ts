@@ -51,8 +51,9 @@ export async function handleOAuth2(req: EmulatorRequest, ctx: EmulatorContext): 
   // The API-version checks throw CrestHttpError, which the server answers like any admin route's.
   if (req.path.startsWith("/am/json/serverinfo/")) {
     return only(req, "GET", () => {
+      // `*` asks resource 1.1 and `version` 1.0 (frodo does): one major version.
       checkApiVersion(req, API_VERSION.serverInfo);
-      return serverInfo();
+      return req.path === "/am/json/serverinfo/version" ? serverVersion() : serverInfo();
     });
   }
   if (req.path === "/am/json/realms/root/authenticate") {
@@ -153,6 +154,21 @@ function serverInfo(): EmulatorResponse {
   };
 }
 
+/**
+ * `serverinfo/version`: which AM answers. The values are those of an AM release of the AIC
+ * generation the recordings come from [inf: AIC's exact strings change with every release];
+ * clients read `version` for its `x.y.z` (frodo does).
+ */
+export const AM_VERSION = { version: "8.0.1", revision: "b59d7e9d2a", date: "2025-March-20 09:42" };
+
+function serverVersion(): EmulatorResponse {
+  const { version, revision, date } = AM_VERSION;
+  return {
+    status: 200,
+    body: { _id: "version", version, fullVersion: `ForgeRock Access Management ${version} Build ${revision} (${date})`, revision, date },
+  };
+}
+
 /** Self-managed AM's username/password login; a session counts against the same cap [inf]. */
 function amAuthenticate(req: EmulatorRequest, ctx: EmulatorContext): EmulatorResponse {
   const username = header(req, "x-openam-username");
@@ -202,14 +218,18 @@ async function serviceAccountToken(req: EmulatorRequest, form: URLSearchParams, 
   if (claims.exp! - nowSeconds(ctx) > MAX_ASSERTION_SECONDS) {
     return oauthError(400, "invalid_grant", `Assertion lifetime exceeds ${MAX_ASSERTION_SECONDS} seconds`);
   }
-  if (!ctx.sessions.claimAssertion(accountId, claims.jti!, claims.exp! * 1000, ctx.now())) {
-    return oauthError(400, "invalid_grant", "Assertion has already been used");
-  }
-
+  // The scope is checked before the assertion's `jti` is claimed: a refused request does not use
+  // the assertion up, and a client may send it again without the scopes named in the refusal.
   const allowed = parseScope(account.scope);
   const requested = parseScope(form.get("scope"));
   const outside = requested.filter((s) => !allowed.includes(s));
-  if (outside.length > 0) return invalidScope(outside);
+  if (outside.length > 0) {
+    // AIC's wording, the scopes joined by commas (frodo parses this list and asks again without them).
+    return oauthError(400, "invalid_scope", `Unsupported scope for service account: ${outside.join(",")}`);
+  }
+  if (!ctx.sessions.claimAssertion(accountId, claims.jti!, claims.exp! * 1000, ctx.now())) {
+    return oauthError(400, "invalid_grant", "Assertion has already been used");
+  }
   const scopes = requested.length > 0 ? requested : allowed;
 
   const token = ctx.sessions.open(accountId, "service-account", scopes, ctx.now(), SERVICE_ACCOUNT_TOKEN_SECONDS);
