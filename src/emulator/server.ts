@@ -37,9 +37,12 @@ const ROUTES: readonly Route[] = [
 /** Routes that authenticate the caller by their own means (a token in the body), before the admin check. */
 const OWN_AUTH_ROUTES: readonly Route[] = [...amSessionRoutes()];
 
-/** Paths the OAuth2 module owns: the token endpoints, AM authentication and server info. */
+/** Paths the OAuth2 module owns: the token and OpenID Connect endpoints, AM authentication and server info. */
 function kindOf(path: string): CallKind {
-  return path.startsWith("/am/oauth2/") || path === "/am/json/realms/root/authenticate" || path.startsWith("/am/json/serverinfo/")
+  return path.startsWith("/am/oauth2/") ||
+    path.startsWith("/am/.well-known/") ||
+    path === "/am/json/realms/root/authenticate" ||
+    path.startsWith("/am/json/serverinfo/")
     ? "oauth2"
     : "admin";
 }

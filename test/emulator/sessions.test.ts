@@ -36,6 +36,7 @@ beforeEach(() => {
     baseUrl: BASE_URL,
     sessions: new SessionRegistry(),
     signingKeys,
+    revokedGrants: new Set(),
     now: () => nowMs,
     nextRev: () => String(++rev),
     save: () => undefined,
