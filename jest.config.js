@@ -10,5 +10,8 @@ module.exports = {
   },
   transformIgnorePatterns: ["/node_modules/(?!(jose|openid-client|oauth4webapi)/)"],
   testTimeout: 60000,
+  // Each run gets its own temp dir and must leave it empty (test/support/temp-check.ts).
+  globalSetup: "<rootDir>/test/support/global-setup.ts",
+  globalTeardown: "<rootDir>/test/support/global-teardown.ts",
   maxWorkers: 2,
 };
