@@ -122,7 +122,7 @@ export function only<T>(req: EmulatorRequest, method: string, handle: () => T): 
   return req.method === method ? handle() : methodNotAllowed();
 }
 
-function methodNotAllowed(): EmulatorResponse {
+export function methodNotAllowed(): EmulatorResponse {
   return { status: 405, body: crestBody(405, "Method Not Allowed") };
 }
 

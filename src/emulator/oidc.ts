@@ -1,7 +1,7 @@
 /**
  * The OpenID Connect and RFC 7009 endpoints of each realm, as AM answers them (PingAM "OAuth 2.0
  * and OIDC endpoints"): discovery (`/.well-known/openid-configuration` under the realm's OAuth2
- * path, and `/am/.well-known/openid-configuration?realm=/alpha`), WebFinger, `userinfo`,
+ * path, and `/am/.well-known/openid-configuration?realm=/alpha`), WebFinger (`/am/.well-known/webfinger`), `userinfo`,
  * `token/revoke` and `connect/endSession`. Discovery describes what the realm's provider is set to
  * (its grant types and scopes), so a relying party configures itself from it.
  *
@@ -14,6 +14,7 @@ import {
   formOf,
   invalidClient,
   issuer,
+  methodNotAllowed,
   missing,
   NO_STORE,
   oauthError,
@@ -38,15 +39,13 @@ export async function handleOidc(route: OAuth2Route, req: EmulatorRequest, ctx: 
   switch (route.endpoint) {
     case ".well-known/openid-configuration":
       return only(req, "GET", () => discovery(route, ctx));
-    case ".well-known/webfinger":
-      return only(req, "GET", () => webfinger(route, req, ctx));
     case "userinfo":
       // OIDC Core §5.3.1: GET and POST alike.
-      return req.method === "GET" || req.method === "POST" ? userinfo(route, req, ctx) : only(req, "GET", () => notFound());
+      return req.method === "GET" || req.method === "POST" ? userinfo(route, req, ctx) : methodNotAllowed();
     case "token/revoke":
       return only(req, "POST", () => revoke(route, req, ctx));
     case "connect/endSession":
-      return req.method === "GET" || req.method === "POST" ? endSession(route, req, ctx) : only(req, "GET", () => notFound());
+      return req.method === "GET" || req.method === "POST" ? endSession(route, req, ctx) : methodNotAllowed();
     default:
       return undefined;
   }
@@ -54,7 +53,8 @@ export async function handleOidc(route: OAuth2Route, req: EmulatorRequest, ctx: 
 
 /**
  * `/am/.well-known/openid-configuration?realm=/alpha` and `/am/.well-known/webfinger?realm=...`:
- * AM's realm-less spelling, the realm in a query parameter (the root realm without one).
+ * AM's realm-less spelling, the realm in a query parameter (the root realm without one). WebFinger
+ * has only this spelling: AM does not take a realm in its path [doc].
  */
 export function handleRootWellKnown(req: EmulatorRequest, ctx: EmulatorContext): EmulatorResponse {
   const realmParam = (req.query.get("realm") ?? "/").replace(/^\/+|\/+$/g, "");
@@ -102,6 +102,7 @@ function discovery(route: OAuth2Route, ctx: EmulatorContext): EmulatorResponse {
       revocation_endpoint: `${base}/token/revoke`,
       jwks_uri: `${base}/connect/jwk_uri`,
       grant_types_supported: list("advancedOAuth2Config", "grantTypes"),
+      // From the provider's response type handlers (`code|<class>`); AM also lists their combinations [inf].
       response_types_supported: list("advancedOAuth2Config", "responseTypeClasses").map((c) => c.split("|")[0]),
       // AM also lists private_key_jwt and the TLS methods; the embedded tenant authenticates
       // clients with these three only, so it does not offer the others [inf].
@@ -117,14 +118,19 @@ function discovery(route: OAuth2Route, ctx: EmulatorContext): EmulatorResponse {
   };
 }
 
-/** RFC 7033 as AM answers it: the issuer of the realm for any `acct:` or URL resource. */
+/**
+ * RFC 7033 as AM answers it [doc]: `resource` and `rel` (only the OIDC issuer relation) are
+ * required, the answer names the realm's issuer. Only while the provider's
+ * `coreOIDCConfig.oidcDiscoveryEndpointEnabled` is on (AIC's alpha has it on [rec]); off, AM
+ * answers as for any unknown path [inf].
+ */
 function webfinger(route: OAuth2Route, req: EmulatorRequest, ctx: EmulatorContext): EmulatorResponse {
+  const provider = realmProvider(route, ctx);
+  if (!provider || providerSetting(provider, "coreOIDCConfig", "oidcDiscoveryEndpointEnabled") !== true) return notFound();
   const resource = req.query.get("resource");
-  if (!resource) return oauthError(400, "invalid_request", "Missing parameter, 'resource'"); // [inf] wording
-  if (!realmProvider(route, ctx)) return notFound();
-  const rel = req.query.get("rel");
-  const links = rel === null || rel === ISSUER_REL ? [{ rel: ISSUER_REL, href: issuer(ctx, route) }] : [];
-  return { status: 200, body: { subject: resource, links } };
+  if (!resource) return missing("resource"); // [inf] wording, as the token endpoint names a missing parameter
+  if (req.query.get("rel") !== ISSUER_REL) return oauthError(400, "invalid_request", `Unsupported rel, the only one is ${ISSUER_REL}`); // [inf]
+  return { status: 200, body: { subject: resource, links: [{ rel: ISSUER_REL, href: issuer(ctx, route) }] } };
 }
 
 function bearerOf(req: EmulatorRequest, form: URLSearchParams | undefined): string | undefined {

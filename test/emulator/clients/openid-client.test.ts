@@ -172,5 +172,9 @@ describe("openid-client against realm alpha", () => {
       subject: "acct:barbara.jensen@example.com",
       links: [{ rel: "http://openid.net/specs/connect/1.0/issuer", href: issuerUrl().href }],
     });
+    // `rel` is required and only the issuer relation is served; the realm goes in the query, not the path.
+    q.delete("rel");
+    expect((await fetch(`${t.baseUrl}/am/.well-known/webfinger?${q}`)).status).toBe(400);
+    expect((await fetch(`${issuerUrl().href}/.well-known/webfinger?${q}`)).status).toBe(404);
   });
 });
