@@ -162,7 +162,8 @@ function serverInfo(): EmulatorResponse {
 /**
  * `serverinfo/version`: which AM answers. The values are those of an AM release of the AIC
  * generation the recordings come from [inf: AIC's exact strings change with every release];
- * clients read `version` for its `x.y.z` (frodo does).
+ * clients read `version` for its `x.y.z` (frodo does). Answered without a session like
+ * `serverinfo/*` [inf: clients ask it after login, so either would serve them].
  */
 export const AM_VERSION = { version: "8.0.1", revision: "b59d7e9d2a", date: "2025-March-20 09:42" };
 

@@ -141,7 +141,11 @@ function invalidTokenAnswer(): EmulatorResponse {
   return oauthError(401, "invalid_token", INVALID_TOKEN, { "www-authenticate": `Bearer error="invalid_token", error_description="${INVALID_TOKEN}"` });
 }
 
-/** The user's claims for the token's scopes: `sub` (the user's id) always, `profile` and `email` when granted. */
+/**
+ * The user's claims for the token's scopes: `sub` (the user's id) and `subname` always, `profile`
+ * (name, given and family name) and `email` when granted, from the IDM user as AIC's default
+ * claims script maps them [inf: the mapping of the default script, not recorded].
+ */
 async function userinfo(route: OAuth2Route, req: EmulatorRequest, ctx: EmulatorContext): Promise<EmulatorResponse> {
   const token = bearerOf(req, req.method === "POST" ? formOf(req) : undefined);
   if (!token) return oauthError(401, "invalid_token", "No access token supplied", { "www-authenticate": 'Bearer realm="userinfo"' }); // [inf]
