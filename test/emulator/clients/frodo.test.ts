@@ -2,8 +2,8 @@
  * frodo (`@rockcarver/frodo-cli`, the community CLI for AIC and AM), unchanged, against the
  * embedded tenant: `amadmin` login, then `oauth client list / export / import / delete`. frodo
  * runs with its HOME in a temporary folder this test deletes, its update check answered from a
- * fresh version cache (so it reaches for no other host), and a dead proxy for anything but
- * 127.0.0.1. Credentials go through its environment (FRODO_USERNAME/FRODO_PASSWORD), never argv,
+ * fresh version cache (so it reaches for no other host), and every other host behind a proxy
+ * that counts connections and refuses them: each run must leave it untouched. Credentials go through its environment (FRODO_USERNAME/FRODO_PASSWORD), never argv,
  * and no output is printed. frodo 3.1 builds a service account's assertion audience as
  * `origin + ":" + port`, which doubles an explicit port (its bug): the service-account side of its
  * login is held to the same answers by test/emulator/frodo-login.test.ts over plain HTTP.
@@ -12,6 +12,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer, type AddressInfo, type Server } from "node:net";
 import { promisify } from "node:util";
 import { API_VERSION, fixtures, OAUTH2_CLIENT, startTestTenant, type TestTenant } from "../helpers";
 
@@ -20,6 +21,9 @@ const run = promisify(execFile);
 
 let tenant: TestTenant;
 let home: string;
+/** Stands for every host but the tenant: counts and drops each connection frodo opens to it. */
+let proxy: Server;
+let proxied = 0;
 
 interface Audited {
   method: string;
@@ -34,19 +38,22 @@ async function frodo(...args: string[]): Promise<{ code: number; output: string 
     TMPDIR: join(home, "tmp"),
     FRODO_USERNAME: tenant.connection.amAdmin.username,
     FRODO_PASSWORD: tenant.connection.amAdmin.password,
-    // Nothing but the tenant: any other host would go to a proxy that does not exist.
-    HTTPS_PROXY: "http://127.0.0.1:9",
-    HTTP_PROXY: "http://127.0.0.1:9",
+    // Nothing but the tenant: any other host goes to the counting proxy.
+    HTTPS_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    HTTP_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
     NO_PROXY: "127.0.0.1",
     NO_COLOR: "1",
   };
+  let result: { code: number; output: string };
   try {
     const { stdout, stderr } = await run(process.execPath, [FRODO, ...args], { cwd: home, env, timeout: 90_000 });
-    return { code: 0, output: stdout + stderr };
+    result = { code: 0, output: stdout + stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : -1, output: `${e.stdout ?? ""}${e.stderr ?? ""}` };
+    result = { code: typeof e.code === "number" ? e.code : -1, output: `${e.stdout ?? ""}${e.stderr ?? ""}` };
   }
+  expect(proxied).toBe(0); // frodo reached for no host but the tenant
+  return result;
 }
 
 async function audit(): Promise<Audited[]> {
@@ -57,6 +64,11 @@ async function audit(): Promise<Audited[]> {
 const host = () => `${tenant.baseUrl}/am`;
 
 beforeAll(async () => {
+  proxy = createServer((socket) => {
+    proxied++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
   tenant = await startTestTenant();
   home = mkdtempSync(join(tmpdir(), "cdktf-aic-frodo-"));
   mkdirSync(join(home, ".frodo"));
@@ -68,6 +80,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await tenant?.close();
+  await new Promise((resolve) => proxy?.close(resolve));
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
