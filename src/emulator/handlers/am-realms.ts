@@ -22,10 +22,10 @@ const idOf = (path: string) => Buffer.from(path, "utf8").toString("base64url");
 
 /** The root realm first, then the sub-realms (AIC has them all directly under the root). */
 function realmViews(state: TenantState): RealmView[] {
-  // AM gives a realm's `_rev` as a hash of its configuration [inf: any stable string will do].
+  // AM's realm `_rev` is an opaque string [inf]; the seeded realms never change here, so "1".
   const view = (path: string, parentPath: string | null, name: string): RealmView => ({
     _id: idOf(path),
-    _rev: String(path.length),
+    _rev: "1",
     parentPath,
     active: true,
     name,
