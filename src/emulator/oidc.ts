@@ -1,9 +1,10 @@
 /**
  * The OpenID Connect and RFC 7009 endpoints of each realm, as AM answers them (PingAM "OAuth 2.0
  * and OIDC endpoints"): discovery (`/.well-known/openid-configuration` under the realm's OAuth2
- * path, and `/am/.well-known/openid-configuration?realm=/alpha`), WebFinger (`/am/.well-known/webfinger`), `userinfo`,
- * `token/revoke` and `connect/endSession`. Discovery describes what the realm's provider is set to
- * (its grant types and scopes), so a relying party configures itself from it.
+ * path, and `/am/.well-known/openid-configuration?realm=/alpha`), WebFinger
+ * (`/am/.well-known/webfinger`), `userinfo`, `token/revoke` and `connect/endSession`. Discovery
+ * describes what the realm's provider is set to (its grant types and scopes), so a relying party
+ * configures itself from it.
  *
  * Decisions marked [inf] are not documented or recorded for AIC.
  */
