@@ -14,6 +14,11 @@ export interface EmulatorContext {
   baseUrl: string;
   sessions: SessionRegistry;
   signingKeys: SigningKeys;
+  /**
+   * `authGrantId`s revoked at `token/revoke`: their tokens no longer verify. Kept in memory like the
+   * signing key (tokens do not outlive the process) and, like the tokens, kept across a reset.
+   */
+  revokedGrants: Set<string>;
   now(): number;
   /** A revision never given out before (IDM `_rev` values, AM `_rev` counters). */
   nextRev(): string;

@@ -39,6 +39,7 @@ export async function startTenant(opts: StartTenantOptions = {}): Promise<Runnin
     baseUrl: "",
     sessions: new SessionRegistry({ maxPerAccount: 5 }),
     signingKeys: await createSigningKeys(),
+    revokedGrants: new Set(),
     now: () => Date.now(),
     nextRev: () => String(++ctx.state.counter),
     save: () => {

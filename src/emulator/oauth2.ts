@@ -13,6 +13,7 @@ import { API_VERSION, realmPath } from "../contract/endpoints";
 import type { EmulatorContext } from "./context";
 import { crestBody } from "./errors";
 import { SIGNING_ALG, verificationKey } from "./keys";
+import { handleOidc, handleRootWellKnown } from "./oidc";
 import { checkApiVersion } from "./router";
 import { header, SESSION_COOKIE } from "./sessions";
 import {
@@ -43,16 +44,18 @@ export const EXCHANGE_REASON_HEADER = "x-emulator-reason";
 type Json = Record<string, unknown>;
 
 /**
- * Handles /am/oauth2/** (incl. the root-realm service-account token endpoint /am/oauth2/access_token),
- * POST /am/json/realms/root/authenticate and GET /am/json/serverinfo/*; returns undefined when the
+ * Handles /am/oauth2/** (incl. the root-realm service-account token endpoint /am/oauth2/access_token,
+ * and the OpenID Connect endpoints of oidc.ts), /am/.well-known/*, POST
+ * /am/json/realms/root/authenticate and GET /am/json/serverinfo/*; returns undefined when the
  * path is not its own. None of these needs admin authentication.
  */
 export async function handleOAuth2(req: EmulatorRequest, ctx: EmulatorContext): Promise<EmulatorResponse | undefined> {
   // The API-version checks throw CrestHttpError, which the server answers like any admin route's.
   if (req.path.startsWith("/am/json/serverinfo/")) {
     return only(req, "GET", () => {
+      // `*` asks resource 1.1 and `version` 1.0 (frodo does): one major version.
       checkApiVersion(req, API_VERSION.serverInfo);
-      return serverInfo();
+      return req.path === "/am/json/serverinfo/version" ? serverVersion() : serverInfo();
     });
   }
   if (req.path === "/am/json/realms/root/authenticate") {
@@ -61,8 +64,11 @@ export async function handleOAuth2(req: EmulatorRequest, ctx: EmulatorContext): 
       return amAuthenticate(req, ctx);
     });
   }
+  if (req.path.startsWith("/am/.well-known/")) return handleRootWellKnown(req, ctx);
   const route = oauth2Route(req.path);
   if (!route) return undefined;
+  const oidc = await handleOidc(route, req, ctx);
+  if (oidc) return oidc;
   switch (route.endpoint) {
     case "access_token":
       return only(req, "POST", () => tokenEndpoint(route, req, ctx));
@@ -79,7 +85,7 @@ export async function handleOAuth2(req: EmulatorRequest, ctx: EmulatorContext): 
 
 // ---------- routing and response helpers ----------
 
-interface OAuth2Route {
+export interface OAuth2Route {
   /** The realm's key in `state.realms` (`alpha`; `root` for the root realm). */
   realm: string;
   /** `/alpha` as tokens and introspection name it; `/` for the root realm. */
@@ -88,7 +94,7 @@ interface OAuth2Route {
 }
 
 /** `/am/oauth2[/realms/root[/realms/<r>]...]/<endpoint>` → realm and endpoint. */
-function oauth2Route(path: string): OAuth2Route | undefined {
+export function oauth2Route(path: string): OAuth2Route | undefined {
   if (!path.startsWith("/am/oauth2/")) return undefined;
   const parts = path.slice("/am/oauth2/".length).split("/");
   const realms: string[] = [];
@@ -108,41 +114,41 @@ function decodeSegment(segment: string): string {
   }
 }
 
-function issuer(ctx: EmulatorContext, route: OAuth2Route): string {
+export function issuer(ctx: EmulatorContext, route: OAuth2Route): string {
   return `${ctx.baseUrl}/am/oauth2${realmPath(route.realmName)}`;
 }
 
-function only<T>(req: EmulatorRequest, method: string, handle: () => T): T | EmulatorResponse {
+export function only<T>(req: EmulatorRequest, method: string, handle: () => T): T | EmulatorResponse {
   return req.method === method ? handle() : methodNotAllowed();
 }
 
-function methodNotAllowed(): EmulatorResponse {
+export function methodNotAllowed(): EmulatorResponse {
   return { status: 405, body: crestBody(405, "Method Not Allowed") };
 }
 
-function oauthError(status: number, error: string, description: string, headers?: Record<string, string>): EmulatorResponse {
+export function oauthError(status: number, error: string, description: string, headers?: Record<string, string>): EmulatorResponse {
   return { status, headers, body: { error, error_description: description } };
 }
 
-const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
+export const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
 
-const invalidClient = () => oauthError(401, "invalid_client", "Client authentication failed");
+export const invalidClient = () => oauthError(401, "invalid_client", "Client authentication failed");
 const unsupportedGrant = (): EmulatorResponse => ({ status: 400, body: UNSUPPORTED_GRANT });
-const missing = (name: string) => oauthError(400, "invalid_request", `Missing parameter, '${name}'`);
+export const missing = (name: string) => oauthError(400, "invalid_request", `Missing parameter, '${name}'`);
 const invalidScope = (scopes: string[]): EmulatorResponse => ({ status: 400, body: invalidScopeError(scopes) });
 /** [inf] AM's session-quota wording; AIC does not document what a 6th concurrent session gets. */
 const SESSION_QUOTA = "Maximum sessions limit reached or session quota has been exhausted";
 
 /** The form body, or undefined when the request is not `application/x-www-form-urlencoded`. */
-function formOf(req: EmulatorRequest): URLSearchParams | undefined {
+export function formOf(req: EmulatorRequest): URLSearchParams | undefined {
   const type = (header(req, "content-type") ?? "").split(";")[0].trim().toLowerCase();
   return type === "application/x-www-form-urlencoded" ? new URLSearchParams(req.body) : undefined;
 }
 
-const wrongContentType = () =>
+export const wrongContentType = () =>
   oauthError(400, "invalid_request", "Content type must be application/x-www-form-urlencoded"); // [inf] wording
 
-const nowSeconds = (ctx: EmulatorContext) => Math.floor(ctx.now() / 1000);
+export const nowSeconds = (ctx: EmulatorContext) => Math.floor(ctx.now() / 1000);
 
 // ---------- §1 admin authentication ----------
 
@@ -150,6 +156,22 @@ function serverInfo(): EmulatorResponse {
   return {
     status: 200,
     body: { _id: "*", domains: [], cookieName: SESSION_COOKIE, secureCookie: false, lang: "en-US", realm: "/" },
+  };
+}
+
+/**
+ * `serverinfo/version`: which AM answers. The values are those of an AM release of the AIC
+ * generation the recordings come from [inf: AIC's exact strings change with every release];
+ * clients read `version` for its `x.y.z` (frodo does). Answered without a session like
+ * `serverinfo/*` [inf: clients ask it after login, so either would serve them].
+ */
+export const AM_VERSION = { version: "8.0.1", revision: "b59d7e9d2a", date: "2025-March-20 09:42" };
+
+function serverVersion(): EmulatorResponse {
+  const { version, revision, date } = AM_VERSION;
+  return {
+    status: 200,
+    body: { _id: "version", version, fullVersion: `ForgeRock Access Management ${version} Build ${revision} (${date})`, revision, date },
   };
 }
 
@@ -202,14 +224,18 @@ async function serviceAccountToken(req: EmulatorRequest, form: URLSearchParams, 
   if (claims.exp! - nowSeconds(ctx) > MAX_ASSERTION_SECONDS) {
     return oauthError(400, "invalid_grant", `Assertion lifetime exceeds ${MAX_ASSERTION_SECONDS} seconds`);
   }
-  if (!ctx.sessions.claimAssertion(accountId, claims.jti!, claims.exp! * 1000, ctx.now())) {
-    return oauthError(400, "invalid_grant", "Assertion has already been used");
-  }
-
+  // The scope is checked before the assertion's `jti` is claimed: a refused request does not use
+  // the assertion up, and a client may send it again without the scopes named in the refusal.
   const allowed = parseScope(account.scope);
   const requested = parseScope(form.get("scope"));
   const outside = requested.filter((s) => !allowed.includes(s));
-  if (outside.length > 0) return invalidScope(outside);
+  if (outside.length > 0) {
+    // AIC's wording, the scopes joined by commas (frodo parses this list and asks again without them).
+    return oauthError(400, "invalid_scope", `Unsupported scope for service account: ${outside.join(",")}`);
+  }
+  if (!ctx.sessions.claimAssertion(accountId, claims.jti!, claims.exp! * 1000, ctx.now())) {
+    return oauthError(400, "invalid_grant", "Assertion has already been used");
+  }
   const scopes = requested.length > 0 ? requested : allowed;
 
   const token = ctx.sessions.open(accountId, "service-account", scopes, ctx.now(), SERVICE_ACCOUNT_TOKEN_SECONDS);
@@ -261,7 +287,7 @@ function presentedCredentials(req: EmulatorRequest, form: URLSearchParams): Pres
  * `advancedOAuth2ClientConfig.tokenEndpointAuthMethod` names (default `client_secret_basic`).
  * Unknown client, another method, a wrong secret or an Inactive client all fail alike.
  */
-function authenticateClient(req: EmulatorRequest, form: URLSearchParams, realm: RealmState): AuthenticatedClient | undefined {
+export function authenticateClient(req: EmulatorRequest, form: URLSearchParams, realm: RealmState): AuthenticatedClient | undefined {
   const presented = presentedCredentials(req, form);
   if (!presented) return undefined;
   const record: AmClientRecord | undefined =
@@ -540,7 +566,7 @@ function tokenResponse(issued: IssuedTokens): EmulatorResponse {
 }
 
 /** The claims of a live token this realm issued, of the given kind; undefined otherwise. */
-async function verifyToken(ctx: EmulatorContext, route: OAuth2Route, token: string, tokenName: string): Promise<JWTPayload | undefined> {
+export async function verifyToken(ctx: EmulatorContext, route: OAuth2Route, token: string, tokenName: string): Promise<JWTPayload | undefined> {
   try {
     const { payload } = await jwtVerify(token, await verificationKey(ctx.signingKeys), {
       algorithms: [SIGNING_ALG],
@@ -548,13 +574,15 @@ async function verifyToken(ctx: EmulatorContext, route: OAuth2Route, token: stri
       currentDate: new Date(ctx.now()),
       requiredClaims: ["exp", "sub"],
     });
+    // A revoked grant's tokens are dead, access and refresh alike (AM revokes by grant).
+    if (typeof payload.authGrantId === "string" && ctx.revokedGrants.has(payload.authGrantId)) return undefined;
     return payload.tokenName === tokenName ? payload : undefined;
   } catch {
     return undefined;
   }
 }
 
-function scopeClaim(claims: JWTPayload): string[] {
+export function scopeClaim(claims: JWTPayload): string[] {
   const scope = claims.scope;
   if (Array.isArray(scope)) return scope.filter((s): s is string => typeof s === "string");
   return typeof scope === "string" ? parseScope(scope) : [];

@@ -10,22 +10,39 @@ import { CONTROL_PREFIX } from "../contract/constants";
 import type { EmulatorContext } from "./context";
 import { faultResponse, type CallKind, type ControlPlane } from "./control";
 import { crestBody, CrestHttpError } from "./errors";
+import { amAgentTypeRoutes } from "./handlers/am-agent-types";
 import { amClientRoutes } from "./handlers/am-clients";
 import { amGroupRoutes } from "./handlers/am-groups";
 import { amProviderRoutes } from "./handlers/am-provider";
+import { amRealmRoutes } from "./handlers/am-realms";
+import { amSessionRoutes } from "./handlers/am-sessions";
 import { idmRoutes } from "./handlers/idm";
+import { idmServiceAccountRoutes } from "./handlers/idm-svcacct";
 import { handleOAuth2 } from "./oauth2";
-import { dispatch, type Route } from "./router";
+import { dispatch, matches, type Route } from "./router";
 import { authenticateAdmin } from "./sessions";
 import type { EmulatorRequest, EmulatorResponse } from "./types";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-const ROUTES: readonly Route[] = [...amProviderRoutes(), ...amClientRoutes(), ...amGroupRoutes(), ...idmRoutes()];
+const ROUTES: readonly Route[] = [
+  ...amProviderRoutes(),
+  ...amClientRoutes(),
+  ...amAgentTypeRoutes(),
+  ...amGroupRoutes(),
+  ...amRealmRoutes(),
+  ...idmRoutes(),
+  ...idmServiceAccountRoutes(),
+];
+/** Routes that authenticate the caller by their own means (a token in the body), before the admin check. */
+const OWN_AUTH_ROUTES: readonly Route[] = [...amSessionRoutes()];
 
-/** Paths the OAuth2 module owns: the token endpoints, AM authentication and server info. */
+/** Paths the OAuth2 module owns: the token and OpenID Connect endpoints, AM authentication and server info. */
 function kindOf(path: string): CallKind {
-  return path.startsWith("/am/oauth2/") || path === "/am/json/realms/root/authenticate" || path.startsWith("/am/json/serverinfo/")
+  return path.startsWith("/am/oauth2/") ||
+    path.startsWith("/am/.well-known/") ||
+    path === "/am/json/realms/root/authenticate" ||
+    path.startsWith("/am/json/serverinfo/")
     ? "oauth2"
     : "admin";
 }
@@ -65,6 +82,7 @@ function errorResponse(error: unknown): EmulatorResponse {
 async function answer(req: EmulatorRequest, ctx: EmulatorContext): Promise<EmulatorResponse> {
   const oauth2 = await handleOAuth2(req, ctx);
   if (oauth2) return oauth2;
+  if (matches(OWN_AUTH_ROUTES, req)) return dispatch(OWN_AUTH_ROUTES, req, ctx);
   const denied = authenticateAdmin(req, ctx);
   if (denied) return denied;
   return dispatch(ROUTES, req, ctx);

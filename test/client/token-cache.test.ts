@@ -6,6 +6,7 @@ import { ENDPOINTS } from "../../src/contract";
 import { TokenCache, type CacheEntry } from "../../src/client";
 import type { AuthConfig } from "../../src/contract";
 import { AM_SESSION_AUTH, SERVICE_ACCOUNT_AUTH, TestTenant, TOKEN_PATH } from "./tenant";
+import { scratchDir } from "../support/scratch";
 
 const WORKERS = 10;
 let t: TestTenant;
@@ -13,7 +14,7 @@ let workerBundle: string;
 
 beforeAll(() => {
   // The worker runs bundled, as the CLI does under Terraform.
-  const dir = new TestTenant().tempDir("cdktf-aic-worker-");
+  const dir = scratchDir("cdktf-aic-worker-");
   workerBundle = join(dir, "worker.cjs");
   buildSync({ entryPoints: [resolve(__dirname, "fixtures/worker.ts")], bundle: true, platform: "node", format: "cjs", outfile: workerBundle, logLevel: "error" });
 });

@@ -4,12 +4,12 @@ import { TerraformStack, Testing } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { AicTenant, ConfidentialWebApp, OAuth2ProviderGrants, TenantCredentials } from "../../constructs";
 import { DEFAULT_CREDENTIAL_ENV, WebAppSpec } from "../../src/contract";
-import { TENANT_URL, specOf, synthValidated, webAppProps } from "./helpers";
+import { TENANT_URL, testApp, specOf, synthValidated, webAppProps } from "./helpers";
 
 Testing.setupJest();
 
 function stack(): TerraformStack {
-  return new TerraformStack(Testing.app(), "stack");
+  return new TerraformStack(testApp(), "stack");
 }
 
 describe(AicTenant, () => {

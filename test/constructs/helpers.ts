@@ -1,26 +1,32 @@
 /** Shared fixtures of the construct tests: a stack with a tenant, synth helpers, seed props, real Terraform. */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Construct, IConstruct } from "constructs";
 import { App, TerraformResource, TerraformStack, Testing } from "cdktf";
 import { AicTenant, AicTenantProps, ValidationError } from "../../constructs";
 import { mapStrings, unescapeTemplate } from "../../src/contract";
+import { scratchDir } from "../support/scratch";
 
 export const TENANT_URL = "https://tenant.example.com";
 
 /** Synthesizes a stack with an AicTenant (`Tenant`) and whatever `fn` adds (no validations). */
 export function synthTenantScope(fn: (stack: Construct) => void): string {
-  return Testing.synthScope((stack) => {
-    new AicTenant(stack, "Tenant", { baseUrl: TENANT_URL });
-    fn(stack);
-  });
+  // Testing.synthScope would leave its app's temp outdir behind; this app's goes with the test file.
+  const stack = new TerraformStack(testApp(), "stack");
+  new AicTenant(stack, "Tenant", { baseUrl: TENANT_URL });
+  fn(stack);
+  return Testing.synth(stack);
+}
+
+/** `Testing.app()` with its outdir in a scratch folder removed when the test file ends. */
+export function testApp(): App {
+  return Testing.app({ outdir: scratchDir("cdktf-aic-app-") });
 }
 
 /** A test app and stack with an AicTenant (the test URL, and `props`), for tests that run validations or a full synth. */
 export function tenantStack(props: Partial<AicTenantProps> = {}): { app: App; stack: TerraformStack; tenant: AicTenant } {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new TerraformStack(app, "stack");
   const tenant = new AicTenant(stack, "Tenant", { baseUrl: TENANT_URL, ...props });
   return { app, stack, tenant };
@@ -114,7 +120,7 @@ fs.appendFileSync("calls.jsonl", JSON.stringify({ argv: process.argv.slice(2), e
  * terraform_data is built in, so this needs no provider and no network.
  */
 export class TerraformWorkdir {
-  readonly dir = mkdtempSync(join(tmpdir(), "cdktf-aic-tf-"));
+  readonly dir = scratchDir("cdktf-aic-tf-");
 
   apply(synth: string): void {
     this.write(synth);

@@ -1,16 +1,17 @@
-import { mkdtempSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { buildApp } from "../../main";
 import { EMBEDDED_TENANT_URL, Spec } from "../../src/contract";
+import { scratchDir } from "../support/scratch";
 import { TerraformDataJson, filesBelow, valueOf } from "./helpers";
 
 /** Absolute paths of this machine that must never reach the synthesized output (the package, the temp dir). */
 const machinePaths = () => [process.cwd(), `${tmpdir()}/`];
 
 describe("main.ts", () => {
-  const outdir = mkdtempSync(join(tmpdir(), "cdktf-aic-main-"));
+  const outdir = scratchDir("cdktf-aic-main-");
   const previousUrl = process.env.AIC_BASE_URL;
   beforeAll(() => {
     delete process.env.AIC_BASE_URL;
@@ -46,10 +47,11 @@ describe("main.ts", () => {
   });
 
   it("writes no absolute path in a Testing.fullSynth of the seed stack", () => {
-    const app = buildApp(mkdtempSync(join(tmpdir(), "cdktf-aic-full-")));
+    const app = buildApp(scratchDir("cdktf-aic-full-"));
     const stack = app.node.findChild("alpha") as Parameters<typeof Testing.fullSynth>[0];
     const dir = Testing.fullSynth(stack);
     const texts = filesBelow(dir);
+    rmSync(dir, { recursive: true, force: true }); // fullSynth writes to a temp dir of its own
     expect(texts.length).toBeGreaterThan(0);
     expect(texts.filter((f) => machinePaths().some((p) => f.text.includes(p))).map((f) => f.path)).toEqual([]);
   });

@@ -1,10 +1,8 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { Testing } from "cdktf";
 import { Secret, TenantStack } from "../../constructs";
 import { buildApp } from "../../main";
+import { scratchDir } from "../support/scratch";
 import { filesBelow } from "./helpers";
 
 describe(Secret, () => {
@@ -18,7 +16,7 @@ describe(Secret, () => {
     const saved = Object.fromEntries(Object.keys(planted).map((k) => [k, process.env[k]]));
     Object.assign(process.env, planted);
     try {
-      const outdir = mkdtempSync(join(tmpdir(), "cdktf-aic-secret-"));
+      const outdir = scratchDir("cdktf-aic-secret-");
       const app = buildApp(outdir);
       app.synth();
       const stack = app.node.findChild("alpha") as TenantStack;

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { S3Backend, Testing } from "cdktf";
 import { ConfidentialWebApp, OAuth2ProviderGrants, TenantStack } from "../../constructs";
-import { TENANT_URL, webAppProps } from "./helpers";
+import { TENANT_URL, testApp, webAppProps } from "./helpers";
 
 Testing.setupJest();
 
@@ -15,31 +15,31 @@ function synthesizedStack(app: ReturnType<typeof Testing.app>, id: string) {
 
 describe(TenantStack, () => {
   it("has the construct tree Tenant, CdktfAicCli (public API)", () => {
-    const stack = new TenantStack(Testing.app(), "alpha", { tenant: { baseUrl: TENANT_URL } });
+    const stack = new TenantStack(testApp(), "alpha", { tenant: { baseUrl: TENANT_URL } });
     expect(Testing.renderConstructTree(stack)).toMatchSnapshot();
   });
 
   it("adds a local backend with a path relative to the stack's working directory", () => {
-    const app = Testing.app();
+    const app = testApp();
     new TenantStack(app, "alpha", { tenant: { baseUrl: TENANT_URL } });
     expect(synthesizedStack(app, "alpha").terraform.backend).toEqual({ local: { path: "terraform.alpha.tfstate" } });
   });
 
   it("leaves a backend the user configured alone", () => {
-    const app = Testing.app();
+    const app = testApp();
     const stack = new TenantStack(app, "alpha", { tenant: { baseUrl: TENANT_URL } });
     new S3Backend(stack, { bucket: "state", key: "alpha.tfstate", region: "eu-west-1" });
     expect(Object.keys(synthesizedStack(app, "alpha").terraform.backend)).toEqual(["s3"]);
   });
 
   it("leaves the backend to cdktf with backend: false", () => {
-    const app = Testing.app();
+    const app = testApp();
     new TenantStack(app, "alpha", { tenant: { baseUrl: TENANT_URL }, backend: false });
     expect(synthesizedStack(app, "alpha").terraform.backend.local.path).not.toBe("terraform.alpha.tfstate");
   });
 
   it("surfaces cross-construct validation errors from app.synth()", () => {
-    const app = Testing.app();
+    const app = testApp();
     const stack = new TenantStack(app, "alpha", { tenant: { baseUrl: TENANT_URL } });
     new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["token-exchange"] });
     new ConfidentialWebApp(stack, "web-app", webAppProps({ grantTypes: ["password"] }));

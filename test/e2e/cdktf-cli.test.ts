@@ -1,19 +1,22 @@
 /** The project as a cdktf project: `npx cdktf synth` runs main.ts through cdktf.json. */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { scratchDir } from "../support/scratch";
 import { REPO } from "./harness";
 
 describe("npx cdktf synth", () => {
-  const out = mkdtempSync(join(tmpdir(), "cdktf-aic-synth-"));
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  const dir = scratchDir("cdktf-aic-synth-");
+  const out = join(dir, "out");
+  // tsx (cdktf.json's app) keeps a cache in the temp dir and never removes it: give it this one.
+  const childTmp = join(dir, "tmp");
+  mkdirSync(childTmp);
 
   it("synthesizes main.ts with cdktf.json into a self-contained stack", async () => {
     const status = await new Promise<number>((resolve) => {
       const child = spawn("npx", ["cdktf", "synth", "--output", out], {
         cwd: REPO,
-        env: { ...process.env, CHECKPOINT_DISABLE: "1", CI: "1" },
+        env: { ...process.env, CHECKPOINT_DISABLE: "1", CI: "1", TMPDIR: childTmp },
         stdio: "ignore",
       });
       child.on("close", (code) => resolve(code ?? 1));

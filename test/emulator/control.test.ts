@@ -3,7 +3,7 @@
  * file and the `tenant` command.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { TenantConnection } from "../../src/contract/connection";
@@ -157,8 +157,12 @@ describe("cdktf-aic tenant", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "tenant-cli-"));
     const connectionFile = path.join(dir, "connection.json");
     const script = 'require("./src/emulator/cli").tenantCommand(process.argv.slice(1)).then((c) => process.exit(c))';
+    // tsx keeps a cache in the temp dir and never removes it: give it one inside `dir`.
+    const childTmp = path.join(dir, "tmp");
+    mkdirSync(childTmp);
     const child = spawn(process.execPath, ["--import", "tsx", "-e", script, "--", "--port", "0", "--connection-file", connectionFile], {
       cwd: path.resolve(__dirname, "../.."),
+      env: { ...process.env, TMPDIR: childTmp },
       stdio: ["ignore", "pipe", "pipe"],
     });
     try {

@@ -11,7 +11,7 @@ import { ENDPOINTS, fillPath, type Endpoint } from "../../src/contract/endpoints
 import { CrestError } from "../../src/contract/schemas";
 import { fixtures, startTestTenant, type TestTenant } from "./helpers";
 
-const RECORDINGS = path.resolve(__dirname, "../../../shared/fixtures/aic-recordings");
+const RECORDINGS = path.resolve(__dirname, "../fixtures/aic-recordings");
 
 interface Exchange {
   request: { method: string; path: string; headers: Record<string, string>; body: unknown };
@@ -132,7 +132,7 @@ const files = existsSync(RECORDINGS) ? readdirSync(RECORDINGS).filter((f) => f.e
 
 if (files.length === 0) {
   describe("recorded AIC traffic", () => {
-    // The contract's ground truth lives beside the repository (shared/): its absence is a failure.
+    // The contract's ground truth lives in the repository (test/fixtures): its absence is a failure.
     it(`is there to replay at ${RECORDINGS}`, () => {
       expect(files.length).toBeGreaterThan(0);
     });

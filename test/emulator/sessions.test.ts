@@ -36,6 +36,7 @@ beforeEach(() => {
     baseUrl: BASE_URL,
     sessions: new SessionRegistry(),
     signingKeys,
+    revokedGrants: new Set(),
     now: () => nowMs,
     nextRev: () => String(++rev),
     save: () => undefined,
@@ -175,9 +176,20 @@ describe("service-account token (jwt-bearer grant)", () => {
     expect(res).toEqual({ status: 400, body: { error: "invalid_client", error_description: "Client authentication failed" } });
   });
 
-  it("refuses a scope the account was not given", async () => {
-    const res = await requestToken({ scope: "fr:am:* fr:iga:*", assertion: await assertion() });
-    expect(res).toEqual({ status: 400, body: { error: "invalid_scope", error_description: "Unknown/invalid scope(s): [fr:iga:*]" } });
+  it("refuses scopes the account was not given with AIC's wording, listing them joined by commas", async () => {
+    const res = await requestToken({ scope: "fr:am:* fr:iga:* fr:idc:esv:*", assertion: await assertion() });
+    expect(res).toEqual({
+      status: 400,
+      body: { error: "invalid_scope", error_description: "Unsupported scope for service account: fr:iga:*,fr:idc:esv:*" },
+    });
+  });
+
+  it("leaves the assertion unused when it refuses the scope, so the same assertion works without those scopes", async () => {
+    const once = await assertion();
+    expect((await requestToken({ scope: "fr:am:* fr:iga:*", assertion: once })).status).toBe(400);
+    const retried = await requestToken({ scope: "fr:am:*", assertion: once });
+    expect(retried).toMatchObject({ status: 200, body: { scope: "fr:am:*", token_type: "Bearer" } });
+    expect(ctx.sessions.peak(account())).toBe(1);
   });
 
   it("refuses a body that is not form-encoded", async () => {
