@@ -1,5 +1,5 @@
 import { Token } from "cdktf";
-import { providerGrantErrors } from "./private/client";
+import { adoptField, providerGrantErrors } from "./private/client";
 import { Construct } from "constructs";
 import { TOKEN_EXCHANGE_GRANT } from "../src/contract";
 import type { IAiAgent } from "./ai-agent";
@@ -39,6 +39,14 @@ export interface AgentApplicationGrantProps {
    * @default - none
    */
   readonly description?: string;
+  /**
+   * Take over an object of this id that already exists in the tenant (one `cdktf-aic export`
+   * wrote, say) instead of refusing to: the apply reconciles the owned fields and writes nothing
+   * when they match, and needs no secret for it.
+   *
+   * @default false
+   */
+  readonly adopt?: boolean;
 }
 
 /**
@@ -83,6 +91,7 @@ export class AgentApplicationGrant extends Construct {
         scopes,
         ...(props.description === undefined ? {} : { description: props.description }),
       },
+      ...adoptField(props.adopt),
     });
     // Created after, and deleted before, the agent and the application it links.
     for (const linked of [props.agent, props.application]) {

@@ -115,6 +115,14 @@ export interface AiAgentProps {
    * @default - all three on, as the on-behalf-of flow needs
    */
   readonly providerOverrides?: AiAgentProviderOverrides;
+  /**
+   * Take over an object of this id that already exists in the tenant (one `cdktf-aic export`
+   * wrote, say) instead of refusing to: the apply reconciles the owned fields and writes nothing
+   * when they match, and needs no secret for it.
+   *
+   * @default false
+   */
+  readonly adopt?: boolean;
 }
 
 abstract class AiAgentBase extends Construct implements IAiAgent {

@@ -38,6 +38,12 @@ export type SecretRef = z.infer<typeof SecretRef>;
 
 const base = { tenant: TenantRef };
 
+/**
+ * The object may already exist in the tenant (brought under code by `cdktf-aic export`): the apply
+ * takes it over instead of refusing. Present only when true.
+ */
+const adopt = { adopt: z.literal(true).optional() };
+
 export const ProviderGrantsSpec = z.object({
   ...base,
   kind: z.literal("oauth2-provider-grants"),
@@ -66,8 +72,16 @@ export const WebAppSpec = z.object({
   ...base,
   kind: z.literal("web-app"),
   id: clientId,
-  owned: z.object({ ...clientOwned, redirectUris: z.array(z.string()) }),
+  owned: z.object({
+    ...clientOwned,
+    redirectUris: z.array(z.string()),
+    /** Owned only when present: stacks that never set them leave the tenant's values alone. */
+    defaultScopes: z.array(z.string().min(1)).optional(),
+    /** Seconds; 0 is the provider's lifetime. Owned only when present. */
+    accessTokenLifetime: z.number().int().nonnegative().optional(),
+  }),
   secret: SecretRef,
+  ...adopt,
 });
 
 export const AiAgentSpec = z.object({
@@ -84,6 +98,7 @@ export const AiAgentSpec = z.object({
     }),
   }),
   secret: SecretRef,
+  ...adopt,
 });
 
 export const AgentGrantSpec = z.object({
@@ -100,6 +115,7 @@ export const AgentGrantSpec = z.object({
     scopes: z.array(z.string().min(1)),
     description: z.string().optional(),
   }),
+  ...adopt,
 });
 
 export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, WebAppSpec, AiAgentSpec, AgentGrantSpec]);
