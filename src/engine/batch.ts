@@ -11,7 +11,7 @@ import type { AIAgent, AmClientListItem, IdmAiAgentPrivilege, IdmApplication, OA
 import { agentUid, type AiAgentLive, type AiAgentSpec } from "./ai-agent";
 import { PRIVILEGE_FIELDS, type AgentGrantLive, type AgentGrantSpec } from "./agent-grant";
 import type { Resolved } from "./owned";
-import { refIds } from "./refs";
+import { refId, refIds } from "./refs";
 import { APPLICATION_FIELDS, type WebAppLive, type WebAppSpec } from "./web-app";
 
 /** What to read from one tenant. */
@@ -23,6 +23,8 @@ export interface BatchRequest {
   readonly aiAgents: readonly string[];
   /** IDM ids of agent privileges. */
   readonly privileges: readonly string[];
+  /** Client ids of agents whose privileges to list whatever their ids (those made in the console). */
+  readonly grantAgents?: readonly string[];
   readonly userNames: readonly string[];
   readonly groupNames: readonly string[];
 }
@@ -38,6 +40,11 @@ export interface TenantSnapshot {
   /** Owners of AI agent identities, by identity uid. */
   readonly identityOwners: ReadonlyMap<string, unknown[]>;
   readonly privileges: ReadonlyMap<string, IdmAiAgentPrivilege>;
+  /**
+   * Privileges by `<agent client id>/<application client id>`, for those made elsewhere (the
+   * console gives them random ids): the one with the derived id wins.
+   */
+  readonly privilegesByPair: ReadonlyMap<string, IdmAiAgentPrivilege>;
   /** userName → id, for declared names and for every user a live relationship points to. */
   readonly users: Resolved;
   readonly groups: Resolved;
@@ -69,8 +76,8 @@ export function orFilters(values: Iterable<string>, term: (value: string) => str
 }
 
 /** Every record matching any of the chunked filters (chunks read in parallel, each paged by the client). */
-async function queryChunks<T>(filters: string[], query: (options: QueryOptions) => Promise<T[]>, fields?: string[]): Promise<T[]> {
-  const pages = await Promise.all(filters.map((filter) => query({ filter, fields })));
+export async function queryChunks<T>(filters: string[], query: (options: QueryOptions) => Promise<T[]>, fields?: string[], pageSize?: number): Promise<T[]> {
+  const pages = await Promise.all(filters.map((filter) => query({ filter, fields, pageSize })));
   return pages.flat();
 }
 
@@ -111,7 +118,7 @@ async function readAmClients(ids: readonly string[], query: (o: QueryOptions) =>
   return new Map(items.filter((i) => wanted.has(i._id)).map((i) => [i._id, wrappedForm(i)]));
 }
 
-async function resolveBy(api: AdminApi, object: "user" | "group", field: "userName" | "name" | "_id", values: readonly string[]): Promise<Map<string, string>> {
+export async function resolveBy(api: AdminApi, object: "user" | "group", field: "userName" | "name" | "_id", values: readonly string[]): Promise<Map<string, string>> {
   const nameField = object === "user" ? "userName" : "name";
   const found = await queryChunks(
     orFilters(values, (v) => crestEq(field, v)),
@@ -131,6 +138,37 @@ function readManagedByIds<T extends { _id: string }>(api: AdminApi, object: Mana
   return queryChunks(orFilters(ids, (id) => crestEq("_id", id)), (o) => api.queryManaged<T>(object, o), fields);
 }
 
+/** Privileges by their derived ids, and every privilege of the agents that grants name (whatever its id). */
+async function readPrivileges(api: AdminApi, request: BatchRequest): Promise<IdmAiAgentPrivilege[]> {
+  const [byIds, byAgents] = await Promise.all([
+    readManagedByIds<IdmAiAgentPrivilege>(api, "aiagentprivilege", request.privileges, PRIVILEGE_FIELDS),
+    queryChunks(
+      orFilters(request.grantAgents ?? [], (id) => crestEq("agentOAuth2ClientId", id)),
+      (o) => api.queryManaged<IdmAiAgentPrivilege>("aiagentprivilege", o),
+      PRIVILEGE_FIELDS,
+    ),
+  ]);
+  return [...byId([...byAgents, ...byIds]).values()];
+}
+
+/** Privileges by agent/application client ids; a privilege under `preferred` ids wins a tie. */
+export function privilegesByPair(
+  privileges: Iterable<IdmAiAgentPrivilege>,
+  agentIdByUid: ReadonlyMap<string, string>,
+  clientIdByApplication: ReadonlyMap<string, string>,
+  preferred: (p: IdmAiAgentPrivilege, pair: string) => boolean,
+): Map<string, IdmAiAgentPrivilege> {
+  const out = new Map<string, IdmAiAgentPrivilege>();
+  for (const p of privileges) {
+    const agent = agentIdByUid.get(refId(p.agent) ?? "");
+    const application = clientIdByApplication.get(refId(p.resource) ?? "");
+    if (!agent || !application) continue;
+    const pair = `${agent}/${application}`;
+    if (!out.has(pair) || preferred(p, pair)) out.set(pair, p);
+  }
+  return out;
+}
+
 /**
  * Reads a tenant in three rounds of parallel list calls: everything named by id or name; then the
  * identities of the agents found; then the names of users and groups that live relationships point
@@ -147,7 +185,7 @@ export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound
       (o) => api.queryManaged<IdmApplication>("application", o),
       APPLICATION_FIELDS,
     ),
-    readManagedByIds<IdmAiAgentPrivilege>(api, "aiagentprivilege", request.privileges, PRIVILEGE_FIELDS),
+    readPrivileges(api, request),
     resolveBy(api, "user", "userName", request.userNames),
     resolveBy(api, "group", "name", request.groupNames),
   ]);
@@ -175,13 +213,17 @@ export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound
     for (const [name, id] of [...found, ...more]) if (!out.has(name) || out.get(name) === undefined) out.set(name, id);
     return out;
   };
+  const applicationsByClient = new Map(applications.flatMap((a) => (a.ssoEntities?.oidcId ? [[a.ssoEntities.oidcId, a] as const] : [])));
+  const agentIdByUid = new Map([...agents].flatMap(([id, agent]) => ((uid) => (uid ? [[uid, id] as const] : []))(agentUid(agent))));
+  const clientIdByApplication = new Map([...applicationsByClient].map(([clientId, a]) => [a._id, clientId]));
   return {
     provider,
     clients,
     agents,
-    applications: new Map(applications.flatMap((a) => (a.ssoEntities?.oidcId ? [[a.ssoEntities.oidcId, a] as const] : []))),
+    applications: applicationsByClient,
     identityOwners: new Map(identities.map((i) => [i._id, i.owners ?? []])),
     privileges: byId(privilegeList),
+    privilegesByPair: privilegesByPair(privilegeList, agentIdByUid, clientIdByApplication, (p) => request.privileges.includes(p._id)),
     users: resolved(request.userNames, users, moreUsers),
     groups: resolved(request.groupNames, groups, moreGroups),
   };
@@ -203,6 +245,6 @@ export function agentGrantLive(snapshot: TenantSnapshot, spec: AgentGrantSpec, p
     applicationId: snapshot.applications.get(spec.owned.application)?._id,
     users: snapshot.users,
     groups: snapshot.groups,
-    privilege: snapshot.privileges.get(privilegeId),
+    privilege: snapshot.privileges.get(privilegeId) ?? snapshot.privilegesByPair.get(`${spec.owned.agent}/${spec.owned.application}`),
   };
 }

@@ -73,7 +73,7 @@ function existsLive(identity: Identity, s: TenantSnapshot): boolean {
       return s.agents.has(identity.id);
     case "agent-grant": {
       const [agent, application] = identity.id.split("/");
-      return s.privileges.has(privilegeId(identity.tenant.realm, agent, application));
+      return s.privileges.has(privilegeId(identity.tenant.realm, agent, application)) || s.privilegesByPair.has(identity.id);
     }
   }
 }
@@ -200,13 +200,13 @@ const ORDER = (o: { kind: Spec["kind"]; id: string }) => `${KINDS.indexOf(o.kind
 
 /** Every tenant the stack touches, with what to read from it. */
 export function batchRequests(inputs: StackInputs): Map<string, { tenant: TenantRef; request: BatchRequest }> {
-  type Building = { -readonly [K in keyof BatchRequest]: K extends "provider" ? boolean : string[] };
+  type Building = { -readonly [K in keyof BatchRequest]-?: K extends "provider" ? boolean : string[] };
   const out = new Map<string, { tenant: TenantRef; request: Building }>();
   const forTenant = (tenant: TenantRef) => {
     const key = tenantKey(tenant);
     let t = out.get(key);
     if (!t) {
-      t = { tenant, request: { provider: false, webApps: [], aiAgents: [], privileges: [], userNames: [], groupNames: [] } };
+      t = { tenant, request: { provider: false, webApps: [], aiAgents: [], privileges: [], grantAgents: [], userNames: [], groupNames: [] } };
       out.set(key, t);
     }
     return t.request;
@@ -221,6 +221,7 @@ export function batchRequests(inputs: StackInputs): Map<string, { tenant: Tenant
       r.aiAgents.push(spec.owned.agent);
       r.webApps.push(spec.owned.application);
       r.privileges.push(grantPrivilegeId(spec));
+      r.grantAgents.push(spec.owned.agent);
       r.userNames.push(...spec.owned.subjects);
       r.groupNames.push(...spec.owned.subjectGroups);
     }
@@ -233,10 +234,13 @@ export function batchRequests(inputs: StackInputs): Map<string, { tenant: Tenant
     else {
       const [agent, application] = identity.id.split("/");
       r.privileges.push(privilegeId(identity.tenant.realm, agent, application));
+      r.aiAgents.push(agent);
+      r.webApps.push(application);
+      r.grantAgents.push(agent);
     }
   }
   for (const { request } of out.values()) {
-    for (const k of ["webApps", "aiAgents", "privileges", "userNames", "groupNames"] as const) request[k] = [...new Set(request[k])];
+    for (const k of ["webApps", "aiAgents", "privileges", "grantAgents", "userNames", "groupNames"] as const) request[k] = [...new Set(request[k])];
   }
   return out;
 }
