@@ -170,7 +170,7 @@ function namesOf(refs: unknown, names: ReadonlyMap<string, string>, field: strin
   for (const id of refIds(refs)) {
     const name = names.get(id);
     if (name) out.names.push(name);
-    else out.notes.push(`${field}: ${id} is no ${what} of the realm (left out)`);
+    else out.notes.push(`${field}: ${id} is no ${what} of the realm (left out: the apply drops the reference)`);
   }
   out.names.sort(byString);
   return out;
@@ -322,7 +322,7 @@ function webAppOf(id: string, item: AmClientListItem, record: IdmApplication, li
   return {
     clientId: id,
     variable: variables.take(camelName(id)),
-    secretEnv: envNames.take(`WEB_APP_${upperSnake(id)}_SECRET`),
+    secretEnv: `${envNames.take(`WEB_APP_${upperSnake(id)}`)}_SECRET`,
     props: {
       name,
       ...(description ? { description } : {}),
@@ -348,7 +348,7 @@ function agentOf(id: string, item: AmClientListItem, uid: string | undefined, li
   return {
     clientId: id,
     variable: variables.take(camelName(id)),
-    secretEnv: envNames.take(`AI_AGENT_${upperSnake(id)}_SECRET`),
+    secretEnv: `${envNames.take(`AI_AGENT_${upperSnake(id)}`)}_SECRET`,
     props: {
       name: str(identity.name) ?? id,
       ...(description ? { description } : {}),

@@ -145,8 +145,9 @@ export function renderMarkdown(report: PlanReport): string {
     out.push(`Tenant: ${escapeMarkdown(tenantsLine(stack))}. ${escapeMarkdown(note)}.`, "");
     out.push(fenced(stackBody(stack, plain).join("\n"), "diff"), "", "</details>", "");
   }
-  if (report.unmanaged.length > 0) {
-    const count = unmanagedCount(report);
+  const count = unmanagedCount(report);
+  // A pull-request comment stays short: the section only when there is something to say.
+  if (count > 0) {
     out.push(`<details><summary><b>Unmanaged</b>: ${count} object${count === 1 ? "" : "s"} in no stack</summary>`, "");
     out.push(`${UNMANAGED_TITLE}.`, "", ...unmanagedLines(report.unmanaged).map((l) => `- ${escapeMarkdown(l)}`), "", "</details>", "");
   }
