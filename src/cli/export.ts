@@ -111,6 +111,9 @@ export async function exportCommand(argv: string[], env: Record<string, string |
   if (values.out) writeFileSync(values.out, text);
   else process.stdout.write(text);
   for (const line of exportSummary(model, calls, Date.now() - started)) err(line);
+  const seen = new Set([...model.webApps, ...model.agents].map((c) => c.clientId).concat(model.skipped.map((s) => s.id)));
+  const missing = (clientIds ?? []).filter((id) => !seen.has(id));
+  if (missing.length > 0) err(`[export] --client-ids ${missing.join(", ")}: no such web app or AI agent in realm ${realm} (check the ids, or the realm with --realm)`);
   if (values.out) err(`[export] wrote ${values.out}: review it, then synth and run cdktf-aic plan (it should show no change)`);
   return 0;
 }
