@@ -99,7 +99,7 @@ export async function exportCommand(argv: string[], env: Record<string, string |
   const api = createAdminApi({ baseUrl, realm, auth, env, onRequest: () => calls++ });
   let listing;
   try {
-    listing = await listTenant(api, { clientIds, clients: true, pageSize: LIST_PAGE_SIZE });
+    listing = await listTenant(api, { clientIds, full: true, pageSize: LIST_PAGE_SIZE });
   } catch (e) {
     if (!isAicApiError(e)) throw e;
     throw new CliError(`cannot read tenant ${baseUrl} (realm ${realm}): ${e.message}`);

@@ -17,8 +17,8 @@ export const LIST_PAGE_SIZE = 100;
 export interface ListOptions {
   /** Only these client ids (apps and agents) and the privileges between them; default: everything. */
   readonly clientIds?: readonly string[];
-  /** Read the AM client lists and the provider (export); `plan` needs neither. */
-  readonly clients: boolean;
+  /** Read the AM client lists, the provider, agent identities and the names of users and groups (export); `plan`'s unmanaged objects need none of them. */
+  readonly full: boolean;
   readonly pageSize?: number;
   readonly onRound?: (what: string) => void;
 }
@@ -64,13 +64,16 @@ export async function listTenant(api: AdminApi, options: ListOptions): Promise<T
 
   options.onRound?.("objects");
   const [provider, clients, agents, applications, privileges, identities] = await Promise.all([
-    options.clients ? api.getProvider() : Promise.resolve(undefined),
-    options.clients ? list(filters("_id"), (o) => api.queryOAuth2Clients(o)) : Promise.resolve([]),
+    options.full ? api.getProvider() : Promise.resolve(undefined),
+    options.full ? list(filters("_id"), (o) => api.queryOAuth2Clients(o)) : Promise.resolve([]),
     list(filters("_id"), (o) => api.queryAiAgents(o)),
     list(filters("ssoEntities/oidcId"), (o) => api.queryManaged<IdmApplication>("application", o), [...APPLICATION_FIELDS, "templateName", "templateVersion"]),
     list(filters("agentOAuth2ClientId"), (o) => api.queryManaged<IdmAiAgentPrivilege>("aiagentprivilege", o), [...PRIVILEGE_FIELDS, "agentOAuth2ClientId"]),
-    list(filters("oauth2ClientId"), (o) => api.queryManaged<{ _id: string; owners?: unknown[] }>("aiagent", o), ["_id", "owners"]),
+    options.full ? list(filters("oauth2ClientId"), (o) => api.queryManaged<{ _id: string; owners?: unknown[] }>("aiagent", o), ["_id", "owners"]) : Promise.resolve([]),
   ]);
+  if (!options.full) {
+    return { provider, clients: new Map(), agents: byId(agents), applications, privileges, identityOwners: new Map(), userNames: new Map(), groupNames: new Map() };
+  }
 
   options.onRound?.("referenced users and groups");
   const userIds = [...applications.flatMap((a) => refIds(a.owners)), ...identities.flatMap((i) => refIds(i.owners)), ...privileges.flatMap((p) => refIds(p.subjects))];

@@ -52,7 +52,7 @@ async function readUnmanaged(options: PlanOptions, planned: readonly Synthesized
     const api = createAdminApi({ baseUrl: tenant.baseUrl, realm: tenant.realm, auth: tenant.auth, env: options.env, onRequest: options.onRequest });
     try {
       options.onStage?.(`tenant ${tenant.baseUrl} realm ${tenant.realm}: listing objects no stack manages`);
-      out.push(unmanagedObjects(tenant, await listTenant(api, { clients: false }), managed));
+      out.push(unmanagedObjects(tenant, await listTenant(api, { full: false }), managed));
     } catch (e) {
       throw readFailure("to list the objects no stack manages", tenant.baseUrl, tenant.realm, e);
     } finally {
