@@ -137,6 +137,11 @@ describe("cdktf-aic export: bringing an existing tenant under code", () => {
     expect(exportErr).toMatch(/skipped oauth2-client nightly-batch: an OAuth2 client without an application record/);
     expect(exportErr).toMatch(/skipped oauth2-client RCSClient: a platform client/);
     expect(exportErr).toMatch(/\[export\] read .* in \d+ admin calls/);
+
+    // Stable: exporting the unchanged tenant again gives the same file but for the time in its header.
+    const again = await ws.cli(["export", "--import-from", importFrom], { AIC_BASE_URL: ws.tenant.baseUrl });
+    const untimed = (t: string) => t.replace(/ at \d{4}-\d\d-\d\dT[\d:]+Z\./, " at (time).");
+    expect(untimed(again.stdout)).toBe(untimed(exported));
   }, 60_000);
 
   it("writes a file that compiles under the project's tsconfig", async () => {
@@ -153,6 +158,8 @@ describe("cdktf-aic export: bringing an existing tenant under code", () => {
     expect(report.changesPresent).toBe(false);
     expect(report.unmanaged).toEqual([{ baseUrl: ws.tenant.baseUrl, realm: "alpha", objects: [] }]);
     expect((await ws.audit()).filter(isWrite)).toEqual([]);
+    // The tenant now holds only what code declares (skipped clients are neither web apps nor agents).
+    expect((await ws.cli(["plan", "--fail-on-unmanaged", "--detailed-exitcode"])).status).toBe(0);
   }, 120_000);
 
   // Steps 3 and 4 take the objects over through adoption (adopt: true in the engine): deleting a
