@@ -139,7 +139,7 @@ const TAKEN = new Set(
 );
 
 /** Hands out each name once, suffixing `2`, `3`, … on a clash (callers go in sorted order). */
-class Names {
+export class Names {
   private readonly used = new Set<string>();
   constructor(reserved: Iterable<string> = []) {
     for (const r of reserved) this.used.add(r);

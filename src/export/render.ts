@@ -6,7 +6,7 @@
  */
 import { DEFAULT_CREDENTIAL_ENV } from "../contract/constants";
 import type { AuthConfig } from "../contract/spec";
-import { AGENT_DEFAULTS, camelName, notDefault, WEB_APP_DEFAULTS, type ExportedAgent, type ExportedGrant, type ExportedWebApp, type ExportModel } from "./model";
+import { AGENT_DEFAULTS, camelName, Names, notDefault, WEB_APP_DEFAULTS, type ExportedAgent, type ExportedGrant, type ExportedWebApp, type ExportModel } from "./model";
 
 export interface RenderOptions {
   /** The module the constructs are imported from. @default "cdktf-aic" */
@@ -53,11 +53,11 @@ function credentials(auth: AuthConfig): string | undefined {
 type Entry = readonly [string, string] | undefined;
 
 /** A client construct: the comment of what it cannot say, then `const x = new C(stack, id, { … adopt: true })`. */
-function client(construct: string, a: ExportedWebApp | ExportedAgent, rest: readonly Entry[]): string[] {
+function client(construct: string, a: ExportedWebApp | ExportedAgent, id: string, rest: readonly Entry[]): string[] {
   const p = a.props;
   return [
     ...unexpressedComment(`${construct} ${a.clientId}`, a.unexpressed),
-    `const ${a.variable} = new ${construct}(stack, ${q(a.clientId)}, {`,
+    `const ${a.variable} = new ${construct}(stack, ${q(id)}, {`,
     ...props(
       [
         ["name", q(p.name)],
@@ -74,9 +74,9 @@ function client(construct: string, a: ExportedWebApp | ExportedAgent, rest: read
   ];
 }
 
-function webApp(a: ExportedWebApp): string[] {
+function webApp(a: ExportedWebApp, id: string): string[] {
   const p = a.props;
-  return client("ConfidentialWebApp", a, [
+  return client("ConfidentialWebApp", a, id, [
     ["scopes", list(p.scopes)],
     p.defaultScopes.length > 0 ? ["defaultScopes", list(p.defaultScopes)] : undefined,
     notDefault(p.grantTypes, WEB_APP_DEFAULTS.grantTypes) ? ["grantTypes", list(p.grantTypes)] : undefined,
@@ -86,7 +86,7 @@ function webApp(a: ExportedWebApp): string[] {
   ]);
 }
 
-function agent(a: ExportedAgent): string[] {
+function agent(a: ExportedAgent, id: string): string[] {
   const p = a.props;
   const o = p.providerOverrides;
   const overrides = [
@@ -94,7 +94,7 @@ function agent(a: ExportedAgent): string[] {
     o.clientSideTokens ? undefined : "clientSideTokens: false",
     o.acceptAudienceInTokenExchange ? undefined : "acceptAudienceInTokenExchange: false",
   ].filter(Boolean);
-  return client("AiAgent", a, [
+  return client("AiAgent", a, id, [
     p.scopes.length > 0 ? ["scopes", list(p.scopes)] : undefined,
     notDefault(p.grantTypes, AGENT_DEFAULTS.grantTypes) ? ["grantTypes", list(p.grantTypes)] : undefined,
     p.tokenEndpointAuthMethod !== AGENT_DEFAULTS.tokenEndpointAuthMethod ? ["tokenEndpointAuthMethod", q(p.tokenEndpointAuthMethod)] : undefined,
@@ -158,15 +158,11 @@ export function renderExport(model: ExportModel, options: RenderOptions = {}): s
       `new OAuth2ProviderGrants(stack, "provider", { grantTypes: ${list(model.providerGrantTypes)}${model.enableAiAgents ? ", enableAiAgents: true" : ""} });`,
     ]);
   }
-  for (const a of model.webApps) body.push(webApp(a));
-  for (const a of model.agents) body.push(agent(a));
-  const grantIds = new Set<string>();
-  for (const g of model.grants) {
-    let id = `grant-${camelName(g.agent.clientId)}-${camelName(g.application.clientId)}`;
-    for (let i = 2; grantIds.has(id); i++) id = `grant-${camelName(g.agent.clientId)}-${camelName(g.application.clientId)}-${i}`;
-    grantIds.add(id);
-    body.push(grant(g, id));
-  }
+  // Construct ids: the client id, unless the stack's own children already use it.
+  const ids = new Names(["provider", "Tenant"]);
+  for (const a of model.webApps) body.push(webApp(a, ids.take(a.clientId)));
+  for (const a of model.agents) body.push(agent(a, ids.take(a.clientId)));
+  for (const g of model.grants) body.push(grant(g, ids.take(`grant-${camelName(g.agent.clientId)}-${camelName(g.application.clientId)}`)));
   const skipped =
     model.skipped.length === 0
       ? []

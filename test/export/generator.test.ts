@@ -168,6 +168,12 @@ describe("export generator", () => {
     expect(names["a-b"]).toEqual(["aB", "WEB_APP_A_B_SECRET"]);
     expect(names["a_b"]).toEqual(["aB2", "WEB_APP_A_B2_SECRET"]);
     expect(names["app"]).toEqual(["app2", "WEB_APP_APP_SECRET"]);
+    // A client id the stack's own children use gets another construct id.
+    clients.set("provider", webClient("provider", "Provider", ["openid"], ["password"]));
+    applications.push(application("x-4", "provider", "Provider"));
+    const text = renderExport(exportModel(input({ listing: { ...l, clients, applications } })));
+    expect(text).toContain(`const provider2 = new ConfidentialWebApp(stack, "provider2", {`);
+    expect(text).toContain(`new OAuth2ProviderGrants(stack, "provider", {`);
   });
 
   it("names the credentials the export used when they are not the service account", () => {
