@@ -1,5 +1,5 @@
 import { TerraformStack, Token } from "cdktf";
-import { providerGrantErrors } from "./private/client";
+import { adoptField, providerGrantErrors } from "./private/client";
 import { Construct } from "constructs";
 import { TOKEN_EXCHANGE_GRANT } from "../src/contract";
 import type { IAiAgent } from "./ai-agent";
@@ -92,7 +92,7 @@ export class AgentApplicationGrant extends Construct {
         scopes,
         ...(props.description === undefined ? {} : { description: props.description }),
       },
-      ...(props.adopt ? { adopt: true as const } : {}),
+      ...adoptField(props.adopt),
     });
     // A grant may link an agent or an application of another stack (of the same tenant): that
     // stack is deployed first, and the grant's apply finds them by client id.

@@ -1,6 +1,6 @@
 import { Construct, IConstruct } from "constructs";
 import { TokenEndpointAuthMethod } from "../src/contract";
-import { checkClientId } from "./private/checks";
+import { checkClientId, checkLifetime, checkScopes, checkSubset } from "./private/checks";
 import { manageClient } from "./private/client";
 import type { Secret } from "./secret";
 
@@ -55,6 +55,18 @@ export interface ConfidentialWebAppProps {
    */
   readonly description?: string;
   /**
+   * The scopes a token gets when a request names none; each must be one of `scopes`.
+   *
+   * @default - not managed: whatever the tenant has stays (AM's default is none)
+   */
+  readonly defaultScopes?: readonly string[];
+  /**
+   * The lifetime of the client's access tokens in seconds; 0 means the OAuth2 provider's.
+   *
+   * @default - not managed: whatever the tenant has stays (AM's default is 0)
+   */
+  readonly accessTokenLifetime?: number;
+  /**
    * Take over the object when it already exists in the tenant but was not created by this stack
    * (made in the console, say). Without it such an apply fails before any write. Adopting
    * reconciles the owned fields (writing nothing when they already match) and needs no secret;
@@ -84,12 +96,23 @@ export class ConfidentialWebApp extends Construct implements IConfidentialWebApp
 
   constructor(scope: Construct, id: string, props: ConfidentialWebAppProps) {
     super(scope, id);
+    const defaultScopes = props.defaultScopes === undefined ? undefined : [...props.defaultScopes];
+    if (defaultScopes) {
+      checkScopes(this, "defaultScopes", defaultScopes, false);
+      checkSubset(this, "defaultScopes", defaultScopes, "scopes", props.scopes);
+    }
+    if (props.accessTokenLifetime !== undefined) checkLifetime(this, "accessTokenLifetime", props.accessTokenLifetime);
     const client = manageClient(
       this,
       "web-app",
       props,
       { scopesRequired: true, grantTypes: ["authorization-code"], tokenEndpointAuthMethod: "client_secret_basic" },
-      (checked) => ({ ...checked, redirectUris: [...(props.redirectUris ?? [])] }),
+      (checked) => ({
+        ...checked,
+        redirectUris: [...(props.redirectUris ?? [])],
+        ...(defaultScopes ? { defaultScopes } : {}),
+        ...(props.accessTokenLifetime === undefined ? {} : { accessTokenLifetime: props.accessTokenLifetime }),
+      }),
     );
     this.clientId = props.clientId;
     this.scopes = client.scopes;

@@ -27,6 +27,8 @@ export const VALIDATION_CODES = {
   duplicateNames: "AIC_DUPLICATE_NAMES",
   noSubjects: "AIC_NO_SUBJECTS",
   grantScopeOutsideApplication: "AIC_GRANT_SCOPE_OUTSIDE_APPLICATION",
+  defaultScopeOutsideScopes: "AIC_DEFAULT_SCOPE_OUTSIDE_SCOPES",
+  invalidLifetime: "AIC_INVALID_LIFETIME",
   agentWithoutTokenExchange: "AIC_AGENT_WITHOUT_TOKEN_EXCHANGE",
   providerGrantTypeMissing: "AIC_PROVIDER_GRANT_TYPE_MISSING",
   duplicateClientId: "AIC_DUPLICATE_CLIENT_ID",

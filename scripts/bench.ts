@@ -7,7 +7,10 @@
  * bench/results.md (the text around the generated block is kept).
  *
  *   tsx scripts/bench.ts [--sizes 10,100,500] [--runs 3] [--latency-ms 20] [--terraform-runs-from 500]
- *                        [--quick] [--out FILE] [--no-write]
+ *                        [--quick] [--only export] [--out FILE] [--no-write]
+ *
+ * `--only export` measures `cdktf-aic export` alone: a tenant holding N objects (applied through the
+ * engine, without Terraform), then the export with the latency on; it rewrites only its own block.
  *
  * Needs Terraform on PATH (`bash scripts/with-tools.sh`) and dist/cli/cdktf-aic.mjs (`npm run build`).
  */
@@ -18,6 +21,10 @@ import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { CONTROL_PREFIX, DEFAULT_CREDENTIAL_ENV, PROVISIONER_ENV, journalKey, journalOf } from "../src/contract";
 import { startTenant, type RunningTenant } from "../src/emulator";
+import { createAdminApi } from "../src/client/admin-api";
+import { KINDS } from "../src/contract/constants";
+import { applySpec } from "../src/engine/apply";
+import { LIST_PAGE_SIZE } from "../src/export/read";
 import { applicationId } from "../src/engine/refs";
 import { specsOfStack } from "../src/plan/stack";
 import { check, machineBusySeconds, run, type Ran } from "./bench/process";
@@ -31,6 +38,8 @@ const TERRAFORM = process.env.CDKTF_AIC_TERRAFORM ?? "terraform";
 const DEFAULT_OUT = join(ROOT, "bench", "results.md");
 const BEGIN = "<!-- bench:generated:begin -->";
 const END = "<!-- bench:generated:end -->";
+const EXPORT_BEGIN = "<!-- bench:export:begin -->";
+const EXPORT_END = "<!-- bench:export:end -->";
 /** Upper bound of the runs and sizes the options may ask for: the loops stay bounded. */
 const LIMITS = { runs: 20, size: 2000 };
 
@@ -40,10 +49,13 @@ const USAGE = `Usage: tsx scripts/bench.ts [options]
   --latency-ms MS           latency the tenant adds to every admin call (default 20)
   --terraform-runs-from N   sizes >= N run the Terraform steps once, synth still --runs times (default 500)
   --quick                   sizes 10, one run, nothing written (a smoke test)
+  --only export             only the export measurement (its own block of the results file)
   --out FILE                where to write the results (default bench/results.md)
   --no-write                print only`;
 
 interface Options {
+  /** Run only this part. */
+  only?: "export";
   sizes: number[];
   runs: number;
   latencyMs: number;
@@ -66,6 +78,7 @@ function parseOptions(argv: string[]): Options | "help" {
       "latency-ms": { type: "string" },
       "terraform-runs-from": { type: "string" },
       quick: { type: "boolean" },
+      only: { type: "string" },
       out: { type: "string" },
       "no-write": { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -79,7 +92,9 @@ function parseOptions(argv: string[]): Options | "help" {
   }
   const sizes = (values.sizes ?? (quick ? "10" : "10,100,500")).split(",").map((s) => positiveInt("--sizes", s.trim(), LIMITS.size));
   const write = values["no-write"] !== true && (!quick || values.out !== undefined);
+  if (values.only !== undefined && values.only !== "export") throw new Error(`--only must be "export", received ${JSON.stringify(values.only)}`);
   return {
+    only: values.only,
     sizes,
     runs: values.runs !== undefined ? positiveInt("--runs", values.runs, LIMITS.runs) : quick ? 1 : 3,
     latencyMs: latency,
@@ -134,6 +149,11 @@ interface PlanStep extends Step {
   noChange?: number;
 }
 
+/** An export, with how many constructs the file holds (must be N). */
+interface ExportStep extends Step {
+  exported: number;
+}
+
 interface RunSample {
   synthMs: number;
   synthProcessMs: number;
@@ -180,6 +200,10 @@ class BenchTenant {
 
   async clearAudit(): Promise<void> {
     await this.control("DELETE", "/audit");
+  }
+
+  async setLatency(latencyMs: number): Promise<void> {
+    await this.control("POST", "/config", { latencyMs });
   }
 
   async calls(): Promise<Calls> {
@@ -309,6 +333,40 @@ class BenchRun {
       false,
     );
     return { ...step, ...report };
+  }
+
+  /**
+   * `cdktf-aic export` of a tenant holding the N objects: they are applied through the engine with
+   * no latency (Terraform's minutes would measure nothing new), then the export runs with it.
+   */
+  async exportStep(latencyMs: number): Promise<ExportStep> {
+    await this.synth();
+    const specs = specsOfStack(this.outdir, BENCH_STACK);
+    await this.bt.setLatency(0);
+    const c = this.bt.tenant.connection;
+    const api = createAdminApi({
+      baseUrl: this.bt.tenant.baseUrl,
+      realm: c.realm,
+      auth: { method: "service-account", idEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountId, jwkEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountJwk },
+      env: this.env(),
+      tokenCacheDir: join(this.bt.dir, "token-cache"),
+    });
+    try {
+      // Kind by kind (grants need their agents and apps), ten at a time as Terraform would.
+      for (const kind of KINDS) {
+        const ofKind = specs.filter((s) => s.kind === kind);
+        for (let i = 0; i < ofKind.length; i += 10) await Promise.all(ofKind.slice(i, i + 10).map((s) => applySpec(api, s, { env: this.env() })));
+      }
+    } finally {
+      await api.close();
+    }
+    await this.bt.setLatency(latencyMs);
+    const file = join(this.bt.dir, "exported.ts");
+    const env = this.env({ AIC_BASE_URL: this.bt.tenant.baseUrl });
+    const step = await this.step("cdktf-aic export", () => run(process.execPath, [CLI, "export", "--out", file], { cwd: this.bt.dir, env, maxRss: true }));
+    const text = readFileSync(file, "utf8");
+    const count = (construct: string) => (text.match(new RegExp(`new ${construct}\\(`, "g")) ?? []).length;
+    return { ...step, exported: count("ConfidentialWebApp") + count("AiAgent") + count("AgentApplicationGrant") };
   }
 
   async measure(withTerraform: boolean, planAvailable: boolean): Promise<RunSample> {
@@ -552,16 +610,74 @@ function report(results: SizeResult[], cold: ColdStart, m: Machine, opts: Option
 }
 
 /** Replaces the generated block of `file` and keeps the text around it (the notes). */
-function writeResults(file: string, generated: string): void {
-  const block = `${BEGIN}\n${generated}\n${END}`;
+function writeResults(file: string, generated: string, markers: [string, string] = [BEGIN, END]): void {
+  const [BEGIN_MARK, END_MARK] = markers;
+  const block = `${BEGIN_MARK}\n${generated}\n${END_MARK}`;
   const existing = existsSync(file) ? readFileSync(file, "utf8") : undefined;
-  const begin = existing?.indexOf(BEGIN) ?? -1;
-  const end = existing?.indexOf(END) ?? -1;
+  const begin = existing?.indexOf(BEGIN_MARK) ?? -1;
+  const end = existing?.indexOf(END_MARK) ?? -1;
   const text =
     existing !== undefined && begin >= 0 && end > begin
-      ? existing.slice(0, begin) + block + existing.slice(end + END.length)
-      : `# Benchmark results\n\n${block}\n`;
+      ? existing.slice(0, begin) + block + existing.slice(end + END_MARK.length)
+      : existing !== undefined
+        ? `${existing.trimEnd()}\n\n${block}\n`
+        : `# Benchmark results\n\n${block}\n`;
   writeFileSync(file, text);
+}
+
+/** The export's own block: per N the wall time, admin calls (and per page of the lists) and the target. */
+function exportReport(results: { n: number; steps: ExportStep[] }[], m: Machine, opts: Options): string {
+  const sizes = results.map((r) => r.n);
+  const cell = (pick: (s: ExportStep) => number | undefined, digits = 0, over = median) => results.map((r) => fmt(over(r.steps.map(pick).filter((v): v is number => v !== undefined)), digits)).join(" | ");
+  const at500 = results.find((r) => r.n === 500);
+  const wall500 = at500 && median(at500.steps.map((s) => s.ms / 1000));
+  const exported500 = at500 && Math.min(...at500.steps.map((s) => s.exported));
+  return [
+    `Generated by \`npm run bench -- --only export\` on ${m.date}: ${m.cores} cores (${m.cpu}), Node.js ${m.node}; 1-minute load average at the start ${m.load.toFixed(1)}.`,
+    "",
+    `\`cdktf-aic export\` of a tenant holding N objects (web apps, agents and grants 1:1:1, applied through the engine beforehand), ` +
+      `${opts.latencyMs} ms added to every admin call; list calls paged by ${LIST_PAGE_SIZE}. Medians over ${opts.runs} run(s) per size.`,
+    "",
+    `| | ${sizes.map((n) => `N=${n}`).join(" | ")} |`,
+    `|---|${sizes.map(() => "---:").join("|")}|`,
+    `| export: wall, whole CLI process (s) | ${cell((s) => s.ms / 1000, 2)} |`,
+    `| export: CPU of the CLI process (s) | ${cell((s) => s.cpuSeconds, 2)} |`,
+    `| export: CPU of other processes on the machine (s) | ${cell((s) => s.otherCpuSeconds, 1)} |`,
+    `| export: admin calls | ${cell((s) => s.admin)} |`,
+    `| export: admin writes (must be 0; worst run) | ${cell((s) => s.writes, 0, max)} |`,
+    `| export: constructs in the file (must be N; worst run) | ${results.map((r) => fmt(Math.min(...r.steps.map((s) => s.exported)))).join(" | ")} |`,
+    `| export: peak RSS (MiB) | ${cell((s) => mib(s.maxRssKb))} |`,
+    "",
+    "| target (2 cores) | result | figure |",
+    "|---|---|---|",
+    `| \`cdktf-aic export\` of 500 objects under 3 s with 20 ms latency | ${wall500 === undefined ? "not measured" : wall500 < 3 && exported500 === 500 ? "pass" : "FAIL"} | ${wall500 === undefined ? "–" : `${wall500.toFixed(2)} s`} |`,
+  ].join("\n");
+}
+
+async function runExportOnly(opts: Options, m: Machine): Promise<number> {
+  const results: { n: number; steps: ExportStep[] }[] = [];
+  for (const n of opts.sizes) {
+    const steps: ExportStep[] = [];
+    for (let i = 0; i < opts.runs; i++) {
+      progress(`export N=${n}, run ${i + 1}/${opts.runs}`);
+      const bt = await BenchTenant.start(opts.latencyMs);
+      try {
+        const step = await new BenchRun(bt, n).exportStep(opts.latencyMs);
+        progress(`  export ${n}: ${fmt(step.ms / 1000, 2)} s, ${step.admin} admin calls, ${step.exported} constructs`);
+        steps.push(step);
+      } finally {
+        await bt.close();
+      }
+    }
+    results.push({ n, steps });
+  }
+  const text = exportReport(results, m, opts);
+  process.stdout.write(`${text}\n`);
+  if (opts.out) {
+    writeResults(opts.out, text, [EXPORT_BEGIN, EXPORT_END]);
+    progress(`export results written to ${relative(process.cwd(), opts.out) || opts.out}`);
+  }
+  return 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -575,6 +691,7 @@ async function main(): Promise<number> {
   if (!existsSync(CLI)) throw new Error("dist/cli/cdktf-aic.mjs is missing: run `npm run build` (npm run bench does)");
   const m = await machine();
   progress(`${m.cores} cores, Node.js ${m.node}, Terraform ${m.terraform}; latency ${opts.latencyMs} ms`);
+  if (opts.only === "export") return runExportOnly(opts, m);
   const planOk = await planAvailable();
   if (!planOk) progress("`cdktf-aic plan` is not in the CLI yet: its rows will say \"not available\"");
 

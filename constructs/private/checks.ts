@@ -108,6 +108,30 @@ export function checkUnique(scope: IConstruct, prop: string, values: readonly st
   });
 }
 
+/** Every value of `values` is one of `of` (the prop `ofProp`); unresolved tokens are known only at deploy time. */
+export function checkSubset(scope: IConstruct, prop: string, values: readonly string[], ofProp: string, of: readonly string[]): void {
+  if ([...values, ...of].some(unresolved)) return;
+  const outside = values.filter((v) => !of.includes(v));
+  if (outside.length === 0) return;
+  throw ValidationError.of(scope, C.defaultScopeOutsideScopes, {
+    problem: `${prop} ${JSON.stringify(outside)} are not among ${ofProp}, so AM would refuse them`,
+    received: values,
+    allowed: `values of ${ofProp}: ${JSON.stringify(of)}`,
+    fix: `remove ${JSON.stringify(outside)} from ${prop}, or add them to ${ofProp}`,
+  });
+}
+
+/** A token lifetime in seconds: a whole number, 0 (the provider's) or more. */
+export function checkLifetime(scope: IConstruct, prop: string, seconds: number): void {
+  if (Token.isUnresolved(seconds) || (Number.isInteger(seconds) && seconds >= 0)) return;
+  throw ValidationError.of(scope, C.invalidLifetime, {
+    problem: `${prop} is not a lifetime in whole seconds`,
+    received: seconds,
+    allowed: "an integer of 0 (the OAuth2 provider's lifetime) or more",
+    fix: `use e.g. ${prop}: 3600 for one hour`,
+  });
+}
+
 /** Names of users or groups: non-empty, each once. */
 export function checkNames(scope: IConstruct, prop: string, names: readonly string[]): void {
   for (const n of names) {

@@ -87,18 +87,16 @@ export function manageClient<K extends keyof ClientSpec>(
 ): CheckedClient {
   const client = checkClientProps(owner, props, defaults);
   const tenant = AicTenant.of(owner);
-  const spec = {
-    kind,
-    tenant: tenant.tenantRef,
-    id: props.clientId,
-    owned: owned(client),
-    secret: props.clientSecret.toSecretRef(),
-    ...(props.adopt ? { adopt: true as const } : {}),
-  };
+  const spec = { kind, tenant: tenant.tenantRef, id: props.clientId, owned: owned(client), secret: props.clientSecret.toSecretRef(), ...adoptField(props.adopt) };
   // The kind and its owned fields go together (K), which TypeScript cannot see through the spread.
   const object = tenant._manage(owner, spec as unknown as ClientSpec[K]);
   owner.node.addValidation({ validate: () => providerGrantErrors(object, client.grantTypes) });
   return client;
+}
+
+/** The spec's `adopt` field: present only when true, so specs without it synthesize as before. */
+export function adoptField(adopt: boolean | undefined): { adopt?: true } {
+  return adopt === true ? { adopt: true } : {};
 }
 
 const kindInRealm = (o: ManagedObject): string => `${o.tenantKey}|${o.spec.kind}`;

@@ -20,6 +20,7 @@ Commands (run by Terraform provisioners; input from the environment only):
 
 Commands for people:
   ${COMMANDS.plan}         show what apply would change, field by field, and drift (reads only)
+  ${COMMANDS.export}       write a TypeScript stack that adopts a live realm's apps, agents and grants (reads only)
   ${COMMANDS.verify}       run the on-behalf-of token exchange (the seed's Task 4) against a tenant
   ${COMMANDS.tenant}       run the embedded tenant (local AM/IDM for development and tests)
 
@@ -31,6 +32,7 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   [COMMANDS.sync]: async () => (await import("./provision")).syncCommand,
   [COMMANDS.reconcile]: async () => (await import("./provision")).reconcileCommand,
   [COMMANDS.plan]: async () => (await import("./plan")).planCommand,
+  [COMMANDS.export]: async () => (await import("./export")).exportCommand,
   [COMMANDS.verify]: async () => (await import("./verify")).verifyCommand,
   [COMMANDS.tenant]: async () => (await import("../emulator/cli")).tenantCommand,
 };

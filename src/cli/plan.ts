@@ -20,6 +20,8 @@ drift: what was changed in the tenant outside code since the last apply. Secrets
                          for other backends: terraform state pull > FILE
   --format FORMAT        text (default), markdown (a pull-request comment), json (see the schema)
   --detailed-exitcode    exit 0: no changes, 1: error, 2: changes present
+  --fail-on-unmanaged    exit 3 when the tenant holds web apps, AI agents or grants that no stack
+                         in the synth output manages (they are listed either way, never deleted)
 Credentials come from the env vars the stack's tenant names. Exit codes: 0 ok, 1 error.`;
 
 export async function planCommand(argv: string[]): Promise<number> {
@@ -33,6 +35,7 @@ export async function planCommand(argv: string[]): Promise<number> {
       state: { type: "string" },
       format: { type: "string" },
       "detailed-exitcode": { type: "boolean" },
+      "fail-on-unmanaged": { type: "boolean" },
     },
   });
   if (values.help) {
@@ -66,6 +69,11 @@ export async function planCommand(argv: string[]): Promise<number> {
   if (problems > 0) {
     err(`cdktf-aic plan: ${problems} object${problems === 1 ? "" : "s"} cannot be applied as written (see "apply would fail" above)`);
     return 1;
+  }
+  const unmanaged = report.unmanaged.flatMap((t) => t.objects.map((o) => `${o.count} ${o.kind} in ${t.baseUrl} realm ${t.realm}`));
+  if (values["fail-on-unmanaged"] && unmanaged.length > 0) {
+    err(`cdktf-aic plan: the tenant holds objects no stack manages (${unmanaged.join(", ")}): declare them (cdktf-aic export writes the code) or delete them in the tenant, or drop --fail-on-unmanaged`);
+    return 3;
   }
   return values["detailed-exitcode"] && report.changesPresent ? 2 : 0;
 }

@@ -12,6 +12,7 @@ export const COMMANDS = {
   sync: "sync",
   reconcile: "reconcile",
   plan: "plan",
+  export: "export",
   verify: "verify",
   tenant: "tenant",
 } as const;
@@ -87,6 +88,23 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
   "none",
 ] as const;
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+
+/**
+ * OAuth2 clients the platform itself ships in an Advanced Identity Cloud tenant (the remote
+ * connector server's client, the admin and end-user UIs, IDM's own clients): never reported as
+ * unmanaged, never exported. The embedded tenant seeds none of them.
+ */
+export const PLATFORM_CLIENT_IDS: readonly string[] = [
+  "RCSClient",
+  "admin-ui",
+  "autoid-resource-server",
+  "end-user-ui",
+  "idm-admin-ui",
+  "idm-provisioning",
+  "idm-resource-server",
+  "resource-server",
+  "ui",
+];
 
 /** Where `npm start` runs the embedded tenant; the default target of `main.ts`. */
 export const EMBEDDED_TENANT_URL = "http://127.0.0.1:18443";

@@ -37,7 +37,10 @@ export const SecretRef = z.object({ env: envName, version: z.union([z.number().i
 export type SecretRef = z.infer<typeof SecretRef>;
 
 const base = { tenant: TenantRef };
-/** Take over an object that exists but that the stack did not create (never silently). */
+/**
+ * The object may already exist in the tenant (brought under code by `cdktf-aic export`): the apply
+ * takes it over instead of refusing. Present only when true.
+ */
 const adopt = { adopt: z.literal(true).optional() };
 
 export const ProviderGrantsSpec = z.object({
@@ -68,7 +71,14 @@ export const WebAppSpec = z.object({
   ...base,
   kind: z.literal("web-app"),
   id: clientId,
-  owned: z.object({ ...clientOwned, redirectUris: z.array(z.string()) }),
+  owned: z.object({
+    ...clientOwned,
+    redirectUris: z.array(z.string()),
+    /** Owned only when present: stacks that never set them leave the tenant's values alone. */
+    defaultScopes: z.array(z.string().min(1)).optional(),
+    /** Seconds; 0 is the provider's lifetime. Owned only when present. */
+    accessTokenLifetime: z.number().int().nonnegative().optional(),
+  }),
   secret: SecretRef,
   ...adopt,
 });

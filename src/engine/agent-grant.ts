@@ -45,7 +45,8 @@ export function planAgentGrant(spec: AgentGrantSpec, live: AgentGrantLive): IdmP
   const permissions = o.scopes.length > 0 ? [{ type: "scopes", values: o.scopes }] : [];
   return planIdmRecord(
     "aiagentprivilege",
-    grantPrivilegeId(spec),
+    // One made elsewhere (the console's random id) is found by its pair and kept under its id.
+    live.privilege?._id ?? grantPrivilegeId(spec),
     live.privilege,
     [
       { name: "description", value: o.description ?? null },

@@ -11,7 +11,7 @@ import { planAgentGrant } from "./agent-grant";
 import { planAiAgent } from "./ai-agent";
 import { secretNotSet } from "./errors";
 import { setIn, type FieldChange } from "./fields";
-import { readAgentGrants, readAiAgents, readWebApps, findApplication } from "./live";
+import { readAgentGrants, readAiAgents, readWebApps, findApplication, findPrivilegeByPair } from "./live";
 import { SECRET_CHANGE, SECRET_FIELD, type AmClientPlan, type IdmPlan } from "./owned";
 import { planProviderGrants, planProviderRemoval, type ProviderPlan } from "./provider-grants";
 import { privilegeId } from "./refs";
@@ -190,7 +190,12 @@ export async function deleteIdentity(api: AdminApi, identity: Identity): Promise
     }
     case "agent-grant": {
       const [agent, application] = id.split("/");
-      const deleted = await api.deleteManaged("aiagentprivilege", privilegeId(identity.tenant.realm, agent, application));
+      let deleted = await api.deleteManaged("aiagentprivilege", privilegeId(identity.tenant.realm, agent, application));
+      if (!deleted) {
+        // Made elsewhere (the console, then adopted): it has an id of its own; found by its pair.
+        const made = await findPrivilegeByPair(api, agent, (await findApplication(api, application))?._id);
+        if (made) deleted = await api.deleteManaged("aiagentprivilege", made._id);
+      }
       return result(kind, id, deleted ? "deleted" : "absent", [], deleted ? [] : ["already gone"]);
     }
   }

@@ -11,7 +11,7 @@ import type { AIAgent, AmClientListItem, IdmAiAgentPrivilege, IdmApplication, OA
 import { agentUid, type AiAgentLive, type AiAgentSpec } from "./ai-agent";
 import { PRIVILEGE_FIELDS, type AgentGrantLive, type AgentGrantSpec } from "./agent-grant";
 import type { Resolved } from "./owned";
-import { privilegeId, refIds } from "./refs";
+import { privilegeId, refId, refIds } from "./refs";
 import type { Identity, Spec } from "../contract/spec";
 import { APPLICATION_FIELDS, type WebAppLive, type WebAppSpec } from "./web-app";
 
@@ -24,15 +24,17 @@ export interface BatchRequest {
   readonly aiAgents: readonly string[];
   /** IDM ids of agent privileges. */
   readonly privileges: readonly string[];
+  /** Client ids of agents whose privileges to list whatever their ids (those made in the console). */
+  readonly grantAgents?: readonly string[];
   readonly userNames: readonly string[];
   readonly groupNames: readonly string[];
 }
 
-type Building = { -readonly [K in keyof BatchRequest]: K extends "provider" ? boolean : string[] };
+type Building = { -readonly [K in keyof BatchRequest]-?: K extends "provider" ? boolean : string[] };
 
 /** A request to fill with `readsFor`, then `done`. */
 export function emptyRequest(): Building {
-  return { provider: false, webApps: [], aiAgents: [], privileges: [], userNames: [], groupNames: [] };
+  return { provider: false, webApps: [], aiAgents: [], privileges: [], grantAgents: [], userNames: [], groupNames: [] };
 }
 
 /** Adds what reading `spec` needs: the object and everything it refers to. */
@@ -44,6 +46,7 @@ export function readsFor(r: Building, spec: Spec): void {
     r.aiAgents.push(spec.owned.agent);
     r.webApps.push(spec.owned.application);
     r.privileges.push(privilegeId(spec.tenant.realm, spec.owned.agent, spec.owned.application));
+    r.grantAgents.push(spec.owned.agent);
     r.userNames.push(...spec.owned.subjects);
     r.groupNames.push(...spec.owned.subjectGroups);
   }
@@ -51,7 +54,7 @@ export function readsFor(r: Building, spec: Spec): void {
 
 /** The request with each name once. */
 export function done(r: Building): BatchRequest {
-  for (const k of ["webApps", "aiAgents", "privileges", "userNames", "groupNames"] as const) r[k] = [...new Set(r[k])];
+  for (const k of ["webApps", "aiAgents", "privileges", "grantAgents", "userNames", "groupNames"] as const) r[k] = [...new Set(r[k])];
   return r;
 }
 
@@ -66,6 +69,11 @@ export interface TenantSnapshot {
   /** Owners of AI agent identities, by identity uid. */
   readonly identityOwners: ReadonlyMap<string, unknown[]>;
   readonly privileges: ReadonlyMap<string, IdmAiAgentPrivilege>;
+  /**
+   * Privileges by `<agent client id>/<application client id>`, for those made elsewhere (the
+   * console gives them random ids): the one with the derived id wins.
+   */
+  readonly privilegesByPair: ReadonlyMap<string, IdmAiAgentPrivilege>;
   /** userName → id, for declared names and for every user a live relationship points to. */
   readonly users: Resolved;
   readonly groups: Resolved;
@@ -97,8 +105,8 @@ export function orFilters(values: Iterable<string>, term: (value: string) => str
 }
 
 /** Every record matching any of the chunked filters (chunks read in parallel, each paged by the client). */
-async function queryChunks<T>(filters: string[], query: (options: QueryOptions) => Promise<T[]>, fields?: string[]): Promise<T[]> {
-  const pages = await Promise.all(filters.map((filter) => query({ filter, fields })));
+export async function queryChunks<T>(filters: string[], query: (options: QueryOptions) => Promise<T[]>, fields?: string[], pageSize?: number): Promise<T[]> {
+  const pages = await Promise.all(filters.map((filter) => query({ filter, fields, pageSize })));
   return pages.flat();
 }
 
@@ -139,7 +147,7 @@ async function readAmClients(ids: readonly string[], query: (o: QueryOptions) =>
   return new Map(items.filter((i) => wanted.has(i._id)).map((i) => [i._id, wrappedForm(i)]));
 }
 
-async function resolveBy(api: AdminApi, object: "user" | "group", field: "userName" | "name" | "_id", values: readonly string[]): Promise<Map<string, string>> {
+export async function resolveBy(api: AdminApi, object: "user" | "group", field: "userName" | "name" | "_id", values: readonly string[]): Promise<Map<string, string>> {
   const nameField = object === "user" ? "userName" : "name";
   const found = await queryChunks(
     orFilters(values, (v) => crestEq(field, v)),
@@ -159,6 +167,37 @@ function readManagedByIds<T extends { _id: string }>(api: AdminApi, object: Mana
   return queryChunks(orFilters(ids, (id) => crestEq("_id", id)), (o) => api.queryManaged<T>(object, o), fields);
 }
 
+/** Privileges by their derived ids, and every privilege of the agents that grants name (whatever its id). */
+async function readPrivileges(api: AdminApi, request: BatchRequest): Promise<IdmAiAgentPrivilege[]> {
+  const [byIds, byAgents] = await Promise.all([
+    readManagedByIds<IdmAiAgentPrivilege>(api, "aiagentprivilege", request.privileges, PRIVILEGE_FIELDS),
+    queryChunks(
+      orFilters(request.grantAgents ?? [], (id) => crestEq("agentOAuth2ClientId", id)),
+      (o) => api.queryManaged<IdmAiAgentPrivilege>("aiagentprivilege", o),
+      PRIVILEGE_FIELDS,
+    ),
+  ]);
+  return [...byId([...byAgents, ...byIds]).values()];
+}
+
+/** Privileges by agent/application client ids; a privilege under `preferred` ids wins a tie. */
+export function privilegesByPair(
+  privileges: Iterable<IdmAiAgentPrivilege>,
+  agentIdByUid: ReadonlyMap<string, string>,
+  clientIdByApplication: ReadonlyMap<string, string>,
+  preferred: (p: IdmAiAgentPrivilege, pair: string) => boolean,
+): Map<string, IdmAiAgentPrivilege> {
+  const out = new Map<string, IdmAiAgentPrivilege>();
+  for (const p of privileges) {
+    const agent = agentIdByUid.get(refId(p.agent) ?? "");
+    const application = clientIdByApplication.get(refId(p.resource) ?? "");
+    if (!agent || !application) continue;
+    const pair = `${agent}/${application}`;
+    if (!out.has(pair) || preferred(p, pair)) out.set(pair, p);
+  }
+  return out;
+}
+
 /**
  * Reads a tenant in three rounds of parallel list calls: everything named by id or name; then the
  * identities of the agents found; then the names of users and groups that live relationships point
@@ -175,7 +214,7 @@ export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound
       (o) => api.queryManaged<IdmApplication>("application", o),
       APPLICATION_FIELDS,
     ),
-    readManagedByIds<IdmAiAgentPrivilege>(api, "aiagentprivilege", request.privileges, PRIVILEGE_FIELDS),
+    readPrivileges(api, request),
     resolveBy(api, "user", "userName", request.userNames),
     resolveBy(api, "group", "name", request.groupNames),
   ]);
@@ -203,13 +242,17 @@ export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound
     for (const [name, id] of [...found, ...more]) if (!out.has(name) || out.get(name) === undefined) out.set(name, id);
     return out;
   };
+  const applicationsByClient = new Map(applications.flatMap((a) => (a.ssoEntities?.oidcId ? [[a.ssoEntities.oidcId, a] as const] : [])));
+  const agentIdByUid = new Map([...agents].flatMap(([id, agent]) => ((uid) => (uid ? [[uid, id] as const] : []))(agentUid(agent))));
+  const clientIdByApplication = new Map([...applicationsByClient].map(([clientId, a]) => [a._id, clientId]));
   return {
     provider,
     clients,
     agents,
-    applications: new Map(applications.flatMap((a) => (a.ssoEntities?.oidcId ? [[a.ssoEntities.oidcId, a] as const] : []))),
+    applications: applicationsByClient,
     identityOwners: new Map(identities.map((i) => [i._id, i.owners ?? []])),
     privileges: byId(privilegeList),
+    privilegesByPair: privilegesByPair(privilegeList, agentIdByUid, clientIdByApplication, (p) => request.privileges.includes(p._id)),
     users: resolved(request.userNames, users, moreUsers),
     groups: resolved(request.groupNames, groups, moreGroups),
   };
@@ -231,7 +274,7 @@ export function agentGrantLive(snapshot: TenantSnapshot, spec: AgentGrantSpec, p
     applicationId: snapshot.applications.get(spec.owned.application)?._id,
     users: snapshot.users,
     groups: snapshot.groups,
-    privilege: snapshot.privileges.get(privilegeId),
+    privilege: snapshot.privileges.get(privilegeId) ?? snapshot.privilegesByPair.get(`${spec.owned.agent}/${spec.owned.application}`),
   };
 }
 
@@ -246,7 +289,7 @@ export function existsLive(identity: Identity, s: TenantSnapshot): boolean {
       return s.agents.has(identity.id);
     case "agent-grant": {
       const [agent, application] = identity.id.split("/");
-      return s.privileges.has(privilegeId(identity.tenant.realm, agent, application));
+      return s.privileges.has(privilegeId(identity.tenant.realm, agent, application)) || s.privilegesByPair.has(identity.id);
     }
   }
 }

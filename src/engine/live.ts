@@ -7,7 +7,8 @@ import type { IdmAiAgentPrivilege, IdmApplication } from "../contract/schemas";
 import { agentUid, type AiAgentLive, type AiAgentSpec } from "./ai-agent";
 import { grantPrivilegeId, PRIVILEGE_FIELDS, type AgentGrantLive, type AgentGrantSpec } from "./agent-grant";
 import type { Resolved } from "./owned";
-import { refIds } from "./refs";
+import { refId, refIds } from "./refs";
+import { crestEq } from "../client/admin-api";
 import { APPLICATION_FIELDS, applicationFilter, type WebAppLive, type WebAppSpec } from "./web-app";
 
 /** Looks each distinct name up once. */
@@ -79,6 +80,13 @@ export async function readAiAgents(api: AdminApi, specs: readonly AiAgentSpec[])
   return new Map(entries);
 }
 
+/** A privilege of the pair made elsewhere (the console gives it a random id), found by its agent's client id. */
+export async function findPrivilegeByPair(api: AdminApi, agent: string, applicationId: string | undefined): Promise<IdmAiAgentPrivilege | undefined> {
+  if (!applicationId) return undefined;
+  const found = await api.queryManaged<IdmAiAgentPrivilege>("aiagentprivilege", { filter: crestEq("agentOAuth2ClientId", agent), fields: PRIVILEGE_FIELDS });
+  return found.find((p) => refId(p.resource) === applicationId);
+}
+
 export async function readAgentGrants(api: AdminApi, specs: readonly AgentGrantSpec[]): Promise<Map<string, AgentGrantLive>> {
   const [users, groups] = await Promise.all([
     resolveUsers(api, specs.flatMap((s) => s.owned.subjects)),
@@ -92,7 +100,10 @@ export async function readAgentGrants(api: AdminApi, specs: readonly AgentGrantS
   ]);
   const entries = await Promise.all(
     specs.map(async (s) => {
-      const privilege = await api.readManaged<IdmAiAgentPrivilege>("aiagentprivilege", grantPrivilegeId(s), PRIVILEGE_FIELDS);
+      const applicationId = applicationIds.get(s.owned.application);
+      const privilege =
+        (await api.readManaged<IdmAiAgentPrivilege>("aiagentprivilege", grantPrivilegeId(s), PRIVILEGE_FIELDS)) ??
+        (await findPrivilegeByPair(api, s.owned.agent, applicationId));
       const live: AgentGrantLive = {
         agentUid: agentIds.get(s.owned.agent),
         applicationId: applicationIds.get(s.owned.application),

@@ -41,6 +41,8 @@ export function webAppClientFields(spec: WebAppSpec): OwnedField[] {
     wrappedField("coreOAuth2ClientConfig", "clientName", [o.name]),
     wrappedField("coreOAuth2ClientConfig", "status", "Active"),
     wrappedField("advancedOAuth2ClientConfig", "descriptions", o.description ? [o.description] : []),
+    ...(o.defaultScopes === undefined ? [] : [wrappedField("coreOAuth2ClientConfig", "defaultScopes", o.defaultScopes)]),
+    ...(o.accessTokenLifetime === undefined ? [] : [wrappedField("coreOAuth2ClientConfig", "accessTokenLifetime", o.accessTokenLifetime)]),
   ];
 }
 

@@ -205,6 +205,9 @@ export function batchRequests(inputs: StackInputs): Map<string, { tenant: Tenant
     else {
       const [agent, application] = identity.id.split("/");
       r.privileges.push(privilegeId(identity.tenant.realm, agent, application));
+      r.aiAgents.push(agent);
+      r.webApps.push(application);
+      r.grantAgents.push(agent);
     }
   }
   for (const t of out.values()) done(t.request);

@@ -8,8 +8,11 @@ import { SERVICE_ACCOUNT_SCOPE } from "../contract/constants";
 import { readSnapshot, type TenantSnapshot } from "../engine/batch";
 import { CliError } from "../cli/output";
 import { addSummaries, batchRequests, planStack, summarize, type StackInputs } from "./diff";
-import { PLAN_FORMAT_VERSION, type PlanReport, type StackPlan } from "./schema";
-import { readAppliedState, readStacks } from "./stack";
+import { tenantKey, type TenantRef } from "../contract/spec";
+import { listTenant } from "../export/read";
+import { PLAN_FORMAT_VERSION, type PlanReport, type StackPlan, type UnmanagedInTenant } from "./schema";
+import { readAppliedState, readStacks, type StackContents, type SynthesizedStack } from "./stack";
+import { managedKeys, unmanagedObjects } from "./unmanaged";
 
 export interface PlanOptions {
   /** The synth output folder. @default "cdktf.out" */
@@ -26,32 +29,60 @@ export interface PlanOptions {
 }
 
 /** The one line a failed read says: which tenant, what happened, the fix. */
-function readFailure(stack: string, baseUrl: string, realm: string, e: unknown): Error {
+function readFailure(what: string, baseUrl: string, realm: string, e: unknown): Error {
   if (!isAicApiError(e)) return e as Error;
   const fix =
     e.code === "FORBIDDEN" && !e.fix
       ? ` Fix: the credentials need read access to AM realm config and IDM managed objects (service account scope ${SERVICE_ACCOUNT_SCOPE}).`
       : "";
-  return new CliError(`cannot read tenant ${baseUrl} (realm ${realm}) for stack ${stack}: ${e.message}${fix}`);
+  return new CliError(`cannot read tenant ${baseUrl} (realm ${realm}) ${what}: ${e.message}${fix}`);
+}
+
+/**
+ * Per tenant the plan read, the objects no stack in `outDir` manages (every stack counts, not only
+ * `--stack`): one more round of paged list calls per tenant.
+ */
+async function readUnmanaged(options: PlanOptions, planned: readonly SynthesizedStack[], tenants: ReadonlyMap<string, TenantRef>, applied: ReadonlyMap<string, StackContents | undefined>): Promise<UnmanagedInTenant[]> {
+  const outDir = options.outDir ?? "cdktf.out";
+  const all = options.stack === undefined ? planned : readStacks(outDir);
+  const contents = all.flatMap((s) => [s.code, applied.has(s.name) ? applied.get(s.name) : readAppliedState(s, undefined).contents]);
+  const managed = managedKeys(contents);
+  const out: UnmanagedInTenant[] = [];
+  for (const tenant of tenants.values()) {
+    const api = createAdminApi({ baseUrl: tenant.baseUrl, realm: tenant.realm, auth: tenant.auth, env: options.env, onRequest: options.onRequest });
+    try {
+      options.onStage?.(`tenant ${tenant.baseUrl} realm ${tenant.realm}: listing objects no stack manages`);
+      out.push(unmanagedObjects(tenant, await listTenant(api, { full: false }), managed));
+    } catch (e) {
+      throw readFailure("to list the objects no stack manages", tenant.baseUrl, tenant.realm, e);
+    } finally {
+      await api.close();
+    }
+  }
+  return out;
 }
 
 export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
   const stacks = readStacks(options.outDir ?? "cdktf.out", options.stack);
+  const tenants = new Map<string, TenantRef>();
+  const applied = new Map<string, StackContents | undefined>();
   if (options.stateFile && stacks.length > 1) {
     throw new CliError(`--state applies to one stack, and ${options.outDir ?? "cdktf.out"} holds ${stacks.length} (${stacks.map((s) => s.name).join(", ")}): pass --stack NAME`);
   }
   const plans: StackPlan[] = [];
   for (const stack of stacks) {
     const state = readAppliedState(stack, options.stateFile);
+    applied.set(stack.name, state.contents);
     const inputs: StackInputs = { code: stack.code, applied: state.contents };
     const requests = batchRequests(inputs);
+    for (const { tenant } of requests.values()) if (!tenants.has(tenantKey(tenant))) tenants.set(tenantKey(tenant), tenant);
     const snapshots = new Map<string, TenantSnapshot>();
     for (const [key, { tenant, request }] of requests) {
       const api = createAdminApi({ baseUrl: tenant.baseUrl, realm: tenant.realm, auth: tenant.auth, env: options.env, onRequest: options.onRequest });
       try {
         snapshots.set(key, await readSnapshot(api, request, (what) => options.onStage?.(`stack ${stack.name}: reading ${what}`)));
       } catch (e) {
-        throw readFailure(stack.name, tenant.baseUrl, tenant.realm, e);
+        throw readFailure(`for stack ${stack.name}`, tenant.baseUrl, tenant.realm, e);
       } finally {
         await api.close();
       }
@@ -66,5 +97,6 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
     });
   }
   const summary = addSummaries(plans.map((p) => p.summary));
-  return { version: PLAN_FORMAT_VERSION, stacks: plans, summary, changesPresent: summary.create + summary.update + summary.delete > 0 };
+  const unmanaged = await readUnmanaged(options, stacks, tenants, applied);
+  return { version: PLAN_FORMAT_VERSION, stacks: plans, unmanaged, summary, changesPresent: summary.create + summary.update + summary.delete > 0 };
 }

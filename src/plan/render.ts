@@ -4,7 +4,7 @@
  * schema.ts). The report holds no secret value, so no format can print one.
  */
 import { formatValue, SENSITIVE } from "../engine/fields";
-import type { DriftChange, FieldChange, PlannedObject, PlanReport, StackPlan, Summary } from "./schema";
+import type { DriftChange, FieldChange, PlannedObject, PlanReport, StackPlan, Summary, UnmanagedInTenant } from "./schema";
 
 export type Colour = "green" | "yellow" | "red" | "dim" | "bold";
 /** Paints a piece of text; the identity when colour is off. */
@@ -99,11 +99,27 @@ function stackBody(stack: StackPlan, paint: Painter): string[] {
   return lines;
 }
 
+const UNMANAGED_TITLE = "Unmanaged: in the tenant, in no stack of the synth output (apply never deletes them)";
+
+/** One line per tenant and kind: the count and the ids. */
+function unmanagedLines(tenants: readonly UnmanagedInTenant[]): string[] {
+  return tenants.flatMap((t) =>
+    t.objects.length === 0
+      ? [`${t.baseUrl} realm ${t.realm}: none`]
+      : t.objects.map((o) => `${t.baseUrl} realm ${t.realm}: ${o.count} ${o.kind}${o.count === 1 ? "" : "s"}: ${o.ids.join(", ")}`),
+  );
+}
+
+const unmanagedCount = (report: PlanReport) => report.unmanaged.reduce((n, t) => n + t.objects.reduce((m, o) => m + o.count, 0), 0);
+
 export function renderText(report: PlanReport, paint: Painter = plain): string {
   const out: string[] = [];
   for (const stack of report.stacks) {
     out.push(paint("bold", `Stack ${stack.name}: ${tenantsLine(stack)}`), paint("dim", `# ${stack.state.note}`), "");
     out.push(...stackBody(stack, paint).map((l) => (l ? `  ${l}` : l)), "");
+  }
+  if (report.unmanaged.length > 0) {
+    out.push(paint("bold", UNMANAGED_TITLE), ...unmanagedLines(report.unmanaged).map((l) => `  ${paint(unmanagedCount(report) > 0 ? "yellow" : "dim", l)}`), "");
   }
   out.push(paint("bold", summaryLine(report.summary)), ...summaryExtras(report.summary));
   return out.join("\n");
@@ -128,6 +144,12 @@ export function renderMarkdown(report: PlanReport): string {
     const note = stack.state.note.charAt(0).toUpperCase() + stack.state.note.slice(1);
     out.push(`Tenant: ${escapeMarkdown(tenantsLine(stack))}. ${escapeMarkdown(note)}.`, "");
     out.push(fenced(stackBody(stack, plain).join("\n"), "diff"), "", "</details>", "");
+  }
+  const count = unmanagedCount(report);
+  // A pull-request comment stays short: the section only when there is something to say.
+  if (count > 0) {
+    out.push(`<details><summary><b>Unmanaged</b>: ${count} object${count === 1 ? "" : "s"} in no stack</summary>`, "");
+    out.push(`${UNMANAGED_TITLE}.`, "", ...unmanagedLines(report.unmanaged).map((l) => `- ${escapeMarkdown(l)}`), "", "</details>", "");
   }
   return out.join("\n");
 }

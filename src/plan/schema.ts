@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { KINDS } from "../contract/constants";
 
-export const PLAN_FORMAT_VERSION = 1;
+export const PLAN_FORMAT_VERSION = 2;
 
 const json = z.unknown();
 
@@ -93,9 +93,31 @@ export const StackPlan = z.object({
 });
 export type StackPlan = z.infer<typeof StackPlan>;
 
+/** Kinds whose objects are reported when no stack manages them. */
+export const UNMANAGED_KINDS = ["web-app", "ai-agent", "agent-grant"] as const;
+
+/** Objects of one kind that exist in a tenant and that no stack in the synth output manages. */
+export const UnmanagedObjects = z.object({
+  kind: z.enum(UNMANAGED_KINDS),
+  count: z.number().int(),
+  /** Client ids; `<agent client id>/<application client id>` for a grant. Sorted. */
+  ids: z.array(z.string()),
+});
+export type UnmanagedObjects = z.infer<typeof UnmanagedObjects>;
+
+export const UnmanagedInTenant = z.object({
+  baseUrl: z.string(),
+  realm: z.string(),
+  /** Only kinds with at least one such object; empty when the tenant holds only what code declares. */
+  objects: z.array(UnmanagedObjects),
+});
+export type UnmanagedInTenant = z.infer<typeof UnmanagedInTenant>;
+
 export const PlanReport = z.object({
   version: z.literal(PLAN_FORMAT_VERSION),
   stacks: z.array(StackPlan),
+  /** Per tenant the plan read: objects no stack manages (never deleted by apply). */
+  unmanaged: z.array(UnmanagedInTenant),
   summary: Summary,
   /** True when anything is to create, update or delete (`--detailed-exitcode` answers 2). */
   changesPresent: z.boolean(),

@@ -1,7 +1,7 @@
 import "cdktf/lib/testing/adapters/jest";
 import { TerraformStack, Testing } from "cdktf";
 import { AgentApplicationGrant, AiAgent, AicTenant, ConfidentialWebApp, OAuth2ProviderGrants } from "../../constructs";
-import { AgentGrantSpec } from "../../src/contract";
+import { AgentGrantSpec, AiAgentSpec } from "../../src/contract";
 import { TENANT_URL, addressOf, agentProps, resourceOf, specOf, synthTenantScope, synthValidated, tenantStack, webAppProps } from "./helpers";
 
 Testing.setupJest();
@@ -41,6 +41,16 @@ describe(AgentApplicationGrant, () => {
       subjectGroups: ["assistant-users"],
       scopes: [],
     });
+  });
+
+  it("carries adopt: true into the spec, for the grant and for the agent", () => {
+    const { stack, webApp } = seed();
+    const agent = new AiAgent(stack, "adopted-agent", agentProps({ clientId: "adopted-agent", adopt: true }));
+    const grant = new AgentApplicationGrant(stack, "grant", { agent, application: webApp, subjects: ["barbara.jensen"], adopt: true });
+    const synth = Testing.synth(stack);
+    expect(AgentGrantSpec.parse(specOf(synth, grant)).adopt).toBe(true);
+    expect(AiAgentSpec.parse(specOf(synth, agent)).adopt).toBe(true);
+    expect(AiAgentSpec.parse(specOf(synth, stack.node.findChild("agent"))).adopt).toBeUndefined();
   });
 
   it("links an agent and an application of another stack: that stack goes first, and no depends_on crosses stacks", () => {

@@ -1,6 +1,6 @@
 import "cdktf/lib/testing/adapters/jest";
 import { DataResource, Testing } from "cdktf";
-import { ConfidentialWebApp, OAuth2ProviderGrants, Secret } from "../../constructs";
+import { ConfidentialWebApp, OAuth2ProviderGrants, Secret, type ConfidentialWebAppProps } from "../../constructs";
 import { PROVISIONER_ENV, WebAppSpec } from "../../src/contract";
 import { captureError, resourceOf, specOf, synthTenantScope, synthValidated, tenantStack, webAppProps } from "./helpers";
 
@@ -146,6 +146,33 @@ describe(ConfidentialWebApp, () => {
     new ConfidentialWebApp(stack, "one", webAppProps());
     new ConfidentialWebApp(stack, "two", webAppProps());
     expect(() => synthValidated(stack)).toThrow(/\[stack\/two\] \[AIC_DUPLICATE_CLIENT_ID\].*also used by stack\/one/);
+  });
+  it("carries defaultScopes and accessTokenLifetime only when set, and adopt only when true", () => {
+    const specWith = (overrides: Partial<ConfidentialWebAppProps>) => {
+      const { stack } = tenantStack();
+      const webApp = new ConfidentialWebApp(stack, "web-app", webAppProps(overrides));
+      return WebAppSpec.parse(specOf(Testing.synth(stack), webApp));
+    };
+    const plain = specWith({ adopt: false });
+    expect(plain.owned).not.toHaveProperty("defaultScopes");
+    expect(plain.owned).not.toHaveProperty("accessTokenLifetime");
+    expect(plain).not.toHaveProperty("adopt");
+    const set = specWith({ defaultScopes: ["openid"], accessTokenLifetime: 0, adopt: true });
+    expect(set.owned).toMatchObject({ defaultScopes: ["openid"], accessTokenLifetime: 0 });
+    expect(set.adopt).toBe(true);
+  });
+
+  it("fails when a default scope is not one of its scopes", () => {
+    const { stack } = tenantStack();
+    const e = captureError(() => new ConfidentialWebApp(stack, "web-app", webAppProps({ defaultScopes: ["openid", "profile"] })));
+    expect(e.code).toBe("AIC_DEFAULT_SCOPE_OUTSIDE_SCOPES");
+    expect(e.message).toMatch(/\["profile"\].*Fix: remove \["profile"\] from defaultScopes/);
+  });
+
+  it("fails when the access token lifetime is not whole seconds", () => {
+    const { stack } = tenantStack();
+    expect(() => new ConfidentialWebApp(stack, "web-app", webAppProps({ accessTokenLifetime: -1 }))).toThrow(/AIC_INVALID_LIFETIME/);
+    expect(() => new ConfidentialWebApp(stack, "other", webAppProps({ clientId: "other", accessTokenLifetime: 1.5 }))).toThrow(/AIC_INVALID_LIFETIME/);
   });
 });
 

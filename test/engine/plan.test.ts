@@ -122,6 +122,21 @@ describe("planWebApp", () => {
     expect(plan.application.patch).toEqual([{ operation: "replace", field: "/name", value: "My App" }]);
     expect(plan.application.changes).toEqual([{ field: "application.name", from: "Old name", to: "My App" }]);
   });
+
+  it("owns default scopes and the access token lifetime only when the spec sets them", () => {
+    const live = planWebApp(webApp, { client: undefined, application: undefined, users }).client.body;
+    live.coreOAuth2ClientConfig = { ...(live.coreOAuth2ClientConfig as object), defaultScopes: w(["read"]), accessTokenLifetime: w(600) };
+    expect(planWebApp(webApp, { client: live as never, application: undefined, users }).client.write).toBe("none");
+
+    const owning = spec<"web-app">({ ...webApp, owned: { ...webApp.owned, defaultScopes: ["openid"], accessTokenLifetime: 3600 } });
+    const plan = planWebApp(owning, { client: live as never, application: undefined, users });
+    expect(plan.client.write).toBe("update");
+    expect(plan.client.changes).toEqual([
+      { field: "coreOAuth2ClientConfig.defaultScopes", from: ["read"], to: ["openid"] },
+      { field: "coreOAuth2ClientConfig.accessTokenLifetime", from: 600, to: 3600 },
+    ]);
+    expect(plan.client.body.coreOAuth2ClientConfig).toMatchObject({ defaultScopes: w(["openid"]), accessTokenLifetime: w(3600) });
+  });
 });
 
 describe("planAiAgent", () => {

@@ -1,0 +1,57 @@
+/**
+ * Objects that exist in a tenant and that no stack in the synth output manages: web apps, AI agents
+ * and agent privileges, without the platform's own clients. Reported, never deleted. The listing is
+ * read with paged list calls (`src/export/read.ts`); what is managed comes from every stack's code and
+ * last applied state.
+ */
+import { PLATFORM_CLIENT_IDS } from "../contract/constants";
+import { identityKey, type Identity } from "../contract/spec";
+import { refId } from "../engine/refs";
+import { listedAgentUid, type TenantListing } from "../export/read";
+import type { UnmanagedInTenant, UnmanagedObjects } from "./schema";
+import type { StackContents } from "./stack";
+
+/** Identity keys of every object that code or the applied state of any stack names. */
+export function managedKeys(contents: Iterable<StackContents | undefined>): Set<string> {
+  const keys = new Set<string>();
+  for (const c of contents) {
+    if (!c) continue;
+    for (const key of c.objects.keys()) keys.add(key);
+    for (const identity of c.inventory) keys.add(identityKey(identity));
+  }
+  return keys;
+}
+
+/** The unmanaged objects of one tenant, pure. `tenant` is the one the listing was read from. */
+export function unmanagedObjects(tenant: Identity["tenant"], listing: TenantListing, managed: ReadonlySet<string>): UnmanagedInTenant {
+  const isManaged = (kind: Identity["kind"], id: string) => managed.has(identityKey({ kind, tenant, id }));
+  const platform = (id: string) => PLATFORM_CLIENT_IDS.includes(id);
+  const clientIdByApplication = new Map<string, string>();
+  const webApps: string[] = [];
+  for (const a of listing.applications) {
+    const oidcId = a.ssoEntities?.oidcId;
+    if (!oidcId) continue;
+    clientIdByApplication.set(a._id, oidcId);
+    if (a.templateName === "web" && !platform(oidcId) && !isManaged("web-app", oidcId)) webApps.push(oidcId);
+  }
+  const agentIdByUid = new Map<string, string>();
+  const agents: string[] = [];
+  for (const [id, agent] of listing.agents) {
+    const uid = listedAgentUid(agent);
+    if (uid) agentIdByUid.set(uid, id);
+    if (!platform(id) && !isManaged("ai-agent", id)) agents.push(id);
+  }
+  const grants = new Set<string>();
+  for (const p of listing.privileges) {
+    const agentRef = refId(p.agent) ?? "";
+    const resourceRef = refId(p.resource) ?? "";
+    const pair = `${agentIdByUid.get(agentRef) ?? (agentRef || "(no agent)")}/${clientIdByApplication.get(resourceRef) ?? (resourceRef || "(no application)")}`;
+    if (!isManaged("agent-grant", pair)) grants.add(pair);
+  }
+  const kinds: [UnmanagedObjects["kind"], string[]][] = [["web-app", webApps], ["ai-agent", agents], ["agent-grant", [...grants]]];
+  return {
+    baseUrl: tenant.baseUrl,
+    realm: tenant.realm,
+    objects: kinds.filter(([, ids]) => ids.length > 0).map(([kind, ids]) => ({ kind, count: ids.length, ids: ids.sort() })),
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * The export generator, pure and fast: a realm's listing (as the paged list calls return it) in,
+ * the model and the TypeScript file out. The round trip against a tenant and Terraform is
+ * test/e2e/export.test.ts.
+ */
+import type { AmClientListItem, IdmAiAgentPrivilege, IdmApplication } from "../../src/contract/schemas";
+import { camelName, exportModel, upperSnake, type ModelInput } from "../../src/export/model";
+import type { TenantListing } from "../../src/export/read";
+import { renderExport } from "../../src/export/render";
+import { refTo as engineRefTo } from "../../src/engine/refs";
+
+/** A reference as IDM lists it. */
+const refTo = (...args: Parameters<typeof engineRefTo>): { _ref: string; [k: string]: unknown } => ({ ...engineRefTo(...args) });
+
+const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+const tenant = { baseUrl: "https://tenant.example.com", realm: "alpha", auth: { method: "service-account", idEnv: "AIC_SERVICE_ACCOUNT_ID", jwkEnv: "AIC_SERVICE_ACCOUNT_JWK", scopeEnv: "AIC_SERVICE_ACCOUNT_SCOPE" } } as const;
+const EXPORTED_AT = "2026-11-29T12:00:00Z";
+const users = new Map([["u-barbara", "barbara.jensen"], ["u-alice", "alice.walker"]]);
+const groups = new Map([["g-support", "support-agents"]]);
+
+function client(id: string, core: Record<string, unknown>, advanced: Record<string, unknown>, more: Record<string, unknown> = {}): AmClientListItem {
+  return { _id: id, coreOAuth2ClientConfig: { clientType: "Confidential", status: "Active", ...core }, advancedOAuth2ClientConfig: advanced, ...more };
+}
+
+function webClient(id: string, name: string, scopes: string[], grantTypes: string[], core: Record<string, unknown> = {}): AmClientListItem {
+  return client(id, { clientName: [name], scopes, ...core }, { grantTypes, tokenEndpointAuthMethod: "client_secret_post", descriptions: [] });
+}
+
+function application(id: string, oidcId: string | undefined, name: string, owners: string[] = [], templateName = "web"): IdmApplication {
+  return { _id: id, name, templateName, ssoEntities: oidcId ? { oidcId } : {}, owners: owners.map((u) => refTo("alpha", "user", u)) };
+}
+
+function agent(id: string, uid: string, name: string, overrides = { providerOverridesEnabled: true, statelessTokensEnabled: true, acceptAudienceParametersInTokenExchangeRequests: true }, core: Record<string, unknown> = {}): AmClientListItem {
+  return client(id, { scopes: [], ...core }, { grantTypes: [TOKEN_EXCHANGE], tokenEndpointAuthMethod: "client_secret_post" }, {
+    overrideOAuth2ClientConfig: overrides,
+    aiAgentIdentityUid: uid,
+    aiAgentIdentityAttributes: { _id: uid, oauth2ClientId: id, name },
+  });
+}
+
+function privilege(id: string, agentUid: string, applicationId: string, o: { subjects?: string[]; groups?: string[]; scopes?: string[]; description?: string } = {}): IdmAiAgentPrivilege {
+  return {
+    _id: id,
+    agent: refTo("alpha", "aiagent", agentUid),
+    resource: refTo("alpha", "application", applicationId),
+    subjects: (o.subjects ?? []).map((u) => refTo("alpha", "user", u)),
+    subjectGroups: (o.groups ?? []).map((g) => refTo("alpha", "group", g)),
+    permissions: o.scopes ? [{ type: "scopes", values: o.scopes }] : [],
+    ...(o.description ? { description: o.description } : {}),
+  };
+}
+
+/** A realm with two web apps, two agents, three privileges and one of each thing export skips. */
+function listing(): TenantListing {
+  return {
+    provider: { advancedOAuth2Config: { grantTypes: ["password", TOKEN_EXCHANGE, "authorization_code", "implicit"] }, aiAgentsConfig: { aiAgentsEnabled: true } },
+    clients: new Map([
+      ["assistant-app", webClient("assistant-app", "Assistant", ["openid", "read-data", "write-data"], ["password"])],
+      ["shop-web", webClient("shop-web", "Shop", ["openid", "orders"], ["authorization_code"], { redirectionUris: ["https://shop.example.com/cb"], defaultScopes: ["openid"], accessTokenLifetime: 900, refreshTokenLifetime: 7200 })],
+      ["mobile", client("mobile", { clientType: "Public", scopes: ["openid"] }, { grantTypes: ["authorization_code"] })],
+      ["batch-job", webClient("batch-job", "Batch", ["read"], ["client_credentials"])],
+      ["RCSClient", webClient("RCSClient", "RCS", ["fr:idm:*"], ["client_credentials"])],
+    ]),
+    agents: new Map([
+      ["assistant-agent", agent("assistant-agent", "uid-1", "Assistant Agent")],
+      ["quiet-agent", agent("quiet-agent", "uid-2", "Quiet Agent", { providerOverridesEnabled: true, statelessTokensEnabled: false, acceptAudienceParametersInTokenExchangeRequests: true }, { scopes: ["bot"] })],
+    ]),
+    applications: [
+      application("app-1", "assistant-app", "Assistant", ["u-barbara", "u-gone"]),
+      application("app-2", "shop-web", "Shop", ["u-alice"]),
+      application("app-3", "mobile", "Mobile", [], "native"),
+      application("app-4", undefined, "Bookmark", [], "bookmark"),
+    ],
+    privileges: [
+      privilege("p-1", "uid-1", "app-1", { subjects: ["u-barbara"], scopes: ["read-data"] }),
+      privilege("p-2", "uid-2", "app-1", { groups: ["g-support"], description: "Support may delegate" }),
+      privilege("p-3", "uid-2", "app-2", { subjects: ["u-alice"], scopes: ["orders"] }),
+      privilege("p-4", "uid-1", "app-3", { subjects: ["u-alice"] }),
+      privilege("p-5", "uid-1", "app-2", {}),
+      privilege("p-6", "uid-1", "app-1", { subjects: ["u-alice"] }),
+    ],
+    identityOwners: new Map([["uid-2", [refTo("alpha", "user", "u-alice")]]]),
+    userNames: users,
+    groupNames: groups,
+  };
+}
+
+const input = (over: Partial<ModelInput> = {}): ModelInput => ({ tenant, listing: listing(), exportedAt: EXPORTED_AT, ...over });
+
+/** The same listing with every map and list in reverse order. */
+function reversed(l: TenantListing): TenantListing {
+  const rev = <K, V>(m: ReadonlyMap<K, V>) => new Map([...m].reverse());
+  return { ...l, clients: rev(l.clients), agents: rev(l.agents), applications: [...l.applications].reverse(), privileges: [...l.privileges].reverse() };
+}
+
+describe("export generator", () => {
+  it("renders the realm as a TenantStack file (snapshot)", () => {
+    expect(renderExport(exportModel(input()))).toMatchSnapshot();
+  });
+
+  it("renders the same text whatever order the lists came in", () => {
+    const a = renderExport(exportModel(input()));
+    const b = renderExport(exportModel(input({ listing: reversed(listing()) })));
+    expect(b).toBe(a);
+  });
+
+  it("exports web apps and agents with adopt, derived secret variables and only non-default props", () => {
+    const model = exportModel(input());
+    expect(model.webApps.map((a) => [a.clientId, a.variable, a.secretEnv])).toEqual([
+      ["assistant-app", "assistantApp", "WEB_APP_ASSISTANT_APP_SECRET"],
+      ["shop-web", "shopWeb", "WEB_APP_SHOP_WEB_SECRET"],
+    ]);
+    expect(model.agents.map((a) => [a.clientId, a.variable, a.secretEnv])).toEqual([
+      ["assistant-agent", "assistantAgent", "AI_AGENT_ASSISTANT_AGENT_SECRET"],
+      ["quiet-agent", "quietAgent", "AI_AGENT_QUIET_AGENT_SECRET"],
+    ]);
+    const text = renderExport(model);
+    expect(text).toContain(`providerOverrides: { clientSideTokens: false },`);
+    expect(text).not.toMatch(/new AiAgent\(stack, "assistant-agent", \{[^}]*providerOverrides/);
+    expect(text).toContain(`grantTypes: ["authorization-code", "password", "token-exchange"], enableAiAgents: true`);
+    expect(text).not.toContain("implicit");
+  });
+
+  it("lists per object what no construct expresses, and leaves out owners that name no user", () => {
+    const model = exportModel(input());
+    expect(model.webApps.find((a) => a.clientId === "shop-web")!.unexpressed).toEqual(["coreOAuth2ClientConfig.refreshTokenLifetime = 7200"]);
+    expect(model.webApps.find((a) => a.clientId === "assistant-app")!.unexpressed).toEqual(["owners: u-gone is no user of the realm (left out: the apply drops the reference)"]);
+    expect(renderExport(model)).toContain("// Not expressed by ConfidentialWebApp shop-web (the apply leaves them as they are):\n//   coreOAuth2ClientConfig.refreshTokenLifetime = 7200\n");
+  });
+
+  it("skips what the constructs cannot express, each with its reason", () => {
+    expect(exportModel(input()).skipped).toEqual([
+      { kind: "application", id: "Bookmark", reason: "not an OIDC application (template bookmark)" },
+      { kind: "oauth2-client", id: "RCSClient", reason: "a platform client every tenant has" },
+      { kind: "oauth2-client", id: "batch-job", reason: expect.stringMatching(/^an OAuth2 client without an application record/) },
+      { kind: "oauth2-client", id: "mobile", reason: expect.stringMatching(/^an application of template "native"/) },
+      { kind: "privilege", id: "assistant-agent/assistant-app", reason: expect.stringMatching(/^a second privilege \(p-6\) for the same agent and application/) },
+      { kind: "privilege", id: "assistant-agent/mobile", reason: "its application mobile is not exported" },
+      { kind: "privilege", id: "assistant-agent/shop-web", reason: "no user or group it applies to: AgentApplicationGrant needs at least one" },
+    ]);
+  });
+
+  it("refers to agents and apps by variable, users and groups by name", () => {
+    const text = renderExport(exportModel(input()));
+    expect(text).toContain(`new AgentApplicationGrant(stack, "grant-quietAgent-assistantApp", {\n  agent: quietAgent,\n  application: assistantApp,\n  subjectGroups: ["support-agents"],`);
+    expect(text).not.toMatch(/u-barbara|g-support|uid-1|app-1/);
+  });
+
+  it("exports only the chosen client ids and the grants between them", () => {
+    const model = exportModel(input({ clientIds: ["assistant-agent", "assistant-app"] }));
+    expect(model.webApps.map((a) => a.clientId)).toEqual(["assistant-app"]);
+    expect(model.agents.map((a) => a.clientId)).toEqual(["assistant-agent"]);
+    expect(model.grants.map((g) => g.id)).toEqual(["assistant-agent/assistant-app"]);
+  });
+
+  it("derives distinct names for ids that look alike and for reserved words", () => {
+    expect(camelName("digital-assistant-web-app")).toBe("digitalAssistantWebApp");
+    expect(camelName("9lives")).toBe("_9lives");
+    expect(upperSnake("digital-assistant_webApp")).toBe("DIGITAL_ASSISTANT_WEB_APP");
+    const l = listing();
+    const clients = new Map(l.clients);
+    clients.set("a-b", webClient("a-b", "AB", ["openid"], ["password"]));
+    clients.set("a_b", webClient("a_b", "AB 2", ["openid"], ["password"]));
+    clients.set("app", webClient("app", "App", ["openid"], ["password"]));
+    const applications = [...l.applications, application("x-1", "a-b", "AB"), application("x-2", "a_b", "AB 2"), application("x-3", "app", "App")];
+    const model = exportModel(input({ listing: { ...l, clients, applications } }));
+    const names = Object.fromEntries(model.webApps.map((a) => [a.clientId, [a.variable, a.secretEnv]]));
+    expect(names["a-b"]).toEqual(["aB", "WEB_APP_A_B_SECRET"]);
+    expect(names["a_b"]).toEqual(["aB2", "WEB_APP_A_B2_SECRET"]);
+    expect(names["app"]).toEqual(["app2", "WEB_APP_APP_SECRET"]);
+    // A client id the stack's own children use gets another construct id.
+    clients.set("provider", webClient("provider", "Provider", ["openid"], ["password"]));
+    applications.push(application("x-4", "provider", "Provider"));
+    const text = renderExport(exportModel(input({ listing: { ...l, clients, applications } })));
+    expect(text).toContain(`const provider2 = new ConfidentialWebApp(stack, "provider2", {`);
+    expect(text).toContain(`new OAuth2ProviderGrants(stack, "provider", {`);
+  });
+
+  it("names the credentials the export used when they are not the service account", () => {
+    const text = renderExport(exportModel(input({ tenant: { ...tenant, auth: { method: "am-session", usernameEnv: "AM_ADMIN_USERNAME", passwordEnv: "AM_ADMIN_PASSWORD" } } })), { importFrom: "./constructs" });
+    expect(text).toContain(`realm: "alpha", credentials: TenantCredentials.amAdmin() },`);
+    expect(text).toContain(`import { AgentApplicationGrant, AiAgent, ConfidentialWebApp, OAuth2ProviderGrants, Secret, TenantCredentials, TenantStack } from "./constructs";`);
+  });
+});
