@@ -4,7 +4,7 @@
  * real Terraform adopting it, a change and a removal in the exported code, and the same file
  * recreating the configuration in a fresh tenant where the seed's Task 4 passes.
  */
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { PlanReport } from "../../src/plan/schema";
 import { requireCli } from "../cli/run";
@@ -85,7 +85,10 @@ function prepareProject(ws: Workspace): void {
 
 /** Synthesizes the exported file as `cdktf synth` would run it (tsx, in the project folder). */
 async function synthFile(ws: Workspace, baseUrl: string) {
-  const r = await ws.run(process.execPath, [require.resolve("tsx/cli"), "tenant.ts"], ws.dir, { AIC_BASE_URL: baseUrl });
+  // tsx keeps a cache in the temp dir and never removes it: give it one inside the workspace.
+  const tmp = join(ws.dir, "tmp");
+  mkdirSync(tmp, { recursive: true });
+  const r = await ws.run(process.execPath, [require.resolve("tsx/cli"), "tenant.ts"], ws.dir, { AIC_BASE_URL: baseUrl, TMPDIR: tmp });
   if (r.status !== 0) throw new Error(`synth of the exported file failed:\n${r.output}`);
   return r;
 }
