@@ -152,7 +152,7 @@ describe(AicTenant, () => {
   });
 
   it("fails when one client id is managed by two stacks of one app, naming both constructs", () => {
-    const app = Testing.app();
+    const app = testApp();
     for (const name of ["alpha", "beta"]) {
       const s = new TerraformStack(app, name);
       new AicTenant(s, "Tenant", { baseUrl: TENANT_URL });
@@ -162,7 +162,7 @@ describe(AicTenant, () => {
   });
 
   it("allows provider grants of one realm in two stacks (they only ensure grant types are on)", () => {
-    const app = Testing.app();
+    const app = testApp();
     for (const name of ["alpha", "beta"]) {
       const s = new TerraformStack(app, name);
       new AicTenant(s, "Tenant", { baseUrl: TENANT_URL });

@@ -86,8 +86,12 @@ describe("a cdktn app (the README's package.json: cdktf resolves to cdktn)", () 
     expect(typecheck.status).toBe(0);
 
     // cdktf.json's app, as `cdktn synth` runs it (cdktn-cli itself needs Node.js 22.19+).
+    // tsx keeps a cache in the temp dir and never removes it: give it one inside the project.
+    const tmp = join(dir, "tmp");
+    mkdirSync(tmp, { recursive: true });
     const synth = await ws.run(process.execPath, [join(REPO, "node_modules", "tsx", "dist", "cli.mjs"), "main.ts"], dir, {
       AIC_BASE_URL: ws.tenant.baseUrl,
+      TMPDIR: tmp,
     });
     expect(synth.stderr).toBe("");
     expect(synth.status).toBe(0);
