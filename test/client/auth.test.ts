@@ -47,7 +47,7 @@ describe("service-account auth", () => {
   it("re-mints once after a 401 and retries the call", async () => {
     const api = client();
     await api.getProvider();
-    await t.fault({ pathPattern: `${providerPath()}$`, method: "GET", times: 1, status: 401 });
+    await t.fault({ path: `${providerPath()}`, method: "GET", times: 1, status: 401 });
     expect(await api.getProvider()).toBeDefined();
     expect(await t.statuses("POST", TOKEN_PATH)).toEqual([200, 200]);
     expect(await t.statuses("GET", providerPath())).toEqual([200, 401, 200]);
@@ -55,7 +55,7 @@ describe("service-account auth", () => {
 
   it("fails with UNAUTHORIZED naming the env vars when the 401 survives the re-mint", async () => {
     const api = client();
-    await t.fault({ pathPattern: `${providerPath()}$`, method: "GET", times: 5, status: 401 });
+    await t.fault({ path: `${providerPath()}`, method: "GET", times: 5, status: 401 });
     const err = await rejection(api.getProvider());
     expect(err).toMatchObject({ code: "UNAUTHORIZED", status: 401 });
     expect(String(err)).toContain("check the service account id and JWK in AIC_SERVICE_ACCOUNT_ID / AIC_SERVICE_ACCOUNT_JWK");

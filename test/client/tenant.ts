@@ -12,7 +12,8 @@ import type { AdminClientOptions } from "../../src/client";
 export type Tenant = Awaited<ReturnType<typeof startTenant>>;
 
 export interface Fault {
-  pathPattern: string;
+  /** A glob over the request path: `*` within a segment, `**` across; with `?` the query too. */
+  path: string;
   method?: string;
   times: number;
   status?: number;

@@ -58,7 +58,7 @@ describe("applySpec(oauth2-provider-grants)", () => {
     await fetch(`${t.tenant.baseUrl}/__emulator/faults`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ pathPattern: "services/oauth-oidc$", method: "PUT", times: 1, latencyMs: 1000 }),
+      body: JSON.stringify({ path: "**/services/oauth-oidc", method: "PUT", times: 1, latencyMs: 1000 }),
     });
     await t.clearAudit();
     const applying = applySpec(t.api, t.providerGrants(), opts());
