@@ -52,8 +52,8 @@ export interface AicApiErrorDetails {
 }
 
 const knownSecrets = new Set<string>();
-/** Shorter values would scrub ordinary words; real secrets are longer. */
-const MIN_SECRET_LENGTH = 6;
+/** Shorter values would scrub ordinary words, so they are never scrubbed: apply refuses them. */
+export const MIN_SECRET_LENGTH = 6;
 
 /** Remembers a secret value so that it is scrubbed from every error made afterwards. */
 export function registerSecret(value: string | undefined): void {

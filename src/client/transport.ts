@@ -284,7 +284,8 @@ export function apiMessageOf(res: Pick<HttpResponse, "text">): { apiMessage?: st
   const body = safeJson(res.text) as { message?: unknown; reason?: unknown; error?: unknown; error_description?: unknown } | undefined;
   const str = (v: unknown) => (typeof v === "string" ? v : undefined);
   return {
-    apiMessage: str(body?.error) ?? str(body?.message) ?? (res.text.slice(0, 200) || undefined),
+    // Scrubbed before it is cut: a cut first could keep the head of a secret the scrub then misses.
+    apiMessage: str(body?.error) ?? str(body?.message) ?? (redact(res.text).slice(0, 200) || undefined),
     apiDescription: str(body?.error_description),
     reason: str(body?.reason),
   };

@@ -1,6 +1,6 @@
 /** Errors the engine raises before touching the tenant: each says what, the value, and the fix. */
 
-export type EngineErrorCode = "UNKNOWN_REFERENCE" | "SECRET_NOT_SET";
+export type EngineErrorCode = "UNKNOWN_REFERENCE" | "SECRET_NOT_SET" | "SECRET_TOO_SHORT";
 
 export class EngineError extends Error {
   override readonly name = "EngineError";
@@ -25,5 +25,13 @@ export function secretNotSet(env: string, id: string): EngineError {
   return new EngineError(
     "SECRET_NOT_SET",
     `${env} is not set: it is needed to create ${id}; export it in the environment Terraform runs in (nothing was changed)`,
+  );
+}
+
+/** A secret too short to be scrubbed from error text safely (the value is never printed). */
+export function secretTooShort(env: string, id: string, min: number): EngineError {
+  return new EngineError(
+    "SECRET_TOO_SHORT",
+    `${env} is too short for the client secret of ${id}: it must have at least ${min} characters (shorter ones cannot be kept out of error output); set a longer secret (nothing was changed)`,
   );
 }

@@ -1,5 +1,5 @@
 import { fillPath, ENDPOINTS } from "../../src/contract";
-import { createAdminApi, stripForAmPut, type AdminClient } from "../../src/client";
+import { createAdminApi, registerSecret, stripForAmPut, type AdminClient } from "../../src/client";
 import { rejection } from "./errors-of";
 import { TestTenant } from "./tenant";
 
@@ -153,6 +153,23 @@ describe("AdminApi: response parsing", () => {
     const err = await rejection(api.getOAuth2Client("odd"));
     expect(err).toMatchObject({ code: "UNEXPECTED_RESPONSE", endpoint: "oauth2ClientRead", fieldPath: "_id" });
     expect(String(err)).toContain("oauth2ClientRead returned an unexpected shape at _id");
+  });
+});
+
+describe("AdminApi: secrets in error bodies", () => {
+  it("scrubs a secret echoed in a long non-JSON error body before shortening it, so no part of it shows", async () => {
+    const secret = "s3cr3t-" + "x".repeat(33) + "-0123456"; // 48 characters
+    expect(secret).toHaveLength(48);
+    registerSecret(secret);
+    // The secret starts at character 177: a cut at 200 kept its first 23 characters.
+    const body = `<html>${"-".repeat(171)}${secret} was refused</html>`;
+    await t.fault({ path: "**/realm-config/services/oauth-oidc", method: "GET", times: 1, status: 400, body });
+    const err = await rejection(api.getProvider());
+    for (const text of [String(err), err.stack ?? "", JSON.stringify(err), err.apiMessage ?? ""]) {
+      expect(text).not.toContain(secret.slice(0, 8));
+      expect(text).not.toContain(secret.slice(-8));
+    }
+    expect(err.apiMessage).toContain("<redacted>");
   });
 });
 

@@ -116,6 +116,24 @@ describe("applySpec(oauth2-provider-grants)", () => {
   });
 });
 
+describe("applySpec: secrets too short to be scrubbed", () => {
+  it("refuses a client secret under 6 characters with one line naming the variable, before any write", async () => {
+    const err = await applySpec(t.api, t.webApp(), opts()).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeUndefined(); // created with the planted secret
+    await t.clearAudit();
+    for (const spec of [t.webApp({ scopes: ["openid"] }), t.aiAgent()]) {
+      const env = t.env({ WEB_APP_CLIENT_SECRET: "abc12", AI_AGENT_CLIENT_SECRET: "abc12" });
+      const failure = await applySpec(t.api, spec, { env }).then(() => undefined, (e: unknown) => e);
+      expect(failure).toBeInstanceOf(EngineError);
+      expect(failure).toMatchObject({ code: "SECRET_TOO_SHORT", message: expect.stringContaining(spec.secret.env) });
+      expect((failure as Error).message).toContain("at least 6 characters");
+      expect((failure as Error).message).not.toContain("abc12");
+      expect((failure as Error).message).not.toContain("\n");
+    }
+    expect(await t.writes()).toEqual([]);
+  });
+});
+
 describe("applySpec(web-app)", () => {
   it("creates the AM client, then the IDM application record naming it", async () => {
     const r = await applySpec(t.api, t.webApp(), opts());
