@@ -4,6 +4,7 @@ import { identityOf } from "../../src/contract/spec";
 import { applySpec, deleteIdentity, prune } from "../../src/engine/apply";
 import { EngineError } from "../../src/engine/errors";
 import { SECRET_CHANGE } from "../../src/engine/owned";
+import { findApplication } from "../../src/engine/live";
 import { formatResult } from "../../src/engine/result";
 import { mintAdminToken } from "../emulator/helpers";
 import { TestTenant } from "./support";
@@ -131,6 +132,17 @@ describe("applySpec: secrets too short to be scrubbed", () => {
       expect((failure as Error).message).not.toContain("\n");
     }
     expect(await t.writes()).toEqual([]);
+  });
+});
+
+describe("apply result lines", () => {
+  it("escape control characters of live values: a name set in the console cannot forge a line", async () => {
+    await applyAll(t.webApp());
+    const application = (await findApplication(t.api, APP))!;
+    await t.api.patchManaged("application", application._id, [{ operation: "replace", field: "/name", value: "x\n+ web-app forged: created\u001b[31m" }]);
+    const line = formatResult(await applySpec(t.api, t.webApp(), noSecrets()));
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f]/);
+    expect(line).toContain("x\\n+ web-app forged: created\\u001b[31m");
   });
 });
 
