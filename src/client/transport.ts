@@ -291,6 +291,36 @@ export function apiMessageOf(res: Pick<HttpResponse, "text">): { apiMessage?: st
   };
 }
 
+/**
+ * Whether a 404 is the tenant's own answer that the object does not exist: a JSON body in CREST's
+ * shape, as AM and IDM send it (`{"code":404,"reason":"Not Found","message":...}`, reference §4).
+ * A proxy's or load balancer's 404 (an HTML page, another JSON shape) says nothing about the object.
+ */
+export function isTenantNotFound(res: Pick<HttpResponse, "status" | "headers" | "text">): boolean {
+  if (res.status !== 404) return false;
+  const type = res.headers["content-type"];
+  if (typeof type === "string" && !/\bjson\b/i.test(type)) return false;
+  const body = safeJson(res.text) as { code?: unknown; reason?: unknown; message?: unknown } | undefined;
+  return !!body && typeof body === "object" && body.code === 404 && typeof body.reason === "string" && typeof body.message === "string";
+}
+
+/** The error for a 404 that is not the tenant's (see `isTenantNotFound`): the object may well exist. */
+export function foreignNotFound(req: RequestRef, res: HttpResponse): AicApiError {
+  const type = res.headers["content-type"];
+  const what = typeof type === "string" && !/\bjson\b/i.test(type) ? `a ${type.split(";")[0].trim()} body` : "a body";
+  return new AicApiError({
+    code: "UNEXPECTED_RESPONSE",
+    message: `${req.endpoint ?? "request"} got a 404 with ${what} that is not the tenant's (AM/IDM answer {"code":404,"reason":"Not Found",...}): the object may still exist, so it is not treated as gone`,
+    method: req.method,
+    path: req.path,
+    status: res.status,
+    apiMessage: apiMessageOf(res).apiMessage,
+    endpoint: req.endpoint,
+    attempts: res.attempts,
+    fix: "check that the base URL points at the tenant itself (no proxy or gateway path in front of /am and /openidm) and retry",
+  });
+}
+
 /** Parses a 2xx body with the endpoint's schema; any other shape is UNEXPECTED_RESPONSE naming the field. */
 export function parseBody<T>(req: RequestRef, res: HttpResponse, schema: z.ZodType<T>): T {
   const json = res.text.trim() === "" ? {} : safeJson(res.text);

@@ -8,7 +8,7 @@
  * (a cross-site form post) is refused before anything happens.
  *
  *   POST   /__emulator/reset     back to the seed (same credentials, keys and tokens)
- *   POST   /__emulator/faults    {path, method?, times, latencyMs?, status?, retryAfterSeconds?, body?, drop?}
+ *   POST   /__emulator/faults    {path, method?, times, latencyMs?, status?, retryAfterSeconds?, body?, contentType?, drop?}
  *                                path is a glob (see `compileGlob`), never a regular expression
  *   DELETE /__emulator/faults
  *   GET    /__emulator/audit     {entries: [{kind, method, path, status, time, durationMs}]}
@@ -50,6 +50,8 @@ const FaultSpec = z.object({
   status: z.number().int().min(100).max(599).optional(),
   retryAfterSeconds: z.number().int().nonnegative().optional(),
   body: z.unknown().optional(),
+  /** The answer's Content-Type, e.g. `text/html` for a proxy's error page (default JSON). */
+  contentType: z.string().min(1).max(200).optional(),
   drop: z.boolean().optional(),
 });
 export type FaultSpec = z.infer<typeof FaultSpec>;
@@ -210,5 +212,6 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 export function faultResponse(fault: FaultSpec & { status: number }): EmulatorResponse {
   const headers: Record<string, string> = {};
   if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds);
+  if (fault.contentType !== undefined) headers["content-type"] = fault.contentType;
   return { status: fault.status, headers, body: fault.body ?? crestBody(fault.status, "Injected fault") };
 }

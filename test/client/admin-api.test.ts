@@ -156,6 +156,34 @@ describe("AdminApi: response parsing", () => {
   });
 });
 
+describe("AdminApi: what counts as already gone", () => {
+  const PROXY_404 = "<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center></body></html>";
+
+  it("counts only the tenant's own JSON 404 as absent", async () => {
+    expect(await api.deleteOAuth2Client("never-there")).toBe(false);
+    expect(await api.deleteManaged("application", "never-there")).toBe(false);
+    expect(await api.getOAuth2Client("never-there")).toBeUndefined();
+  });
+
+  it.each([
+    ["an HTML 404 from a proxy", { body: PROXY_404, contentType: "text/html" }, "text/html"],
+    ["a JSON 404 of another shape", { body: { error: "not found" } }, "not the tenant's"],
+    ["a 404 whose body is not JSON", { body: "Not Found", contentType: "application/json" }, "not the tenant's"],
+  ])("fails a delete, read or IDM delete on %s, and the object is still there", async (_what, answer, said) => {
+    await api.putOAuth2Client("kept", confidential(["openid"]));
+    for (const [method, path] of [["DELETE", clientPath("kept")], ["GET", clientPath("kept")], ["DELETE", "/openidm/managed/alpha_application/kept"]]) {
+      await t.fault({ path, method, times: 1, status: 404, ...answer });
+    }
+    for (const call of [api.deleteOAuth2Client("kept"), api.getOAuth2Client("kept"), api.deleteManaged("application", "kept")]) {
+      const err = await rejection(call);
+      expect(err).toMatchObject({ code: "UNEXPECTED_RESPONSE", status: 404 });
+      expect(String(err)).toContain(said);
+      expect(String(err)).toMatch(/may still exist.*Fix: check that the base URL/);
+    }
+    expect(await api.getOAuth2Client("kept")).toMatchObject({ _id: "kept" });
+  });
+});
+
 describe("AdminApi: secrets in error bodies", () => {
   it("scrubs a secret echoed in a long non-JSON error body before shortening it, so no part of it shows", async () => {
     const secret = "s3cr3t-" + "x".repeat(33) + "-0123456"; // 48 characters

@@ -20,8 +20,10 @@ export interface Fault {
   retryAfterSeconds?: number;
   drop?: boolean;
   latencyMs?: number;
-  /** The answer's body (default: a CREST error body of the status). */
+  /** The answer's body (default: a CREST error body of the status); a string is sent as is. */
   body?: unknown;
+  /** The answer's Content-Type (default: JSON). */
+  contentType?: string;
 }
 
 export interface AuditEntry {

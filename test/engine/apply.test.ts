@@ -135,6 +135,21 @@ describe("applySpec: secrets too short to be scrubbed", () => {
   });
 });
 
+describe("deleteIdentity and prune: a 404 that is not the tenant's", () => {
+  it("fails the step instead of reporting the object gone, and the object stays", async () => {
+    await applyAll(t.webApp(), t.aiAgent());
+    const proxy404 = { method: "DELETE", status: 404, body: "<html><body>404 Not Found</body></html>", contentType: "text/html", times: 2 };
+    for (const path of ["**/agents/OAuth2Client/*", "**/agents/AIAgent/*"]) {
+      await fetch(`${t.tenant.baseUrl}/__emulator/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ path, ...proxy404 }) });
+    }
+    await expect(deleteIdentity(t.api, identityOf(t.aiAgent()))).rejects.toMatchObject({ code: "UNEXPECTED_RESPONSE", message: expect.stringContaining("may still exist") });
+    const pruned = prune(() => t.api, [identityOf(t.webApp())], []);
+    await expect(pruned).rejects.toMatchObject({ code: "UNEXPECTED_RESPONSE" });
+    expect(await t.api.getOAuth2Client(APP)).toBeDefined();
+    expect(await t.api.getAiAgent(AGENT)).toBeDefined();
+  });
+});
+
 describe("apply result lines", () => {
   it("escape control characters of live values: a name set in the console cannot forge a line", async () => {
     await applyAll(t.webApp());
