@@ -4,3 +4,4 @@ export * as schemas from "./schemas";
 export * from "./spec";
 export * from "./connection";
 export * from "./template";
+export * from "./tenant";
