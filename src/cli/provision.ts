@@ -16,6 +16,7 @@ import {
   TenantRef,
 } from "../contract/spec";
 import { applySpec, deleteIdentity, prune } from "../engine/apply";
+import { realmNotFound } from "../engine/errors";
 import { formatResult, type ObjectResult } from "../engine/result";
 import { CliError, err, out, paint, type Colour } from "./output";
 
@@ -132,7 +133,13 @@ function report(r: ObjectResult): void {
 export async function applyCommand(argv: string[]): Promise<number> {
   if (!checkArgs(COMMANDS.apply, argv)) return 0;
   const spec = parseSpec(requiredEnv(PROVISIONER_ENV.spec));
-  report(await withClients((c) => applySpec(c.for(spec.tenant), spec)));
+  report(
+    await withClients(async (c) => {
+      const api = c.for(spec.tenant);
+      if (!(await api.realmExists())) throw realmNotFound(spec.tenant.realm, spec.tenant.baseUrl);
+      return applySpec(api, spec);
+    }),
+  );
   return 0;
 }
 

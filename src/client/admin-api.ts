@@ -214,6 +214,21 @@ class AdminClientImpl implements AdminClient {
     }
   }
 
+  // ---------- the realm ----------
+
+  private realmChecked?: Promise<boolean>;
+
+  realmExists(): Promise<boolean> {
+    // AM answers a path below a realm it does not have with its own 404 [inf: as for a missing object].
+    this.realmChecked ??= (async () => {
+      const { req, res } = await this.send({ name: "oauth2ClientQuery", endpoint: ENDPOINTS.oauth2ClientQuery, query: { _queryFilter: "false", _fields: "_id" } });
+      if (this.absent(req, res)) return false;
+      this.expect(req, res, ENDPOINTS.oauth2ClientQuery.response);
+      return true;
+    })();
+    return this.realmChecked;
+  }
+
   // ---------- §3 provider ----------
 
   getProvider() {

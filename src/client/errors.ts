@@ -20,7 +20,8 @@ export type AicErrorCode =
   | "UNEXPECTED_RESPONSE"
   | "CREDENTIALS_MISSING"
   | "CREDENTIALS_INVALID"
-  | "SESSION_LIMIT";
+  | "SESSION_LIMIT"
+  | "TOKEN_CACHE_UNUSABLE";
 
 export interface AicApiErrorDetails {
   code: AicErrorCode;

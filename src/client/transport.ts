@@ -87,7 +87,12 @@ const CONNECT_ERRORS = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "EAI_
 const MIDFLIGHT_ERRORS = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT", "REQUEST_TIMEOUT"]);
 const TIMEOUT_ERRORS = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT", "REQUEST_TIMEOUT"]);
 
+/** No admin answer is near this; a bigger one is a misconfigured endpoint, and is not read. */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
 type Outcome = { kind: "response"; response: Omit<HttpResponse, "attempts" | "mayHaveLanded"> } | { kind: "network"; code: string };
+/** A response whose body was over MAX_RESPONSE_BYTES: never retried. */
+type TooLarge = { kind: "too-large"; status: number };
 
 /** Whether to try again, and after how long. The whole retry policy. */
 function retryDelay(outcome: Outcome, idempotent: boolean, attempt: number, retry: Required<RetryOptions>): number | undefined {
@@ -173,6 +178,7 @@ export class Transport {
       const idempotent = request.idempotent ?? ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].includes(request.method);
       const auth = credentials ? await credentials.headers() : {};
       const outcome = await this.once(request, auth, attempt);
+      if (outcome.kind === "too-large") throw this.tooLargeError(request, outcome.status, attempt);
       if (outcome.kind === "response" && outcome.response.status === 401 && credentials && !reminted) {
         reminted = true;
         if (await credentials.refresh(auth)) continue;
@@ -192,10 +198,10 @@ export class Transport {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
-  private async once(request: HttpRequest, auth: Record<string, string>, attempt: number): Promise<Outcome> {
+  private async once(request: HttpRequest, auth: Record<string, string>, attempt: number): Promise<Outcome | TooLarge> {
     const started = Date.now();
     const signal = AbortSignal.timeout(this.requestMs);
-    let outcome: Outcome;
+    let outcome: Outcome | TooLarge;
     try {
       const res = await dispatchRequest.call(this.dispatcher, {
         origin: this.origin,
@@ -205,12 +211,12 @@ export class Transport {
         body: request.body,
         signal,
       });
-      const text = await res.body.text();
-      outcome = { kind: "response", response: { status: res.statusCode, headers: res.headers, text } };
+      const text = await readLimited(res, MAX_RESPONSE_BYTES);
+      outcome = text === undefined ? { kind: "too-large", status: res.statusCode } : { kind: "response", response: { status: res.statusCode, headers: res.headers, text } };
     } catch (e) {
       outcome = { kind: "network", code: signal.aborted ? "REQUEST_TIMEOUT" : networkCode(e) };
     }
-    const status = outcome.kind === "response" ? outcome.response.status : 0;
+    const status = outcome.kind === "response" ? outcome.response.status : outcome.kind === "too-large" ? outcome.status : 0;
     const durationMs = Date.now() - started;
     this.onRequest?.({ method: request.method, path: redact(request.path), status, durationMs });
     if (this.debug) {
@@ -218,6 +224,19 @@ export class Transport {
       process.stderr.write(JSON.stringify(line) + "\n");
     }
     return outcome;
+  }
+
+  private tooLargeError(request: HttpRequest, status: number, attempts: number): AicApiError {
+    return new AicApiError({
+      code: "UNEXPECTED_RESPONSE",
+      message: `${request.endpoint ?? "request"}: the response body is over 32 MiB (${MAX_RESPONSE_BYTES} bytes); it was not read`,
+      method: request.method,
+      path: request.path,
+      status,
+      endpoint: request.endpoint,
+      attempts,
+      fix: "check that the base URL points at the tenant itself and not at something else (a proxy page, a download)",
+    });
   }
 
   private networkError(request: HttpRequest, code: string, attempts: number): AicApiError {
@@ -236,6 +255,27 @@ export class Transport {
         : "check the base URL and that the tenant is reachable from here (proxy, DNS, firewall)",
     });
   }
+}
+
+/**
+ * The body as text, or undefined when it is over `limit` bytes: refused by its Content-Length, or
+ * read chunk by chunk and dropped (the connection closed) as soon as it passes the limit, so a
+ * huge body never sits in memory.
+ */
+async function readLimited(res: Dispatcher.ResponseData, limit: number): Promise<string | undefined> {
+  const declared = Number(res.headers["content-length"]);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (!(declared > limit)) {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) break;
+      chunks.push(chunk);
+    }
+    if (size <= limit) return Buffer.concat(chunks).toString("utf8");
+  }
+  res.body.destroy();
+  return undefined;
 }
 
 function networkCode(e: unknown): string {

@@ -8,7 +8,7 @@
  * (a cross-site form post) is refused before anything happens.
  *
  *   POST   /__emulator/reset     back to the seed (same credentials, keys and tokens)
- *   POST   /__emulator/faults    {path, method?, times, latencyMs?, status?, retryAfterSeconds?, body?, contentType?, drop?}
+ *   POST   /__emulator/faults    {path, method?, times, latencyMs?, status?, retryAfterSeconds?, body?, contentType?, bodyBytes?, drop?}
  *                                path is a glob (see `compileGlob`), never a regular expression
  *   DELETE /__emulator/faults
  *   GET    /__emulator/audit     {entries: [{kind, method, path, status, time, durationMs}]}
@@ -52,6 +52,8 @@ const FaultSpec = z.object({
   body: z.unknown().optional(),
   /** The answer's Content-Type, e.g. `text/html` for a proxy's error page (default JSON). */
   contentType: z.string().min(1).max(200).optional(),
+  /** Pads the answer's body with spaces to this many bytes, streamed (a huge response, for clients' limits). */
+  bodyBytes: z.number().int().positive().max(4 * 1024 ** 3).optional(),
   drop: z.boolean().optional(),
 });
 export type FaultSpec = z.infer<typeof FaultSpec>;

@@ -1,6 +1,6 @@
 /** Errors the engine raises before touching the tenant: each says what, the value, and the fix. */
 
-export type EngineErrorCode = "UNKNOWN_REFERENCE" | "SECRET_NOT_SET" | "SECRET_TOO_SHORT";
+export type EngineErrorCode = "UNKNOWN_REFERENCE" | "SECRET_NOT_SET" | "SECRET_TOO_SHORT" | "REALM_NOT_FOUND";
 
 export class EngineError extends Error {
   override readonly name = "EngineError";
@@ -33,5 +33,12 @@ export function secretTooShort(env: string, id: string, min: number): EngineErro
   return new EngineError(
     "SECRET_TOO_SHORT",
     `${env} is too short for the client secret of ${id}: it must have at least ${min} characters (shorter ones cannot be kept out of error output); set a longer secret (nothing was changed)`,
+  );
+}
+
+export function realmNotFound(realm: string, baseUrl: string): EngineError {
+  return new EngineError(
+    "REALM_NOT_FOUND",
+    `realm "${realm}" does not exist in ${baseUrl}: create it in the admin console or fix the tenant's realm in code (nothing was changed)`,
   );
 }

@@ -2,7 +2,9 @@
  * `cdktf-aic apply` when it cannot do its job: one clear line, exit 1, and no write for the object.
  */
 import { generateKeyPairSync } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { PROVISIONER_ENV } from "../../src/contract/constants";
 import { canonicalJson, type Spec } from "../../src/contract/spec";
 import { TestTenant } from "../engine/support";
@@ -69,4 +71,32 @@ describe("cdktf-aic apply failing before any write", () => {
     expectOneLineFailure(r, /no-such-group/);
     expect(await t.writes()).toEqual([]);
   });
+
+  it("fails with one line when the realm does not exist, before any write", async () => {
+    const r = await apply({ ...t.webApp(), tenant: { ...t.ref(), realm: "no-such-realm" } } as Spec);
+    expectOneLineFailure(r, new RegExp(`realm "no-such-realm" does not exist in ${t.tenant.baseUrl.replace(/\./g, "\\.")}`));
+    expect(await t.writes()).toEqual([]);
+  });
+
+  it("fails with one line, not a raw EEXIST, when the token cache directory is a file", async () => {
+    const file = join(t.cacheDir, "not-a-directory");
+    writeFileSync(file, "x");
+    const r = await apply(t.webApp(), { CDKTF_AIC_TOKEN_CACHE_DIR: file });
+    expectOneLineFailure(r, /CDKTF_AIC_TOKEN_CACHE_DIR\b.*not a directory.*(point it at a directory|unset it)/);
+    expect(r.stderr).not.toMatch(/EEXIST|ENOTDIR|at .*\.js:\d+/);
+    expect(await t.writes()).toEqual([]);
+  });
+
+  it("fails with one line when a response body is over 32 MiB, without reading it all", async () => {
+    await fetch(`${t.tenant.baseUrl}/__emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ path: "**/agents/OAuth2Client*", method: "GET", status: 200, bodyBytes: 512 * 1024 * 1024, times: 5 }),
+    });
+    const started = Date.now();
+    const r = await apply(t.webApp());
+    expectOneLineFailure(r, /response body .*over 32 MiB/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(await t.writes()).toEqual([]);
+  }, 60_000);
 });
