@@ -33,7 +33,16 @@ export interface HttpRequest {
   idempotent?: boolean;
   /** The endpoint-table name, for errors. */
   endpoint?: string;
+  /**
+   * Opens a session on the tenant when it lands (a token request, AM's authenticate): retried
+   * after an attempt that may have landed at most once, so a run of lost answers holds at most
+   * `SESSION_ATTEMPTS` of the account's capped sessions, not one per attempt.
+   */
+  opensSession?: boolean;
 }
+
+/** Attempts of a session-opening request that may reach the server: sessions one call can hold. */
+export const SESSION_ATTEMPTS = 2;
 
 export interface HttpResponse {
   status: number;
@@ -172,6 +181,7 @@ export class Transport {
     let attempt = 0;
     let reminted = false;
     let mayHaveLanded = false;
+    let landedAttempts = 0;
     for (;;) {
       attempt++;
       const request = typeof build === "function" ? build(attempt) : build;
@@ -183,10 +193,12 @@ export class Transport {
         reminted = true;
         if (await credentials.refresh(auth)) continue;
       }
-      const delay = retryDelay(outcome, idempotent, attempt, this.retry);
+      if (landed(outcome)) landedAttempts++;
+      const sessionsSpent = request.opensSession === true && landedAttempts >= SESSION_ATTEMPTS;
+      const delay = sessionsSpent ? undefined : retryDelay(outcome, idempotent, attempt, this.retry);
       if (delay === undefined) {
         if (outcome.kind === "response") return { ...outcome.response, attempts: attempt, mayHaveLanded };
-        throw this.networkError(request, outcome.code, attempt);
+        throw this.networkError(request, outcome.code, attempt, sessionsSpent);
       }
       mayHaveLanded ||= landed(outcome);
       await sleep(delay);
@@ -239,8 +251,20 @@ export class Transport {
     });
   }
 
-  private networkError(request: HttpRequest, code: string, attempts: number): AicApiError {
+  private networkError(request: HttpRequest, code: string, attempts: number, sessionsSpent = false): AicApiError {
     const timeout = TIMEOUT_ERRORS.has(code);
+    if (sessionsSpent) {
+      return new AicApiError({
+        code: timeout ? "TIMEOUT" : "NETWORK",
+        message: `the answer to ${request.endpoint ?? "the session request"} was lost ${SESSION_ATTEMPTS} times (${code}); each lost answer may hold one of the account's sessions (5 in AIC), so it is not retried again`,
+        method: request.method,
+        path: request.path,
+        endpoint: request.endpoint,
+        attempts,
+        causeCode: code,
+        fix: "check the network path to the tenant (proxy, load balancer), then retry; the lost sessions expire when idle",
+      });
+    }
     const errorCode: AicErrorCode = timeout ? "TIMEOUT" : "NETWORK";
     return new AicApiError({
       code: errorCode,

@@ -8,7 +8,7 @@
  * (a cross-site form post) is refused before anything happens.
  *
  *   POST   /__emulator/reset     back to the seed (same credentials, keys and tokens)
- *   POST   /__emulator/faults    {path, method?, times, latencyMs?, status?, retryAfterSeconds?, body?, contentType?, bodyBytes?, drop?}
+ *   POST   /__emulator/faults    {path, method?, times, latencyMs?, status?, retryAfterSeconds?, body?, contentType?, bodyBytes?, drop?, dropAfter?}
  *                                path is a glob (see `compileGlob`), never a regular expression
  *   DELETE /__emulator/faults
  *   GET    /__emulator/audit     {entries: [{kind, method, path, status, time, durationMs}]}
@@ -55,6 +55,8 @@ const FaultSpec = z.object({
   /** Pads the answer's body with spaces to this many bytes, streamed (a huge response, for clients' limits). */
   bodyBytes: z.number().int().positive().max(4 * 1024 ** 3).optional(),
   drop: z.boolean().optional(),
+  /** Handles the request (a token request opens its session), then drops the connection unanswered: a lost response. */
+  dropAfter: z.boolean().optional(),
 });
 export type FaultSpec = z.infer<typeof FaultSpec>;
 
@@ -173,8 +175,8 @@ export class ControlPlane {
           throw badRequest("pathPattern (a regular expression) is no longer accepted: use path (a glob: * within a segment, ** across, e.g. \"**/OAuth2Client/*\")");
         }
         const spec = parse(FaultSpec, body);
-        if (spec.status === undefined && !spec.drop && spec.latencyMs === undefined) {
-          throw badRequest("A fault needs status, drop or latencyMs");
+        if (spec.status === undefined && !spec.drop && !spec.dropAfter && spec.latencyMs === undefined) {
+          throw badRequest("A fault needs status, drop, dropAfter or latencyMs");
         }
         this.faults.push({ ...spec, glob: compileGlob(spec.path), withQuery: spec.path.includes("?"), remaining: spec.times });
         return json(201, { faults: this.faults.length });

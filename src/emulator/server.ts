@@ -156,6 +156,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: EmulatorCo
       response = errorResponse(error);
     }
   }
+  if (fault?.dropAfter) {
+    record(0);
+    req.socket.destroy();
+    return;
+  }
   send(res, response, fault?.status !== undefined ? fault.bodyBytes : undefined);
   record(response.status);
 }

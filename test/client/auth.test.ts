@@ -95,6 +95,30 @@ describe("service-account auth", () => {
     const err = await rejection(client({ tokenCacheDir: t.tempDir() }).getProvider());
     expect(err).toMatchObject({ code: "SESSION_LIMIT", endpoint: "serviceAccountToken" });
     expect(String(err)).toContain("CDKTF_AIC_TOKEN_CACHE_DIR");
+    expect(err.fix).toMatch(/wait .*idle sessions .*expire/);
+    expect(err.fix).toMatch(/log out|stop/);
+  });
+});
+
+/** Peak sessions the tenant saw for one account. */
+const peakSessions = async (account: string) => (await t.sessions())[account].peak;
+
+describe.each([
+  ["service-account", SERVICE_ACCOUNT_AUTH, TOKEN_PATH, () => t.connection.serviceAccount.id, "serviceAccountToken"],
+  ["am-session", AM_SESSION_AUTH, ENDPOINTS.amAuthenticate.path, () => t.connection.amAdmin.username, "amAuthenticate"],
+] as const)("%s: lost answers to a session-opening request", (_name, auth, path, account, endpoint) => {
+  it("retries a lost answer once: the call succeeds holding 2 sessions", async () => {
+    await t.fault({ path, method: "POST", times: 1, dropAfter: true });
+    expect(await client({ auth }).getProvider()).toBeDefined();
+    expect(await peakSessions(account())).toBe(2);
+  });
+
+  it("never opens more than 2 sessions when the answers keep getting lost, and says so in one error", async () => {
+    await t.fault({ path, method: "POST", times: 4, dropAfter: true });
+    const err = await rejection(client({ auth }).getProvider());
+    expect(err).toMatchObject({ code: "NETWORK", endpoint, attempts: 2 });
+    expect(String(err)).toMatch(/session/);
+    expect(await peakSessions(account())).toBeLessThanOrEqual(2);
   });
 });
 

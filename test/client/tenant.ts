@@ -19,6 +19,8 @@ export interface Fault {
   status?: number;
   retryAfterSeconds?: number;
   drop?: boolean;
+  /** Handle the request, then drop the connection unanswered (a lost response). */
+  dropAfter?: boolean;
   latencyMs?: number;
   /** The answer's body (default: a CREST error body of the status); a string is sent as is. */
   body?: unknown;
