@@ -1,5 +1,6 @@
 import type { Kind } from "../contract/constants";
-import { escapeControl, formatChange, type FieldChange } from "./fields";
+import { escapeControl } from "../contract/text";
+import { formatChange, type FieldChange } from "./fields";
 
 export type Action = "created" | "updated" | "unchanged" | "deleted" | "absent";
 

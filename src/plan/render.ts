@@ -5,7 +5,8 @@
  * escape control characters in every line before it is painted (JSON escapes them itself), so
  * a live value cannot start a line or recolour a terminal.
  */
-import { escapeControl, formatValue, SENSITIVE } from "../engine/fields";
+import { escapeControl } from "../contract/text";
+import { formatValue, SENSITIVE } from "../engine/fields";
 import type { DriftChange, FieldChange, PlannedObject, PlanReport, StackPlan, Summary } from "./schema";
 
 export type Colour = "green" | "yellow" | "red" | "dim" | "bold";

@@ -99,4 +99,15 @@ describe("cdktf-aic apply failing before any write", () => {
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(await t.writes()).toEqual([]);
   }, 60_000);
+
+  it("prints an API message holding control characters escaped, on its one line", async () => {
+    await fetch(`${t.tenant.baseUrl}/__emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ path: "**/agents/OAuth2Client/*", method: "GET", status: 400, body: { code: 400, reason: "Bad Request", message: "bad\u001b[2J\rcdktf-aic apply: forged" }, times: 1 }),
+    });
+    const r = await apply(t.webApp());
+    expectOneLineFailure(r, /API said: "bad\\u001b\[2J\\rcdktf-aic apply: forged"/);
+    expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+  });
 });
