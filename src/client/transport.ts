@@ -6,8 +6,11 @@
  *   with jittered exponential backoff, honouring `Retry-After` (seconds or an HTTP date, capped);
  * - a request that is not idempotent (POST, most PATCHes) is retried only when it cannot have
  *   reached the server: a refused or timed-out connection, 429 or 503;
+ * - a session-opening request (token, authenticate) is retried at most once after an attempt
+ *   that may have landed: each landed attempt holds one of the account's capped sessions;
  * - 401 gets one credential re-mint and one more try (`Credentials.refresh`);
- * - every other 4xx is returned at once.
+ * - every other 4xx is returned at once;
+ * - a body over MAX_RESPONSE_BYTES is not read (the connection is dropped) and fails at once.
  *
  * Callers build an `HttpRequest` and process the `HttpResponse`; this file knows neither AM nor IDM.
  */

@@ -18,6 +18,7 @@
  */
 import { z } from "zod";
 import { CONTROL_PREFIX } from "../contract/constants";
+import { LOOPBACK_HOSTS } from "../contract/tenant";
 import type { EmulatorContext } from "./context";
 import { badRequest, crestBody, CrestHttpError, notFound } from "./errors";
 import { json, objectBody } from "./router";
@@ -112,11 +113,10 @@ function emptyMatches<T extends Uint8Array>(glob: Glob, states: T): T {
   return states;
 }
 
-const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"];
-
 /**
- * Refuses what a web page could send (see the file comment). Browsers always send `Origin` on a
- * cross-origin POST and the page's own host name in `Host`; a local process sends neither.
+ * Refuses what a web page could send (see the file comment). Browsers send `Origin` on a
+ * cross-origin POST and, after DNS rebinding, the page's own host name in `Host`; a local
+ * process sends no `Origin` and one of the loopback names with the tenant's port.
  */
 function checkCaller(req: EmulatorRequest, ctx: EmulatorContext): void {
   const port = new URL(ctx.baseUrl).port;
@@ -124,7 +124,7 @@ function checkCaller(req: EmulatorRequest, ctx: EmulatorContext): void {
     throw new CrestHttpError(403, "Control endpoints refuse requests with an Origin header (sent by web pages): call them from a local process without one");
   }
   const host = (header(req, "host") ?? "").toLowerCase();
-  const allowed = LOOPBACK_NAMES.map((name) => `${name}:${port}`);
+  const allowed = [...LOOPBACK_HOSTS].flatMap((name) => (port ? [`${name}:${port}`] : [name, `${name}:80`]));
   if (!allowed.includes(host)) {
     throw new CrestHttpError(403, `Control endpoints answer only Host ${allowed.join(", ")}; got Host ${JSON.stringify(host)}`);
   }
