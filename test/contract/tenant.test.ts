@@ -39,6 +39,9 @@ describe("canonicalRealm", () => {
     const path = (realm: string) => fillPath(ENDPOINTS.oauth2ClientRead.path, { realm, id: "x" });
     expect(path(canonicalRealm("root/alpha/sub"))).toBe("/am/json/realms/root/realms/alpha/realms/sub/realm-config/agents/OAuth2Client/x");
     expect(path(canonicalRealm("/root"))).toBe("/am/json/realms/root/realm-config/agents/OAuth2Client/x");
+    // Only the leading root is the root realm: a sub-realm may be named root too.
+    expect(path("alpha/root")).toBe("/am/json/realms/root/realms/alpha/realms/root/realm-config/agents/OAuth2Client/x");
+    expect(path("/root/alpha/")).toBe("/am/json/realms/root/realms/alpha/realm-config/agents/OAuth2Client/x");
     expect(fillPath(ENDPOINTS.user.query.path, { realm: canonicalRealm("/alpha") })).toBe("/openidm/managed/alpha_user");
   });
 });
