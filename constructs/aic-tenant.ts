@@ -1,6 +1,18 @@
 import { Construct, IConstruct } from "constructs";
 import { Fn, Token } from "cdktf";
-import { AuthConfig, COMMANDS, DEFAULT_CREDENTIAL_ENV, EMBEDDED_TENANT_URL, PROVISIONER_ENV, Spec, TenantRef, tenantKey } from "../src/contract";
+import {
+  AuthConfig,
+  canonicalBaseUrl,
+  canonicalRealm,
+  COMMANDS,
+  DEFAULT_CREDENTIAL_ENV,
+  EMBEDDED_TENANT_URL,
+  LOOPBACK_HOSTS,
+  PROVISIONER_ENV,
+  Spec,
+  TenantRef,
+  tenantKey,
+} from "../src/contract";
 import { VALIDATION_CODES as C, ValidationError, validationMessage } from "./errors";
 import { checkEnvName } from "./private/checks";
 import { cliAssetPath } from "./private/cli-asset";
@@ -192,20 +204,23 @@ export class AicTenant extends Construct {
   constructor(scope: Construct, id: string, props: AicTenantProps) {
     super(scope, id);
     Object.defineProperty(this, AIC_TENANT, { value: true });
-    const realm = props.realm ?? "alpha";
+    const givenRealm = props.realm ?? "alpha";
     const credentials = props.credentials ?? TenantCredentials.serviceAccount();
     checkBaseUrl(this, props.baseUrl);
-    if (!Token.isUnresolved(realm) && !/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(realm)) {
+    // One spelling per realm (`root/alpha`, `/alpha` → `alpha`): the realm is part of every identity.
+    const realm = Token.isUnresolved(givenRealm) ? givenRealm : canonicalRealm(givenRealm);
+    if (!Token.isUnresolved(realm) && !(/^[A-Za-z0-9_/-]+$/.test(givenRealm) && /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(realm))) {
       throw ValidationError.of(this, C.invalidRealm, {
         problem: "realm is not a realm name",
-        received: realm,
-        allowed: `a realm name such as "alpha", "bravo" or "root" (sub-realms as "parent/child")`,
+        received: givenRealm,
+        allowed: `a realm name such as "alpha", "bravo" or "root" (sub-realms as "parent/child"; "/alpha" and "root/alpha" are "alpha")`,
         fix: "use the realm name as the admin console shows it",
       });
     }
     for (const [prop, name] of Object.entries(credentials.envNames())) checkEnvName(this, `credentials.${prop}`, name);
 
-    this.baseUrl = props.baseUrl.replace(/\/+$/, "");
+    // One spelling per tenant (host case, default port, trailing slash, localhost): see canonicalBaseUrl.
+    this.baseUrl = Token.isUnresolved(props.baseUrl) ? props.baseUrl : canonicalBaseUrl(props.baseUrl);
     this.realm = realm;
     this.credentials = credentials;
     this.tenantRef = { baseUrl: this.baseUrl, realm, auth: credentials.authConfig };
@@ -244,14 +259,44 @@ export class AicTenant extends Construct {
 
 const isClient = (o: ManagedObject): boolean => o.spec.kind === "web-app" || o.spec.kind === "ai-agent";
 
+/**
+ * The base URL is where every admin credential is sent: https (http only to this machine), no
+ * credentials, query or fragment in it, no spaces, and the tenant's root, not its `/am`.
+ */
 function checkBaseUrl(scope: IConstruct, baseUrl: string): void {
-  if (Token.isUnresolved(baseUrl) || TenantRef.shape.baseUrl.safeParse(baseUrl).success) return;
-  throw ValidationError.of(scope, C.invalidTenantUrl, {
-    problem: "baseUrl is not an http(s) URL",
-    received: baseUrl,
-    allowed: "an absolute http:// or https:// URL of the tenant, without /am",
-    fix: `use e.g. "https://tenant.example.com" or "${EMBEDDED_TENANT_URL}" (the embedded tenant)`,
-  });
+  if (Token.isUnresolved(baseUrl)) return;
+  const example = `e.g. "https://tenant.example.com" or "${EMBEDDED_TENANT_URL}" (the embedded tenant)`;
+  const fail = (code: (typeof C)[keyof typeof C], problem: string, allowed: string, fix: string, received: string = baseUrl): never => {
+    throw ValidationError.of(scope, code, { problem: `baseUrl ${problem}`, received, allowed, fix });
+  };
+  const shape = "an absolute https:// URL of the tenant's root: no credentials, no ?query or #fragment, no spaces, without /am";
+  if (/\s/.test(baseUrl)) fail(C.invalidTenantUrl, "contains whitespace", shape, `remove the spaces: ${example}`, baseUrl);
+  if (!TenantRef.shape.baseUrl.safeParse(baseUrl).success) fail(C.invalidTenantUrl, "is not an http(s) URL", shape, `use ${example}`);
+  const url = new URL(baseUrl);
+  if (url.username || url.password) {
+    const masked = `${url.protocol}//***@${url.host}${url.pathname}`;
+    fail(
+      C.tenantUrlCredentials,
+      "carries credentials (user:password@)",
+      shape,
+      "remove them from the URL and give them through the tenant's credential env vars (TenantCredentials)",
+      masked,
+    );
+  }
+  if (baseUrl.includes("?") || baseUrl.includes("#")) {
+    fail(C.invalidTenantUrl, "has a query or fragment", "a base URL without ?query or #fragment", `use the tenant's root only: ${url.origin}`);
+  }
+  if (/\/am\/*$/i.test(url.pathname)) {
+    fail(C.invalidTenantUrl, "ends in /am", "the tenant's root: the client adds /am and /openidm itself", `drop /am: "${canonicalBaseUrl(baseUrl.replace(/\/am\/*$/i, ""))}"`);
+  }
+  if (url.protocol === "http:" && !LOOPBACK_HOSTS.has(url.hostname)) {
+    fail(
+      C.insecureTenantUrl,
+      "uses http:// to another host: admin credentials and client secrets would cross the network unencrypted",
+      "https:// for every tenant; http:// only for this machine (127.0.0.1, localhost, [::1])",
+      `use "https://${url.host}${url.pathname.replace(/\/+$/, "")}"`,
+    );
+  }
 }
 
 /** Web apps and AI agents share one client id namespace per realm; other kinds have their own. */

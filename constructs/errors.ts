@@ -9,6 +9,8 @@ import { Token } from "cdktf";
 /** Stable codes of the construct library's validation errors. */
 export const VALIDATION_CODES = {
   invalidTenantUrl: "AIC_INVALID_TENANT_URL",
+  insecureTenantUrl: "AIC_INSECURE_TENANT_URL",
+  tenantUrlCredentials: "AIC_TENANT_URL_CREDENTIALS",
   invalidRealm: "AIC_INVALID_REALM",
   invalidEnvName: "AIC_INVALID_ENV_NAME",
   invalidSecretVersion: "AIC_INVALID_SECRET_VERSION",

@@ -1,4 +1,5 @@
 /** How the CLI talks: results on stdout, progress on stderr, colour only on a TTY, errors as one line. */
+import { escapeControl } from "../contract/text";
 
 /** A mistake in how the CLI was called or configured: printed as is, exit 1. */
 export class CliError extends Error {
@@ -24,8 +25,11 @@ export function err(line: string): void {
   process.stderr.write(line + "\n");
 }
 
-/** The one-line error of a failed command: `cdktf-aic apply: <what happened, value, fix>`. */
+/**
+ * The one-line error of a failed command: `cdktf-aic apply: <what happened, value, fix>`; control
+ * characters an API message may hold are escaped, so it stays one line and cannot drive a terminal.
+ */
 export function errorLine(command: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return `${["cdktf-aic", command].filter(Boolean).join(" ")}: ${message.replace(/\s*\n\s*/g, " ")}`;
+  return `${["cdktf-aic", command].filter(Boolean).join(" ")}: ${escapeControl(message.replace(/\s*\n\s*/g, " "))}`;
 }

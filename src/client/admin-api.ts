@@ -19,7 +19,9 @@ import type { AmClientListItem, IdmPatch } from "../contract/schemas";
 import { createCredentials } from "./auth";
 import { defaultTokenCacheDir } from "./token-cache";
 import {
+  foreignNotFound,
   httpError,
+  isTenantNotFound,
   parseBody,
   queryString,
   Transport,
@@ -145,9 +147,16 @@ class AdminClientImpl implements AdminClient {
     throw httpError(req, res, res.status === 401 ? { fix: this.credentials.unauthorizedFix } : undefined);
   }
 
+  /** A 404 means absent only when the tenant itself says so; any other 404 fails the call. */
+  private absent(req: HttpRequest, res: HttpResponse): boolean {
+    if (res.status !== 404) return false;
+    if (isTenantNotFound(res)) return true;
+    throw foreignNotFound(req, res);
+  }
+
   private async read<T>(call: Call): Promise<T | undefined> {
     const { req, res } = await this.send(call);
-    if (res.status === 404) return undefined;
+    if (this.absent(req, res)) return undefined;
     return this.expect(req, res, call.endpoint.response as z.ZodType<T>);
   }
 
@@ -166,10 +175,10 @@ class AdminClientImpl implements AdminClient {
     return this.expect(req, res, call.endpoint.response as z.ZodType<T>);
   }
 
-  /** true when deleted, false when it was not there. */
+  /** true when deleted, false when it was not there (the tenant's own 404, see `absent`). */
   private async remove(call: Call): Promise<boolean> {
     const { req, res } = await this.send(call);
-    if (res.status === 404) return res.mayHaveLanded;
+    if (this.absent(req, res)) return res.mayHaveLanded;
     this.expect(req, res, call.endpoint.response);
     return true;
   }
@@ -203,6 +212,21 @@ class AdminClientImpl implements AdminClient {
       }
       seen.add(cookie);
     }
+  }
+
+  // ---------- the realm ----------
+
+  private realmChecked?: Promise<boolean>;
+
+  realmExists(): Promise<boolean> {
+    // AM answers a path below a realm it does not have with its own 404 [inf: as for a missing object].
+    this.realmChecked ??= (async () => {
+      const { req, res } = await this.send({ name: "oauth2ClientQuery", endpoint: ENDPOINTS.oauth2ClientQuery, query: { _queryFilter: "false", _fields: "_id" } });
+      if (this.absent(req, res)) return false;
+      this.expect(req, res, ENDPOINTS.oauth2ClientQuery.response);
+      return true;
+    })();
+    return this.realmChecked;
   }
 
   // ---------- §3 provider ----------

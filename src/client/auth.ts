@@ -154,7 +154,8 @@ function serviceAccount(config: Extract<AuthConfig, { method: "service-account" 
           path: endpoint.path,
           headers: { "content-type": "application/x-www-form-urlencoded" },
           body: form.toString(),
-          idempotent: true, // a repeat opens at most one more session, which expires
+          idempotent: true, // safe to repeat, but each attempt that lands opens a session:
+          opensSession: true, // so it is repeated at most once after one that may have landed
           endpoint: "serviceAccountToken",
         });
       };
@@ -195,7 +196,8 @@ function amSession(config: Extract<AuthConfig, { method: "am-session" }>, ctx: A
           "x-openam-password": password,
         },
         body: "{}",
-        idempotent: true, // a repeat opens at most one more session, which expires
+        idempotent: true, // safe to repeat, but each attempt that lands opens a session:
+        opensSession: true, // so it is repeated at most once after one that may have landed
         endpoint: "amAuthenticate",
       };
       const res = await ctx.transport.send(authReq);
@@ -214,7 +216,7 @@ function mintError(req: HttpRequest, res: Parameters<typeof httpError>[1], confi
   if (/session/i.test(text) && /(limit|quota|maximum|exceeded|exhausted|too many)/i.test(text)) {
     return httpError(req, res, {
       code: "SESSION_LIMIT",
-      fix: "the account holds its maximum of concurrent sessions (5 in AIC): let every process share one token cache directory (CDKTF_AIC_TOKEN_CACHE_DIR), or wait for the sessions to expire",
+      fix: "the account holds its maximum of concurrent sessions (5 in AIC): wait for its idle sessions to expire (about 15 minutes), log out or stop other tools using this account (scripts, other pipelines), and let every process of an apply share one token cache directory (CDKTF_AIC_TOKEN_CACHE_DIR)",
     });
   }
   const refused = res.status === 401 || /^(invalid_client|invalid_grant|unauthorized_client|access_denied)$/.test(api.apiMessage ?? "");

@@ -20,7 +20,8 @@ export type AicErrorCode =
   | "UNEXPECTED_RESPONSE"
   | "CREDENTIALS_MISSING"
   | "CREDENTIALS_INVALID"
-  | "SESSION_LIMIT";
+  | "SESSION_LIMIT"
+  | "TOKEN_CACHE_UNUSABLE";
 
 export interface AicApiErrorDetails {
   code: AicErrorCode;
@@ -52,8 +53,8 @@ export interface AicApiErrorDetails {
 }
 
 const knownSecrets = new Set<string>();
-/** Shorter values would scrub ordinary words; real secrets are longer. */
-const MIN_SECRET_LENGTH = 6;
+/** Shorter values would scrub ordinary words, so they are never scrubbed: apply refuses them. */
+export const MIN_SECRET_LENGTH = 6;
 
 /** Remembers a secret value so that it is scrubbed from every error made afterwards. */
 export function registerSecret(value: string | undefined): void {

@@ -16,6 +16,7 @@ import { promises as fs } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { CLI_ENV } from "../contract/constants";
+import { AicApiError } from "./errors";
 
 /** A credential as the headers that carry it, and when it stops working. */
 export interface CacheEntry {
@@ -44,6 +45,17 @@ interface LockContent {
 /** `CDKTF_AIC_TOKEN_CACHE_DIR`, else `$XDG_CACHE_HOME/cdktf-aic`, else `~/.cache/cdktf-aic`. */
 export function defaultTokenCacheDir(env: Record<string, string | undefined> = process.env): string {
   return env[CLI_ENV.tokenCacheDir] || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "cdktf-aic");
+}
+
+/** One line for a cache directory that cannot be made: what, where, the fix (not a raw EEXIST). */
+function unusableDir(dir: string, e: unknown): AicApiError {
+  const code = (e as { code?: unknown }).code;
+  const why = code === "EEXIST" || code === "ENOTDIR" ? "is not a directory (a file is in the way)" : `cannot be created (${String(code ?? e)})`;
+  return new AicApiError({
+    code: "TOKEN_CACHE_UNUSABLE",
+    message: `the admin token cache directory (${CLI_ENV.tokenCacheDir}, else ~/.cache/cdktf-aic) ${dir} ${why}`,
+    fix: `point ${CLI_ENV.tokenCacheDir} at a directory this user can write (it is created if missing), or unset it`,
+  });
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -105,7 +117,11 @@ export class TokenCache {
 
   private ensureDir(): Promise<void> {
     this.dirReady ??= (async () => {
-      await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+      try {
+        await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+      } catch (e) {
+        throw unusableDir(this.dir, e);
+      }
       const stat = await fs.stat(this.dir);
       // Tighten a directory we own that others can read (e.g. made by hand with the default umask).
       if (typeof process.getuid === "function" && stat.uid === process.getuid() && (stat.mode & 0o077) !== 0) {

@@ -6,8 +6,11 @@
  *   with jittered exponential backoff, honouring `Retry-After` (seconds or an HTTP date, capped);
  * - a request that is not idempotent (POST, most PATCHes) is retried only when it cannot have
  *   reached the server: a refused or timed-out connection, 429 or 503;
+ * - a session-opening request (token, authenticate) is retried at most once after an attempt
+ *   that may have landed: each landed attempt holds one of the account's capped sessions;
  * - 401 gets one credential re-mint and one more try (`Credentials.refresh`);
- * - every other 4xx is returned at once.
+ * - every other 4xx is returned at once;
+ * - a body over MAX_RESPONSE_BYTES is not read (the connection is dropped) and fails at once.
  *
  * Callers build an `HttpRequest` and process the `HttpResponse`; this file knows neither AM nor IDM.
  */
@@ -33,7 +36,16 @@ export interface HttpRequest {
   idempotent?: boolean;
   /** The endpoint-table name, for errors. */
   endpoint?: string;
+  /**
+   * Opens a session on the tenant when it lands (a token request, AM's authenticate): retried
+   * after an attempt that may have landed at most once, so a run of lost answers holds at most
+   * `SESSION_ATTEMPTS` of the account's capped sessions, not one per attempt.
+   */
+  opensSession?: boolean;
 }
+
+/** Attempts of a session-opening request that may reach the server: sessions one call can hold. */
+export const SESSION_ATTEMPTS = 2;
 
 export interface HttpResponse {
   status: number;
@@ -87,7 +99,12 @@ const CONNECT_ERRORS = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "EAI_
 const MIDFLIGHT_ERRORS = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT", "REQUEST_TIMEOUT"]);
 const TIMEOUT_ERRORS = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT", "REQUEST_TIMEOUT"]);
 
+/** No admin answer is near this; a bigger one is a misconfigured endpoint, and is not read. */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
 type Outcome = { kind: "response"; response: Omit<HttpResponse, "attempts" | "mayHaveLanded"> } | { kind: "network"; code: string };
+/** A response whose body was over MAX_RESPONSE_BYTES: never retried. */
+type TooLarge = { kind: "too-large"; status: number };
 
 /** Whether to try again, and after how long. The whole retry policy. */
 function retryDelay(outcome: Outcome, idempotent: boolean, attempt: number, retry: Required<RetryOptions>): number | undefined {
@@ -167,20 +184,24 @@ export class Transport {
     let attempt = 0;
     let reminted = false;
     let mayHaveLanded = false;
+    let landedAttempts = 0;
     for (;;) {
       attempt++;
       const request = typeof build === "function" ? build(attempt) : build;
       const idempotent = request.idempotent ?? ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].includes(request.method);
       const auth = credentials ? await credentials.headers() : {};
       const outcome = await this.once(request, auth, attempt);
+      if (outcome.kind === "too-large") throw this.tooLargeError(request, outcome.status, attempt);
       if (outcome.kind === "response" && outcome.response.status === 401 && credentials && !reminted) {
         reminted = true;
         if (await credentials.refresh(auth)) continue;
       }
-      const delay = retryDelay(outcome, idempotent, attempt, this.retry);
+      if (landed(outcome)) landedAttempts++;
+      const sessionsSpent = request.opensSession === true && landedAttempts >= SESSION_ATTEMPTS;
+      const delay = sessionsSpent ? undefined : retryDelay(outcome, idempotent, attempt, this.retry);
       if (delay === undefined) {
         if (outcome.kind === "response") return { ...outcome.response, attempts: attempt, mayHaveLanded };
-        throw this.networkError(request, outcome.code, attempt);
+        throw this.networkError(request, outcome.code, attempt, sessionsSpent);
       }
       mayHaveLanded ||= landed(outcome);
       await sleep(delay);
@@ -192,10 +213,10 @@ export class Transport {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
-  private async once(request: HttpRequest, auth: Record<string, string>, attempt: number): Promise<Outcome> {
+  private async once(request: HttpRequest, auth: Record<string, string>, attempt: number): Promise<Outcome | TooLarge> {
     const started = Date.now();
     const signal = AbortSignal.timeout(this.requestMs);
-    let outcome: Outcome;
+    let outcome: Outcome | TooLarge;
     try {
       const res = await dispatchRequest.call(this.dispatcher, {
         origin: this.origin,
@@ -205,12 +226,12 @@ export class Transport {
         body: request.body,
         signal,
       });
-      const text = await res.body.text();
-      outcome = { kind: "response", response: { status: res.statusCode, headers: res.headers, text } };
+      const text = await readLimited(res, MAX_RESPONSE_BYTES);
+      outcome = text === undefined ? { kind: "too-large", status: res.statusCode } : { kind: "response", response: { status: res.statusCode, headers: res.headers, text } };
     } catch (e) {
       outcome = { kind: "network", code: signal.aborted ? "REQUEST_TIMEOUT" : networkCode(e) };
     }
-    const status = outcome.kind === "response" ? outcome.response.status : 0;
+    const status = outcome.kind === "response" ? outcome.response.status : outcome.kind === "too-large" ? outcome.status : 0;
     const durationMs = Date.now() - started;
     this.onRequest?.({ method: request.method, path: redact(request.path), status, durationMs });
     if (this.debug) {
@@ -220,8 +241,33 @@ export class Transport {
     return outcome;
   }
 
-  private networkError(request: HttpRequest, code: string, attempts: number): AicApiError {
+  private tooLargeError(request: HttpRequest, status: number, attempts: number): AicApiError {
+    return new AicApiError({
+      code: "UNEXPECTED_RESPONSE",
+      message: `${request.endpoint ?? "request"}: the response body is over 32 MiB (${MAX_RESPONSE_BYTES} bytes); it was not read`,
+      method: request.method,
+      path: request.path,
+      status,
+      endpoint: request.endpoint,
+      attempts,
+      fix: "check that the base URL points at the tenant itself and not at something else (a proxy page, a download)",
+    });
+  }
+
+  private networkError(request: HttpRequest, code: string, attempts: number, sessionsSpent = false): AicApiError {
     const timeout = TIMEOUT_ERRORS.has(code);
+    if (sessionsSpent) {
+      return new AicApiError({
+        code: timeout ? "TIMEOUT" : "NETWORK",
+        message: `the answer to ${request.endpoint ?? "the session request"} was lost ${SESSION_ATTEMPTS} times (${code}); each lost answer may hold one of the account's sessions (5 in AIC), so it is not retried again`,
+        method: request.method,
+        path: request.path,
+        endpoint: request.endpoint,
+        attempts,
+        causeCode: code,
+        fix: "check the network path to the tenant (proxy, load balancer), then retry; the lost sessions expire when idle",
+      });
+    }
     const errorCode: AicErrorCode = timeout ? "TIMEOUT" : "NETWORK";
     return new AicApiError({
       code: errorCode,
@@ -236,6 +282,27 @@ export class Transport {
         : "check the base URL and that the tenant is reachable from here (proxy, DNS, firewall)",
     });
   }
+}
+
+/**
+ * The body as text, or undefined when it is over `limit` bytes: refused by its Content-Length, or
+ * read chunk by chunk and dropped (the connection closed) as soon as it passes the limit, so a
+ * huge body never sits in memory.
+ */
+async function readLimited(res: Dispatcher.ResponseData, limit: number): Promise<string | undefined> {
+  const declared = Number(res.headers["content-length"]);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (!(declared > limit)) {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) break;
+      chunks.push(chunk);
+    }
+    if (size <= limit) return Buffer.concat(chunks).toString("utf8");
+  }
+  res.body.destroy();
+  return undefined;
 }
 
 function networkCode(e: unknown): string {
@@ -284,10 +351,41 @@ export function apiMessageOf(res: Pick<HttpResponse, "text">): { apiMessage?: st
   const body = safeJson(res.text) as { message?: unknown; reason?: unknown; error?: unknown; error_description?: unknown } | undefined;
   const str = (v: unknown) => (typeof v === "string" ? v : undefined);
   return {
-    apiMessage: str(body?.error) ?? str(body?.message) ?? (res.text.slice(0, 200) || undefined),
+    // Scrubbed before it is cut: a cut first could keep the head of a secret the scrub then misses.
+    apiMessage: str(body?.error) ?? str(body?.message) ?? (redact(res.text).slice(0, 200) || undefined),
     apiDescription: str(body?.error_description),
     reason: str(body?.reason),
   };
+}
+
+/**
+ * Whether a 404 is the tenant's own answer that the object does not exist: a JSON body in CREST's
+ * shape, as AM and IDM send it (`{"code":404,"reason":"Not Found","message":...}`, reference §4).
+ * A proxy's or load balancer's 404 (an HTML page, another JSON shape) says nothing about the object.
+ */
+export function isTenantNotFound(res: Pick<HttpResponse, "status" | "headers" | "text">): boolean {
+  if (res.status !== 404) return false;
+  const type = res.headers["content-type"];
+  if (typeof type === "string" && !/\bjson\b/i.test(type)) return false;
+  const body = safeJson(res.text) as { code?: unknown; reason?: unknown; message?: unknown } | undefined;
+  return !!body && typeof body === "object" && body.code === 404 && typeof body.reason === "string" && typeof body.message === "string";
+}
+
+/** The error for a 404 that is not the tenant's (see `isTenantNotFound`): the object may well exist. */
+export function foreignNotFound(req: RequestRef, res: HttpResponse): AicApiError {
+  const type = res.headers["content-type"];
+  const what = typeof type === "string" && !/\bjson\b/i.test(type) ? `a ${type.split(";")[0].trim()} body` : "a body";
+  return new AicApiError({
+    code: "UNEXPECTED_RESPONSE",
+    message: `${req.endpoint ?? "request"} got a 404 with ${what} that is not the tenant's (AM/IDM answer {"code":404,"reason":"Not Found",...}): the object may still exist, so it is not treated as gone`,
+    method: req.method,
+    path: req.path,
+    status: res.status,
+    apiMessage: apiMessageOf(res).apiMessage,
+    endpoint: req.endpoint,
+    attempts: res.attempts,
+    fix: "check that the base URL points at the tenant itself (no proxy or gateway path in front of /am and /openidm) and retry",
+  });
 }
 
 /** Parses a 2xx body with the endpoint's schema; any other shape is UNEXPECTED_RESPONSE naming the field. */

@@ -44,6 +44,11 @@ export interface AdminClientOptions {
 
 export interface AdminApi {
   readonly realm: string;
+  /**
+   * Whether the realm exists: one query of its OAuth2 clients (`_queryFilter=false`), answered
+   * 404 by the tenant for a realm it does not have; asked once per client.
+   */
+  realmExists(): Promise<boolean>;
   // §3 provider
   getProvider(): Promise<OAuth2Provider | undefined>;
   /**

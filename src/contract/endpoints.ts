@@ -4,6 +4,7 @@
  * (`/realms/root` for the root realm), `{realm}` the bare realm name (IDM object names are
  * `<realm>_user`, ...), `{id}` a URL-encoded identifier.
  */
+import { canonicalRealm } from "./tenant";
 import { z } from "zod";
 import * as S from "./schemas";
 
@@ -93,14 +94,14 @@ export const ENDPOINTS = {
 
 /** `/realms/root/realms/alpha` for `alpha`, `/realms/root` for the root realm (`/`, `root` or ""). */
 export function realmPath(realm: string): string {
-  const parts = realm.split("/").filter((p) => p && p !== "root");
+  const canonical = canonicalRealm(realm);
+  const parts = canonical === "root" ? [] : canonical.split("/");
   return "/realms/root" + parts.map((p) => `/realms/${encodeURIComponent(p)}`).join("");
 }
 
 /** The IDM object-name prefix of a realm: `alpha` → `alpha`. */
 export function idmRealm(realm: string): string {
-  const parts = realm.split("/").filter((p) => p && p !== "root");
-  return parts[parts.length - 1] ?? "root";
+  return canonicalRealm(realm).split("/").pop()!;
 }
 
 /** Fills a path template. */

@@ -5,3 +5,4 @@ export * from "./spec";
 export * from "./connection";
 export * from "./template";
 export * from "./journal";
+export * from "./tenant";

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { CLIENT_ID_PATTERN, ENV_NAME_PATTERN, KINDS, TOKEN_ENDPOINT_AUTH_METHODS } from "./constants";
+import { normalizeTenant } from "./tenant";
 
 const envName = z.string().regex(ENV_NAME_PATTERN, "must be a valid environment variable name");
 const clientId = z.string().regex(CLIENT_ID_PATTERN, "may contain only letters, digits, '-' and '_'");
@@ -160,9 +161,13 @@ export function inventoryIdentities(list: InventoryList): Identity[] {
   return list.objects.map((object) => ({ ...object, tenant: list.tenant }));
 }
 
-/** The realm of a tenant, as a key: `baseUrl|realm` (objects with one key live in one realm). */
+/**
+ * The realm of a tenant, as a key: `baseUrl|realm`, both normalised (`normalizeTenant`), so
+ * objects with one key live in one realm however the tenant was spelled.
+ */
 export function tenantKey(tenant: Pick<TenantRef, "baseUrl" | "realm">): string {
-  return `${tenant.baseUrl.replace(/\/+$/, "")}|${tenant.realm}`;
+  const { baseUrl, realm } = normalizeTenant({ baseUrl: tenant.baseUrl, realm: tenant.realm });
+  return `${baseUrl}|${realm}`;
 }
 
 /** A stable key of an identity, for inventories and maps. */

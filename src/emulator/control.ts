@@ -3,8 +3,13 @@
  * and LocalStack have them: reset to the seed, inject faults, read the audit log and the admin
  * session counts, set a latency for every admin call (benchmarks).
  *
+ * Only a local process may call them: a request with an `Origin` header (a web page), a `Host`
+ * other than this tenant's loopback address and port (DNS rebinding), or a body that is not JSON
+ * (a cross-site form post) is refused before anything happens.
+ *
  *   POST   /__emulator/reset     back to the seed (same credentials, keys and tokens)
- *   POST   /__emulator/faults    {pathPattern, method?, times, latencyMs?, status?, retryAfterSeconds?, body?, drop?}
+ *   POST   /__emulator/faults    {path, method?, times, latencyMs?, status?, retryAfterSeconds?, body?, contentType?, bodyBytes?, drop?, dropAfter?}
+ *                                path is a glob (see `compileGlob`), never a regular expression
  *   DELETE /__emulator/faults
  *   GET    /__emulator/audit     {entries: [{kind, method, path, status, time, durationMs}]}
  *   DELETE /__emulator/audit
@@ -13,9 +18,11 @@
  */
 import { z } from "zod";
 import { CONTROL_PREFIX } from "../contract/constants";
+import { LOOPBACK_HOSTS } from "../contract/tenant";
 import type { EmulatorContext } from "./context";
-import { badRequest, crestBody, notFound } from "./errors";
+import { badRequest, crestBody, CrestHttpError, notFound } from "./errors";
 import { json, objectBody } from "./router";
+import { header } from "./sessions";
 import type { EmulatorRequest, EmulatorResponse } from "./types";
 
 export type CallKind = "admin" | "oauth2";
@@ -33,20 +40,98 @@ export interface AuditEntry {
 }
 
 const FaultSpec = z.object({
-  pathPattern: z.string().min(1),
+  path: z
+    .string()
+    .min(1)
+    .max(512)
+    .refine((p) => p.startsWith("/") || p.startsWith("*"), "must start with / or * (a glob over the request path)"),
   method: z.string().optional(),
   times: z.number().int().positive(),
   latencyMs: z.number().int().nonnegative().optional(),
   status: z.number().int().min(100).max(599).optional(),
   retryAfterSeconds: z.number().int().nonnegative().optional(),
   body: z.unknown().optional(),
+  /** The answer's Content-Type, e.g. `text/html` for a proxy's error page (default JSON). */
+  contentType: z.string().min(1).max(200).optional(),
+  /** Pads the answer's body with spaces to this many bytes, streamed (a huge response, for clients' limits). */
+  bodyBytes: z.number().int().positive().max(4 * 1024 ** 3).optional(),
   drop: z.boolean().optional(),
+  /** Handles the request (a token request opens its session), then drops the connection unanswered: a lost response. */
+  dropAfter: z.boolean().optional(),
 });
 export type FaultSpec = z.infer<typeof FaultSpec>;
 
 interface Fault extends FaultSpec {
-  pattern: RegExp;
+  glob: Glob;
+  /** The glob names a query (`?`): matched against path and query, else against the path alone. */
+  withQuery: boolean;
   remaining: number;
+}
+
+type Glob = ReadonlyArray<{ kind: "char"; ch: string } | { kind: "*" } | { kind: "**" }>;
+
+/** `*` matches within one path segment, `**` across segments; every other character is itself. */
+export function compileGlob(text: string): Glob {
+  const out: Array<Glob[number]> = [];
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== "*") out.push({ kind: "char", ch: text[i] });
+    else if (text[i + 1] === "*") {
+      out.push({ kind: "**" });
+      while (text[i + 1] === "*") i++;
+    } else out.push({ kind: "*" });
+  }
+  return out;
+}
+
+/**
+ * Whether a glob matches the whole text, by stepping every pattern position at once over the text:
+ * time is at most (text length × glob length), with no backtracking, so no pattern can stall the
+ * tenant (a regular expression such as `^/(a|aa)+$` could, for seconds per request).
+ */
+export function globMatches(glob: Glob, text: string): boolean {
+  let states = new Uint8Array(glob.length + 1);
+  states[0] = 1;
+  emptyMatches(glob, states);
+  for (const ch of text) {
+    const next = new Uint8Array(glob.length + 1);
+    for (let i = 0; i < glob.length; i++) {
+      if (!states[i]) continue;
+      const token = glob[i];
+      if (token.kind === "char") {
+        if (token.ch === ch) next[i + 1] = 1;
+      } else if (token.kind === "**" || ch !== "/") next[i] = 1;
+    }
+    states = emptyMatches(glob, next);
+    if (!states.includes(1)) return false;
+  }
+  return states[glob.length] === 1;
+}
+
+/** Lets every wildcard match the empty string: a position before one also stands after it. */
+function emptyMatches<T extends Uint8Array>(glob: Glob, states: T): T {
+  for (let i = 0; i < glob.length; i++) if (states[i] && glob[i].kind !== "char") states[i + 1] = 1;
+  return states;
+}
+
+/**
+ * Refuses what a web page could send (see the file comment). Browsers send `Origin` on a
+ * cross-origin POST and, after DNS rebinding, the page's own host name in `Host`; a local
+ * process sends no `Origin` and one of the loopback names with the tenant's port.
+ */
+function checkCaller(req: EmulatorRequest, ctx: EmulatorContext): void {
+  const port = new URL(ctx.baseUrl).port;
+  if (header(req, "origin") !== undefined) {
+    throw new CrestHttpError(403, "Control endpoints refuse requests with an Origin header (sent by web pages): call them from a local process without one");
+  }
+  const host = (header(req, "host") ?? "").toLowerCase();
+  const allowed = [...LOOPBACK_HOSTS].flatMap((name) => (port ? [`${name}:${port}`] : [name, `${name}:80`]));
+  if (!allowed.includes(host)) {
+    throw new CrestHttpError(403, `Control endpoints answer only Host ${allowed.join(", ")}; got Host ${JSON.stringify(host)}`);
+  }
+  const type = header(req, "content-type");
+  if (req.body.trim() !== "" && !/^application\/json\s*(;|$)/i.test(type ?? "")) {
+    throw new CrestHttpError(415, `Control request bodies must be JSON: send Content-Type: application/json (got ${type === undefined ? "none" : JSON.stringify(type)})`);
+  }
 }
 
 const ConfigSpec = z.object({ latencyMs: z.number().int().nonnegative() });
@@ -61,8 +146,9 @@ export class ControlPlane {
 
   /** The first armed fault for a call, counted as used. */
   takeFault(method: string, pathWithQuery: string): FaultSpec | undefined {
+    const path = pathWithQuery.split("?")[0];
     const fault = this.faults.find(
-      (f) => (!f.method || f.method.toUpperCase() === method) && f.pattern.test(pathWithQuery),
+      (f) => (!f.method || f.method.toUpperCase() === method) && globMatches(f.glob, f.withQuery ? pathWithQuery : path),
     );
     if (!fault) return undefined;
     if (--fault.remaining === 0) this.faults = this.faults.filter((f) => f !== fault);
@@ -74,6 +160,7 @@ export class ControlPlane {
   }
 
   handle(req: EmulatorRequest, ctx: EmulatorContext): EmulatorResponse {
+    checkCaller(req, ctx);
     const route = `${req.method} ${req.path.slice(CONTROL_PREFIX.length)}`;
     switch (route) {
       case "POST /reset":
@@ -83,17 +170,15 @@ export class ControlPlane {
         this.latencyMs = 0;
         return json(200, {});
       case "POST /faults": {
-        const spec = parse(FaultSpec, objectBody(req));
-        let pattern: RegExp;
-        try {
-          pattern = new RegExp(spec.pathPattern);
-        } catch {
-          throw badRequest(`pathPattern is not a valid regular expression: ${JSON.stringify(spec.pathPattern)}`);
+        const body = objectBody(req);
+        if ("pathPattern" in body) {
+          throw badRequest("pathPattern (a regular expression) is no longer accepted: use path (a glob: * within a segment, ** across, e.g. \"**/OAuth2Client/*\")");
         }
-        if (spec.status === undefined && !spec.drop && spec.latencyMs === undefined) {
-          throw badRequest("A fault needs status, drop or latencyMs");
+        const spec = parse(FaultSpec, body);
+        if (spec.status === undefined && !spec.drop && !spec.dropAfter && spec.latencyMs === undefined) {
+          throw badRequest("A fault needs status, drop, dropAfter or latencyMs");
         }
-        this.faults.push({ ...spec, pattern, remaining: spec.times });
+        this.faults.push({ ...spec, glob: compileGlob(spec.path), withQuery: spec.path.includes("?"), remaining: spec.times });
         return json(201, { faults: this.faults.length });
       }
       case "DELETE /faults":
@@ -131,5 +216,6 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 export function faultResponse(fault: FaultSpec & { status: number }): EmulatorResponse {
   const headers: Record<string, string> = {};
   if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds);
+  if (fault.contentType !== undefined) headers["content-type"] = fault.contentType;
   return { status: fault.status, headers, body: fault.body ?? crestBody(fault.status, "Injected fault") };
 }

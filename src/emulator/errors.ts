@@ -15,6 +15,7 @@ const REASONS: Record<number, string> = {
   409: "Conflict",
   412: "Precondition Failed",
   413: "Request Entity Too Large",
+  415: "Unsupported Media Type",
   429: "Too Many Requests",
   500: "Internal Server Error",
   501: "Not Implemented",

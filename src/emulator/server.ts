@@ -63,14 +63,32 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, response: EmulatorResponse): void {
+function send(res: ServerResponse, response: EmulatorResponse, padToBytes?: number): void {
   const text = typeof response.body === "string" ? response.body : response.body === undefined ? "" : JSON.stringify(response.body);
   const headers: Record<string, string> = { ...response.headers };
   if (text !== "" && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
     headers["content-type"] = "application/json;charset=UTF-8";
   }
   res.writeHead(response.status, headers);
-  res.end(text);
+  if (padToBytes === undefined) res.end(text);
+  else sendPadded(res, text, padToBytes);
+}
+
+/** The text then spaces up to `bytes`, chunk by chunk as the client reads (an injected huge body). */
+function sendPadded(res: ServerResponse, text: string, bytes: number): void {
+  const chunk = Buffer.alloc(64 * 1024, " ");
+  let left = bytes - Buffer.byteLength(text);
+  res.write(text);
+  const pump = () => {
+    while (left > 0 && !res.destroyed) {
+      const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+      left -= piece.length;
+      if (!res.write(piece)) return void res.once("drain", pump);
+    }
+    res.end();
+  };
+  res.on("close", () => (left = 0));
+  pump();
 }
 
 function errorResponse(error: unknown): EmulatorResponse {
@@ -156,6 +174,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: EmulatorCo
       response = errorResponse(error);
     }
   }
-  send(res, response);
+  if (fault?.dropAfter) {
+    record(0);
+    req.socket.destroy();
+    return;
+  }
+  send(res, response, fault?.status !== undefined ? fault.bodyBytes : undefined);
   record(response.status);
 }

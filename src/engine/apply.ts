@@ -3,13 +3,13 @@
  * plans with the pure modules, checks every precondition, and only then writes.
  */
 import { randomUUID } from "node:crypto";
-import { isAicApiError, registerSecret } from "../client/errors";
+import { isAicApiError, MIN_SECRET_LENGTH, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
 import type { OAuth2Provider } from "../contract/schemas";
 import type { Identity, SecretRef, Spec, SpecOf } from "../contract/spec";
 import { planAgentGrant } from "./agent-grant";
 import { planAiAgent } from "./ai-agent";
-import { secretNotSet } from "./errors";
+import { secretNotSet, secretTooShort } from "./errors";
 import { setIn, type FieldChange } from "./fields";
 import { readAgentGrants, readAiAgents, readWebApps, findApplication, findPrivilegeByPair } from "./live";
 import { SECRET_CHANGE, SECRET_FIELD, type AmClientPlan, type IdmPlan } from "./owned";
@@ -46,6 +46,7 @@ interface SecretWrite {
  */
 function secretWrite(options: EngineOptions, secret: SecretRef, id: string, creating: boolean): SecretWrite {
   const value = (options.env ?? process.env)[secret.env] || undefined;
+  if (value && value.length < MIN_SECRET_LENGTH) throw secretTooShort(secret.env, id, MIN_SECRET_LENGTH);
   if (value) registerSecret(value);
   if (creating) {
     if (!value) throw secretNotSet(secret.env, id);

@@ -6,7 +6,8 @@ export type EngineErrorCode =
   | "SECRET_TOO_SHORT"
   | "ROTATION_PENDING"
   | "OWNED_ELSEWHERE"
-  | "STALE_CODE";
+  | "STALE_CODE"
+  | "REALM_NOT_FOUND";
 
 export class EngineError extends Error {
   override readonly name = "EngineError";
@@ -31,5 +32,20 @@ export function secretNotSet(env: string, id: string): EngineError {
   return new EngineError(
     "SECRET_NOT_SET",
     `${env} is not set: it is needed to create ${id}; export it in the environment Terraform runs in`,
+  );
+}
+
+/** A secret too short to be scrubbed from error text safely (the value is never printed). */
+export function secretTooShort(env: string, id: string, min: number): EngineError {
+  return new EngineError(
+    "SECRET_TOO_SHORT",
+    `${env} is too short for the client secret of ${id}: it must have at least ${min} characters (shorter ones cannot be kept out of error output); set a longer secret (nothing was changed)`,
+  );
+}
+
+export function realmNotFound(realm: string, baseUrl: string): EngineError {
+  return new EngineError(
+    "REALM_NOT_FOUND",
+    `realm "${realm}" does not exist in ${baseUrl}: create it in the admin console or fix the tenant's realm in code (nothing was changed)`,
   );
 }

@@ -3,6 +3,7 @@
  * shown. No I/O: the `apply` path and the batched `plan` path both build on these.
  */
 import { canonicalJson } from "../contract/spec";
+import { escapeControl } from "../contract/text";
 
 /** One owned field that differs between the live object and the desired state. */
 export interface FieldChange {
@@ -117,9 +118,9 @@ function isStringList(v: unknown): v is string[] {
 /** A short, single-line rendering of a value for a change line; secrets never reach here. */
 export function formatValue(v: unknown): string {
   if (v === undefined || v === null) return "(none)";
-  if (Array.isArray(v) && v.every((x) => typeof x !== "object" || x === null)) return `[${v.join(",")}]`;
-  if (typeof v === "string") return v;
-  return canonicalJson(v);
+  if (Array.isArray(v) && v.every((x) => typeof x !== "object" || x === null)) return escapeControl(`[${v.join(",")}]`);
+  if (typeof v === "string") return escapeControl(v);
+  return escapeControl(canonicalJson(v));
 }
 
 /** `field from → to`, with secrets masked. */

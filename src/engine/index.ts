@@ -1,6 +1,6 @@
 /** The engine: per kind, read live state → pure diff of owned fields → apply or delete. */
 export { applySpec, deleteIdentity, type EngineOptions } from "./apply";
-export { syncTenant, MIN_SECRET_LENGTH, type SyncInput, type SyncOptions, type SyncOutcome } from "./sync";
+export { syncTenant, type SyncInput, type SyncOptions, type SyncOutcome } from "./sync";
 export { formatResult, type ObjectResult, type Action } from "./result";
 export { formatChange, type FieldChange } from "./fields";
 export { EngineError, type EngineErrorCode } from "./errors";

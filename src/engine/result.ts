@@ -1,4 +1,5 @@
 import type { Kind } from "../contract/constants";
+import { escapeControl } from "../contract/text";
 import { formatChange, type FieldChange } from "./fields";
 
 export type Action = "created" | "updated" | "adopted" | "unchanged" | "deleted" | "absent" | "failed";
@@ -15,9 +16,9 @@ export interface ObjectResult {
 
 const SYMBOL: Record<Action, string> = { created: "+", updated: "~", adopted: "~", deleted: "-", unchanged: "=", absent: "=", failed: "!" };
 
-/** One line per object, e.g. `~ web-app my-app: coreOAuth2ClientConfig.scopes [a] → [a,b]`. Never a secret. */
+/** One line per object (control characters escaped), e.g. `~ web-app my-app: coreOAuth2ClientConfig.scopes [a] → [a,b]`. Never a secret. */
 export function formatResult(r: ObjectResult): string {
   const details = [...r.changes.map(formatChange), ...r.notes].join("; ");
   const text = r.action === "updated" && details ? details : [r.action, details].filter(Boolean).join(" — ");
-  return `${SYMBOL[r.action]} ${r.kind} ${r.id}: ${text}`;
+  return escapeControl(`${SYMBOL[r.action]} ${r.kind} ${r.id}: ${text}`);
 }

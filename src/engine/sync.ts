@@ -14,7 +14,7 @@
  *   journal so that the next apply does the same work again.
  */
 import { randomUUID } from "node:crypto";
-import { registerSecret } from "../client/errors";
+import { MIN_SECRET_LENGTH, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
 import { journalIdentity, journalKey, specHash, type Journal, type JournalEntry } from "../contract/journal";
 import { DELETE_ORDER, identityOf, tenantKey, type Identity, type Spec, type SpecOf, type TenantRef } from "../contract/spec";
@@ -22,15 +22,13 @@ import { grantPrivilegeId, planAgentGrant } from "./agent-grant";
 import { planAiAgent } from "./ai-agent";
 import { deleteIdentity, updateProvider, writeAmClient, writeIdm, type ClientWriter } from "./apply";
 import { agentGrantLive, aiAgentLive, done, emptyRequest, existsLive, readSnapshot, readsFor, webAppLive, type BatchRequest, type TenantSnapshot } from "./batch";
-import { EngineError, secretNotSet } from "./errors";
+import { EngineError, realmNotFound, secretNotSet, secretTooShort } from "./errors";
 import type { FieldChange } from "./fields";
 import { SECRET_CHANGE, type AmClientPlan, type IdmPlan } from "./owned";
 import { planProviderGrants, planProviderRemoval } from "./provider-grants";
 import type { Action, ObjectResult } from "./result";
 import { planWebApp } from "./web-app";
 
-/** Secrets shorter than this could not be told apart from other text when redacting output. */
-export const MIN_SECRET_LENGTH = 6;
 /** Objects written at once (each a few calls); the admin client shares one session. */
 const WRITE_CONCURRENCY = 8;
 /** The order of creation: what others refer to first. */
@@ -108,12 +106,7 @@ function notOurs(spec: Spec, tenant: TenantRef): EngineError {
 /** The secret checks of a client: all before any write. */
 function clientSecret(spec: SpecOf<"web-app"> | SpecOf<"ai-agent">, previous: JournalEntry | undefined, exists: boolean, env: Record<string, string | undefined>): string | undefined {
   const value = env[spec.secret.env] || undefined;
-  if (value !== undefined && value.length < MIN_SECRET_LENGTH) {
-    throw new EngineError(
-      "SECRET_TOO_SHORT",
-      `${spec.secret.env} holds a secret of ${value.length} characters, fewer than ${MIN_SECRET_LENGTH}: too short to be a client secret, and to be kept out of logs; use a longer one`,
-    );
-  }
+  if (value !== undefined && value.length < MIN_SECRET_LENGTH) throw secretTooShort(spec.secret.env, `${spec.kind} ${spec.id}`, MIN_SECRET_LENGTH);
   if (value) registerSecret(value);
   if (!exists && !value) throw secretNotSet(spec.secret.env, `${spec.kind} ${spec.id}`);
   const version = String(spec.secret.version);
@@ -234,6 +227,7 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
   };
 
   if (changed.length > 0) {
+    if (!(await api.realmExists())) throw realmNotFound(desired.tenant.realm, desired.tenant.baseUrl);
     const snapshot = await readSnapshot(api, batchRequest(changed.map((c) => c.spec)));
     const { steps, errors } = prepare(changed, snapshot, desired.tenant, env);
     if (errors.length > 0) {

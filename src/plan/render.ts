@@ -1,8 +1,11 @@
 /**
  * The plan report as text (Terraform-like symbols, colour when asked), as markdown (a pull-request
  * comment or CI job summary: one collapsible section per stack) and as JSON (the schema in
- * schema.ts). The report holds no secret value, so no format can print one.
+ * schema.ts). The report holds no secret value, so no format can print one. Text and markdown
+ * escape control characters in every line before it is painted (JSON escapes them itself), so
+ * a live value cannot start a line or recolour a terminal.
  */
+import { escapeControl } from "../contract/text";
 import { formatValue, SENSITIVE } from "../engine/fields";
 import type { DriftChange, FieldChange, PlannedObject, PlanReport, StackPlan, Summary, UnmanagedInTenant } from "./schema";
 
@@ -85,11 +88,12 @@ function summaryExtras(s: Summary): string[] {
 }
 
 function tenantsLine(stack: StackPlan): string {
-  return stack.tenants.map((t) => `${t.baseUrl} realm ${t.realm}`).join(", ") || "no objects";
+  return escapeControl(stack.tenants.map((t) => `${t.baseUrl} realm ${t.realm}`).join(", ") || "no objects");
 }
 
 /** The body of one stack: planned changes, then drift. */
-function stackBody(stack: StackPlan, paint: Painter): string[] {
+function stackBody(stack: StackPlan, painter: Painter): string[] {
+  const paint: Painter = (colour, text) => painter(colour, escapeControl(text));
   const changes = stack.objects.flatMap((o) => objectLines(o, paint));
   const drifted = stack.objects.filter((o) => o.drift);
   const lines = changes.length > 0 ? changes : [paint("dim", "(no changes)")];
@@ -115,7 +119,7 @@ const unmanagedCount = (report: PlanReport) => report.unmanaged.reduce((n, t) =>
 export function renderText(report: PlanReport, paint: Painter = plain): string {
   const out: string[] = [];
   for (const stack of report.stacks) {
-    out.push(paint("bold", `Stack ${stack.name}: ${tenantsLine(stack)}`), paint("dim", `# ${stack.state.note}`), "");
+    out.push(paint("bold", escapeControl(`Stack ${stack.name}: ${tenantsLine(stack)}`)), paint("dim", escapeControl(`# ${stack.state.note}`)), "");
     out.push(...stackBody(stack, paint).map((l) => (l ? `  ${l}` : l)), "");
   }
   if (report.unmanaged.length > 0) {
@@ -140,8 +144,8 @@ export function renderMarkdown(report: PlanReport): string {
   for (const stack of report.stacks) {
     const s = stack.summary;
     const counts = `${s.create} to create, ${s.update} to update, ${s.delete} to delete${s.drifted ? `, ${s.drifted} drifted` : ""}${s.problems ? `, ${s.problems} with problems` : ""}`;
-    out.push(`<details><summary><b>${escapeHtml(stack.name)}</b>: ${counts}</summary>`, "");
-    const note = stack.state.note.charAt(0).toUpperCase() + stack.state.note.slice(1);
+    out.push(`<details><summary><b>${escapeHtml(escapeControl(stack.name))}</b>: ${counts}</summary>`, "");
+    const note = escapeControl(stack.state.note.charAt(0).toUpperCase() + stack.state.note.slice(1));
     out.push(`Tenant: ${escapeMarkdown(tenantsLine(stack))}. ${escapeMarkdown(note)}.`, "");
     out.push(fenced(stackBody(stack, plain).join("\n"), "diff"), "", "</details>", "");
   }

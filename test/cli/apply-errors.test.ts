@@ -2,7 +2,9 @@
  * `cdktf-aic sync` when it cannot do its job: one clear line, exit 1, and no write.
  */
 import { generateKeyPairSync } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import type { Spec } from "../../src/contract/spec";
 import { TestTenant } from "../engine/support";
 import { requireCli, SyncRunner, type RunResult } from "./run";
@@ -76,5 +78,47 @@ describe("cdktf-aic sync failing before any write", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^! agent-grant digital-assistant-ai-agent\/digital-assistant-web-app: failed — .*group "no-such-group" not found/m);
     expect(await t.writes()).toEqual([]);
+  });
+
+  it("fails with one line when the realm does not exist, before any write", async () => {
+    const missing = new RegExp(`realm "no-such-realm" does not exist in ${t.tenant.baseUrl.replace(/\./g, "\\.")}`);
+    // The provider's apply would create the realm's provider; a web app's would look its owners up.
+    for (const spec of [t.providerGrants(), t.webApp()]) {
+      expectOneLineFailure(await apply({ ...spec, tenant: { ...t.ref(), realm: "no-such-realm" } } as Spec), missing);
+    }
+    expect(await t.writes()).toEqual([]);
+  });
+
+  it("fails with one line, not a raw EEXIST, when the token cache directory is a file", async () => {
+    const file = join(t.cacheDir, "not-a-directory");
+    writeFileSync(file, "x");
+    const r = await apply(t.webApp(), { CDKTF_AIC_TOKEN_CACHE_DIR: file });
+    expectOneLineFailure(r, /CDKTF_AIC_TOKEN_CACHE_DIR\b.*not a directory.*(point it at a directory|unset it)/);
+    expect(r.stderr).not.toMatch(/EEXIST|ENOTDIR|at .*\.js:\d+/);
+    expect(await t.writes()).toEqual([]);
+  });
+
+  it("fails with one line when a response body is over 32 MiB, without reading it all", async () => {
+    await fetch(`${t.tenant.baseUrl}/__emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ path: "**/agents/OAuth2Client*", method: "GET", status: 200, bodyBytes: 512 * 1024 * 1024, times: 5 }),
+    });
+    const started = Date.now();
+    const r = await apply(t.webApp());
+    expectOneLineFailure(r, /response body .*over 32 MiB/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(await t.writes()).toEqual([]);
+  }, 60_000);
+
+  it("prints an API message holding control characters escaped, on its one line", async () => {
+    await fetch(`${t.tenant.baseUrl}/__emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ path: "**/agents/OAuth2Client", method: "GET", status: 400, body: { code: 400, reason: "Bad Request", message: "bad\u001b[2J\rcdktf-aic apply: forged" }, times: 1 }),
+    });
+    const r = await apply(t.webApp());
+    expectOneLineFailure(r, /API said: "bad\\u001b\[2J\\rcdktf-aic apply: forged"/);
+    expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
   });
 });

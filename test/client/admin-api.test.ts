@@ -1,5 +1,5 @@
 import { fillPath, ENDPOINTS } from "../../src/contract";
-import { createAdminApi, stripForAmPut, type AdminClient } from "../../src/client";
+import { createAdminApi, registerSecret, stripForAmPut, type AdminClient } from "../../src/client";
 import { rejection } from "./errors-of";
 import { TestTenant } from "./tenant";
 
@@ -149,10 +149,55 @@ describe("AdminApi: IDM managed objects", () => {
 
 describe("AdminApi: response parsing", () => {
   it("fails with UNEXPECTED_RESPONSE naming the endpoint and the field when a response has another shape", async () => {
-    await t.fault({ pathPattern: "/realm-config/agents/OAuth2Client/odd$", method: "GET", times: 1, status: 200, body: { _id: 42 } });
+    await t.fault({ path: "**/realm-config/agents/OAuth2Client/odd", method: "GET", times: 1, status: 200, body: { _id: 42 } });
     const err = await rejection(api.getOAuth2Client("odd"));
     expect(err).toMatchObject({ code: "UNEXPECTED_RESPONSE", endpoint: "oauth2ClientRead", fieldPath: "_id" });
     expect(String(err)).toContain("oauth2ClientRead returned an unexpected shape at _id");
+  });
+});
+
+describe("AdminApi: what counts as already gone", () => {
+  const PROXY_404 = "<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center></body></html>";
+
+  it("counts only the tenant's own JSON 404 as absent", async () => {
+    expect(await api.deleteOAuth2Client("never-there")).toBe(false);
+    expect(await api.deleteManaged("application", "never-there")).toBe(false);
+    expect(await api.getOAuth2Client("never-there")).toBeUndefined();
+  });
+
+  it.each([
+    ["an HTML 404 from a proxy", { body: PROXY_404, contentType: "text/html" }, "text/html"],
+    ["a JSON 404 of another shape", { body: { error: "not found" } }, "not the tenant's"],
+    ["a 404 whose body is not JSON", { body: "Not Found", contentType: "application/json" }, "not the tenant's"],
+  ])("fails a delete, read or IDM delete on %s, and the object is still there", async (_what, answer, said) => {
+    await api.putOAuth2Client("kept", confidential(["openid"]));
+    for (const [method, path] of [["DELETE", clientPath("kept")], ["GET", clientPath("kept")], ["DELETE", "/openidm/managed/alpha_application/kept"]]) {
+      await t.fault({ path, method, times: 1, status: 404, ...answer });
+    }
+    for (const call of [api.deleteOAuth2Client("kept"), api.getOAuth2Client("kept"), api.deleteManaged("application", "kept")]) {
+      const err = await rejection(call);
+      expect(err).toMatchObject({ code: "UNEXPECTED_RESPONSE", status: 404 });
+      expect(String(err)).toContain(said);
+      expect(String(err)).toMatch(/may still exist.*Fix: check that the base URL/);
+    }
+    expect(await api.getOAuth2Client("kept")).toMatchObject({ _id: "kept" });
+  });
+});
+
+describe("AdminApi: secrets in error bodies", () => {
+  it("scrubs a secret echoed in a long non-JSON error body before shortening it, so no part of it shows", async () => {
+    const secret = "s3cr3t-" + "x".repeat(33) + "-0123456"; // 48 characters
+    expect(secret).toHaveLength(48);
+    registerSecret(secret);
+    // The secret starts at character 177: a cut at 200 kept its first 23 characters.
+    const body = `<html>${"-".repeat(171)}${secret} was refused</html>`;
+    await t.fault({ path: "**/realm-config/services/oauth-oidc", method: "GET", times: 1, status: 400, body });
+    const err = await rejection(api.getProvider());
+    for (const text of [String(err), err.stack ?? "", JSON.stringify(err), err.apiMessage ?? ""]) {
+      expect(text).not.toContain(secret.slice(0, 8));
+      expect(text).not.toContain(secret.slice(-8));
+    }
+    expect(err.apiMessage).toContain("<redacted>");
   });
 });
 

@@ -47,7 +47,7 @@ describe("service-account auth", () => {
   it("re-mints once after a 401 and retries the call", async () => {
     const api = client();
     await api.getProvider();
-    await t.fault({ pathPattern: `${providerPath()}$`, method: "GET", times: 1, status: 401 });
+    await t.fault({ path: `${providerPath()}`, method: "GET", times: 1, status: 401 });
     expect(await api.getProvider()).toBeDefined();
     expect(await t.statuses("POST", TOKEN_PATH)).toEqual([200, 200]);
     expect(await t.statuses("GET", providerPath())).toEqual([200, 401, 200]);
@@ -55,7 +55,7 @@ describe("service-account auth", () => {
 
   it("fails with UNAUTHORIZED naming the env vars when the 401 survives the re-mint", async () => {
     const api = client();
-    await t.fault({ pathPattern: `${providerPath()}$`, method: "GET", times: 5, status: 401 });
+    await t.fault({ path: `${providerPath()}`, method: "GET", times: 5, status: 401 });
     const err = await rejection(api.getProvider());
     expect(err).toMatchObject({ code: "UNAUTHORIZED", status: 401 });
     expect(String(err)).toContain("check the service account id and JWK in AIC_SERVICE_ACCOUNT_ID / AIC_SERVICE_ACCOUNT_JWK");
@@ -95,6 +95,30 @@ describe("service-account auth", () => {
     const err = await rejection(client({ tokenCacheDir: t.tempDir() }).getProvider());
     expect(err).toMatchObject({ code: "SESSION_LIMIT", endpoint: "serviceAccountToken" });
     expect(String(err)).toContain("CDKTF_AIC_TOKEN_CACHE_DIR");
+    expect(err.fix).toMatch(/wait .*idle sessions .*expire/);
+    expect(err.fix).toMatch(/log out|stop/);
+  });
+});
+
+/** Peak sessions the tenant saw for one account. */
+const peakSessions = async (account: string) => (await t.sessions())[account].peak;
+
+describe.each([
+  ["service-account", SERVICE_ACCOUNT_AUTH, TOKEN_PATH, () => t.connection.serviceAccount.id, "serviceAccountToken"],
+  ["am-session", AM_SESSION_AUTH, ENDPOINTS.amAuthenticate.path, () => t.connection.amAdmin.username, "amAuthenticate"],
+] as const)("%s: lost answers to a session-opening request", (_name, auth, path, account, endpoint) => {
+  it("retries a lost answer once: the call succeeds holding 2 sessions", async () => {
+    await t.fault({ path, method: "POST", times: 1, dropAfter: true });
+    expect(await client({ auth }).getProvider()).toBeDefined();
+    expect(await peakSessions(account())).toBe(2);
+  });
+
+  it("never opens more than 2 sessions when the answers keep getting lost, and says so in one error", async () => {
+    await t.fault({ path, method: "POST", times: 4, dropAfter: true });
+    const err = await rejection(client({ auth }).getProvider());
+    expect(err).toMatchObject({ code: "NETWORK", endpoint, attempts: 2 });
+    expect(String(err)).toMatch(/session/);
+    expect(await peakSessions(account())).toBeLessThanOrEqual(2);
   });
 });
 

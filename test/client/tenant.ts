@@ -12,15 +12,20 @@ import type { AdminClientOptions } from "../../src/client";
 export type Tenant = Awaited<ReturnType<typeof startTenant>>;
 
 export interface Fault {
-  pathPattern: string;
+  /** A glob over the request path: `*` within a segment, `**` across; with `?` the query too. */
+  path: string;
   method?: string;
   times: number;
   status?: number;
   retryAfterSeconds?: number;
   drop?: boolean;
+  /** Handle the request, then drop the connection unanswered (a lost response). */
+  dropAfter?: boolean;
   latencyMs?: number;
-  /** The answer's body (default: a CREST error body of the status). */
+  /** The answer's body (default: a CREST error body of the status); a string is sent as is. */
   body?: unknown;
+  /** The answer's Content-Type (default: JSON). */
+  contentType?: string;
 }
 
 export interface AuditEntry {

@@ -132,7 +132,44 @@ describe(AicTenant, () => {
   });
 
   it("fails when the realm is not a realm name", () => {
-    expect(() => new AicTenant(stack(), "Tenant", { baseUrl: TENANT_URL, realm: "/alpha" })).toThrow(/AIC_INVALID_REALM/);
+    expect(() => new AicTenant(stack(), "Tenant", { baseUrl: TENANT_URL, realm: "al pha" })).toThrow(/AIC_INVALID_REALM/);
+  });
+
+  it.each([
+    ["http:// to a host that is not this machine", "http://tenant.example.com", "AIC_INSECURE_TENANT_URL", /https:\/\/tenant\.example\.com/],
+    ["credentials in the URL", "https://admin:hunter2@tenant.example.com", "AIC_TENANT_URL_CREDENTIALS", /credential env vars/],
+    ["a query", "https://tenant.example.com?realm=alpha", "AIC_INVALID_TENANT_URL", /without \?query or #fragment/],
+    ["a fragment", "https://tenant.example.com/#x", "AIC_INVALID_TENANT_URL", /without \?query or #fragment/],
+    ["a space", "https://tenant.example.com /", "AIC_INVALID_TENANT_URL", /no spaces/],
+    ["a trailing /am", "https://tenant.example.com/am/", "AIC_INVALID_TENANT_URL", /drop \/am/],
+  ])("fails at synth on a base URL with %s, naming the value, what is allowed and the fix", (_what, baseUrl, code, fix) => {
+    let error: unknown;
+    try {
+      new AicTenant(stack(), "Tenant", { baseUrl });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ name: "ValidationError", code });
+    const message = (error as Error).message;
+    expect(message).toMatch(/^stack\/Tenant: \[AIC_[A-Z_]+\] baseUrl .*Received: .*Allowed: .*Fix: /);
+    expect(message).toMatch(fix);
+    expect(message).not.toContain("hunter2");
+  });
+
+  it("allows http:// for this machine only: 127.0.0.1, localhost and [::1]", () => {
+    for (const baseUrl of ["http://127.0.0.1:18443", "http://localhost:18443", "http://[::1]:18443"]) {
+      expect(() => new AicTenant(stack(), "Tenant", { baseUrl })).not.toThrow();
+    }
+  });
+
+  it("carries the normalised base URL and realm in its tenant ref, so a respelling is the same identity", () => {
+    const spelled = new AicTenant(stack(), "Tenant", { baseUrl: "http://LOCALHOST:18443/", realm: "root/alpha" });
+    const plain = new AicTenant(stack(), "Tenant", { baseUrl: "http://127.0.0.1:18443", realm: "alpha" });
+    expect(spelled.tenantRef).toEqual(plain.tenantRef);
+    expect(spelled.tenantRef).toMatchObject({ baseUrl: "http://127.0.0.1:18443", realm: "alpha" });
+    expect(spelled.tenantKey).toBe(plain.tenantKey);
+    const https = new AicTenant(stack(), "Tenant", { baseUrl: "https://Tenant.Example.com:443/", realm: "/bravo/sub" });
+    expect(https.tenantRef).toMatchObject({ baseUrl: "https://tenant.example.com", realm: "bravo/sub" });
   });
 
   it("fails when the journal would not fit in a provisioner's environment", () => {

@@ -3,6 +3,7 @@
  * file and the `tenant` command.
  */
 import { spawn } from "node:child_process";
+import { request as httpRequest } from "node:http";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -39,7 +40,7 @@ describe("POST /__emulator/reset", () => {
 
 describe("POST /__emulator/faults", () => {
   it("answers 429 with Retry-After the given number of times, then normally", async () => {
-    await addFault({ pathPattern: "alpha_user", method: "GET", times: 2, status: 429, retryAfterSeconds: 3 });
+    await addFault({ path: "/openidm/managed/alpha_user", method: "GET", times: 2, status: 429, retryAfterSeconds: 3 });
     const first = await readUsers();
     expect([first.status, first.headers.get("retry-after"), first.body]).toEqual([
       429,
@@ -51,40 +52,117 @@ describe("POST /__emulator/faults", () => {
   });
 
   it("answers 503 with the given body", async () => {
-    await addFault({ pathPattern: "^/openidm/", times: 1, status: 503, body: { code: 503, message: "down" } });
+    await addFault({ path: "/openidm/**", times: 1, status: 503, body: { code: 503, message: "down" } });
     const r = await readUsers();
     expect([r.status, r.body]).toEqual([503, { code: 503, message: "down" }]);
   });
 
   it("matches the method when given", async () => {
-    await addFault({ pathPattern: "alpha_user", method: "DELETE", times: 1, status: 503 });
+    await addFault({ path: "/openidm/managed/alpha_user", method: "DELETE", times: 1, status: 503 });
     expect((await readUsers()).status).toBe(200);
   });
 
   it("drops the connection without answering", async () => {
-    await addFault({ pathPattern: "alpha_user", times: 1, drop: true });
+    await addFault({ path: "/openidm/managed/alpha_user", times: 1, drop: true });
     await expect(readUsers()).rejects.toThrow();
     expect((await readUsers()).status).toBe(200);
   });
 
   it("delays a call by latencyMs and then answers it", async () => {
-    await addFault({ pathPattern: "alpha_user", times: 1, latencyMs: 300 });
+    await addFault({ path: "/openidm/managed/alpha_user", times: 1, latencyMs: 300 });
     const started = Date.now();
     expect((await readUsers()).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
 
   it("is cleared by DELETE /__emulator/faults", async () => {
-    await addFault({ pathPattern: "alpha_user", times: 5, status: 503 });
+    await addFault({ path: "/openidm/managed/alpha_user", times: 5, status: 503 });
     expect((await t.control("DELETE", "faults")).status).toBe(200);
     expect((await readUsers()).status).toBe(200);
   });
 
   it("refuses an invalid fault with 400", async () => {
-    const r = await t.control("POST", "faults", { pathPattern: "(", times: 1, status: 503 });
-    expect(r.status).toBe(400);
-    const noTimes = await t.control("POST", "faults", { pathPattern: "x", status: 503 });
+    const relative = await t.control("POST", "faults", { path: "alpha_user", times: 1, status: 503 });
+    expect([relative.status, relative.body.message]).toEqual([400, expect.stringContaining("must start with / or *")]);
+    const noTimes = await t.control("POST", "faults", { path: "/x", status: 503 });
     expect(noTimes.status).toBe(400);
+  });
+
+  it("refuses a regular expression (pathPattern) with 400 naming the glob that replaced it", async () => {
+    const r = await t.control("POST", "faults", { pathPattern: "alpha_user$", times: 1, status: 503 });
+    expect([r.status, r.body.message]).toEqual([400, expect.stringContaining("path (a glob")]);
+  });
+
+  it("matches by glob: * within a segment, ** across segments, the query only when the glob has one", async () => {
+    await addFault({ path: "/openidm/managed/*_user", times: 1, status: 503 });
+    expect((await readUsers()).status).toBe(503);
+    await addFault({ path: "/openidm/*", times: 1, status: 503 });
+    expect((await readUsers()).status).toBe(200);
+    await addFault({ path: "**/alpha_user?_queryFilter=t*", times: 1, status: 503 });
+    expect((await readUsers()).status).toBe(503);
+    await addFault({ path: "**/alpha_user?_queryFilter=false", times: 1, status: 503 });
+    expect((await readUsers()).status).toBe(200);
+  });
+
+  it("cannot be stalled by a pattern: a catastrophic regex is refused and a worst-case glob answers at once", async () => {
+    // ^/(a|aa)+$ against 36 a's and a mismatch took seconds of one thread: the whole tenant.
+    await t.control("POST", "faults", { pathPattern: "^/(a|aa)+$", times: 1, status: 503 });
+    await addFault({ path: "/**a**a**a**a**a**a**a**a**a**a**b", times: 1, status: 503 });
+    const started = Date.now();
+    const r = await t.call("GET", `/${"a".repeat(36)}${"a/".repeat(2000)}!`);
+    expect(r.status).toBe(404);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+/** A control call as a browser or another host would send it: any headers, any Host. */
+function rawControl(method: string, action: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: any }> {
+  const url = new URL(`${t.baseUrl}/__emulator/${action}`);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method, headers }, (res) => {
+      let text = "";
+      res.on("data", (d) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("control endpoints: only from this machine, never from a web page", () => {
+  const fault = JSON.stringify({ path: "/openidm/managed/alpha_user", times: 1, status: 503 });
+  const port = () => new URL(t.baseUrl).port;
+  const armed = async () => (await readUsers()).status === 503;
+
+  it("refuses a request carrying an Origin header with 403 and a JSON error", async () => {
+    const r = await rawControl("POST", "faults", { host: `127.0.0.1:${port()}`, origin: "http://evil.example", "content-type": "application/json" }, fault);
+    expect(r.status).toBe(403);
+    expect(r.body).toMatchObject({ code: 403, reason: "Forbidden", message: expect.stringContaining("Origin") });
+    expect(await armed()).toBe(false);
+  });
+
+  it("refuses a body that is not JSON (text/plain, as a form post sends it) with 415", async () => {
+    const r = await rawControl("POST", "faults", { host: `127.0.0.1:${port()}`, "content-type": "text/plain" }, fault);
+    expect(r.status).toBe(415);
+    expect(r.body).toMatchObject({ code: 415, message: expect.stringContaining("application/json") });
+    expect(await armed()).toBe(false);
+  });
+
+  it("refuses a Host that is not loopback with this port (DNS rebinding) with 403", async () => {
+    for (const host of [`evil.example:${port()}`, "127.0.0.1:1", `127.0.0.1.evil.example:${port()}`]) {
+      const r = await rawControl("POST", "reset", { host });
+      expect([host, r.status]).toEqual([host, 403]);
+      expect(r.body).toMatchObject({ code: 403, message: expect.stringContaining("Host") });
+    }
+  });
+
+  it("answers a loopback Host by any of its names, with the port", async () => {
+    for (const host of [`127.0.0.1:${port()}`, `localhost:${port()}`, `[::1]:${port()}`]) {
+      expect([host, (await rawControl("GET", "sessions", { host })).status]).toEqual([host, 200]);
+    }
+    const r = await rawControl("POST", "faults", { host: `localhost:${port()}`, "content-type": "application/json; charset=utf-8" }, fault);
+    expect(r.status).toBe(201);
+    expect(await armed()).toBe(true);
   });
 });
 

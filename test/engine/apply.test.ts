@@ -2,8 +2,11 @@ import { createOAuth2Api } from "../../src/client/oauth2-api";
 import { TOKEN_EXCHANGE_GRANT } from "../../src/contract/constants";
 import { identityOf } from "../../src/contract/spec";
 import { applySpec, deleteIdentity } from "../../src/engine/apply";
+import { syncTenant } from "../../src/engine/sync";
+import { journalOf } from "../../src/contract/journal";
 import { EngineError } from "../../src/engine/errors";
 import { SECRET_CHANGE } from "../../src/engine/owned";
+import { findApplication } from "../../src/engine/live";
 import { formatResult } from "../../src/engine/result";
 import { mintAdminToken } from "../emulator/helpers";
 import { TestTenant } from "./support";
@@ -58,7 +61,7 @@ describe("applySpec(oauth2-provider-grants)", () => {
     await fetch(`${t.tenant.baseUrl}/__emulator/faults`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ pathPattern: "services/oauth-oidc$", method: "PUT", times: 1, latencyMs: 1000 }),
+      body: JSON.stringify({ path: "**/services/oauth-oidc", method: "PUT", times: 1, latencyMs: 1000 }),
     });
     await t.clearAudit();
     const applying = applySpec(t.api, t.providerGrants(), opts());
@@ -113,6 +116,51 @@ describe("applySpec(oauth2-provider-grants)", () => {
     const r = await deleteIdentity(t.api, identityOf(t.providerGrants()));
     expect(r.action).toBe("unchanged");
     expect(await t.adminCalls()).toEqual([]);
+  });
+});
+
+describe("applySpec: secrets too short to be scrubbed", () => {
+  it("refuses a client secret under 6 characters with one line naming the variable, before any write", async () => {
+    const err = await applySpec(t.api, t.webApp(), opts()).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeUndefined(); // created with the planted secret
+    await t.clearAudit();
+    for (const spec of [t.webApp({ scopes: ["openid"] }), t.aiAgent()]) {
+      const env = t.env({ WEB_APP_CLIENT_SECRET: "abc12", AI_AGENT_CLIENT_SECRET: "abc12" });
+      const failure = await applySpec(t.api, spec, { env }).then(() => undefined, (e: unknown) => e);
+      expect(failure).toBeInstanceOf(EngineError);
+      expect(failure).toMatchObject({ code: "SECRET_TOO_SHORT", message: expect.stringContaining(spec.secret.env) });
+      expect((failure as Error).message).toContain("at least 6 characters");
+      expect((failure as Error).message).not.toContain("abc12");
+      expect((failure as Error).message).not.toContain("\n");
+    }
+    expect(await t.writes()).toEqual([]);
+  });
+});
+
+describe("deleteIdentity and the sync's removals: a 404 that is not the tenant's", () => {
+  it("fails the step instead of reporting the object gone, and the object stays", async () => {
+    await applyAll(t.webApp(), t.aiAgent());
+    const proxy404 = { method: "DELETE", status: 404, body: "<html><body>404 Not Found</body></html>", contentType: "text/html", times: 2 };
+    for (const path of ["**/agents/OAuth2Client/*", "**/agents/AIAgent/*"]) {
+      await fetch(`${t.tenant.baseUrl}/__emulator/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ path, ...proxy404 }) });
+    }
+    await expect(deleteIdentity(t.api, identityOf(t.aiAgent()))).rejects.toMatchObject({ code: "UNEXPECTED_RESPONSE", message: expect.stringContaining("may still exist") });
+    const removal = await syncTenant(() => t.api, { previous: journalOf(t.ref(), [t.webApp()]), desired: journalOf(t.ref(), []), specs: new Map() });
+    expect(removal.failed).toBe(1);
+    expect(removal.results[0].notes[0]).toMatch(/may still exist/);
+    expect(await t.api.getOAuth2Client(APP)).toBeDefined();
+    expect(await t.api.getAiAgent(AGENT)).toBeDefined();
+  });
+});
+
+describe("apply result lines", () => {
+  it("escape control characters of live values: a name set in the console cannot forge a line", async () => {
+    await applyAll(t.webApp());
+    const application = (await findApplication(t.api, APP))!;
+    await t.api.patchManaged("application", application._id, [{ operation: "replace", field: "/name", value: "x\n+ web-app forged: created\u001b[31m" }]);
+    const line = formatResult(await applySpec(t.api, t.webApp(), noSecrets()));
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f]/);
+    expect(line).toContain("x\\n+ web-app forged: created\\u001b[31m");
   });
 });
 

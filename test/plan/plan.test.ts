@@ -142,6 +142,31 @@ describe("cdktf-aic plan", () => {
     }
   });
 
+  it("escapes control characters of live values in every format, so a name cannot forge a line", async () => {
+    const api = ws.adminClient();
+    const application = (await findApplication(api, APP))!;
+    const forged = "Evil\n\nNo changes. The tenant matches the code.\u001b[2K\u001b[32m\r";
+    await api.patchManaged("application", application._id, [{ operation: "replace", field: "/name", value: forged }]);
+    try {
+      for (const format of ["text", "markdown"]) {
+        const r = await plan({}, ["--format", format]);
+        expect(r.stdout).toContain("Plan: 0 to create, 1 to update, 0 to delete.");
+        // The change and the drift line hold the name, escaped: no line of its own.
+        const lines = r.stdout.split("\n").filter((l) => l.includes("No changes."));
+        expect(lines).toHaveLength(2);
+        for (const l of lines) expect(l).toContain(" Evil\\n\\nNo changes. The tenant matches the code.\\u001b[2K\\u001b[32m\\r");
+        expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+      }
+      const json = await plan({}, ["--format", "json"]);
+      expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+      const app = PlanReport.parse(JSON.parse(json.stdout)).stacks[0].objects.find((o) => o.kind === "web-app")!;
+      expect(app.changes).toContainEqual(expect.objectContaining({ field: "application.name", live: forged }));
+    } finally {
+      await api.patchManaged("application", application._id, [{ operation: "replace", field: "/name", value: application.name }]);
+      await api.close();
+    }
+  });
+
   it("compares with code only when there is no state file, and says so", async () => {
     const copy = join(ws.dir, "no-state");
     ws.synth((s) => seed(s));

@@ -67,7 +67,7 @@ describe("cdktf-aic plan at scale", () => {
     await fetch(`${ws.tenant.baseUrl}/__emulator/faults`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ pathPattern: "OAuth2Client\\?_queryFilter=_id", method: "GET", status: 400, times: 1 }),
+      body: JSON.stringify({ path: "**/OAuth2Client?_queryFilter=_id**", method: "GET", status: 400, times: 1 }),
     });
     await ws.clearAudit();
     const { report } = await planJson();
