@@ -10,8 +10,11 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO, terraformEngine } from "./harness";
 import { ANNOUNCED_ENV } from "../../scripts/engine";
+import { scratchDir } from "../support/scratch";
 
 const WITH_TOOLS = join(REPO, "scripts", "with-tools.sh");
+/** with-tools.sh runs scripts/engine.ts with tsx, which keeps a cache in the temp dir: this one goes with the file. */
+const CHILD_TMP = scratchDir("cdktf-aic-engine-tmp-");
 
 interface Result {
   status: number;
@@ -21,7 +24,7 @@ interface Result {
 
 /** `with-tools.sh sh -c 'printf %s "$CDKTF_AIC_TERRAFORM"'` with exactly the PATH and variables given. */
 function withTools(path: string, extra: Record<string, string> = {}): Promise<Result> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: path, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: CHILD_TMP, PATH: path, ...extra };
   for (const k of ["CDKTF_AIC_TERRAFORM", ANNOUNCED_ENV]) if (!(k in extra)) delete env[k];
   return new Promise((resolve) => {
     const child = spawn("bash", [WITH_TOOLS, "sh", "-c", 'printf %s "$CDKTF_AIC_TERRAFORM"'], { cwd: REPO, env });
