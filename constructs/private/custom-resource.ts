@@ -18,7 +18,7 @@
  *
  * Two resource types can carry the pattern:
  * - `terraform_data` (default): built into Terraform ≥ 1.4 and OpenTofu, so a stack needs no
- *   provider at all. Values are objects, so `terraform plan` shows a change field by field.
+ *   provider at all. What replaces a resource is an object, what it carries (a spec) a JSON string; `terraform plan` shows a change of either field by field.
  * - `null_resource` (hashicorp/null): values are canonical JSON strings in `triggers`.
  *
  * Everything reaches the CLI through `environment` (from `self`, the only thing a destroy
@@ -80,7 +80,7 @@ export interface CliProvisioner {
 export interface CustomResourceProps {
   /** Values whose change replaces the resource (and so runs its provisioners). */
   readonly replaceOn: Record<string, unknown>;
-  /** Values recorded with the resource that do not replace it (terraform_data only: updates in place). */
+  /** Values recorded with the resource (as JSON strings) that do not replace it (terraform_data only: updates in place). */
   readonly carry?: Record<string, unknown>;
   readonly provisioners?: readonly CliProvisioner[];
   readonly dependsOn?: TerraformResource[];
@@ -100,9 +100,7 @@ export function createCustomResource(
     for (const [env, name] of Object.entries(p.environment ?? {})) {
       if (!(name in props.replaceOn) && !(name in carry)) throw new Error(`no value named ${name} for ${env}`);
       environment[env] =
-        type === "null_resource"
-          ? `\${self.triggers.${name}}`
-          : `\${jsonencode(self.${name in props.replaceOn ? "triggers_replace" : "input"}.${name})}`;
+        type === "null_resource" ? `\${self.triggers.${name}}` : name in props.replaceOn ? `\${jsonencode(self.triggers_replace.${name})}` : `\${self.input.${name}}`;
     }
     for (const [env, literal] of Object.entries(p.literalEnvironment ?? {})) environment[env] = jsonLiteral(literal);
     return {
@@ -121,7 +119,10 @@ export function createCustomResource(
   }
   return new TerraformData(scope, id, {
     triggersReplace: mapValues(props.replaceOn, objectLiteral),
-    ...(Object.keys(carry).length > 0 ? { input: mapValues(carry, objectLiteral) } : {}),
+    // Carried values are canonical JSON strings: Terraform stores `input` twice (as `output` too),
+    // and as typed objects a spec takes several times the room, which Terraform rewrites with the
+    // whole state after every resource; its plan still shows a JSON string's change field by field.
+    ...(Object.keys(carry).length > 0 ? { input: mapValues(carry, jsonLiteral) } : {}),
     provisioners: provisioners.length > 0 ? provisioners : undefined,
     dependsOn,
   });

@@ -98,7 +98,7 @@ describe(AicTenant, () => {
     const synth = JSON.parse(Testing.synth(s)) as { resource: { terraform_data: Record<string, Record<string, any>> } };
     const reconcile = Object.entries(synth.resource.terraform_data).find(([name]) => name.startsWith("Tenant_Reconcile"))![1];
     expect(reconcile.triggers_replace).toEqual({ at: "${plantimestamp()}" });
-    expect(reconcile.input).toEqual({ reconcile: { baseUrl: TENANT_URL, realm: "alpha" } });
+    expect(reconcile.input).toEqual({ reconcile: JSON.stringify({ baseUrl: TENANT_URL, realm: "alpha" }) });
     const exec = reconcile.provisioner[0]["local-exec"];
     expect(exec.command).toMatch(/ reconcile$/);
     expect(JSON.parse(exec.environment.CDKTF_AIC_TENANT)).toEqual(tenant.tenantRef);

@@ -86,12 +86,14 @@ export function addressOf(construct: IConstruct, childId: string): string {
 
 /**
  * The value `name` of a terraform_data (from `triggers_replace` or `input`) as Terraform reads it:
- * every string a template, so `$${` and `%%{` are literal `${` and `%{`.
+ * every string a template, so `$${` and `%%{` are literal `${` and `%{`; a JSON string decoded.
  */
 export function valueOf(resource: TerraformDataJson, name: string): unknown {
   const values = { ...resource.input, ...resource.triggers_replace };
   if (!(name in values)) throw new Error(`no value ${name} in ${Object.keys(values).join(", ")}`);
-  return mapStrings(values[name], unescapeTemplate);
+  const value = values[name];
+  // What a resource carries in `input` is a JSON string (custom-resource.ts).
+  return typeof value === "string" && name in (resource.input ?? {}) ? JSON.parse(unescapeTemplate(value)) : mapStrings(value, unescapeTemplate);
 }
 
 /** The spec that the `Resource` of `construct` records. */
