@@ -17,6 +17,7 @@ const REASONS: Record<number, string> = {
   413: "Request Entity Too Large",
   429: "Too Many Requests",
   500: "Internal Server Error",
+  501: "Not Implemented",
   502: "Bad Gateway",
   503: "Service Unavailable",
   504: "Gateway Timeout",

@@ -51,8 +51,9 @@ export async function handleOAuth2(req: EmulatorRequest, ctx: EmulatorContext): 
   // The API-version checks throw CrestHttpError, which the server answers like any admin route's.
   if (req.path.startsWith("/am/json/serverinfo/")) {
     return only(req, "GET", () => {
+      // `*` asks resource 1.1 and `version` 1.0 (frodo does): one major version.
       checkApiVersion(req, API_VERSION.serverInfo);
-      return serverInfo();
+      return req.path === "/am/json/serverinfo/version" ? serverVersion() : serverInfo();
     });
   }
   if (req.path === "/am/json/realms/root/authenticate") {
@@ -150,6 +151,22 @@ function serverInfo(): EmulatorResponse {
   return {
     status: 200,
     body: { _id: "*", domains: [], cookieName: SESSION_COOKIE, secureCookie: false, lang: "en-US", realm: "/" },
+  };
+}
+
+/**
+ * `serverinfo/version`: which AM answers. The values are those of an AM release of the AIC
+ * generation the recordings come from [inf: AIC's exact strings change with every release];
+ * clients read `version` for its `x.y.z` (frodo does). Answered without a session like
+ * `serverinfo/*` [inf: clients ask it after login, so either would serve them].
+ */
+export const AM_VERSION = { version: "8.0.1", revision: "b59d7e9d2a", date: "2025-March-20 09:42" };
+
+function serverVersion(): EmulatorResponse {
+  const { version, revision, date } = AM_VERSION;
+  return {
+    status: 200,
+    body: { _id: "version", version, fullVersion: `ForgeRock Access Management ${version} Build ${revision} (${date})`, revision, date },
   };
 }
 

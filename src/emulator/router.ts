@@ -36,6 +36,11 @@ export function dispatch(routes: readonly Route[], req: EmulatorRequest, ctx: Em
   throw notFound();
 }
 
+/** Whether some route's pattern matches the request's path (any method). */
+export function matches(routes: readonly Route[], req: EmulatorRequest): boolean {
+  return routes.some((route) => route.pattern.test(req.path));
+}
+
 function versions(value: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of value.split(",")) {

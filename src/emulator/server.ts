@@ -13,15 +13,18 @@ import { crestBody, CrestHttpError } from "./errors";
 import { amClientRoutes } from "./handlers/am-clients";
 import { amGroupRoutes } from "./handlers/am-groups";
 import { amProviderRoutes } from "./handlers/am-provider";
+import { amSessionRoutes } from "./handlers/am-sessions";
 import { idmRoutes } from "./handlers/idm";
 import { handleOAuth2 } from "./oauth2";
-import { dispatch, type Route } from "./router";
+import { dispatch, matches, type Route } from "./router";
 import { authenticateAdmin } from "./sessions";
 import type { EmulatorRequest, EmulatorResponse } from "./types";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 const ROUTES: readonly Route[] = [...amProviderRoutes(), ...amClientRoutes(), ...amGroupRoutes(), ...idmRoutes()];
+/** Routes that authenticate the caller by their own means (a token in the body), before the admin check. */
+const OWN_AUTH_ROUTES: readonly Route[] = [...amSessionRoutes()];
 
 /** Paths the OAuth2 module owns: the token endpoints, AM authentication and server info. */
 function kindOf(path: string): CallKind {
@@ -65,6 +68,7 @@ function errorResponse(error: unknown): EmulatorResponse {
 async function answer(req: EmulatorRequest, ctx: EmulatorContext): Promise<EmulatorResponse> {
   const oauth2 = await handleOAuth2(req, ctx);
   if (oauth2) return oauth2;
+  if (matches(OWN_AUTH_ROUTES, req)) return dispatch(OWN_AUTH_ROUTES, req, ctx);
   const denied = authenticateAdmin(req, ctx);
   if (denied) return denied;
   return dispatch(ROUTES, req, ctx);

@@ -127,7 +127,8 @@ export function authenticateAdmin(req: EmulatorRequest, ctx: EmulatorContext): E
   return UNAUTHORIZED;
 }
 
-function sessionCookie(req: EmulatorRequest): string | undefined {
+/** The AM session token a request carries: the `iPlanetDirectoryPro` cookie, or a header of that name. */
+export function sessionCookie(req: EmulatorRequest): string | undefined {
   for (const part of (header(req, "cookie") ?? "").split(";")) {
     const eq = part.indexOf("=");
     if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
