@@ -32,7 +32,7 @@ import { planWebApp } from "./web-app";
 /** Secrets shorter than this could not be told apart from other text when redacting output. */
 export const MIN_SECRET_LENGTH = 6;
 /** Objects written at once (each a few calls); the admin client shares one session. */
-const WRITE_CONCURRENCY = 8;
+const WRITE_CONCURRENCY = 16;
 /** The order of creation: what others refer to first. */
 const APPLY_ORDER: readonly Spec["kind"][] = [...DELETE_ORDER].reverse();
 
