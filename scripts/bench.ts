@@ -6,8 +6,13 @@
  * its own. Also the CLI's cold start against `node -e 0`. Prints a table of medians and writes it to
  * bench/results.md (the text around the generated block is kept).
  *
- *   tsx scripts/bench.ts [--sizes 10,100,500] [--runs 3] [--latency-ms 20] [--terraform-runs-from 500]
- *                        [--quick] [--only export] [--out FILE] [--no-write]
+ *   tsx scripts/bench.ts [--scenario cold,mix,webapps,frodo,floor] [--sizes 10,100,500] [--web-apps 100]
+ *                        [--runs 3] [--latency-ms 20] [--terraform-runs-from 500] [--quick] [--out FILE] [--no-write]
+ *
+ * Scenarios: `cold` (CLI cold start), `mix` (the sizes above), `webapps` (N new web apps and
+ * nothing else), `frodo` (`frodo oauth client import` of the same web apps, on a fresh tenant),
+ * `floor` (Terraform alone: each stack measured applied again without its provisioners, and as many
+ * bare `terraform_data` as it holds). `--quick` runs cold and mix.
  *
  * `--only export` measures `cdktf-aic export` alone: a tenant holding N objects (applied through the
  * engine, without Terraform), then the export with the latency on; it rewrites only its own block.
@@ -27,6 +32,7 @@ import { applySpec } from "../src/engine/apply";
 import { LIST_PAGE_SIZE } from "../src/export/read";
 import { applicationId } from "../src/engine/refs";
 import { specsOfStack } from "../src/plan/stack";
+import { FRODO_PROCESSES, exportWithFrodo, importWithFrodo, type FrodoLogin } from "./bench/frodo";
 import { check, machineBusySeconds, run, type Ran } from "./bench/process";
 import { BENCH_STACK, SECRET_ENV, objectMix, webAppId } from "./bench/stack";
 import { fmt, max, median, mib } from "./bench/stats";
@@ -43,7 +49,12 @@ const EXPORT_END = "<!-- bench:export:end -->";
 /** Upper bound of the runs and sizes the options may ask for: the loops stay bounded. */
 const LIMITS = { runs: 20, size: 2000 };
 
+const SCENARIOS = ["cold", "mix", "webapps", "frodo", "floor"] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
 const USAGE = `Usage: tsx scripts/bench.ts [options]
+  --scenario LIST           what to run, comma-separated: ${SCENARIOS.join(", ")} (default all)
+  --web-apps N              web apps of the webapps and frodo scenarios (default 100)
   --sizes LIST              stack sizes N, comma-separated (default 10,100,500)
   --runs N                  runs per size; figures are medians (default 3)
   --latency-ms MS           latency the tenant adds to every admin call (default 20)
@@ -56,6 +67,8 @@ const USAGE = `Usage: tsx scripts/bench.ts [options]
 interface Options {
   /** Run only this part. */
   only?: "export";
+  scenarios: Set<Scenario>;
+  webApps: number;
   sizes: number[];
   runs: number;
   latencyMs: number;
@@ -73,6 +86,8 @@ function parseOptions(argv: string[]): Options | "help" {
   const { values } = parseArgs({
     args: argv,
     options: {
+      scenario: { type: "string" },
+      "web-apps": { type: "string" },
       sizes: { type: "string" },
       runs: { type: "string" },
       "latency-ms": { type: "string" },
@@ -93,8 +108,13 @@ function parseOptions(argv: string[]): Options | "help" {
   const sizes = (values.sizes ?? (quick ? "10" : "10,100,500")).split(",").map((s) => positiveInt("--sizes", s.trim(), LIMITS.size));
   const write = values["no-write"] !== true && (!quick || values.out !== undefined);
   if (values.only !== undefined && values.only !== "export") throw new Error(`--only must be "export", received ${JSON.stringify(values.only)}`);
+  const scenarios = (values.scenario ?? (quick ? "cold,mix" : SCENARIOS.join(","))).split(",").map((s) => s.trim());
+  const unknown = scenarios.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`--scenario takes ${SCENARIOS.join(", ")}; received ${JSON.stringify(unknown.join(","))}`);
   return {
-    only: values.only,
+    only: values.only as "export" | undefined,
+    scenarios: new Set(scenarios as Scenario[]),
+    webApps: positiveInt("--web-apps", values["web-apps"] ?? "100", LIMITS.size),
     sizes,
     runs: values.runs !== undefined ? positiveInt("--runs", values.runs, LIMITS.runs) : quick ? 1 : 3,
     latencyMs: latency,
@@ -159,6 +179,10 @@ interface RunSample {
   synthProcessMs: number;
   synthRssKb: number;
   terraform?: {
+    /** Terraform resources in the synthesized stack. */
+    resources: number;
+    /** The same stack without provisioners: Terraform's own time for this layout. */
+    layout?: Step;
     apply: Step & { peakSessions: number };
     reapply: Step;
     probe: Step;
@@ -219,6 +243,12 @@ class BenchTenant {
     };
   }
 
+  /** The amadmin login (frodo's). */
+  login(): FrodoLogin {
+    const c = this.tenant.connection;
+    return { baseUrl: this.tenant.baseUrl, realm: c.realm, username: c.amAdmin.username, password: c.amAdmin.password };
+  }
+
   async peakSessions(): Promise<number> {
     const sessions = (await this.control("GET", "/sessions")) as Record<string, { peak: number }>;
     return sessions[this.tenant.connection.serviceAccount.id]?.peak ?? 0;
@@ -264,14 +294,14 @@ class BenchRun {
 
   redact = (text: string): string => Object.values(this.secrets).reduce((t, s) => t.split(s).join("[secret]"), text);
 
-  async synth(changed = false): Promise<{ synthMs: number; processMs: number; maxRssKb: number }> {
+  async synth(variant: "mix" | "changed" | "webapps" = "mix"): Promise<{ synthMs: number; processMs: number; maxRssKb: number }> {
     const args = ["--require", require.resolve("tsx/cjs"), SYNTH_CHILD, this.outdir, this.bt.tenant.baseUrl, String(this.n)];
-    const ran = check(await run(process.execPath, changed ? [...args, "changed"] : args, { cwd: ROOT, env: this.env() }), "synth", this.redact);
+    const ran = check(await run(process.execPath, variant === "mix" ? args : [...args, variant], { cwd: ROOT, env: this.env() }), "synth", this.redact);
     const report = JSON.parse(ran.stdout.trim().split("\n").pop()!) as { synthMs: number; maxRssKb: number };
     return { synthMs: report.synthMs, processMs: ran.ms, maxRssKb: report.maxRssKb };
   }
 
-  private async step(what: string, go: () => Promise<Ran>, mustSucceed = true): Promise<Step> {
+  async step(what: string, go: () => Promise<Ran>, mustSucceed = true): Promise<Step> {
     await this.bt.clearAudit();
     const tenantCpu = process.cpuUsage();
     const machine = machineBusySeconds();
@@ -369,7 +399,7 @@ class BenchRun {
     return { ...step, exported: count("ConfidentialWebApp") + count("AiAgent") + count("AgentApplicationGrant") };
   }
 
-  async measure(withTerraform: boolean, planAvailable: boolean): Promise<RunSample> {
+  async measure(withTerraform: boolean, planAvailable: boolean, withLayout = false): Promise<RunSample> {
     const synth = await this.synth();
     const sample: RunSample = { synthMs: synth.synthMs, synthProcessMs: synth.processMs, synthRssKb: synth.maxRssKb };
     if (!withTerraform) return sample;
@@ -379,9 +409,105 @@ class BenchRun {
     const reapply = await this.apply();
     const probe = await this.probe();
     const plan = planAvailable ? await this.plan() : "not available";
-    await this.synth(true);
+    await this.synth("changed");
     const change = await this.apply();
-    return { ...sample, terraform: { apply, reapply, probe, plan, change } };
+    const layout = withLayout ? await measureTerraformAlone(withoutProvisioners(this.stackDir)) : undefined;
+    return { ...sample, terraform: { resources: resourceCount(this.stackDir), layout, apply, reapply, probe, plan, change } };
+  }
+}
+
+/** The web apps scenario: N new web apps and nothing else, then (with frodo) the same clients imported by frodo. */
+interface WebAppsSample {
+  resources: number;
+  /** The same stack without provisioners: Terraform's own time for this layout. */
+  layout?: Step;
+  apply: Step & { peakSessions: number };
+  reapply: Step;
+  frodo?: Step & { clients: number };
+}
+
+/** Terraform resources in the synthesized stack. */
+function resourceCount(stackDir: string): number {
+  const json = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")) as { resource?: Record<string, Record<string, unknown>> };
+  return Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+}
+
+async function measureWebApps(n: number, latencyMs: number, withFrodo: boolean, withLayout: boolean): Promise<WebAppsSample> {
+  const bt = await BenchTenant.start(latencyMs);
+  try {
+    const r = new BenchRun(bt, n);
+    await r.synth("webapps");
+    check(await r.terraform(["init"]), "terraform init", r.redact);
+    const apply = { ...(await r.apply()), peakSessions: await bt.peakSessions() };
+    const reapply = await r.apply();
+    const sample: WebAppsSample = { resources: resourceCount(r.stackDir), apply, reapply };
+    progress(`  apply ${n} web apps: ${fmt(apply.ms / 1000, 1)} s, ${apply.admin} admin calls, ${apply.cliRuns} CLI processes`);
+    if (withLayout) sample.layout = await measureTerraformAlone(withoutProvisioners(r.stackDir));
+    if (!withFrodo) return sample;
+    const file = join(bt.dir, "oauth2-clients.json");
+    check(await exportWithFrodo(bt.login(), file), "frodo oauth client export", (t) => t);
+    const exported = Object.keys((JSON.parse(readFileSync(file, "utf8")) as { application?: object }).application ?? {}).length;
+    if (exported !== n) throw new Error(`frodo exported ${exported} OAuth2 clients, expected ${n}`);
+    const fresh = await BenchTenant.start(latencyMs);
+    try {
+      const target = new BenchRun(fresh, n);
+      const imported = await target.step("frodo oauth client import", () => importWithFrodo(fresh.login(), file));
+      // Clients written: distinct OAuth2Client paths among the import's writes.
+      const clients = new Set(imported.writePaths.filter((p) => p.includes("/OAuth2Client/"))).size;
+      if (clients !== n) throw new Error(`frodo's import wrote ${clients} OAuth2 clients, expected ${n}`);
+      sample.frodo = { ...imported, clients };
+      progress(`  frodo import ${n}: ${fmt(imported.ms / 1000, 1)} s, ${imported.admin} admin calls`);
+    } finally {
+      await fresh.close();
+    }
+    return sample;
+  } finally {
+    await bt.close();
+  }
+}
+
+/** \`count\` bare \`terraform_data\` resources: no provisioner, no dependency, a one-number input. */
+function bareResources(count: number): object {
+  return { resource: { terraform_data: Object.fromEntries(Array.from({ length: count }, (_, i) => [`r${i}`, { input: { i } }])) } };
+}
+
+/**
+ * The synthesized stack of \`stackDir\` without its provisioners: the same resources, values and
+ * dependencies, so that applying it is Terraform's own time for this layout, without the sync.
+ */
+function withoutProvisioners(stackDir: string): object {
+  const json = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+  for (const byName of Object.values(json.resource)) for (const r of Object.values(byName)) delete r.provisioner;
+  return { resource: json.resource };
+}
+
+/**
+ * Terraform alone: \`terraform apply\` of \`config\` (no provider, no provisioner) in a fresh folder,
+ * with the same parallelism as the stacks.
+ */
+async function measureTerraformAlone(config: object): Promise<Step> {
+  const dir = mkdtempSync(join(tmpdir(), "cdktf-aic-bench-floor-"));
+  try {
+    writeFileSync(join(dir, "main.tf.json"), JSON.stringify(config));
+    const env = { ...process.env, TF_IN_AUTOMATION: "1" };
+    const tf = (args: string[]) => run(TERRAFORM, [...args, "-input=false", "-no-color"], { cwd: dir, env });
+    check(await tf(["init"]), "terraform init (floor)", (t) => t);
+    const machine = machineBusySeconds();
+    const ran = check(await tf(["apply", "-auto-approve", "-parallelism=10"]), "terraform apply (floor)", (t) => t);
+    const machineAfter = machineBusySeconds();
+    return {
+      admin: 0,
+      writes: 0,
+      tokenRequests: 0,
+      writePaths: [],
+      peakInFlight: 0,
+      ms: ran.ms,
+      cpuSeconds: ran.cpuSeconds,
+      tenantCpuSeconds: 0,
+      otherCpuSeconds: machine !== undefined && machineAfter !== undefined ? Math.max(0, machineAfter - machine - (ran.cpuSeconds ?? 0)) : undefined,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -487,7 +613,7 @@ interface Row {
   cell: (r: SizeResult) => string;
 }
 
-function rows(): Row[] {
+function rows(floor: Map<number, Step[]>): Row[] {
   const perObject = (r: SizeResult, v: number | undefined) => (v === undefined ? undefined : v / r.n);
   const seconds = (step: Step) => step.ms / 1000;
   return [
@@ -496,6 +622,15 @@ function rows(): Row[] {
     { label: "synth: whole process, tsx + module load (ms)", cell: (r) => fmt(med(r, (s) => s.synthProcessMs)) },
     { label: "synth: peak RSS (MiB)", cell: (r) => fmt(mib(med(r, (s) => s.synthRssKb))) },
     { label: "apply N new: wall (s)", cell: (r) => fmt(med(r, of("apply", seconds)), 1) },
+    { label: "Terraform alone: `terraform apply` of this stack without its provisioners (s)", cell: (r) => fmt(med(r, (s) => s.terraform?.layout && s.terraform.layout.ms / 1000), 1) },
+    {
+      label: "Terraform alone: `terraform apply` of as many bare `terraform_data` (resources: s)",
+      cell: (r) => {
+        const resources = r.samples.find((s) => s.terraform)?.terraform?.resources;
+        const steps = resources === undefined ? undefined : floor.get(resources);
+        return steps ? `${resources}: ${fmt(median(steps.map((s) => s.ms))! / 1000, 1)}` : `${fmt(resources)}: not run`;
+      },
+    },
     { label: "apply N new: objects per second", cell: (r) => fmt(med(r, of("apply", (a) => r.n / seconds(a))), 1) },
     { label: "apply N new: admin calls per object", cell: (r) => fmt(perObject(r, med(r, of("apply", (a) => a.admin))), 1) },
     { label: "apply N new: admin writes per object", cell: (r) => fmt(perObject(r, med(r, of("apply", (a) => a.writes))), 1) },
@@ -554,57 +689,131 @@ interface Target {
   figure: string;
 }
 
-function targets(results: SizeResult[], cold: ColdStart, opts: Options): Target[] {
-  const at = (n: number) => results.find((r) => r.n === n);
+/** Everything one benchmark run measured (a scenario not run leaves its part empty). */
+interface Results {
+  cold?: ColdStart;
+  mix: SizeResult[];
+  webApps?: { n: number; samples: WebAppsSample[] };
+  /** Terraform alone, by resource count. */
+  floor: Map<number, Step[]>;
+}
+
+const medianOf = (values: readonly (number | undefined)[]) => median(values.filter((v): v is number => v !== undefined));
+
+function targets(res: Results, opts: Options): Target[] {
+  const at = (n: number) => res.mix.find((r) => r.n === n);
   const latencyNote = opts.latencyMs === 20 ? "" : ` (measured with ${opts.latencyMs} ms, not 20 ms)`;
   const judge = (what: string, value: number | undefined, ok: (v: number) => boolean, figure: (v: number) => string): Target =>
     value === undefined ? { what, result: "not measured", figure: "–" } : { what, result: ok(value) ? "pass" : "FAIL", figure: figure(value) };
-  const ratio = cold.cliMs / cold.nodeMs;
+  const ratio = res.cold && res.cold.cliMs / res.cold.nodeMs;
   const figure = (n: number, pick: Figure, over = med) => {
     const r = at(n);
     return r && over(r, pick);
   };
   const apply100 = figure(100, of("apply", (a) => a.ms / 1000));
+  const apply500 = figure(500, of("apply", (a) => a.ms / 1000));
   const reapply500 = figure(500, of("reapply", (a) => a.writes), worst);
+  const reapply500Calls = figure(500, of("reapply", (a) => a.admin), worst);
+  const reapply500Wall = figure(500, of("reapply", (a) => a.ms / 1000));
   const plan500 = figure(500, of("plan", (p) => (p.code === 0 ? p.ms / 1000 : undefined)));
   const synth500 = figure(500, (s) => s.synthProcessMs / 1000);
+  const w = res.webApps;
+  const web = w && medianOf(w.samples.map((s) => s.apply.ms / 1000));
+  const frodo = w && medianOf(w.samples.map((s) => s.frodo && s.frodo.ms / 1000));
+  const processes = [...res.mix.flatMap((r) => r.samples.map((s) => s.terraform?.apply.cliRuns)), ...(w?.samples.map((s) => s.apply.cliRuns) ?? [])].filter(
+    (v): v is number => v !== undefined,
+  );
+  const n = w?.n ?? opts.webApps;
   return [
     judge("bundled CLI cold start within 1.5x of `node -e 0`", ratio, (v) => v <= 1.5, (v) => `${v.toFixed(2)}x`),
+    judge(`apply of ${n} new web apps under 5 s with 20 ms latency (Terraform included)${latencyNote}`, web, (v) => v < 5, (v) => `${v.toFixed(1)} s`),
+    judge(
+      `apply of the same ${n} web apps faster than \`frodo oauth client import\` of them (ratio apply / frodo)`,
+      web !== undefined && frodo !== undefined ? web / frodo : undefined,
+      (v) => v < 1,
+      (v) => `${v.toFixed(2)} (${fmt(web, 1)} s / ${fmt(frodo, 1)} s)`,
+    ),
+    judge("CLI processes per apply: a constant (the most in any apply, any N)", max(processes), (v) => v <= 2, (v) => `${v}`),
     judge(`apply of 100 new objects under 15 s with 20 ms latency${latencyNote}`, apply100, (v) => v < 15, (v) => `${v.toFixed(1)} s`),
+    judge(`apply of 500 new objects under 20 s with 20 ms latency${latencyNote}`, apply500, (v) => v < 20, (v) => `${v.toFixed(1)} s`),
     judge("re-apply of 500 unchanged objects with zero writes", reapply500, (v) => v === 0, (v) => `${v} writes`),
+    judge("re-apply of 500 unchanged objects: zero admin calls", reapply500Calls, (v) => v === 0, (v) => `${v} calls`),
+    judge("re-apply of 500 unchanged objects under 5 s", reapply500Wall, (v) => v < 5, (v) => `${v.toFixed(1)} s`),
     judge(`\`cdktf-aic plan\` of 500 objects under 3 s with 20 ms latency${latencyNote}`, plan500, (v) => v < 3, (v) => `${v.toFixed(2)} s`),
     judge("synth of 500 objects under 3 s (whole synth process)", synth500, (v) => v < 3, (v) => `${v.toFixed(2)} s`),
   ];
 }
 
-function report(results: SizeResult[], cold: ColdStart, m: Machine, opts: Options, planOk: boolean): string {
+function webAppsTable(w: NonNullable<Results["webApps"]>, floor: Map<number, Step[]>): string[] {
+  const m = (pick: (s: WebAppsSample) => number | undefined, digits = 0) => fmt(medianOf(w.samples.map(pick)), digits);
+  const resources = w.samples[0]?.resources;
+  const floorSteps = resources === undefined ? undefined : floor.get(resources);
+  const floorMs = floorSteps && medianOf(floorSteps.map((s) => s.ms));
+  const hasFrodo = w.samples.some((s) => s.frodo);
+  const f = (pick: (s: NonNullable<WebAppsSample["frodo"]>) => number | undefined, digits = 0) =>
+    hasFrodo ? fmt(medianOf(w.samples.map((s) => s.frodo && pick(s.frodo))), digits) : "not run";
+  return [
+    `| ${w.n} new web apps (ConfidentialWebApp only; ${w.samples.length} runs, medians) | cdktf-aic: \`terraform apply\` | frodo: \`oauth client import --all\` |`,
+    "|---|---:|---:|",
+    `| wall (s) | ${m((s) => s.apply.ms / 1000, 1)} | ${f((s) => s.ms / 1000, 1)} |`,
+    `| Terraform resources in the stack | ${fmt(resources)} | – |`,
+    `| admin calls | ${m((s) => s.apply.admin)} | ${f((s) => s.admin)} |`,
+    `| admin writes | ${m((s) => s.apply.writes)} | ${f((s) => s.writes)} |`,
+    `| token requests / logins | ${m((s) => s.apply.tokenRequests)} | ${f((s) => s.tokenRequests)} |`,
+    `| processes (ours: CLI processes Terraform ran; frodo: launcher + CLI) | ${m((s) => s.apply.cliRuns)} | ${hasFrodo ? FRODO_PROCESSES : "not run"} |`,
+    `| peak admin calls in flight | ${m((s) => s.apply.peakInFlight)} | ${f((s) => s.peakInFlight)} |`,
+    `| peak concurrent admin sessions | ${m((s) => s.apply.peakSessions)} | – |`,
+    `| CPU of the processes (s) | ${m((s) => s.apply.cpuSeconds, 1)} | ${f((s) => s.cpuSeconds, 1)} |`,
+    `| CPU of other processes on the machine (s) | ${m((s) => s.apply.otherCpuSeconds, 1)} | ${f((s) => s.otherCpuSeconds, 1)} |`,
+    `| Terraform alone: \`terraform apply\` of this stack without its provisioners (s) | ${m((s) => s.layout && s.layout.ms / 1000, 1)} | – |`,
+    `| Terraform alone: \`terraform apply\` of ${fmt(resources)} bare \`terraform_data\` (s) | ${fmt(floorMs && floorMs / 1000, 1)} | – |`,
+    `| re-apply, no change: wall (s) / admin calls | ${m((s) => s.reapply.ms / 1000, 1)} / ${m((s) => s.reapply.admin)} | – |`,
+    `| ratio of walls (apply / frodo) | ${hasFrodo ? fmt(medianOf(w.samples.map((s) => s.apply.ms))! / medianOf(w.samples.map((s) => s.frodo?.ms))!, 2) : "not run"} | |`,
+  ];
+}
+
+function report(res: Results, m: Machine, opts: Options, planOk: boolean): string {
+  const results = res.mix;
   const sizes = results.map((r) => r.n);
   const runsOf = (r: SizeResult) => `${r.samples.length} synth / ${r.samples.filter((s) => s.terraform).length} Terraform`;
   const lines: string[] = [];
   lines.push(
     `Generated by \`npm run bench\` on ${m.date}: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB memory, ${m.os}, ` +
-      `Node.js ${m.node}, Terraform ${m.terraform}; 1-minute load average at the start ${m.load.toFixed(1)}.`,
+      `Node.js ${m.node}, Terraform ${m.terraform}; 1-minute load average at the start ${m.load.toFixed(1)}. ` +
+      `Scenarios: ${[...opts.scenarios].join(", ")}.`,
     "",
-    `Embedded tenant in the benchmark's process, ${opts.latencyMs} ms added to every admin call; a fresh tenant, ` +
-      "token cache and project folder per run; `terraform apply -parallelism=10`. Figures are medians over the runs " +
-      "(\"worst run\" where a figure must hold every time). Runs per size: " +
-      results.map((r) => `N=${r.n}: ${runsOf(r)}`).join(", ") +
-      ". N counts web apps, agents and grants; every stack also has the realm's provider grants (1 object more)." +
-      (planOk ? "" : " `cdktf-aic plan` is not in the CLI yet: its rows say \"not available\"."),
-    "",
-    `| | ${sizes.map((n) => `N=${n}`).join(" | ")} |`,
-    `|---|${sizes.map(() => "---:").join("|")}|`,
-    ...rows().map((row) => `| ${row.label} | ${results.map((r) => row.cell(r)).join(" | ")} |`),
-    "",
-    "| CLI cold start | median (ms) | peak RSS (MiB) |",
-    "|---|---:|---:|",
-    `| \`node -e 0\` | ${fmt(cold.nodeMs)} | ${fmt(mib(cold.nodeRssKb))} |`,
-    `| \`node dist/cli/cdktf-aic.mjs --help\` | ${fmt(cold.cliMs)} | ${fmt(mib(cold.cliRssKb))} |`,
-    `| ratio | ${(cold.cliMs / cold.nodeMs).toFixed(2)}x | |`,
-    "",
+  );
+  if (res.webApps) lines.push(...webAppsTable(res.webApps, res.floor), "");
+  if (results.length > 0) {
+    lines.push(
+      `Embedded tenant in the benchmark's process, ${opts.latencyMs} ms added to every admin call; a fresh tenant, ` +
+        "token cache and project folder per run; `terraform apply -parallelism=10`. Figures are medians over the runs " +
+        "(\"worst run\" where a figure must hold every time). Runs per size: " +
+        results.map((r) => `N=${r.n}: ${runsOf(r)}`).join(", ") +
+        ". N counts web apps, agents and grants; every stack also has the realm's provider grants (1 object more)." +
+        (planOk ? "" : " `cdktf-aic plan` is not in the CLI yet: its rows say \"not available\"."),
+      "",
+      `| | ${sizes.map((n) => `N=${n}`).join(" | ")} |`,
+      `|---|${sizes.map(() => "---:").join("|")}|`,
+      ...rows(res.floor).map((row) => `| ${row.label} | ${results.map((r) => row.cell(r)).join(" | ")} |`),
+      "",
+    );
+  }
+  if (res.cold) {
+    const cold = res.cold;
+    lines.push(
+      "| CLI cold start | median (ms) | peak RSS (MiB) |",
+      "|---|---:|---:|",
+      `| \`node -e 0\` | ${fmt(cold.nodeMs)} | ${fmt(mib(cold.nodeRssKb))} |`,
+      `| \`node dist/cli/cdktf-aic.mjs --help\` | ${fmt(cold.cliMs)} | ${fmt(mib(cold.cliRssKb))} |`,
+      `| ratio | ${(cold.cliMs / cold.nodeMs).toFixed(2)}x | |`,
+      "",
+    );
+  }
+  lines.push(
     "| target (2 cores) | result | figure |",
     "|---|---|---|",
-    ...targets(results, cold, opts).map((t) => `| ${t.what} | ${t.result} | ${t.figure} |`),
+    ...targets(res, opts).map((t) => `| ${t.what} | ${t.result} | ${t.figure} |`),
   );
   return lines.join("\n");
 }
@@ -695,24 +904,52 @@ async function main(): Promise<number> {
   const planOk = await planAvailable();
   if (!planOk) progress("`cdktf-aic plan` is not in the CLI yet: its rows will say \"not available\"");
 
-  progress("CLI cold start");
-  const cold = await coldStart(opts.runs === 1 ? 5 : 10);
-  const results: SizeResult[] = [];
-  for (const n of opts.sizes) {
-    const result: SizeResult = { n, samples: [] };
-    for (let i = 0; i < opts.runs; i++) {
-      const withTerraform = n < opts.terraformRunsFrom || i === 0;
-      progress(`N=${n}, run ${i + 1}/${opts.runs}${withTerraform ? "" : " (synth only)"}`);
-      const bt = await BenchTenant.start(opts.latencyMs);
-      try {
-        result.samples.push(await new BenchRun(bt, n).measure(withTerraform, planOk));
-      } finally {
-        await bt.close();
-      }
-    }
-    results.push(result);
+  const res: Results = { mix: [], floor: new Map() };
+  const want = (s: Scenario) => opts.scenarios.has(s);
+  if (want("cold")) {
+    progress("CLI cold start");
+    res.cold = await coldStart(opts.runs === 1 ? 5 : 10);
   }
-  const text = report(results, cold, m, opts, planOk);
+  if (want("webapps") || want("frodo")) {
+    const w = { n: opts.webApps, samples: [] as WebAppsSample[] };
+    for (let i = 0; i < opts.runs; i++) {
+      progress(`${opts.webApps} web apps${want("frodo") ? " and frodo" : ""}, run ${i + 1}/${opts.runs}`);
+      w.samples.push(await measureWebApps(opts.webApps, opts.latencyMs, want("frodo"), want("floor")));
+    }
+    res.webApps = w;
+  }
+  if (want("mix")) {
+    for (const n of opts.sizes) {
+      const result: SizeResult = { n, samples: [] };
+      for (let i = 0; i < opts.runs; i++) {
+        const withTerraform = n < opts.terraformRunsFrom || i === 0;
+        progress(`N=${n}, run ${i + 1}/${opts.runs}${withTerraform ? "" : " (synth only)"}`);
+        const bt = await BenchTenant.start(opts.latencyMs);
+        try {
+          result.samples.push(await new BenchRun(bt, n).measure(withTerraform, planOk, want("floor")));
+        } finally {
+          await bt.close();
+        }
+      }
+      res.mix.push(result);
+    }
+  }
+  if (want("floor")) {
+    // As many bare resources as the stacks measured hold (or would: web apps + Journal + Origin).
+    const counts = new Set<number>([
+      ...(res.webApps?.samples.map((s) => s.resources) ?? [opts.webApps + 2]),
+      ...res.mix.flatMap((r) => r.samples.flatMap((s) => (s.terraform ? [s.terraform.resources] : []))),
+    ]);
+    for (const count of [...counts].sort((a, b) => a - b)) {
+      const steps: Step[] = [];
+      for (let i = 0; i < opts.runs; i++) {
+        progress(`Terraform alone: ${count} bare terraform_data, run ${i + 1}/${opts.runs}`);
+        steps.push(await measureTerraformAlone(bareResources(count)));
+      }
+      res.floor.set(count, steps);
+    }
+  }
+  const text = report(res, m, opts, planOk);
   process.stdout.write(`${text}\n`);
   if (opts.out) {
     writeResults(opts.out, text);

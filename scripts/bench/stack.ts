@@ -27,13 +27,15 @@ export interface BenchStackOptions {
   objects: number;
   /** Sets the description of web app 0: the "one field changed on one object" case. */
   changed?: boolean;
+  /** N web apps and nothing else (no agents, grants or provider grants): the frodo comparison. */
+  webAppsOnly?: boolean;
 }
 
 export function synthBenchStack(opts: BenchStackOptions): void {
   const app = new App({ outdir: opts.outdir });
   const stack = new TenantStack(app, BENCH_STACK, { tenant: { baseUrl: opts.baseUrl, realm: "alpha" } });
-  new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"] });
-  const mix = objectMix(opts.objects);
+  if (!opts.webAppsOnly) new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"] });
+  const mix = opts.webAppsOnly ? { webApps: opts.objects, agents: 0, grants: 0 } : objectMix(opts.objects);
   const webApps = Array.from(
     { length: mix.webApps },
     (_, i) =>

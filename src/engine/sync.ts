@@ -30,7 +30,7 @@ import type { Action, ObjectResult } from "./result";
 import { planWebApp } from "./web-app";
 
 /** Objects written at once (each a few calls); the admin client shares one session. */
-const WRITE_CONCURRENCY = 8;
+const WRITE_CONCURRENCY = 16;
 /** The order of creation: what others refer to first. */
 const APPLY_ORDER: readonly Spec["kind"][] = [...DELETE_ORDER].reverse();
 
