@@ -40,14 +40,15 @@ import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import {
   COMMANDS,
-  PROVISIONER_ENV,
   Identity,
   Spec,
   canonicalJson,
   escapeTemplate,
+  identityKey,
   identityOf,
-  tenantKey,
   mapStrings,
+  specWithoutTenant,
+  tenantKey,
 } from "../../src/contract";
 
 export { escapeTemplate };
@@ -56,11 +57,6 @@ export { escapeTemplate };
 export type CustomResourceType = "terraform_data" | "null_resource";
 
 type Command = (typeof COMMANDS)[keyof typeof COMMANDS];
-
-/** What names an object in the tenant: a change of it means another object. */
-export function objectKey(identity: Identity): Record<string, string> {
-  return { kind: identity.kind, baseUrl: identity.tenant.baseUrl, realm: identity.tenant.realm, id: identity.id };
-}
 
 /** A value computed at synth time, once every construct exists (the inventory's lists). */
 export class LateValue {
@@ -266,8 +262,10 @@ export function managedObjectsByKey(scope: IConstruct, key: ObjectKey, where: "s
 export function createManagedObject(owner: Construct, spec: Spec, type: CustomResourceType, journal: TerraformResource): ManagedObject {
   const identity = identityOf(spec);
   const resource = createCustomResource(owner, "Resource", type, "", {
-    replaceOn: { object: objectKey(identity) },
-    carry: { spec },
+    // What names the object (a change means another object), and its spec without the tenant
+    // (the journal holds that once).
+    replaceOn: { object: identityKey(identity) },
+    carry: { spec: specWithoutTenant(spec) },
     dependsOn: [journal],
   });
   return new ManagedObject(owner, spec, resource);

@@ -170,9 +170,23 @@ export function tenantKey(tenant: Pick<TenantRef, "baseUrl" | "realm">): string 
   return `${baseUrl}|${realm}`;
 }
 
-/** A stable key of an identity, for inventories and maps. */
-export function identityKey(i: Identity): string {
+/** A stable key of an identity, for journals, maps and the object's resource: `<kind>|<baseUrl>|<realm>|<id>`. */
+export function identityKey(i: Pick<Identity, "kind" | "tenant" | "id">): string {
   return [i.kind, tenantKey(i.tenant), i.id].join("|");
+}
+
+/** The tenant key (`baseUrl|realm`) inside an identity key. */
+export function tenantKeyOfIdentityKey(key: string): string {
+  return key.split("|").slice(1, 3).join("|");
+}
+
+/**
+ * A spec as an object's resource records it: without its tenant, which the tenant's journal holds
+ * once (a third less state per object, and Terraform rewrites the whole state after every resource).
+ */
+export function specWithoutTenant(spec: Spec): Omit<Spec, "tenant"> {
+  const { tenant: _tenant, ...rest } = spec;
+  return rest;
 }
 
 /** Delete order: dependents before what they depend on. */

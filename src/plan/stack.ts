@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import { Journal, journalIdentity } from "../contract/journal";
-import { Identity, identityKey, identityOf, Spec, tenantKey } from "../contract/spec";
+import { Identity, identityKey, identityOf, Spec, tenantKey, tenantKeyOfIdentityKey, TenantRef } from "../contract/spec";
 import { mapStrings, unescapeTemplate } from "../contract/template";
 import { CliError } from "../cli/output";
 
@@ -63,17 +63,24 @@ function contentsOf(resources: readonly RawResource[]): StackContents {
     return o;
   };
   const inventory: Identity[] = [];
+  // An object's resource records its spec without the tenant: its journal holds that.
+  const tenants = new Map<string, TenantRef>();
+  for (const { values } of resources) {
+    const journal = parse(Journal, values.journal);
+    if (!journal) continue;
+    tenants.set(tenantKey(journal.tenant), journal.tenant);
+    inventory.push(...Object.values(journal.objects).map((e) => journalIdentity(journal, e)));
+  }
   const reconciled = new Set<string>();
   for (const { address, path, values } of resources) {
     const reconcile = values.reconcile as { baseUrl?: string; realm?: string } | undefined;
     if (reconcile?.baseUrl && reconcile.realm) reconciled.add(tenantKey({ baseUrl: reconcile.baseUrl, realm: reconcile.realm }));
-    const spec = parse(Spec, values.spec);
-    const journal = parse(Journal, values.journal);
+    const recorded = values.spec as Record<string, unknown> | undefined;
+    const tenant = typeof values.object === "string" ? tenants.get(tenantKeyOfIdentityKey(values.object)) : undefined;
+    const spec = recorded && parse(Spec, recorded.tenant ? recorded : { ...recorded, tenant });
     if (spec) {
       const o = entry(identityOf(spec));
       Object.assign(o, { spec, address, construct: path?.replace(/\/Resource$/, "") });
-    } else if (journal) {
-      inventory.push(...Object.values(journal.objects).map((e) => journalIdentity(journal, e)));
     }
   }
   for (const o of objects.values()) {

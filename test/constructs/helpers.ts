@@ -96,9 +96,11 @@ export function valueOf(resource: TerraformDataJson, name: string): unknown {
   return typeof value === "string" && name in (resource.input ?? {}) ? JSON.parse(unescapeTemplate(value)) : mapStrings(value, unescapeTemplate);
 }
 
-/** The spec that the `Resource` of `construct` records. */
+/** The spec of `construct`: its `Resource` records it without the tenant, which its tenant's `Journal` holds. */
 export function specOf(synth: string, construct: IConstruct): unknown {
-  return valueOf(resourceOf(synth, construct, "Resource"), "spec");
+  const recorded = valueOf(resourceOf(synth, construct, "Resource"), "spec") as Record<string, unknown>;
+  const journal = valueOf(resourceOf(synth, AicTenant.of(construct), "Journal"), "journal") as { tenant: unknown };
+  return { ...recorded, tenant: journal.tenant };
 }
 
 /** Terraform as the project installs it (`source "$(bash scripts/install-terraform.sh)"` puts it on PATH). */

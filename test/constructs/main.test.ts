@@ -23,9 +23,10 @@ describe("main.ts", () => {
 
   it("synthesizes the seed's configuration against the embedded tenant, with valid specs", () => {
     const stack = JSON.parse(filesBelow(outdir).find((f) => f.path.endsWith("cdk.tf.json"))!.text);
-    const specs = Object.values(stack.resource.terraform_data as Record<string, TerraformDataJson>)
-      .filter((r) => r.input?.spec !== undefined)
-      .map((r) => Spec.parse(valueOf(r, "spec")));
+    const resources = Object.values(stack.resource.terraform_data as Record<string, TerraformDataJson>);
+    // Each object's resource records its spec without the tenant, which the journal holds once.
+    const { tenant } = valueOf(resources.find((r) => r.triggers_replace.journal)!, "journal") as { tenant: unknown };
+    const specs = resources.filter((r) => r.input?.spec !== undefined).map((r) => Spec.parse({ ...(valueOf(r, "spec") as object), tenant }));
     expect(specs.map((s) => `${s.kind}:${s.id}`).sort()).toEqual([
       "agent-grant:digital-assistant-ai-agent/digital-assistant-web-app",
       "ai-agent:digital-assistant-ai-agent",
