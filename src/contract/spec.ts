@@ -143,25 +143,6 @@ export function identityOf(spec: Spec): Identity {
 }
 
 /**
- * What a tenant's inventory lists: every object one stack manages in one tenant. Compact (the
- * tenant once, not per object) because it travels in a provisioner's environment, where Linux
- * allows at most 128 KiB per variable.
- */
-export const InventoryList = z.object({
-  tenant: TenantRef,
-  objects: z.array(Identity.omit({ tenant: true })),
-});
-export type InventoryList = z.infer<typeof InventoryList>;
-
-export function inventoryList(tenant: TenantRef, identities: readonly Identity[]): InventoryList {
-  return { tenant, objects: identities.map(({ tenant: _tenant, ...object }) => object) };
-}
-
-export function inventoryIdentities(list: InventoryList): Identity[] {
-  return list.objects.map((object) => ({ ...object, tenant: list.tenant }));
-}
-
-/**
  * The realm of a tenant, as a key: `baseUrl|realm`, both normalised (`normalizeTenant`), so
  * objects with one key live in one realm however the tenant was spelled.
  */

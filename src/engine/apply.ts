@@ -1,5 +1,6 @@
 /**
- * The engine's writes: apply (upsert, secret included), delete and prune. Each reads live state,
+ * The engine's writes for one object: apply (upsert, secret included; `reconcile` uses it) and
+ * delete (the sync's removals and rollbacks). Each reads live state,
  * plans with the pure modules, checks every precondition, and only then writes.
  */
 import { randomUUID } from "node:crypto";

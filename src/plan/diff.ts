@@ -1,7 +1,7 @@
 /**
  * The plan of one stack, pure: code (desired), the last applied state and a live snapshot in,
  * one `PlannedObject` per managed object out. The engine's planners do the diffing, exactly as
- * `apply` would: update = live ≠ desired, drift = live ≠ applied, delete = applied inventory − code.
+ * `apply` would: update = live ≠ desired, drift = live ≠ applied, delete = applied journal − code.
  */
 import { KINDS } from "../contract/constants";
 import { canonicalJson, identityKey, tenantKey, type Identity, type Spec, type TenantRef } from "../contract/spec";
@@ -112,9 +112,9 @@ function rotation(desired: Spec, applied: Spec | undefined): FieldChange | undef
 export const RESTORE_COMMAND = "cdktf-aic reconcile (in the stack's folder)";
 
 /**
- * Terraform re-runs an object's apply only when its spec changed (or the object is recreated), so
- * drift on an object whose code did not change stays until its `Config` is replaced, unless its
- * tenant restores drift on every apply (`restoreDrift`).
+ * The sync applies an object only when its spec changed in code (or it is recreated), so drift on
+ * an object whose code did not change stays until `cdktf-aic reconcile` runs, by hand or on every
+ * apply when its tenant restores drift (`restoreDrift`).
  */
 function driftOf(desired: StackObject, applied: StackObject | undefined, s: TenantSnapshot, exists: boolean): PlannedObject["drift"] {
   if (!applied?.spec) return undefined;
