@@ -39,13 +39,13 @@ export function secretNotSet(env: string, id: string): EngineError {
 export function secretTooShort(env: string, id: string, min: number): EngineError {
   return new EngineError(
     "SECRET_TOO_SHORT",
-    `${env} is too short for the client secret of ${id}: it must have at least ${min} characters (shorter ones cannot be kept out of error output); set a longer secret (nothing was changed)`,
+    `${env} is too short for the client secret of ${id}: it must have at least ${min} characters (shorter ones cannot be kept out of error output); set a longer secret`,
   );
 }
 
 export function realmNotFound(realm: string, baseUrl: string): EngineError {
   return new EngineError(
     "REALM_NOT_FOUND",
-    `realm "${realm}" does not exist in ${baseUrl}: create it in the admin console or fix the tenant's realm in code (nothing was changed)`,
+    `realm "${realm}" does not exist in ${baseUrl}: create it in the admin console or fix the tenant's realm in code; nothing was written`,
   );
 }
