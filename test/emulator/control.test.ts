@@ -105,13 +105,14 @@ describe("POST /__emulator/faults", () => {
   });
 
   it("cannot be stalled by a pattern: a catastrophic regex is refused and a worst-case glob answers at once", async () => {
-    // ^/(a|aa)+$ against 36 a's and a mismatch took seconds of one thread: the whole tenant.
+    // ^/(a|aa)+$ against 36 a's and a mismatch took seconds of one thread: the whole tenant. The glob needs
+    // milliseconds; the bound leaves room for a loaded CI machine.
     await t.control("POST", "faults", { pathPattern: "^/(a|aa)+$", times: 1, status: 503 });
     await addFault({ path: "/**a**a**a**a**a**a**a**a**a**a**b", times: 1, status: 503 });
     const started = Date.now();
     const r = await t.call("GET", `/${"a".repeat(36)}${"a/".repeat(2000)}!`);
     expect(r.status).toBe(404);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
 
