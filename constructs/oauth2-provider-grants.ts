@@ -19,7 +19,8 @@ export interface OAuth2ProviderGrantsProps {
   readonly grantTypes: readonly string[];
   /**
    * What happens to the declared grant types when this construct is destroyed or removed:
-   * `"retain"` leaves them on, `"destroy"` switches them off again.
+   * `"retain"` leaves them on, `"destroy"` switches off again the ones this stack turned on (an
+   * apply refuses to declare, with `"destroy"`, a grant type the realm already had).
    *
    * @default "retain"
    */
