@@ -17,10 +17,11 @@ import { VALIDATION_CODES, validationMessage } from "../errors";
 import { CustomResourceType, LateValue, ManagedObject, addDependency, createCustomResource, createManagedObject } from "./custom-resource";
 
 /** Linux allows 128 KiB per environment variable; keep a margin for the shell. */
-export const MAX_JOURNAL_BYTES = 120 * 1024;
+const MAX_JOURNAL_BYTES = 120 * 1024;
 
 export class TenantJournal {
   private readonly objects: ManagedObject[] = [];
+  private computed?: { count: number; journal: Journal };
   public readonly resource: TerraformResource;
   public readonly origin: TerraformResource;
 
@@ -79,14 +80,12 @@ export class TenantJournal {
     return object;
   }
 
-  /** The objects managed in this tenant, in the order they were added. */
-  get managedObjects(): readonly ManagedObject[] {
-    return this.objects;
-  }
-
-  /** The journal of code. */
+  /** The journal of code, computed once all objects are added (five places read it at synth). */
   journal(): Journal {
-    return journalOf(this.tenant, this.objects.map((o) => o.spec));
+    if (this.computed?.count !== this.objects.length) {
+      this.computed = { count: this.objects.length, journal: journalOf(this.tenant, this.objects.map((o) => o.spec)) };
+    }
+    return this.computed.journal;
   }
 
   /** Orders `resource` after the journal (its sync). */
