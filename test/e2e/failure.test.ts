@@ -134,7 +134,8 @@ describe("objects the stack did not create", () => {
     ws.synth((s) => apps(s, ["a"], {}, { a: { adopt: true } }));
     const r = await ws.terraform(APPLY, { WEB_APP_CLIENT_SECRET: "" });
     expect(r.status).toBe(0);
-    expect(r.output).toMatch(/~ web-app app-a: .*adopted|~ web-app app-a: coreOAuth2ClientConfig\.scopes/);
+    // "adopted", not "updated": a silent takeover would print the same field change without it.
+    expect(r.output).toMatch(/~ web-app app-a: adopted — .*coreOAuth2ClientConfig\.scopes/);
     expect(await liveApps(ws)).toEqual(["app-a"]);
     const destroyed = await ws.terraform(["destroy", "-auto-approve", "-input=false", "-no-color"]);
     expect(destroyed.status).toBe(0);

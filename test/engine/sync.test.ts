@@ -158,9 +158,12 @@ describe("syncTenant", () => {
     });
 
     it("undoes what it created when it is told to stop (its Terraform is gone)", async () => {
-      let writes = 0;
-      const o = await j.apply([t.providerGrants({ grantTypes: ["password", TOKEN_EXCHANGE_GRANT] }), t.webApp()], {}, { aborted: () => ++writes > 2 });
+      // Told to stop after its first two checks: the provider's grant types and the web app are written by then.
+      let checks = 0;
+      const o = await j.apply([t.providerGrants({ grantTypes: ["password", TOKEN_EXCHANGE_GRANT] }), t.webApp()], {}, { aborted: () => ++checks > 2 });
       expect(o.aborted).toBe(true);
+      // It did create the app, then removed it again.
+      expect(actions(o)).toEqual(expect.arrayContaining(["created web-app digital-assistant-web-app", "deleted web-app digital-assistant-web-app"]));
       expect(await t.api.getOAuth2Client("digital-assistant-web-app")).toBeUndefined();
       expect((await t.api.getProvider())!.advancedOAuth2Config!.grantTypes).not.toContain("password");
     });
