@@ -131,7 +131,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: EmulatorCo
   const record = (status: number) => {
     if (isControl) return;
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
-    control.record({ kind, method, path: url.pathname + url.search, status, time: new Date(arrived).toISOString(), durationMs });
+    control.record({ kind, method, path: auditedPath(url), status, time: new Date(arrived).toISOString(), durationMs });
   };
 
   let body: string;
@@ -181,4 +181,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: EmulatorCo
   }
   send(res, response, fault?.status !== undefined ? fault.bodyBytes : undefined);
   record(response.status);
+}
+
+/** Query parameters that carry a token (endSession's hint, a bearer in the URL): never in the audit log. */
+const TOKEN_PARAMETERS = ["id_token_hint", "access_token"];
+
+/** The path and query as the audit log keeps them, token values replaced. */
+function auditedPath(url: URL): string {
+  if (!TOKEN_PARAMETERS.some((p) => url.searchParams.has(p))) return url.pathname + url.search;
+  const query = new URLSearchParams(url.searchParams);
+  for (const p of TOKEN_PARAMETERS) if (query.has(p)) query.set(p, "(redacted)");
+  return `${url.pathname}?${query}`;
 }

@@ -162,6 +162,10 @@ describe("openid-client against realm alpha", () => {
     expect(await res.json()).toEqual({ error: "invalid_request", error_description: "Invalid ID token hint" });
     const none = await fetch(`${issuerUrl().href}/connect/endSession`);
     expect(await none.json()).toEqual({ error: "invalid_request", error_description: "Missing parameter, 'id_token_hint'" });
+    // The hint is a token: the audit log keeps the call, not the token.
+    const audit = JSON.stringify(await (await fetch(`${t.baseUrl}/__emulator/audit`)).json());
+    expect(audit).toContain("connect/endSession?id_token_hint=%28redacted%29");
+    expect(audit).not.toContain(user.access_token);
   });
 
   it("answers WebFinger with the realm's issuer", async () => {
