@@ -8,13 +8,14 @@ import { createAdminApi } from "../client/admin-api";
 import { isAicApiError } from "../client/errors";
 import { CLIENT_ID_PATTERN, DEFAULT_CREDENTIAL_ENV, SERVICE_ACCOUNT_SCOPE } from "../contract/constants";
 import type { AuthConfig } from "../contract/spec";
+import { normalizeTenant } from "../contract/tenant";
 import { exportModel, type ExportModel } from "../export/model";
 import { LIST_PAGE_SIZE, listTenant } from "../export/read";
 import { renderExport } from "../export/render";
 import { CliError, err, out } from "./output";
 
 /** The env var with the tenant's base URL, as a stack's code reads it. */
-export const BASE_URL_ENV = "AIC_BASE_URL";
+const BASE_URL_ENV = "AIC_BASE_URL";
 
 const HELP = `Usage: cdktf-aic export [options]
 Reads the web apps, AI agents and their privileges of a live realm and writes one TypeScript file
@@ -33,7 +34,7 @@ Fields no construct expresses and skipped objects are listed in the file and on 
 Exit codes: 0 ok, 1 error.`;
 
 /** The credentials the environment holds, in the order a stack's default would try them. */
-export function authFromEnv(env: Record<string, string | undefined>): AuthConfig {
+function authFromEnv(env: Record<string, string | undefined>): AuthConfig {
   const d = DEFAULT_CREDENTIAL_ENV;
   if (env[d.serviceAccountId] && env[d.serviceAccountJwk]) {
     return { method: "service-account", idEnv: d.serviceAccountId, jwkEnv: d.serviceAccountJwk, scopeEnv: d.serviceAccountScope };
@@ -56,7 +57,7 @@ function parseClientIds(text: string | undefined): string[] | undefined {
 }
 
 /** The stderr summary: what was exported, per object what no construct expresses, what was skipped. */
-export function exportSummary(model: ExportModel, calls: number, ms: number): string[] {
+function exportSummary(model: ExportModel, calls: number, ms: number): string[] {
   const lines = [
     `[export] read ${model.tenant.baseUrl} (realm ${model.tenant.realm}) in ${calls} admin calls, ${(ms / 1000).toFixed(1)} s: ` +
       `${model.webApps.length} web app(s), ${model.agents.length} AI agent(s), ${model.grants.length} grant(s) exported, ${model.skipped.length} skipped`,
@@ -87,11 +88,12 @@ export async function exportCommand(argv: string[], env: Record<string, string |
     out(HELP);
     return 0;
   }
-  const baseUrl = env[BASE_URL_ENV]?.replace(/\/+$/, "");
-  if (!baseUrl || !/^https?:\/\/[^/]/.test(baseUrl)) {
-    throw new CliError(`${BASE_URL_ENV} is ${baseUrl ? JSON.stringify(baseUrl) : "not set"}: it must hold the tenant's http(s) base URL, without /am (e.g. https://tenant.example.com)`);
+  const given = env[BASE_URL_ENV];
+  if (!given || !/^https?:\/\/[^/]/.test(given)) {
+    throw new CliError(`${BASE_URL_ENV} is ${given ? JSON.stringify(given) : "not set"}: it must hold the tenant's http(s) base URL, without /am (e.g. https://tenant.example.com)`);
   }
-  const realm = values.realm ?? "alpha";
+  // The spelling a stack's identities use (host case, default port, slash, localhost, "/alpha").
+  const { baseUrl, realm } = normalizeTenant({ baseUrl: given, realm: values.realm ?? "alpha" });
   const clientIds = parseClientIds(values["client-ids"]);
   const auth = authFromEnv(env);
   let calls = 0;
