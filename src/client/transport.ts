@@ -45,7 +45,7 @@ export interface HttpRequest {
 }
 
 /** Attempts of a session-opening request that may reach the server: sessions one call can hold. */
-export const SESSION_ATTEMPTS = 2;
+const SESSION_ATTEMPTS = 2;
 
 export interface HttpResponse {
   status: number;
@@ -244,7 +244,7 @@ export class Transport {
   private tooLargeError(request: HttpRequest, status: number, attempts: number): AicApiError {
     return new AicApiError({
       code: "UNEXPECTED_RESPONSE",
-      message: `${request.endpoint ?? "request"}: the response body is over 32 MiB (${MAX_RESPONSE_BYTES} bytes); it was not read`,
+      message: `${request.endpoint ?? "request"}: the response body is over ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB (${MAX_RESPONSE_BYTES} bytes); it was not read`,
       method: request.method,
       path: request.path,
       status,

@@ -71,7 +71,7 @@ interface Fault extends FaultSpec {
 type Glob = ReadonlyArray<{ kind: "char"; ch: string } | { kind: "*" } | { kind: "**" }>;
 
 /** `*` matches within one path segment, `**` across segments; every other character is itself. */
-export function compileGlob(text: string): Glob {
+function compileGlob(text: string): Glob {
   const out: Array<Glob[number]> = [];
   for (let i = 0; i < text.length; i++) {
     if (text[i] !== "*") out.push({ kind: "char", ch: text[i] });
@@ -88,7 +88,7 @@ export function compileGlob(text: string): Glob {
  * time is at most (text length × glob length), with no backtracking, so no pattern can stall the
  * tenant (a regular expression such as `^/(a|aa)+$` could, for seconds per request).
  */
-export function globMatches(glob: Glob, text: string): boolean {
+function globMatches(glob: Glob, text: string): boolean {
   let states = new Uint8Array(glob.length + 1);
   states[0] = 1;
   emptyMatches(glob, states);

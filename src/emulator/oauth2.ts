@@ -165,7 +165,7 @@ function serverInfo(): EmulatorResponse {
  * clients read `version` for its `x.y.z` (frodo does). Answered without a session like
  * `serverinfo/*` [inf: clients ask it after login, so either would serve them].
  */
-export const AM_VERSION = { version: "8.0.1", revision: "b59d7e9d2a", date: "2025-March-20 09:42" };
+const AM_VERSION = { version: "8.0.1", revision: "b59d7e9d2a", date: "2025-March-20 09:42" };
 
 function serverVersion(): EmulatorResponse {
   const { version, revision, date } = AM_VERSION;

@@ -11,7 +11,7 @@ import { notFound } from "../errors";
 import { filterItems, pageOf, queryAnswer, type Route } from "../router";
 import { realmState } from "../store";
 
-export const OTHER_AGENT_TYPES = [
+const OTHER_AGENT_TYPES = [
   "WebAgent",
   "J2EEAgent",
   "IdentityGatewayAgent",

@@ -13,7 +13,7 @@ import { sessionCookie } from "../sessions";
 import type { EmulatorRequest, EmulatorResponse } from "../types";
 
 /** AM's default maximum idle time (30 minutes); idle expiry itself is not modelled [inf]. */
-export const AM_MAX_IDLE_SECONDS = 1800;
+const AM_MAX_IDLE_SECONDS = 1800;
 
 /** AM's date form in session info: ISO 8601 in UTC, whole seconds (`2024-02-21T14:31:18Z`). */
 const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");

@@ -11,7 +11,7 @@ import type { EmulatorRequest } from "../types";
 import { parseScope } from "../token-exchange";
 
 /** The seeded account's name as a console would show it. */
-export const SERVICE_ACCOUNT_NAME = "cdktf-aic";
+const SERVICE_ACCOUNT_NAME = "cdktf-aic";
 const COLLECTION = "managed/svcacct";
 
 function accounts(ctx: EmulatorContext): Record<string, unknown>[] {
