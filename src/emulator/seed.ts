@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair } from "jose";
 import { SERVICE_ACCOUNT_SCOPE } from "../contract/constants";
 import type { TenantConnection } from "../contract/connection";
-import { PROVIDER_DEFAULTS } from "./am-defaults";
+import { PROVIDER_DEFAULTS } from "../contract/am-defaults";
 import { makeEdge } from "./idm-model";
 import { deepClone } from "./store";
 import type { TenantState } from "./types";

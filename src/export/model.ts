@@ -7,7 +7,7 @@
 import { CLIENT_ID_PATTERN, GRANT_TYPES, PLATFORM_CLIENT_IDS, TOKEN_ENDPOINT_AUTH_METHODS, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
 import type { AmClientListItem, IdmAiAgentPrivilege, IdmApplication } from "../contract/schemas";
 import type { AuthConfig } from "../contract/spec";
-import { OVERRIDE_DEFAULTS, OVERRIDE_GROUP, QUERY_ONLY_ATTRIBUTES, SECRET_ATTRIBUTE, WRAPPED_CLIENT_GROUPS } from "../emulator/am-defaults";
+import { OVERRIDE_DEFAULTS, OVERRIDE_GROUP, QUERY_ONLY_ATTRIBUTES, SECRET_ATTRIBUTE, WRAPPED_CLIENT_GROUPS } from "../contract/am-defaults";
 import { formatValue, sameValue } from "../engine/fields";
 import { refId, refIds } from "../engine/refs";
 import { listedAgentUid, type TenantListing } from "./read";

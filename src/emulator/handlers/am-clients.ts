@@ -13,7 +13,7 @@ import {
   QUERY_ONLY_ATTRIBUTES,
   SECRET_ATTRIBUTE,
   WRAPPED_CLIENT_GROUPS,
-} from "../am-defaults";
+} from "../../contract/am-defaults";
 import type { EmulatorContext } from "../context";
 import { alreadyExists, badRequest, CrestHttpError, invalidAttribute, notFound } from "../errors";
 import { deleteManaged, parseFields, referencing, writeManaged } from "../idm-model";

@@ -4,7 +4,7 @@
  * and the AI agents feature switch `POST /environment/aiagent?_action=enable`.
  */
 import { API_VERSION } from "../../contract/endpoints";
-import { AM_TYPES, PROVIDER_DEFAULTS } from "../am-defaults";
+import { AM_TYPES, PROVIDER_DEFAULTS } from "../../contract/am-defaults";
 import type { EmulatorContext } from "../context";
 import { badRequest, CrestHttpError, notFound } from "../errors";
 import { checkIfMatch, etag, json, objectBody, type Route } from "../router";
