@@ -49,3 +49,18 @@ export function refId(ref: unknown): string | undefined {
 export function refIds(refs: unknown): string[] {
   return Array.isArray(refs) ? refs.map(refId).filter((id): id is string => id !== undefined) : [];
 }
+
+/**
+ * How a privilege is named for people: `<agent client id>/<application client id>` (the id of its
+ * AgentApplicationGrant), or the raw ids when they name nothing known.
+ */
+export function privilegePair(
+  p: { agent?: unknown; resource?: unknown; agentOAuth2ClientId?: unknown },
+  agentIdByUid: ReadonlyMap<string, string>,
+  clientIdByApplication: ReadonlyMap<string, string>,
+): string {
+  const agentUid = refId(p.agent) ?? "";
+  const resource = refId(p.resource) ?? "";
+  const agent = agentIdByUid.get(agentUid) ?? (typeof p.agentOAuth2ClientId === "string" ? p.agentOAuth2ClientId : agentUid || "(no agent)");
+  return `${agent}/${clientIdByApplication.get(resource) ?? (resource || "(no application)")}`;
+}

@@ -9,7 +9,7 @@ import type { AmClientListItem, IdmAiAgentPrivilege, IdmApplication } from "../c
 import type { AuthConfig } from "../contract/spec";
 import { OVERRIDE_DEFAULTS, OVERRIDE_GROUP, QUERY_ONLY_ATTRIBUTES, SECRET_ATTRIBUTE, WRAPPED_CLIENT_GROUPS } from "../contract/am-defaults";
 import { formatValue, sameValue } from "../engine/fields";
-import { refId, refIds } from "../engine/refs";
+import { privilegePair, refId, refIds } from "../engine/refs";
 import { listedAgentUid, type TenantListing } from "./read";
 
 export interface ExportTenant {
@@ -262,7 +262,7 @@ export function exportModel({ tenant, listing, exportedAt, clientIds }: ModelInp
   // Grants: one per privilege whose agent and application are exported.
   const grants: ExportedGrant[] = [];
   const seenPairs = new Set<string>();
-  const privileges = [...listing.privileges].map((p) => ({ p, pair: pairOf(p, agentIdByUid, recordIdToClient) }));
+  const privileges = [...listing.privileges].map((p) => ({ p, pair: privilegePair(p, agentIdByUid, recordIdToClient) }));
   privileges.sort((a, b) => byString(a.pair, b.pair) || byString(a.p._id, b.p._id));
   for (const { p, pair } of privileges) {
     const agentUid = refId(p.agent);
@@ -297,14 +297,6 @@ export function exportModel({ tenant, listing, exportedAt, clientIds }: ModelInp
     grants,
     skipped: skipped.sort((a, b) => byString(a.kind, b.kind) || byString(a.id, b.id)),
   };
-}
-
-/** `<agent client id>/<application client id>`, or the raw ids when they name nothing known. */
-function pairOf(p: IdmAiAgentPrivilege, agentIdByUid: ReadonlyMap<string, string>, recordIdToClient: ReadonlyMap<string, string>): string {
-  const agentUid = refId(p.agent) ?? "";
-  const resource = refId(p.resource) ?? "";
-  const agent = agentIdByUid.get(agentUid) ?? (typeof p.agentOAuth2ClientId === "string" ? p.agentOAuth2ClientId : agentUid || "(no agent)");
-  return `${agent}/${recordIdToClient.get(resource) ?? (resource || "(no application)")}`;
 }
 
 function webAppOf(id: string, item: AmClientListItem, record: IdmApplication, listing: TenantListing, variables: Names, envNames: Names): ExportedWebApp {

@@ -6,7 +6,7 @@
  */
 import { PLATFORM_CLIENT_IDS } from "../contract/constants";
 import { identityKey, type Identity } from "../contract/spec";
-import { refId } from "../engine/refs";
+import { privilegePair } from "../engine/refs";
 import { listedAgentUid, type TenantListing } from "../export/read";
 import type { UnmanagedInTenant, UnmanagedObjects } from "./schema";
 import type { StackContents } from "./stack";
@@ -43,9 +43,7 @@ export function unmanagedObjects(tenant: Identity["tenant"], listing: TenantList
   }
   const grants = new Set<string>();
   for (const p of listing.privileges) {
-    const agentRef = refId(p.agent) ?? "";
-    const resourceRef = refId(p.resource) ?? "";
-    const pair = `${agentIdByUid.get(agentRef) ?? (agentRef || "(no agent)")}/${clientIdByApplication.get(resourceRef) ?? (resourceRef || "(no application)")}`;
+    const pair = privilegePair(p, agentIdByUid, clientIdByApplication);
     if (!isManaged("agent-grant", pair)) grants.add(pair);
   }
   const kinds: [UnmanagedObjects["kind"], string[]][] = [["web-app", webApps], ["ai-agent", agents], ["agent-grant", [...grants]]];
