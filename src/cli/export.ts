@@ -10,7 +10,7 @@ import { CLIENT_ID_PATTERN, DEFAULT_CREDENTIAL_ENV, SERVICE_ACCOUNT_SCOPE } from
 import type { AuthConfig } from "../contract/spec";
 import { normalizeTenant } from "../contract/tenant";
 import { exportModel, type ExportModel } from "../export/model";
-import { LIST_PAGE_SIZE, listTenant } from "../export/read";
+import { listTenant } from "../export/read";
 import { renderExport } from "../export/render";
 import { CliError, err, out } from "./output";
 
@@ -101,7 +101,7 @@ export async function exportCommand(argv: string[], env: Record<string, string |
   const api = createAdminApi({ baseUrl, realm, auth, env, onRequest: () => calls++ });
   let listing;
   try {
-    listing = await listTenant(api, { clientIds, full: true, pageSize: LIST_PAGE_SIZE });
+    listing = await listTenant(api, { clientIds, full: true });
   } catch (e) {
     if (!isAicApiError(e)) throw e;
     throw new CliError(`cannot read tenant ${baseUrl} (realm ${realm}): ${e.message}`);

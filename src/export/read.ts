@@ -20,13 +20,12 @@ export interface ListOptions {
   /** Read the AM client lists, the provider, agent identities and the names of users and groups (export); `plan`'s unmanaged objects need none of them. */
   readonly full: boolean;
   readonly pageSize?: number;
-  readonly onRound?: (what: string) => void;
 }
 
 /** A realm as the lists give it: AM lists hold plain values, not the wrapped ones of a GET. */
 export interface TenantListing {
   readonly provider: OAuth2Provider | undefined;
-  /** OAuth2 clients by client id (empty when `clients` was false). */
+  /** OAuth2 clients by client id (empty when `full` was false). */
   readonly clients: ReadonlyMap<string, AmClientListItem>;
   /** AI agents by client id. */
   readonly agents: ReadonlyMap<string, AmClientListItem>;
@@ -62,7 +61,6 @@ export async function listTenant(api: AdminApi, options: ListOptions): Promise<T
   const list = <T>(fieldFilters: string[], query: Parameters<typeof queryChunks<T>>[1], fields?: string[]) =>
     fieldFilters.length === 0 ? Promise.resolve([] as T[]) : queryChunks<T>(fieldFilters, query, fields, pageSize);
 
-  options.onRound?.("objects");
   const [provider, clients, agents, applications, privileges, identities] = await Promise.all([
     options.full ? api.getProvider() : Promise.resolve(undefined),
     options.full ? list(filters("_id"), (o) => api.queryOAuth2Clients(o)) : Promise.resolve([]),
@@ -75,7 +73,6 @@ export async function listTenant(api: AdminApi, options: ListOptions): Promise<T
     return { provider, clients: new Map(), agents: byId(agents), applications, privileges, identityOwners: new Map(), userNames: new Map(), groupNames: new Map() };
   }
 
-  options.onRound?.("referenced users and groups");
   const userIds = [...applications.flatMap((a) => refIds(a.owners)), ...identities.flatMap((i) => refIds(i.owners)), ...privileges.flatMap((p) => refIds(p.subjects))];
   const groupIds = privileges.flatMap((p) => refIds(p.subjectGroups));
   const [users, groups] = await Promise.all([resolveBy(api, "user", "_id", userIds), resolveBy(api, "group", "_id", groupIds)]);
