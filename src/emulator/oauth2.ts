@@ -590,20 +590,27 @@ export function scopeClaim(claims: JWTPayload): string[] {
 
 // ---------- introspect and tokeninfo ----------
 
+/** The scope that lets a client introspect every token of its realm, not only its own. */
+const INTROSPECT_ALL_SCOPE = "am-introspect-all-tokens";
+
 /**
- * RFC 7662 introspection, the keys and their order exactly as the seed shows them. Any
- * authenticated client of the realm may introspect any token (AM restricts this further with
- * `am-introspect-all-tokens`; not modelled).
+ * RFC 7662 introspection, the keys and their order exactly as the seed shows them. AM renders a
+ * token only to the client it was issued to, or to a client holding `am-introspect-all-tokens`
+ * among its scopes; any other caller gets `{"active":false}` (reference §9). Refresh tokens
+ * introspect too, with `token_type: refresh_token`.
  */
 async function introspect(route: OAuth2Route, req: EmulatorRequest, ctx: EmulatorContext): Promise<EmulatorResponse> {
   const form = formOf(req);
   if (!form) return wrongContentType();
   const realm = own(ctx.state.realms, route.realm);
-  if (!realm || !authenticateClient(req, form, realm)) return invalidClient();
+  const caller = realm ? authenticateClient(req, form, realm) : undefined;
+  if (!caller) return invalidClient();
   const token = form.get("token");
   if (!token) return missing("token");
-  const claims = await verifyToken(ctx, route, token, "access_token");
-  if (!claims) return { status: 200, body: { active: false } };
+  const claims = (await verifyToken(ctx, route, token, "access_token")) ?? (await verifyToken(ctx, route, token, "refresh_token"));
+  const mayRead =
+    claims?.client_id === caller.id || clientStrings(caller.body, "coreOAuth2ClientConfig", "scopes").includes(INTROSPECT_ALL_SCOPE);
+  if (!claims || !mayRead) return { status: 200, body: { active: false } };
   return {
     status: 200,
     body: {
@@ -613,7 +620,8 @@ async function introspect(route: OAuth2Route, req: EmulatorRequest, ctx: Emulato
       client_id: claims.client_id,
       user_id: claims.sub,
       username: claims.subname,
-      token_type: claims.token_type,
+      // [inf] AM names a refresh token's kind here; an access token keeps its `Bearer`.
+      token_type: claims.tokenName === "refresh_token" ? "refresh_token" : claims.token_type,
       exp: claims.exp,
       sub: claims.sub,
       iss: claims.iss,
