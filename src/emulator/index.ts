@@ -4,6 +4,7 @@
  * an ephemeral port; with `statePath` the state (and the credentials) survive restarts.
  */
 import type { AddressInfo } from "node:net";
+import { CURRENT_AM_VERSION, type AmVersion } from "../contract/am-defaults";
 import type { TenantConnection } from "../contract/connection";
 import type { EmulatorContext } from "./context";
 import { ControlPlane } from "./control";
@@ -22,6 +23,8 @@ export interface StartTenantOptions {
   readonly statePath?: string;
   /** Added to every admin call. @default 0 */
   readonly latencyMs?: number;
+  /** The AM version whose client attributes the tenant knows. @default current AIC */
+  readonly amVersion?: AmVersion;
 }
 
 export interface RunningTenant {
@@ -38,6 +41,7 @@ export async function startTenant(opts: StartTenantOptions = {}): Promise<Runnin
     state: saved?.tenant ?? seedState(seed),
     baseUrl: "",
     sessions: new SessionRegistry({ maxPerAccount: 5 }),
+    amVersion: opts.amVersion ?? CURRENT_AM_VERSION,
     signingKeys: await createSigningKeys(),
     revokedGrants: new Set(),
     now: () => Date.now(),

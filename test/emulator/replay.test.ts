@@ -141,7 +141,8 @@ if (files.length === 0) {
   describe("recorded AIC traffic", () => {
     let tenant: TestTenant;
     beforeAll(async () => {
-      tenant = await startTestTenant();
+      // The AM version the recordings were made on (am-version.test.ts covers the current one).
+      tenant = await startTestTenant({ amVersion: "aic-recorded" });
     });
     afterAll(async () => {
       await tenant?.close();
