@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { decodeJwt, importJWK, jwtVerify, SignJWT, type JWTPayload } from "jose";
-import { ACCESS_TOKEN_TYPE, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
+import { ID_TOKEN_TYPE, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
 import { API_VERSION, realmPath } from "../contract/endpoints";
 import type { EmulatorContext } from "./context";
 import { crestBody } from "./errors";
@@ -21,10 +21,12 @@ import {
   clientStrings,
   effectiveSetting,
   evaluateTokenExchange,
+  exchangeTokenName,
   invalidScopeError,
   own,
   parseScope,
   providerAllowsGrant,
+  UNCONFIRMED,
   UNSUPPORTED_GRANT,
 } from "./token-exchange";
 import type { AmClientRecord, EmulatorRequest, EmulatorResponse, RealmState } from "./types";
@@ -427,39 +429,44 @@ async function tokenExchange(
   client: AuthenticatedClient,
   ctx: EmulatorContext,
 ): Promise<EmulatorResponse> {
-  const subjectToken = form.get("subject_token");
-  const subject = subjectToken ? await verifyToken(ctx, route, subjectToken, "access_token") : undefined;
+  const exchangeToken = async (token: string | null, type: string | null) => {
+    const tokenName = exchangeTokenName(type);
+    return token && tokenName ? ((await verifyToken(ctx, route, token, tokenName)) as Json | undefined) : undefined;
+  };
+  const actorToken = form.get("actor_token");
+  const actorType = form.get("actor_token_type");
+  const subject = await exchangeToken(form.get("subject_token"), form.get("subject_token_type"));
   const result = evaluateTokenExchange({
     realm: route.realm,
     state: ctx.state,
     agent: client,
     clientAuthMethod: client.method,
     subjectTokenType: form.get("subject_token_type") ?? undefined,
-    subject: typeof subject?.sub === "string" ? { sub: subject.sub } : undefined,
-    audience: form.get("audience") ?? undefined,
+    subject,
+    actor:
+      actorToken === null && actorType === null
+        ? undefined
+        : { type: actorType ?? undefined, claims: await exchangeToken(actorToken, actorType) },
+    requestedTokenType: form.get("requested_token_type") ?? undefined,
+    audiences: form.getAll("audience"),
     scopes: parseScope(form.get("scope")),
   });
   if (!result.ok) {
     return oauthError(result.status, result.error, result.error_description, { [EXCHANGE_REASON_HEADER]: result.reason });
   }
   const realm = own(ctx.state.realms, route.realm)!;
-  const issued = await issueTokens(ctx, route, realm, client, {
-    sub: subject!.sub as string,
-    grantType: TOKEN_EXCHANGE_GRANT,
-    scopes: result.scopes,
-    refresh: false,
-    aud: [client.id, result.audience],
-    act: { sub: client.id },
-  });
+  const grant = { sub: subject!.sub as string, grantType: TOKEN_EXCHANGE_GRANT, scopes: result.scopes, refresh: false, aud: result.aud, act: result.act };
+  const idToken = result.issuedTokenType === ID_TOKEN_TYPE;
+  const issued = idToken ? await issueIdToken(ctx, route, realm, client, grant) : await issueTokens(ctx, route, realm, client, grant);
   return {
     status: 200,
     headers: NO_STORE,
     body: {
       access_token: issued.accessToken,
       refresh_token: null,
-      issued_token_type: ACCESS_TOKEN_TYPE,
+      issued_token_type: result.issuedTokenType,
       scope: issued.scopes.join(" "),
-      token_type: "Bearer",
+      token_type: idToken ? UNCONFIRMED.idTokenTokenType : "Bearer",
       expires_in: issued.expiresIn,
     },
   };
@@ -474,7 +481,7 @@ interface TokenGrant {
   refresh: boolean;
   /** Default: the client id. */
   aud?: string | string[];
-  act?: { sub: string };
+  act?: Json;
   /** Kept across refreshes. */
   authGrantId?: string;
 }
@@ -486,11 +493,14 @@ interface IssuedTokens {
   expiresIn: number;
 }
 
-/** A lifetime in seconds: the client's own when positive, else the provider's, else AM's default. */
-function lifetimeSeconds(realm: RealmState, client: AuthenticatedClient, key: string, fallback: number): number {
-  const own = clientAttribute(client.body, "coreOAuth2ClientConfig", key);
+/**
+ * A lifetime in seconds: the client's own when positive, else the provider's, else AM's default.
+ * OAuth2 token lifetimes live in the core OAuth2 groups, the ID token's in the OpenID ones.
+ */
+function lifetimeSeconds(realm: RealmState, client: AuthenticatedClient, key: string, fallback: number, openId = false): number {
+  const own = clientAttribute(client.body, openId ? "coreOpenIDClientConfig" : "coreOAuth2ClientConfig", key);
   if (typeof own === "number" && own > 0) return own;
-  const provider = (realm.provider?.coreOAuth2Config as Json | undefined)?.[key];
+  const provider = (realm.provider?.[openId ? "coreOIDCConfig" : "coreOAuth2Config"] as Json | undefined)?.[key];
   return typeof provider === "number" && provider > 0 ? provider : fallback;
 }
 
@@ -549,6 +559,39 @@ async function issueTokens(
   }
   // AM reports one second less than the lifetime (the seed shows 3599 for 3600).
   return { accessToken, refreshToken, scopes: grant.scopes, expiresIn: accessSeconds - 1 };
+}
+
+/**
+ * An ID token for the subject, issued by a token exchange that asked for one (reference §1): the
+ * acting client as `aud` and `azp`, its OpenID lifetime (else the provider's), `act` when set.
+ */
+async function issueIdToken(
+  ctx: EmulatorContext,
+  route: OAuth2Route,
+  realm: RealmState,
+  client: AuthenticatedClient,
+  grant: TokenGrant,
+): Promise<IssuedTokens> {
+  const iat = nowSeconds(ctx);
+  const seconds = lifetimeSeconds(realm, client, "jwtTokenLifetime", DEFAULT_ACCESS_TOKEN_SECONDS, true);
+  const idToken = await new SignJWT({
+    sub: grant.sub,
+    auditTrackingId: randomUUID(),
+    subname: grant.sub,
+    iss: issuer(ctx, route),
+    tokenName: "id_token",
+    aud: client.id,
+    azp: client.id,
+    auth_time: iat,
+    realm: route.realmName,
+    ...(grant.act ? { act: grant.act } : {}),
+    exp: iat + seconds,
+    tokenType: "JWTToken",
+    iat,
+  })
+    .setProtectedHeader({ typ: "JWT", kid: ctx.signingKeys.kid, alg: SIGNING_ALG })
+    .sign(ctx.signingKeys.privateKey);
+  return { accessToken: idToken, refreshToken: null, scopes: grant.scopes, expiresIn: seconds - 1 };
 }
 
 function tokenResponse(issued: IssuedTokens): EmulatorResponse {

@@ -365,7 +365,8 @@ describe("when a prerequisite is missing", () => {
 
   it.each([
     ["the subject token is not a token of this tenant", { subject_token: "eyJhbGciOiJub25lIn0.e30." }, "subject-token"],
-    ["the subject token type is not an access token", { subject_token_type: "urn:ietf:params:oauth:token-type:id_token" }, "subject-token-type"],
+    ["the subject token type is neither an access nor an ID token", { subject_token_type: "urn:ietf:params:oauth:token-type:saml2" }, "subject-token-type"],
+    ["the subject token is an access token sent as an ID token", { subject_token_type: "urn:ietf:params:oauth:token-type:id_token" }, "subject-token"],
     ["the audience is another client", { audience: "another-app" }, "no-privilege"],
   ] as const)("fails the exchange as invalid when %s", async (_, params, reason) => {
     const reply = await exchange(await userAccessToken(), params);
