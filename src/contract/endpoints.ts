@@ -30,6 +30,7 @@ export const API_VERSION = {
   authenticate: "resource=2.0, protocol=1.0",
   serverInfo: "resource=1.1",
   environment: "protocol=1.0,resource=1.0",
+  script: "protocol=2.0,resource=1.0",
 } as const;
 
 const AM = "/am/json{realmPath}";
@@ -37,6 +38,7 @@ const PROVIDER = `${AM}/realm-config/services/oauth-oidc`;
 const OAUTH2_CLIENT = `${AM}/realm-config/agents/OAuth2Client`;
 const AI_AGENT = `${AM}/realm-config/agents/AIAgent`;
 const OAUTH2 = "/am/oauth2{realmPath}";
+const SCRIPTS = `${AM}/scripts`;
 
 const idm = <T extends z.ZodType>(object: string, schema: T) => ({
   query: { method: "GET", path: `/openidm/managed/{realm}_${object}`, response: S.queryResult(schema) },
@@ -64,6 +66,14 @@ export const ENDPOINTS = {
   providerUpdate: { method: "PUT", path: PROVIDER, apiVersion: API_VERSION.oauth2Provider, request: S.OAuth2Provider, response: S.OAuth2Provider },
   providerCreate: { method: "POST", path: PROVIDER, query: { _action: "create" }, apiVersion: API_VERSION.oauth2Provider, request: S.OAuth2Provider, response: S.OAuth2Provider },
   aiAgentsEnable: { method: "POST", path: "/environment/aiagent", query: { _action: "enable" }, apiVersion: API_VERSION.environment, response: S.EnvironmentActionResponse },
+
+  aiAgentFeature: { method: "GET", path: "/openidm/feature", query: { _queryFilter: "true" }, response: S.queryResult(S.IdmFeature) },
+
+  // scripts (ai-agent-delegation.md §10)
+  scriptQuery: { method: "GET", path: SCRIPTS, apiVersion: API_VERSION.script, response: S.queryResult(S.AmScript) },
+  scriptRead: { method: "GET", path: `${SCRIPTS}/{id}`, apiVersion: API_VERSION.script, response: S.AmScript },
+  scriptPut: { method: "PUT", path: `${SCRIPTS}/{id}`, apiVersion: API_VERSION.script, request: S.AmScript, response: S.AmScript },
+  scriptDelete: { method: "DELETE", path: `${SCRIPTS}/{id}`, apiVersion: API_VERSION.script, response: S.AmScriptDeleted },
 
   // §4 OAuth2 clients
   oauth2ClientQuery: { method: "GET", path: OAUTH2_CLIENT, apiVersion: API_VERSION.oauth2Client, response: S.queryResult(S.AmClientListItem) },

@@ -297,3 +297,26 @@ export const Jwks = z.object({ keys: z.array(z.looseObject({ kty: z.string(), ki
 
 /** The AI agents feature switch answer. */
 export const EnvironmentActionResponse = z.looseObject({});
+
+/** An AM script (reference §10): the source base64-encoded, the server's bookkeeping read-only. */
+export const AmScript = z.looseObject({
+  _id: z.string(),
+  name: z.string(),
+  description: z.string().nullable().optional(),
+  script: z.string(),
+  language: z.string(),
+  context: z.string(),
+  evaluatorVersion: z.string().optional(),
+  default: z.boolean().optional(),
+  createdBy: z.string().optional(),
+  creationDate: z.number().optional(),
+  lastModifiedBy: z.string().optional(),
+  lastModifiedDate: z.number().optional(),
+});
+export type AmScript = z.infer<typeof AmScript>;
+
+/** `DELETE …/scripts/{id}` answers only the id [rec]. */
+export const AmScriptDeleted = z.looseObject({ _id: z.string() });
+
+/** `GET /openidm/feature?_queryFilter=true`: IDM's installable features (`aiagent` among them). */
+export const IdmFeature = z.looseObject({ _id: z.string(), installedVersion: z.string().nullable().optional() });

@@ -74,7 +74,7 @@ export async function createSeedCredentials(): Promise<SeedCredentials> {
 export function seedState(seed: SeedCredentials): TenantState {
   const state: TenantState = {
     realms: {
-      [SEED_REALM]: { provider: deepClone(PROVIDER_DEFAULTS), providerRev: 1, oauth2Clients: {}, aiAgents: {} },
+      [SEED_REALM]: { provider: deepClone(PROVIDER_DEFAULTS), providerRev: 1, oauth2Clients: {}, aiAgents: {}, scripts: {} },
     },
     managed: {},
     passwords: {},

@@ -15,6 +15,7 @@ import { amClientRoutes } from "./handlers/am-clients";
 import { amGroupRoutes } from "./handlers/am-groups";
 import { amProviderRoutes } from "./handlers/am-provider";
 import { amRealmRoutes } from "./handlers/am-realms";
+import { amScriptRoutes } from "./handlers/am-scripts";
 import { amSessionRoutes } from "./handlers/am-sessions";
 import { idmRoutes } from "./handlers/idm";
 import { idmServiceAccountRoutes } from "./handlers/idm-svcacct";
@@ -31,6 +32,7 @@ const ROUTES: readonly Route[] = [
   ...amAgentTypeRoutes(),
   ...amGroupRoutes(),
   ...amRealmRoutes(),
+  ...amScriptRoutes(),
   ...idmRoutes(),
   ...idmServiceAccountRoutes(),
 ];

@@ -19,6 +19,8 @@ export interface RealmState {
   providerRev: number;
   oauth2Clients: Record<string, AmClientRecord>;
   aiAgents: Record<string, AmClientRecord>;
+  /** AM scripts by `_id`, as a GET returns them (without `_rev`, which is `rev`); absent in older state files. */
+  scripts?: Record<string, { body: Record<string, unknown>; rev: number }>;
 }
 
 export interface TenantState {
