@@ -15,6 +15,7 @@ import { crestBody } from "./errors";
 import { SIGNING_ALG, verificationKey } from "./keys";
 import { handleOidc, handleRootWellKnown } from "./oidc";
 import { checkApiVersion } from "./router";
+import { mayActClaim, ScriptRunError } from "./script-engine";
 import { header, SESSION_COOKIE } from "./sessions";
 import {
   clientAttribute,
@@ -329,18 +330,24 @@ async function tokenEndpoint(route: OAuth2Route, req: EmulatorRequest, ctx: Emul
   if (grantType !== TOKEN_EXCHANGE_GRANT && !clientStrings(client.body, "advancedOAuth2ClientConfig", "grantTypes").includes(grantType)) {
     return oauthError(400, "unauthorized_client", "Client is not authorized to use the requested grant type"); // [inf] wording
   }
-  switch (grantType) {
-    case "password":
-      return passwordGrant(route, form, client, realm, ctx);
-    case "client_credentials":
-      return clientCredentialsGrant(route, form, client, realm, ctx);
-    case "refresh_token":
-      return refreshTokenGrant(route, form, client, realm, ctx);
-    case TOKEN_EXCHANGE_GRANT:
-      return tokenExchange(route, form, client, ctx);
-    default:
-      // Other grants (authorization_code, device_code, ...) need flows the embedded tenant does not run.
-      return unsupportedGrant();
+  try {
+    switch (grantType) {
+      case "password":
+        return await passwordGrant(route, form, client, realm, ctx);
+      case "client_credentials":
+        return await clientCredentialsGrant(route, form, client, realm, ctx);
+      case "refresh_token":
+        return await refreshTokenGrant(route, form, client, realm, ctx);
+      case TOKEN_EXCHANGE_GRANT:
+        return await tokenExchange(route, form, client, ctx);
+      default:
+        // Other grants (authorization_code, device_code, ...) need flows the embedded tenant does not run.
+        return unsupportedGrant();
+    }
+  } catch (e) {
+    // A script wired to the client that the embedded tenant cannot run (script-engine.ts).
+    if (e instanceof ScriptRunError) return oauthError(500, "server_error", `${e.message}: ${e.detail}`);
+    throw e;
   }
 }
 
@@ -531,6 +538,7 @@ async function issueTokens(
     scope: grant.scopes,
     auth_time: iat,
     realm: route.realmName,
+    ...mayActOf(ctx, route, realm, client, "access"),
     iat,
   };
   const sign = (claims: Json) =>
@@ -585,6 +593,7 @@ async function issueIdToken(
     auth_time: iat,
     realm: route.realmName,
     ...(grant.act ? { act: grant.act } : {}),
+    ...mayActOf(ctx, route, realm, client, "id"),
     exp: iat + seconds,
     tokenType: "JWTToken",
     iat,
@@ -592,6 +601,12 @@ async function issueIdToken(
     .setProtectedHeader({ typ: "JWT", kid: ctx.signingKeys.kid, alg: SIGNING_ALG })
     .sign(ctx.signingKeys.privateKey);
   return { accessToken: idToken, refreshToken: null, scopes: grant.scopes, expiresIn: seconds - 1 };
+}
+
+/** `{ may_act }` when the issuing client's May Act script stamps one (script-engine.ts), else nothing. */
+function mayActOf(ctx: EmulatorContext, route: OAuth2Route, realm: RealmState, client: AuthenticatedClient, token: "access" | "id") {
+  const mayAct = mayActClaim(ctx.state, route.realm, realm.provider, client.body, token);
+  return mayAct ? { may_act: mayAct } : {};
 }
 
 function tokenResponse(issued: IssuedTokens): EmulatorResponse {

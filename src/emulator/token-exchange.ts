@@ -8,6 +8,7 @@
  */
 import { ACCESS_TOKEN_TYPE, ID_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
 import { idmRealm } from "../contract/endpoints";
+import { validateScopes } from "./script-engine";
 import type { TenantState } from "./types";
 
 type Json = Record<string, unknown>;
@@ -231,6 +232,8 @@ function mayActRules(req: TokenExchangeRequest, provider: Json | null, subject: 
   const scopes = req.scopes.length > 0 ? req.scopes : clientStrings(client.body, "coreOAuth2ClientConfig", "defaultScopes");
   const outside = scopes.filter((s) => !allowed.includes(s));
   if (scopes.length === 0 || outside.length > 0) return refuse("scope", invalidScopeError(outside));
+  const limit = scopeLimit(req, provider, scopes);
+  if (limit) return limit;
   return { ok: true, scopes, aud: audience.aud, ...(act ? { act } : {}) };
 }
 
@@ -254,6 +257,13 @@ function exchangeAudience(req: TokenExchangeRequest, provider: Json | null): { a
   const allowList = clientStrings(client.body, "advancedOAuth2ClientConfig", "allowedResourceServerAudienceValues");
   if (req.audiences.some((a) => !allowList.includes(a))) return refuse("audience", INVALID_AUDIENCE);
   return { aud: [client.id, ...req.audiences] };
+}
+
+/** The acting client's scope-validation script's refusal (reference §5), if it refuses. */
+function scopeLimit(req: TokenExchangeRequest, provider: Json | null, scopes: string[]): Refusal | undefined {
+  const limit = validateScopes(req.state, req.realm, provider, req.agent.body, scopes);
+  // [inf] status 400 (the reference leaves it unconfirmed): AM's invalid_scope everywhere else.
+  return limit && refuse("scope", { error: "invalid_scope", error_description: limit.refused });
 }
 
 /** The AIC AI-agent exchange (reference §8): the agent's IDM privilege decides subject, audience and scopes. */
@@ -319,6 +329,8 @@ function privilegeRules(req: TokenExchangeRequest, provider: Json | null, subjec
   if (granted.length === 0 || outside.length > 0) {
     return refuse("scope", invalidScopeError(outside));
   }
+  const limit = scopeLimit(req, provider, granted);
+  if (limit) return limit;
   return { ok: true, scopes: granted, aud: [req.agent.id, audience], act: actClaim(req.agent.id, subject) };
 }
 
