@@ -14,8 +14,9 @@
  *   `_action=create` answered with a conflict.
  */
 import type { z } from "zod";
+import { AI_AGENT_FEATURE } from "../contract/constants";
 import { ENDPOINTS, fillPath, type Endpoint } from "../contract/endpoints";
-import type { AmClientListItem, IdmPatch } from "../contract/schemas";
+import type { AmClientListItem, AmScript, IdmFeature, IdmPatch } from "../contract/schemas";
 import { createCredentials } from "./auth";
 import { defaultTokenCacheDir } from "./token-cache";
 import {
@@ -258,6 +259,29 @@ class AdminClientImpl implements AdminClient {
   async enableAiAgents(): Promise<void> {
     // Switching on twice is harmless, so a retry after a dropped connection is fine.
     await this.write({ name: "aiAgentsEnable", endpoint: ENDPOINTS.aiAgentsEnable, idempotent: true });
+  }
+
+  async aiAgentsInstalled(): Promise<boolean> {
+    const features = await this.query<IdmFeature>({ name: "aiAgentFeature", endpoint: ENDPOINTS.aiAgentFeature });
+    return features.some((f) => f._id === AI_AGENT_FEATURE && typeof f.installedVersion === "string");
+  }
+
+  // ---------- scripts ----------
+
+  getScript(id: string) {
+    return this.read<AmScript>({ name: "scriptRead", endpoint: ENDPOINTS.scriptRead, id });
+  }
+
+  queryScripts(options?: QueryOptions) {
+    return this.query<AmScript>({ name: "scriptQuery", endpoint: ENDPOINTS.scriptQuery }, options);
+  }
+
+  putScript(id: string, body: Record<string, unknown>) {
+    return this.write<AmScript>({ name: "scriptPut", endpoint: ENDPOINTS.scriptPut, id, body: stripForAmPut(body) });
+  }
+
+  deleteScript(id: string) {
+    return this.remove({ name: "scriptDelete", endpoint: ENDPOINTS.scriptDelete, id });
   }
 
   // ---------- §4 OAuth2 clients ----------

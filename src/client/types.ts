@@ -6,6 +6,7 @@ import type { Dispatcher } from "undici";
 import type {
   AIAgent,
   AmClientListItem,
+  AmScript,
   IdmPatch,
   IntrospectionResponse,
   OAuth2Client,
@@ -58,6 +59,15 @@ export interface AdminApi {
   putProvider(body: Record<string, unknown>, options?: { ifMatch?: string }): Promise<OAuth2Provider>;
   createProvider(body: Record<string, unknown>): Promise<OAuth2Provider>;
   enableAiAgents(): Promise<void>;
+  /** Whether IDM's `aiagent` feature is installed (what the enable action turns on, one way). */
+  aiAgentsInstalled(): Promise<boolean>;
+  // scripts (undefined on 404); the source is base64 in `script`, as AM stores it
+  getScript(id: string): Promise<AmScript | undefined>;
+  queryScripts(options?: QueryOptions): Promise<AmScript[]>;
+  /** Create or full replace under `id` (AM answers 201 to both). */
+  putScript(id: string, body: Record<string, unknown>): Promise<AmScript>;
+  /** Returns false when the script did not exist. */
+  deleteScript(id: string): Promise<boolean>;
   // §4 OAuth2 clients (undefined on 404)
   getOAuth2Client(id: string): Promise<OAuth2Client | undefined>;
   /** Lists hold plain values, not the wrapped ones of a GET (see `AmClientListItem`). */

@@ -67,7 +67,7 @@ export const ENDPOINTS = {
   providerCreate: { method: "POST", path: PROVIDER, query: { _action: "create" }, apiVersion: API_VERSION.oauth2Provider, request: S.OAuth2Provider, response: S.OAuth2Provider },
   aiAgentsEnable: { method: "POST", path: "/environment/aiagent", query: { _action: "enable" }, apiVersion: API_VERSION.environment, response: S.EnvironmentActionResponse },
 
-  aiAgentFeature: { method: "GET", path: "/openidm/feature", query: { _queryFilter: "true" }, response: S.queryResult(S.IdmFeature) },
+  aiAgentFeature: { method: "GET", path: "/openidm/feature", response: S.queryResult(S.IdmFeature) },
 
   // scripts (ai-agent-delegation.md §10)
   scriptQuery: { method: "GET", path: SCRIPTS, apiVersion: API_VERSION.script, response: S.queryResult(S.AmScript) },

@@ -320,3 +320,4 @@ export const AmScriptDeleted = z.looseObject({ _id: z.string() });
 
 /** `GET /openidm/feature?_queryFilter=true`: IDM's installable features (`aiagent` among them). */
 export const IdmFeature = z.looseObject({ _id: z.string(), installedVersion: z.string().nullable().optional() });
+export type IdmFeature = z.infer<typeof IdmFeature>;
