@@ -15,9 +15,11 @@ import { amClientRoutes } from "./handlers/am-clients";
 import { amGroupRoutes } from "./handlers/am-groups";
 import { amProviderRoutes } from "./handlers/am-provider";
 import { amRealmRoutes } from "./handlers/am-realms";
+import { amSecretStoreRoutes } from "./handlers/am-secret-store";
 import { amSessionRoutes } from "./handlers/am-sessions";
 import { idmRoutes } from "./handlers/idm";
 import { idmServiceAccountRoutes } from "./handlers/idm-svcacct";
+import { esvRoutes } from "./handlers/esv";
 import { handleOAuth2 } from "./oauth2";
 import { dispatch, matches, type Route } from "./router";
 import { authenticateAdmin } from "./sessions";
@@ -31,6 +33,8 @@ const ROUTES: readonly Route[] = [
   ...amAgentTypeRoutes(),
   ...amGroupRoutes(),
   ...amRealmRoutes(),
+  ...amSecretStoreRoutes(),
+  ...esvRoutes(),
   ...idmRoutes(),
   ...idmServiceAccountRoutes(),
 ];
