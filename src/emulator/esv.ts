@@ -1,17 +1,18 @@
 /**
  * The embedded tenant's environment secrets and variables (ESVs) as AIC keeps them: versions, what
- * the running configuration has loaded, and the restart that loads pending values (reference §3–§6).
+ * the running configuration has loaded, the restart that loads pending values, and the secrets an
+ * OAuth2 client authenticates with when its secret label is mapped to an ESV (reference §3–§8).
  *
  * A restart is kept in the state as "ready at" a time and what it loads; it completes the first
  * time anyone looks after that (`settleRestart`), so the state stays plain JSON and the tenant
  * needs no timer. A restart loads what was there when it began [inf: a change made during a
  * restart stays pending, as the console's "edits are disabled while the tenant restarts" implies].
  */
-import { ESV_UNCONFIRMED, type EsvRestartStatus } from "../contract/esv";
+import { clientSecretLabel, ESV_UNCONFIRMED, type EsvRestartStatus } from "../contract/esv";
 import type { EsvSecret, EsvSecretVersion, EsvVariable } from "../contract/schemas";
 import type { EmulatorContext } from "./context";
-import { own } from "./token-exchange";
-import type { EsvSecretRecord, EsvVariableRecord, EsvVersionRecord } from "./types";
+import { clientAttribute, own } from "./token-exchange";
+import type { AmClientRecord, EsvSecretRecord, EsvVariableRecord, EsvVersionRecord, RealmState, TenantState } from "./types";
 
 /** The highest ENABLED version: the one new material is made with. The latest is never disabled or destroyed. */
 export function activeVersion(secret: EsvSecretRecord): EsvVersionRecord {
@@ -92,4 +93,23 @@ export function startRestart(ctx: EmulatorContext): void {
     variables: Object.fromEntries(pendingVariables.map(([id, v]) => [id, v.change])),
   };
   ctx.save();
+}
+
+/**
+ * The secrets an OAuth2 client or AI agent authenticates with. With a secret label identifier whose
+ * label the realm's ESV store maps, every ENABLED version of the mapped ESV and nothing else (the
+ * typed secret is ignored, AM docs); a mapping to an ESV that does not exist gives none [inf]. No
+ * mapping: the client's own secret. Mapped secrets need no restart; AM's cache of the active value
+ * (up to 600 s) is not modelled [inf: a rotation is seen at once].
+ */
+export function clientSecrets(state: TenantState, realm: RealmState, record: AmClientRecord): string[] {
+  const identifier = clientAttribute(record.body, "coreOAuth2ClientConfig", "secretLabelIdentifier");
+  const mapping = typeof identifier === "string" && identifier !== "" ? own(realm.esvMappings, clientSecretLabel(identifier)) : undefined;
+  if (!mapping) return record.secret === null ? [] : [record.secret];
+  const secret = own(state.esv.secrets, mapping.aliases[0]);
+  if (!secret) return [];
+  const usable = ESV_UNCONFIRMED.anyEnabledVersionAuthenticates
+    ? secret.versions.filter((v) => v.status === "ENABLED")
+    : [activeVersion(secret)];
+  return usable.flatMap((v) => (v.valueBase64 === null ? [] : [Buffer.from(v.valueBase64, "base64").toString("utf8")]));
 }
