@@ -149,9 +149,18 @@ export interface EsvVariableInput {
   readonly description?: string;
 }
 
+/** How a client proves itself with its secret at the token and introspection endpoints. */
+export interface ClientCredentials {
+  readonly clientId: string;
+  readonly secret: string;
+  /** `client_secret_basic`: an Authorization header (RFC 6749 §2.3.1); `client_secret_post`: form fields. */
+  readonly method: "client_secret_basic" | "client_secret_post";
+}
+
 /** The realm's OAuth2 runtime endpoints (no admin credentials: client and user credentials). */
 export interface OAuth2Api {
-  token(form: Record<string, string>): Promise<TokenResponse & Record<string, unknown>>;
-  introspect(form: Record<string, string>): Promise<IntrospectionResponse>;
+  /** `client` adds the client's credentials as its method sends them (else put them in `form`). */
+  token(form: Record<string, string>, client?: ClientCredentials): Promise<TokenResponse & Record<string, unknown>>;
+  introspect(form: Record<string, string>, client?: ClientCredentials): Promise<IntrospectionResponse>;
   tokenInfo(accessToken: string): Promise<Record<string, unknown>>;
 }
