@@ -50,11 +50,12 @@ function checkPathParameter(name: string, value: string, pattern: RegExp): void 
 
 /** The body checked against its schema; the first failure in the validator's words. */
 function bodyOf<T>(req: EmulatorRequest, schema: z.ZodType<T>): T {
-  const result = schema.safeParse(jsonBody(req) ?? {});
+  const body = jsonBody(req) ?? {};
+  const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue.path.map(String).join("/");
-  const missing = issue.code === "invalid_type" && issue.message.includes("undefined");
+  const missing = issue.path.length === 1 && typeof body === "object" && !Object.hasOwn(body as object, issue.path[0] as string);
   throw esvError(
     400,
     missing
