@@ -139,6 +139,12 @@ const SETUP: Record<string, (t: TestTenant, s: Scenario) => Promise<void>> = {
     // Version 2 is not the latest, or it could not be disabled.
     await esvSecret(t, "esv-frodo-test-secret2", 3);
   },
+  "esv-secret-store-read": async (t) => {
+    const label = "am.services.oauth2.oidc.signing.EDDSA";
+    const path = `/am/json/realms/root/realms/alpha/realm-config/secrets/stores/GoogleSecretManagerSecretStoreProvider/ESV/mappings/${label}`;
+    const r = await t.call("PUT", path, { apiVersion: API_VERSION.secretStore, body: { secretId: label, aliases: ["esv-test-signing-cert"] } });
+    if (r.status !== 201) throw new Error(`mapping setup: HTTP ${r.status}`);
+  },
   "oauth2client-read": async (t, s) => {
     await fixtures(t).client("FrodoTestOAuth2Client1", withoutMeta(recorded(s, 0)));
   },

@@ -14,9 +14,10 @@ import { realmState } from "../store";
 import { clientAttribute, own } from "../token-exchange";
 import type { EmulatorRequest, RealmState } from "../types";
 
-/** The store as recorded [REC-STORE]. */
+/** The store as recorded [REC-STORE], `_rev` and all: it never changes (AIC refuses writes). */
 const ESV_STORE_BODY = {
   _id: ESV_SECRET_STORE.id,
+  _rev: "325689269",
   project: "&{google.project.id}",
   expiryDurationSeconds: 600,
   serviceAccount: "default",
@@ -132,7 +133,7 @@ export function amSecretStoreRoutes(): Route[] {
   };
   const global = /^\/am\/json\/global-config\/secrets\/stores(\/.*)?$/;
   return [
-    { method: "GET", pattern: store, apiVersion, handler: (_req, ctx, params) => (realmOf(ctx, params), json(200, ESV_STORE_BODY)) },
+    { method: "GET", pattern: store, apiVersion, handler: (_req, ctx, params) => (realmOf(ctx, params), json(200, ESV_STORE_BODY, etag(ESV_STORE_BODY._rev))) },
     // [inf] a change of the realm's store is refused like its deletion [REC-STORE-DEL].
     { method: "PUT", pattern: store, apiVersion, handler: refused },
     { method: "DELETE", pattern: store, apiVersion, handler: refused },
