@@ -23,6 +23,8 @@ export interface EmulatorContext {
    */
   revokedGrants: Set<string>;
   now(): number;
+  /** How long an ESV restart (`/environment/startup?_action=restart`) stays `restarting`. */
+  restartDelayMs: number;
   /** A revision never given out before (IDM `_rev` values, AM `_rev` counters). */
   nextRev(): string;
   /** Persists the state when the tenant has a state file; a no-op otherwise. */

@@ -25,7 +25,14 @@ export interface StartTenantOptions {
   readonly latencyMs?: number;
   /** The AM version whose client attributes the tenant knows. @default current AIC */
   readonly amVersion?: AmVersion;
+  /**
+   * How long an ESV restart stays `restarting` before it is `ready` with the new values loaded
+   * (AIC takes minutes; the embedded tenant keeps it short). @default 1000
+   */
+  readonly restartDelayMs?: number;
 }
+
+export const DEFAULT_RESTART_DELAY_MS = 1000;
 
 export interface RunningTenant {
   readonly baseUrl: string;
@@ -45,6 +52,7 @@ export async function startTenant(opts: StartTenantOptions = {}): Promise<Runnin
     signingKeys: await createSigningKeys(),
     revokedGrants: new Set(),
     now: () => Date.now(),
+    restartDelayMs: opts.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS,
     nextRev: () => String(++ctx.state.counter),
     save: () => {
       if (statePath) writeStateFile(statePath, { format: STATE_FILE_FORMAT, tenant: ctx.state, seed });
@@ -52,6 +60,7 @@ export async function startTenant(opts: StartTenantOptions = {}): Promise<Runnin
   };
   const control = new ControlPlane(() => {
     ctx.state = seedState(seed);
+    ctx.restartDelayMs = opts.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS;
     ctx.save();
   });
   control.latencyMs = opts.latencyMs ?? 0;

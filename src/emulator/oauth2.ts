@@ -12,6 +12,7 @@ import { ID_TOKEN_TYPE, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT } from "../contra
 import { API_VERSION, realmPath } from "../contract/endpoints";
 import type { EmulatorContext } from "./context";
 import { crestBody } from "./errors";
+import { clientSecrets } from "./esv";
 import { SIGNING_ALG, verificationKey } from "./keys";
 import { handleOidc, handleRootWellKnown } from "./oidc";
 import { checkApiVersion } from "./router";
@@ -290,7 +291,7 @@ function presentedCredentials(req: EmulatorRequest, form: URLSearchParams): Pres
  * `advancedOAuth2ClientConfig.tokenEndpointAuthMethod` names (default `client_secret_basic`).
  * Unknown client, another method, a wrong secret or an Inactive client all fail alike.
  */
-export function authenticateClient(req: EmulatorRequest, form: URLSearchParams, realm: RealmState): AuthenticatedClient | undefined {
+export function authenticateClient(req: EmulatorRequest, form: URLSearchParams, realm: RealmState, ctx: EmulatorContext): AuthenticatedClient | undefined {
   const presented = presentedCredentials(req, form);
   if (!presented) return undefined;
   const record: AmClientRecord | undefined =
@@ -300,7 +301,8 @@ export function authenticateClient(req: EmulatorRequest, form: URLSearchParams, 
   const method = clientAttribute(body, "advancedOAuth2ClientConfig", "tokenEndpointAuthMethod") ?? "client_secret_basic";
   if (presented.method !== method) return undefined;
   if (clientAttribute(body, "coreOAuth2ClientConfig", "status") === "Inactive") return undefined;
-  if (method !== "none" && (record.secret === null || !sameSecret(record.secret, presented.secret ?? ""))) return undefined;
+  // The secret may come from an ESV through the client's secret label (esv.ts).
+  if (method !== "none" && !clientSecrets(ctx.state, realm, record).some((s) => sameSecret(s, presented.secret ?? ""))) return undefined;
   return { id: presented.clientId, body, method: presented.method };
 }
 
@@ -324,7 +326,7 @@ async function tokenEndpoint(route: OAuth2Route, req: EmulatorRequest, ctx: Emul
   if (!realm) return oauthError(400, "invalid_request", `Invalid realm, ${route.realmName}`); // [inf] wording
   // AM picks the grant handler before it authenticates the client, so this comes first.
   if (!providerAllowsGrant(realm.provider, grantType)) return unsupportedGrant();
-  const client = authenticateClient(req, form, realm);
+  const client = authenticateClient(req, form, realm, ctx);
   if (!client) return invalidClient();
   // The exchange reports a missing client grant as "Invalid token exchange." like its other rules.
   if (grantType !== TOKEN_EXCHANGE_GRANT && !clientStrings(client.body, "advancedOAuth2ClientConfig", "grantTypes").includes(grantType)) {
@@ -661,7 +663,7 @@ async function introspect(route: OAuth2Route, req: EmulatorRequest, ctx: Emulato
   const form = formOf(req);
   if (!form) return wrongContentType();
   const realm = own(ctx.state.realms, route.realm);
-  const caller = realm ? authenticateClient(req, form, realm) : undefined;
+  const caller = realm ? authenticateClient(req, form, realm, ctx) : undefined;
   if (!caller) return invalidClient();
   const token = form.get("token");
   if (!token) return missing("token");

@@ -16,9 +16,11 @@ import { amGroupRoutes } from "./handlers/am-groups";
 import { amProviderRoutes } from "./handlers/am-provider";
 import { amRealmRoutes } from "./handlers/am-realms";
 import { amScriptRoutes } from "./handlers/am-scripts";
+import { amSecretStoreRoutes } from "./handlers/am-secret-store";
 import { amSessionRoutes } from "./handlers/am-sessions";
 import { idmRoutes } from "./handlers/idm";
 import { idmServiceAccountRoutes } from "./handlers/idm-svcacct";
+import { esvRoutes } from "./handlers/esv";
 import { handleOAuth2 } from "./oauth2";
 import { dispatch, matches, type Route } from "./router";
 import { authenticateAdmin } from "./sessions";
@@ -33,6 +35,8 @@ const ROUTES: readonly Route[] = [
   ...amGroupRoutes(),
   ...amRealmRoutes(),
   ...amScriptRoutes(),
+  ...amSecretStoreRoutes(),
+  ...esvRoutes(),
   ...idmRoutes(),
   ...idmServiceAccountRoutes(),
 ];

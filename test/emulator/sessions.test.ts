@@ -40,6 +40,7 @@ beforeEach(() => {
     signingKeys,
     revokedGrants: new Set(),
     now: () => nowMs,
+    restartDelayMs: 0,
     nextRev: () => String(++rev),
     save: () => undefined,
   };
