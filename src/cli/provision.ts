@@ -134,7 +134,8 @@ function failureSummary(results: readonly ObjectResult[], deleting: boolean): st
     count("updated") + count("adopted") > 0 ? `${count("updated") + count("adopted")} updated (the updates stay)` : "",
     deleted > 0 ? `${deleted} deleted for a removal or a rename` : "no object was deleted for a removal or a rename",
   ].filter(Boolean);
-  return parts.join(", ");
+  const wrote = results.some((r) => ["created", "updated", "adopted", "deleted"].includes(r.action));
+  return wrote ? parts.join(", ") : "nothing was written";
 }
 
 /**

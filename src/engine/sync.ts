@@ -423,7 +423,8 @@ async function applyClient(api: AdminApi, step: Step, snapshot: TenantSnapshot, 
     throw e;
   }
   if (creating || idm.write === "create") created.push({ identity });
-  const changes = [...client.changes, ...(step.secret ? [SECRET_CHANGE] : []), ...idm.changes];
+  // A create's plan already names the secret; a rotation adds it once.
+  const changes = [...client.changes, ...(step.secret && !creating ? [SECRET_CHANGE] : []), ...idm.changes];
   const notes = [
     ...(step.rotating ? [`secret rotated (version ${step.previous?.secret} → ${spec.secret.version})`] : []),
     ...(step.recognized ? [RECOGNIZED_NOTE] : []),
