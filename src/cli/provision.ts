@@ -7,11 +7,13 @@
 import { createAdminApi, type AdminClient } from "../client/admin-api";
 import { existsSync, readFileSync } from "node:fs";
 import { COMMANDS, PROVISIONER_ENV } from "../contract/constants";
-import { journalKey, parseJournal, type Journal } from "../contract/journal";
+import { journalKey, parseJournal, specHash, type Journal } from "../contract/journal";
 import { DELETE_ORDER, identityKey, tenantKey, TenantRef, type Spec } from "../contract/spec";
 import { applySpec } from "../engine/apply";
 import { formatResult, type ObjectResult } from "../engine/result";
 import { syncTenant } from "../engine/sync";
+import { secretProof } from "../engine/ownership";
+import { createOAuth2Api } from "../client/oauth2-api";
 import { CliError, err, out, paint, type Colour } from "./output";
 
 const HELP: Record<string, string> = {
@@ -27,7 +29,12 @@ the env vars the journal's tenant.auth names, client secrets from the env vars t
 Run in the stack's Terraform folder on every apply when the tenant has restoreDrift on: re-applies
 each object of the tenant in ${PROVISIONER_ENV.tenant} whose live state differs from the stack's
 code (cdk.tf.json), dependencies first. Reads with batched list calls; writes only what differs;
-writes a client secret only to create.`,
+writes a client secret only to create.
+Run by hand (cdktf-aic reconcile [--state FILE] in the stack's folder, with the stack's credentials in
+the environment) it restores drift only on objects the last apply recorded, as recorded: it reads the
+applied journal from the stack's local state file (or FILE, from terraform state pull) and skips,
+naming them, objects whose code changed since (terraform apply writes those) or that were never
+applied. Without a state it refuses.`,
 };
 
 /** Handles `--help`; rejects any other argument, since provisioners pass nothing through argv. */
@@ -122,6 +129,20 @@ function journalFrom(name: string): Journal | undefined {
   }
 }
 
+/** What a failed sync really did, from its results: written, deleted, rolled back, kept. */
+function failureSummary(results: readonly ObjectResult[], deleting: boolean): string {
+  const rolledBack = results.filter((r) => r.action === "deleted" && r.notes.some((n) => n.startsWith("rolled back"))).length;
+  const deleted = results.filter((r) => r.action === "deleted").length - rolledBack;
+  const count = (action: ObjectResult["action"]) => results.filter((r) => r.action === action).length;
+  const parts = [
+    count("created") > 0 ? `${count("created")} created${deleting ? " (kept: the next apply recognizes them)" : rolledBack > 0 ? ` (${rolledBack} removed again)` : ""}` : "",
+    count("updated") + count("adopted") > 0 ? `${count("updated") + count("adopted")} updated (the updates stay)` : "",
+    deleted > 0 ? `${deleted} deleted for a removal or a rename` : "no object was deleted for a removal or a rename",
+  ].filter(Boolean);
+  const wrote = results.some((r) => ["created", "updated", "adopted", "deleted"].includes(r.action));
+  return wrote ? parts.join(", ") : "nothing was written";
+}
+
 /**
  * Applies a tenant's change from the journal applied last to the journal of code (see HELP).
  * Exits 1 when any object failed, so that Terraform keeps the old journal.
@@ -137,20 +158,27 @@ export async function syncCommand(argv: string[]): Promise<number> {
   let signalled = false;
   const onSignal = () => (signalled = true);
   process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+  const oauth2 = createOAuth2Api({ baseUrl: desired.tenant.baseUrl, realm: desired.tenant.realm });
   const outcome = await withClients((c) =>
-    syncTenant((t) => c.for(t), { previous, desired, specs }, { onResult: report, aborted: () => signalled || process.ppid !== parent }),
-  );
+    syncTenant((t) => c.for(t), { previous, desired, specs }, {
+      onResult: report,
+      aborted: () => signalled || process.ppid !== parent,
+      proveSecret: secretProof(oauth2),
+    }),
+  ).finally(() => oauth2.close());
   if (outcome.nothingToDo) {
     err(paint(process.stderr, "dim", `= ${desired.tenant.baseUrl} (realm ${desired.tenant.realm}): ${Object.keys(desired.objects).length} objects as applied, nothing to do`));
     return 0;
   }
-  if (outcome.aborted) err(`stopped: Terraform is gone or was interrupted; what this run created was undone, and the next apply does the work again`);
+  if (outcome.aborted) {
+    err(
+      outcome.deleting
+        ? `stopped: Terraform is gone or was interrupted while removals ran; what this run created stays, and the next apply recognizes it and finishes the removals`
+        : `stopped: Terraform is gone or was interrupted; what this run created was undone, and the next apply does the work again`,
+    );
+  }
   if (outcome.failed > 0) {
-    const wrote = outcome.results.some((r) => r.action === "updated" || r.action === "adopted" || r.action === "deleted");
-    const what = wrote
-      ? "objects this apply created were removed again; updates already written stay"
-      : "nothing was written";
-    err(`${outcome.failed} object${outcome.failed === 1 ? "" : "s"} failed; ${what}; no object left the tenant for a removal or a rename, and Terraform keeps the previous journal so that the next apply does the work again`);
+    err(`${outcome.failed} object${outcome.failed === 1 ? "" : "s"} failed; ${failureSummary(outcome.results, outcome.deleting)}; Terraform keeps the previous journal so that the next apply does the work again`);
     return 1;
   }
   return outcome.aborted ? 1 : 0;
@@ -164,19 +192,42 @@ export async function syncCommand(argv: string[]): Promise<number> {
  * what differs, and writes a secret only when creating.
  */
 export async function reconcileCommand(argv: string[]): Promise<number> {
-  if (!checkArgs(COMMANDS.reconcile, argv)) return 0;
+  const stateAt = argv.indexOf("--state");
+  const stateFile = stateAt >= 0 ? argv[stateAt + 1] : undefined;
+  if (stateAt >= 0 && !stateFile) throw new CliError(`--state needs a file (terraform state pull > FILE); see cdktf-aic reconcile --help`);
+  if (!checkArgs(COMMANDS.reconcile, stateAt >= 0 ? [...argv.slice(0, stateAt), ...argv.slice(stateAt + 2)] : argv)) return 0;
   const only = process.env[PROVISIONER_ENV.tenant];
   const tenant = only ? TenantRef.parse(parseJson(PROVISIONER_ENV.tenant, only)) : undefined;
-  const [{ readSynthesized }, { batchRequests, planStack }, { readSnapshot }] = await Promise.all([
+  const [{ readSynthesized, readState }, { batchRequests, planStack }, { readSnapshot }] = await Promise.all([
     import("../plan/stack"),
     import("../plan/diff"),
     import("../engine/batch"),
   ]);
   const file = "cdk.tf.json";
   if (!existsSync(file)) throw new CliError(`no ${file} in ${process.cwd()}: reconcile runs in the stack's Terraform folder`);
-  const all = readSynthesized(JSON.parse(readFileSync(file, "utf8")));
+  const synthesized = JSON.parse(readFileSync(file, "utf8")) as { terraform?: { backend?: { local?: { path?: string } } } };
+  const all = readSynthesized(synthesized);
+  // By hand, only what the last apply recorded, as recorded: never an object that apply has yet to create or change.
+  let recorded: ((spec: Spec) => boolean) | undefined;
+  if (!tenant) {
+    const state = stateFile ?? synthesized.terraform?.backend?.local?.path;
+    if (!state || !existsSync(state)) {
+      throw new CliError(`run by hand, reconcile restores only what the last apply recorded, and no applied state was found${state ? ` at ${state}` : ""}: pass --state FILE (terraform state pull > FILE)`);
+    }
+    const applied = readState(JSON.parse(readFileSync(state, "utf8")), state);
+    const hashes = new Map(applied.journals.flatMap((j) => Object.values(j.objects).map((e) => [`${tenantKey(j.tenant)}|${journalKey(e)}`, e.hash] as const)));
+    recorded = (spec) => hashes.get(`${tenantKey(spec.tenant)}|${journalKey(spec)}`) === specHash(spec);
+  }
   const objects = new Map([...all.objects].filter(([, o]) => o.spec && (!tenant || tenantKey(o.identity.tenant) === tenantKey(tenant))));
-  const code = { objects, inventory: [] };
+  if (recorded) {
+    for (const [key, o] of objects) {
+      if (recorded(o.spec!)) continue;
+      objects.delete(key);
+      err(paint(process.stderr, "dim", `= ${o.identity.kind} ${o.identity.id}: skipped — not as the last apply recorded it (its code changed, or it was never applied): terraform apply writes it`));
+    }
+  }
+  // Reconcile is what restores drift: every object counts as restoring it.
+  const code = { objects: new Map([...objects].map(([k, o]) => [k, { ...o, restoresDrift: true }])), inventory: [], journals: [] };
   return withClients(async (c) => {
     for (const [key, { tenant: t, request }] of batchRequests({ code })) {
       const api = c.for(t);
