@@ -287,7 +287,26 @@ export function planStack(inputs: StackInputs, snapshots: ReadonlyMap<string, Te
     if (o.spec) planned.push(planDesired({ ...o, spec: o.spec }, inputs.applied?.objects.get(key), snapshotOf(o.identity), decisions.get(tenantKey(o.identity.tenant)), pending));
   }
   for (const o of removedObjects(inputs)) planned.push(planRemoved(o, snapshotOf(o.identity)));
+  markRenames(planned);
   return planned.sort((a, b) => (ORDER(a) < ORDER(b) ? -1 : ORDER(a) > ORDER(b) ? 1 : 0));
+}
+
+/**
+ * A construct whose id changed (a renamed client id, a moved realm): its new object is created and
+ * its old one deleted. Said on both, so that a reviewer reads one replacement, not two unrelated
+ * changes: the new client gets a new secret, the old one goes only once everything else succeeded.
+ */
+function markRenames(planned: PlannedObject[]): void {
+  // The construct keeps its Terraform address (its Resource is replaced): that pairs them.
+  const created = new Map(planned.filter((o) => o.action === "create" && o.address).map((o) => [`${o.kind}|${o.address}`, o]));
+  for (const old of planned) {
+    if (old.action !== "delete" || !old.address) continue;
+    const replacement = created.get(`${old.kind}|${old.address}`);
+    if (!replacement || replacement.id === old.id) continue;
+    const secret = old.kind === "web-app" || old.kind === "ai-agent" ? " (a new client: its secret is written anew)" : "";
+    replacement.notes.push(`replaces ${old.id}${secret}; ${old.id} is deleted once everything else succeeded`);
+    old.notes.push(`replaced by ${replacement.id}`);
+  }
 }
 
 export function summarize(objects: readonly PlannedObject[]): Summary {

@@ -70,6 +70,16 @@ describe("cdktf-aic plan", () => {
     expect(r.status).toBe(0);
   });
 
+  it("says a renamed client id is one replacement: the new client (new secret) and the old one deleted after", async () => {
+    const report = await planJson({ agentClientId: "renamed-agent" });
+    const objects = report.stacks[0].objects;
+    const created = objects.find((o) => o.kind === "ai-agent" && o.id === "renamed-agent")!;
+    const deleted = objects.find((o) => o.kind === "ai-agent" && o.id === AGENT)!;
+    expect(created).toMatchObject({ action: "create" });
+    expect(created.notes).toContain(`replaces ${AGENT} (a new client: its secret is written anew); ${AGENT} is deleted once everything else succeeded`);
+    expect(deleted).toMatchObject({ action: "delete", notes: ["replaced by renamed-agent"] });
+  });
+
   it("reports an object removed from code that the last apply managed as delete", async () => {
     const r = await plan({ withGrant: false });
     expect(symbolLines(r.stdout)).toContain(`- agent-grant ${AGENT}/${APP} will be deleted`);
