@@ -12,7 +12,8 @@ import { normalizeTenant } from "../contract/tenant";
 import { exportModel, type ExportModel } from "../export/model";
 import { listTenant } from "../export/read";
 import { renderExport } from "../export/render";
-import { CliError, err, out } from "./output";
+import { CliError } from "../contract/errors";
+import { err, out } from "./output";
 
 /** The env var with the tenant's base URL, as a stack's code reads it. */
 const BASE_URL_ENV = "AIC_BASE_URL";

@@ -1,11 +1,6 @@
 /** How the CLI talks: results on stdout, progress on stderr, colour only on a TTY, errors as one line. */
 import { escapeControl } from "../contract/text";
 
-/** A mistake in how the CLI was called or configured: printed as is, exit 1. */
-export class CliError extends Error {
-  override readonly name = "CliError";
-}
-
 function colourful(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb";
 }

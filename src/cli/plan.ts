@@ -3,7 +3,8 @@
  * synthesized stacks, their last applied state and the tenant; never writes to the tenant.
  */
 import { parseArgs } from "node:util";
-import { CliError, err, out, paint } from "./output";
+import { CliError } from "../contract/errors";
+import { err, out, paint } from "./output";
 
 const FORMATS = ["text", "markdown", "json"] as const;
 type Format = (typeof FORMATS)[number];

@@ -12,7 +12,8 @@ import { DELETE_ORDER, identityKey, tenantKey, TenantRef, type Spec } from "../c
 import { applySpec } from "../engine/apply";
 import { formatResult, type ObjectResult } from "../engine/result";
 import { syncTenant } from "../engine/sync";
-import { CliError, err, out, paint, type Colour } from "./output";
+import { CliError } from "../contract/errors";
+import { err, out, paint, type Colour } from "./output";
 
 const HELP: Record<string, string> = {
   [COMMANDS.sync]: `Usage: cdktf-aic sync

@@ -11,7 +11,8 @@ import type { OAuth2Api } from "../client/types";
 import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
 import type { IntrospectionResponse } from "../contract/schemas";
 import type { Spec, SpecOf } from "../contract/spec";
-import { CliError, out, paint } from "./output";
+import { CliError } from "../contract/errors";
+import { out, paint } from "./output";
 import { specsOfStack } from "../plan/stack";
 
 const HELP = `Usage: cdktf-aic verify [options]

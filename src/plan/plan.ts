@@ -6,7 +6,7 @@ import { createAdminApi } from "../client/admin-api";
 import { isAicApiError } from "../client/errors";
 import { SERVICE_ACCOUNT_SCOPE } from "../contract/constants";
 import { readSnapshot, type TenantSnapshot } from "../engine/batch";
-import { CliError } from "../cli/output";
+import { CliError } from "../contract/errors";
 import { addSummaries, batchRequests, planStack, summarize, type StackInputs } from "./diff";
 import { tenantKey, type TenantRef } from "../contract/spec";
 import { listTenant } from "../export/read";

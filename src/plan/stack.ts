@@ -10,7 +10,7 @@ import { isAbsolute, join, relative } from "node:path";
 import { Journal, journalIdentity } from "../contract/journal";
 import { Identity, identityKey, identityOf, Spec, tenantKey, tenantKeyOfIdentityKey, TenantRef } from "../contract/spec";
 import { mapStrings, unescapeTemplate } from "../contract/template";
-import { CliError } from "../cli/output";
+import { CliError } from "../contract/errors";
 
 /** One managed object as a source describes it. */
 export interface StackObject {
