@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { colourful } from "../src/cli/output";
 import { DEFAULT_CREDENTIAL_ENV, EMBEDDED_TENANT_URL } from "../src/contract";
 import { startTenant } from "../src/emulator";
 
@@ -69,10 +70,12 @@ async function main(): Promise<number> {
       if (existsSync(p)) rmSync(p);
     }
     const terraform = process.env.CDKTF_AIC_TERRAFORM ?? "terraform";
+    // Terraform colours whatever its output is: only a terminal gets colour (NO_COLOR, FORCE_COLOR).
+    const colour = colourful(process.stdout) ? [] : ["-no-color"];
     step("terraform init");
-    await run(terraform, ["init", "-input=false"], stackDir, env);
+    await run(terraform, ["init", "-input=false", ...colour], stackDir, env);
     step("terraform apply");
-    await run(terraform, ["apply", "-auto-approve", "-input=false", "-parallelism=10"], stackDir, env);
+    await run(terraform, ["apply", "-auto-approve", "-input=false", "-parallelism=10", ...colour], stackDir, env);
 
     step("Task 4: the on-behalf-of token exchange (cdktf-aic verify)");
     return await exec(process.execPath, [join(root, "dist", "cli", "cdktf-aic.mjs"), "verify", "--stack", stackName], root, env);
