@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { LocalBackend, TerraformBackend, TerraformStack } from "cdktf";
 import { AicTenant, AicTenantProps } from "./aic-tenant";
+import { StackValidationError } from "./errors";
+import { checkKnownProps, type PropNames } from "./private/checks";
 
 /** Props of {@link TenantStack}. */
 export interface TenantStackProps {
@@ -20,6 +22,9 @@ export interface TenantStackProps {
   readonly backend?: boolean;
 }
 
+/** The props, for the check of unknown ones at run time (checkKnownProps). */
+const PROPS: PropNames<TenantStackProps> = { tenant: true, backend: true };
+
 /** A Terraform stack that configures one tenant: an {@link AicTenant} with the id `Tenant`. */
 export class TenantStack extends TerraformStack {
   /** The tenant the constructs of this stack configure. */
@@ -28,6 +33,7 @@ export class TenantStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     super(scope, id);
+    checkKnownProps(this, "TenantStackProps", props, PROPS);
     this.tenant = new AicTenant(this, "Tenant", props.tenant);
     this.addLocalBackend = props.backend ?? true;
   }
@@ -38,5 +44,14 @@ export class TenantStack extends TerraformStack {
       new LocalBackend(this, { path: `terraform.${this.node.id}.tfstate` });
     }
     super.prepareStack();
+  }
+
+  /**
+   * Every validation error of the stack at once, each once, without cdktf's stack trace (unless
+   * CDKTF_AIC_DEBUG=1): a {@link StackValidationError}.
+   */
+  public override runAllValidations(): void {
+    const problems = this.node.findAll().flatMap((c) => c.node.validate().map((message) => `[${c.node.path}] ${message}`));
+    if (problems.length > 0) throw new StackValidationError(this.node.path, problems);
   }
 }
