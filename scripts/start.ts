@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { colourful } from "../src/cli/output";
-import { DEFAULT_CREDENTIAL_ENV, EMBEDDED_TENANT_URL } from "../src/contract";
+import { DEFAULT_CREDENTIAL_ENV, EMBEDDED_TENANT_URL, LOCAL_DIR } from "../src/contract";
 import { startTenant } from "../src/emulator";
 
 const root = resolve(__dirname, "..");
@@ -65,8 +65,8 @@ async function main(): Promise<number> {
 
     // The embedded tenant starts from its seed every time: state from an earlier run describes
     // objects that no longer exist, so this demo starts Terraform from empty state too.
-    for (const f of [`terraform.${stackName}.tfstate`, `terraform.${stackName}.tfstate.backup`]) {
-      const p = join(stackDir, f);
+    for (const f of [`${stackName}.tfstate`, `${stackName}.tfstate.backup`]) {
+      const p = join(root, LOCAL_DIR, "state", f);
       if (existsSync(p)) rmSync(p);
     }
     const terraform = process.env.CDKTF_AIC_TERRAFORM ?? "terraform";
