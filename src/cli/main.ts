@@ -23,6 +23,7 @@ Commands for people:
   ${COMMANDS.export}       write a TypeScript stack that adopts a live realm's apps, agents and grants (reads only)
   ${COMMANDS.verify}       run the on-behalf-of token exchange (the seed's Task 4) against a tenant
   ${COMMANDS.tenant}       run the embedded tenant (local AM/IDM for development and tests)
+  ${COMMANDS.init}         scaffold a project of your own that uses this package
 
 Options: --help, --version.
 Run 'cdktf-aic <command> --help' for a command's options and exit codes. Every command exits 0
@@ -41,6 +42,7 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   [COMMANDS.export]: async () => (await import("./export")).exportCommand,
   [COMMANDS.verify]: async () => (await import("./verify")).verifyCommand,
   [COMMANDS.tenant]: async () => (await import("./tenant")).tenantCommand,
+  [COMMANDS.init]: async () => (await import("./init")).initCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -15,6 +15,7 @@ export const COMMANDS = {
   export: "export",
   verify: "verify",
   tenant: "tenant",
+  init: "init",
 } as const;
 
 /** Environment variables the provisioners pass to the CLI (never argv). */

@@ -11,7 +11,7 @@ import { REPO, requireCli, runCli } from "./run";
 
 beforeAll(() => requireCli());
 
-const COMMANDS = ["sync", "reconcile", "plan", "export", "verify", "tenant"];
+const COMMANDS = ["sync", "reconcile", "plan", "export", "verify", "tenant", "init"];
 const ESC = "\u001b[";
 
 describe("cdktf-aic --version", () => {
@@ -45,7 +45,7 @@ describe("cdktf-aic --help", () => {
 });
 
 describe("unknown options", () => {
-  it.each(["plan", "export", "verify", "tenant"])("are refused by %s, naming the option, the options there are and --help", async (command) => {
+  it.each(["plan", "export", "verify", "tenant", "init"])("are refused by %s, naming the option, the options there are and --help", async (command) => {
     const r = await runCli([command, "--stak", "alpha"], {});
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
@@ -60,7 +60,7 @@ describe("unknown options", () => {
   it("are refused before any command, pointing at --help", async () => {
     const r = await runCli(["--verbose"], {});
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('cdktf-aic: unknown option "--verbose"; commands: sync, reconcile, plan, export, verify, tenant; options: --help, --version (see cdktf-aic --help)\n');
+    expect(r.stderr).toBe('cdktf-aic: unknown option "--verbose"; commands: sync, reconcile, plan, export, verify, tenant, init; options: --help, --version (see cdktf-aic --help)\n');
   });
 });
 
