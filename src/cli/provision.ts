@@ -53,12 +53,6 @@ function checkArgs(command: string, argv: string[]): boolean {
   return true;
 }
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new CliError(`${name} is not set: the provisioner passes the object's JSON in it`);
-  return value;
-}
-
 function parseJson(name: string, text: string): unknown {
   try {
     return JSON.parse(text);

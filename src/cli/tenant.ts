@@ -51,7 +51,7 @@ function writeOwnerOnly(path: string, text: string): void {
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 /** The `export NAME=value` lines a stack with the default credential env names, and verify, need. */
-export function envLines(c: TenantConnection): string[] {
+function envLines(c: TenantConnection): string[] {
   const user = c.users.find((u) => u.userName === VERIFY_USER);
   const env: [string, string][] = [
     ["AIC_BASE_URL", c.baseUrl],
