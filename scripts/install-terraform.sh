@@ -161,6 +161,8 @@ log "using $GOVERSION ($(command -v go)) for $PLATFORM; cache: $TOOLS_DIR"
 # only the binaries are kept. -modcacherw makes the module cache removable without chmod.
 GO_TMP="$(mktemp -d "${TMPDIR:-/tmp}/cdktf-aic-go.XXXXXX")"
 trap 'rm -rf "$GO_TMP"' EXIT
+# Interrupted (Ctrl-C, a cancelled job): exit, so that the EXIT trap removes the caches too.
+trap 'exit 130' INT TERM HUP
 export GOPATH="$GO_TMP/path" GOMODCACHE="$GO_TMP/mod" GOCACHE="$GO_TMP/build" GOFLAGS="${GOFLAGS:+$GOFLAGS }-modcacherw"
 
 # go_in_background LOGFILE ARGS...: `go ARGS` with its output in LOGFILE, and one

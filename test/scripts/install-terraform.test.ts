@@ -4,7 +4,7 @@
  * runs in. Go's module and build caches must live in a temporary folder that the script removes,
  * the null provider is not built unless asked for, and a progress line reports the build.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { scratchDir } from "../support/scratch";
@@ -23,7 +23,7 @@ case "$1" in
     for a in "$@"; do last="$a"; done
     printf 'target=%s\\ngomodcache-exists=%s\\n' "$last" "$(test -d "$GOMODCACHE" -o -d "$(dirname "$GOMODCACHE")" && echo yes)" >> "${dir}/env.txt"
     printf 'go: downloading a v1\\ngo: downloading b v1\\ngo: downloading c v1\\n' >&2
-    sleep 2
+    sleep "\${FAKE_GO_SECONDS:-2}"
     echo "go: build refused" >&2
     exit 1 ;;
 esac
@@ -40,8 +40,7 @@ describe("scripts/install-terraform.sh", () => {
     env: { PATH: `${dir}:/usr/bin:/bin`, HOME: dir, TMPDIR: tmp, CDKTF_AIC_TOOLS_DIR: join(dir, "tools") },
     encoding: "utf8",
   });
-  const recorded = readFileSync(join(dir, "env.txt"), "utf8");
-  const value = (name: string) => [...recorded.matchAll(new RegExp(`^${name}=(.*)$`, "gm"))].map((m) => m[1]);
+  const value = (name: string) => [...readFileSync(join(dir, "env.txt"), "utf8").matchAll(new RegExp(`^${name}=(.*)$`, "gm"))].map((m) => m[1]);
 
   it("gives Go its module and build caches in a temporary folder, and removes it", () => {
     const [gomodcache] = value("GOMODCACHE");
@@ -57,6 +56,18 @@ describe("scripts/install-terraform.sh", () => {
     expect(r.stderr).not.toMatch(/hashicorp\/null|terraform-provider-null/);
   });
 
+  it("removes the caches when it is interrupted", async () => {
+    const tools = join(dir, "tools-interrupted");
+    const child = spawn("bash", [SCRIPT], { env: { PATH: `${dir}:/usr/bin:/bin`, HOME: dir, TMPDIR: tmp, CDKTF_AIC_TOOLS_DIR: tools, FAKE_GO_SECONDS: "30" }, stdio: "ignore" });
+    // The run above recorded two installs (Terraform, then OpenTofu); this one is the third.
+    const started = (await waitFor(() => value("GOMODCACHE").length > 2)) && value("GOMODCACHE")[2];
+    expect(started).toMatch(new RegExp(`^${tmp}/cdktf-aic-go\\.`));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(130);
+    expect(existsSync(join(started as string, ".."))).toBe(false);
+  });
+
   it("prints Go's messages when the build fails, and a progress line while it runs", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^install-terraform: building, \d+s, 3 modules downloaded$/m);
@@ -64,3 +75,8 @@ describe("scripts/install-terraform.sh", () => {
     expect(r.stderr).toMatch(/could not build Terraform v1\.5\.7 nor OpenTofu v1\.6\.3/);
   });
 });
+
+async function waitFor(condition: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
+  return condition();
+}
