@@ -160,7 +160,8 @@ log "using $GOVERSION ($(command -v go)) for $PLATFORM; cache: $TOOLS_DIR"
 # Go's module and build caches (gigabytes for Terraform) go to a temporary folder, removed on exit:
 # only the binaries are kept. -modcacherw makes the module cache removable without chmod.
 GO_TMP="$(mktemp -d "${TMPDIR:-/tmp}/cdktf-aic-go.XXXXXX")"
-trap 'rm -rf "$GO_TMP"' EXIT
+GO_PID=""
+trap '[[ -z "$GO_PID" ]] || kill "$GO_PID" 2>/dev/null; rm -rf "$GO_TMP"' EXIT
 # Interrupted (Ctrl-C, a cancelled job): exit, so that the EXIT trap removes the caches too.
 trap 'exit 130' INT TERM HUP
 export GOPATH="$GO_TMP/path" GOMODCACHE="$GO_TMP/mod" GOCACHE="$GO_TMP/build" GOFLAGS="${GOFLAGS:+$GOFLAGS }-modcacherw"
@@ -173,6 +174,7 @@ go_in_background() {
   shift
   go "$@" >"$logfile" 2>&1 &
   pid=$!
+  GO_PID=$pid
   while kill -0 "$pid" 2>/dev/null; do
     sleep 1
     line="install-terraform: building, $((SECONDS - start))s, $(grep -c '^go: downloading' "$logfile") modules downloaded"
@@ -184,6 +186,7 @@ go_in_background() {
     fi
   done
   [[ -t 2 ]] && printf '\r\033[K' >&2
+  GO_PID=""
   wait "$pid"
 }
 

@@ -56,7 +56,7 @@ describe("scripts/install-terraform.sh", () => {
     expect(r.stderr).not.toMatch(/hashicorp\/null|terraform-provider-null/);
   });
 
-  it("removes the caches when it is interrupted", async () => {
+  it("stops Go and removes the caches when it is interrupted", async () => {
     const tools = join(dir, "tools-interrupted");
     const child = spawn("bash", [SCRIPT], { env: { PATH: `${dir}:/usr/bin:/bin`, HOME: dir, TMPDIR: tmp, CDKTF_AIC_TOOLS_DIR: tools, FAKE_GO_SECONDS: "30" }, stdio: "ignore" });
     // The run above recorded two installs (Terraform, then OpenTofu); this one is the third.
@@ -66,6 +66,9 @@ describe("scripts/install-terraform.sh", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(130);
     expect(existsSync(join(started as string, ".."))).toBe(false);
+    // Go was stopped too: it never got to its last line.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(spawnSync("pgrep", ["-f", `${dir}/go install`]).status).toBe(1);
   });
 
   it("prints Go's messages when the build fails, and a progress line while it runs", () => {
