@@ -59,12 +59,16 @@ MIRROR_DIR="$TOOLS_DIR/mirror"
 RC_FILE="$TOOLS_DIR/terraformrc"
 BUILD_DIR="$TOOLS_DIR/build"
 if [[ "$ENGINE" == terraform ]]; then
+  # A cache built with the provider also serves a run without it (and caches from before
+  # --with-null, which always tried to build it).
+  RECIPE_WITH_NULL="terraform=${TERRAFORM_VERSION} tofu=${TOFU_VERSION} null=${NULL_VERSION}@${NULL_COMMIT} layout=1"
   RECIPE="terraform=${TERRAFORM_VERSION} tofu=${TOFU_VERSION} layout=1"
-  [[ "$WITH_NULL" == 1 ]] && RECIPE="$RECIPE null=${NULL_VERSION}@${NULL_COMMIT}"
+  [[ "$WITH_NULL" == 1 ]] && RECIPE="$RECIPE_WITH_NULL"
   ENV_FILE="$TOOLS_DIR/env.sh"
   STAMP_FILE="$TOOLS_DIR/installed"
 else
   RECIPE="tofu=${TOFU_VERSION} layout=1"
+  RECIPE_WITH_NULL="$RECIPE"
   ENV_FILE="$TOOLS_DIR/env-tofu.sh"
   STAMP_FILE="$TOOLS_DIR/installed-tofu"
 fi
@@ -86,7 +90,7 @@ stamp_value() { sed -n "s/^$1=//p" "$STAMP_FILE" | head -n 1; }
 # files are still present. Runs no Go command.
 check_installed() {
   [[ -f "$STAMP_FILE" && -f "$ENV_FILE" && -f "$RC_FILE" ]] || return 1
-  [[ "$(stamp_value recipe)" == "$RECIPE" ]] || return 1
+  [[ "$(stamp_value recipe)" == "$RECIPE" || "$(stamp_value recipe)" == "$RECIPE_WITH_NULL" ]] || return 1
   local cli provider version
   cli="$(stamp_value cli)"
   provider="$(stamp_value provider)"

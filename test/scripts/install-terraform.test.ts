@@ -5,7 +5,7 @@
  * the null provider is not built unless asked for, and a progress line reports the build.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { scratchDir } from "../support/scratch";
 
@@ -69,6 +69,22 @@ describe("scripts/install-terraform.sh", () => {
     // Go was stopped too: it never got to its last line.
     await new Promise((r) => setTimeout(r, 500));
     expect(spawnSync("pgrep", ["-f", `${dir}/go install`]).status).toBe(1);
+  });
+
+  it("takes a cache built with the null provider (as every cache before --with-null was) as complete, calling no Go", () => {
+    const tools = join(dir, "tools-complete");
+    mkdirSync(join(tools, "bin"), { recursive: true });
+    const cli = join(tools, "bin", "terraform");
+    writeFileSync(cli, "#!/bin/sh\necho 'Terraform v1.5.7'\n");
+    chmodSync(cli, 0o755);
+    for (const f of ["env.sh", "terraformrc"]) writeFileSync(join(tools, f), "");
+    const recipe = "terraform=1.5.7 tofu=1.6.3 null=3.2.4@01034f80eb238732fd9e8673582e0e770cfab578 layout=1";
+    writeFileSync(join(tools, "installed"), `recipe=${recipe}\nplatform=linux_amd64\ncli=${cli}\nprovider=\ngo=go1.22.0\n`);
+    const installs = value("target").length;
+    const again = spawnSync("bash", [SCRIPT], { env: { PATH: `${dir}:/usr/bin:/bin`, HOME: dir, TMPDIR: tmp, CDKTF_AIC_TOOLS_DIR: tools }, encoding: "utf8" });
+    expect(again.stderr).toBe(`install-terraform: up to date in ${tools}: Terraform v1.5.7 (${cli})\n`);
+    expect(again.stdout).toBe(`${join(tools, "env.sh")}\n`);
+    expect(value("target")).toHaveLength(installs);
   });
 
   it("prints Go's messages when the build fails, and a progress line while it runs", () => {
