@@ -3,8 +3,6 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  // Chooses the Terraform engine once per run (scripts/engine.ts).
-  globalSetup: "<rootDir>/test/e2e/engine-setup.ts",
   transform: {
     "^.+\\.tsx?$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { warnOnly: false } }],
     // jose, openid-client and oauth4webapi ship ESM only; ts-jest turns them into CommonJS for the test runtime.
@@ -12,7 +10,8 @@ module.exports = {
   },
   transformIgnorePatterns: ["/node_modules/(?!(jose|openid-client|oauth4webapi)/)"],
   testTimeout: 60000,
-  // Each run gets its own temp dir and must leave it empty (test/support/temp-check.ts).
+  // Each run gets its own temp dir and must leave it empty (test/support/temp-check.ts); the
+  // Terraform engine is chosen once per run (test/e2e/engine-setup.ts).
   globalSetup: "<rootDir>/test/support/global-setup.ts",
   globalTeardown: "<rootDir>/test/support/global-teardown.ts",
   maxWorkers: 2,

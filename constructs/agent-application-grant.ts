@@ -6,7 +6,7 @@ import type { IAiAgent } from "./ai-agent";
 import { AicTenant } from "./aic-tenant";
 import type { IConfidentialWebApp } from "./confidential-web-app";
 import { VALIDATION_CODES as C, ValidationError, validationMessage } from "./errors";
-import { checkNames, checkScopes } from "./private/checks";
+import { checkKnownProps, checkNames, checkScopes, type PropNames } from "./private/checks";
 import { ManagedObject } from "./private/custom-resource";
 
 /** Props of {@link AgentApplicationGrant}. */
@@ -50,6 +50,11 @@ export interface AgentApplicationGrantProps {
   readonly adopt?: boolean;
 }
 
+/** The props, for the check of unknown ones at run time (checkKnownProps). */
+const PROPS: PropNames<AgentApplicationGrantProps> = {
+  agent: true, application: true, subjects: true, subjectGroups: true, scopes: true, description: true, adopt: true,
+};
+
 /**
  * Lets an AI agent act on behalf of chosen users of an application with chosen scopes (the
  * console's AI agent "Applications" tab: one privilege per agent and application).
@@ -61,6 +66,7 @@ export class AgentApplicationGrant extends Construct {
 
   constructor(scope: Construct, id: string, props: AgentApplicationGrantProps) {
     super(scope, id);
+    checkKnownProps(this, "AgentApplicationGrantProps", props, PROPS);
     const subjects = [...(props.subjects ?? [])];
     const subjectGroups = [...(props.subjectGroups ?? [])];
     const scopes = [...(props.scopes ?? [])];

@@ -2,7 +2,7 @@ import { Construct, IConstruct } from "constructs";
 import { TokenEndpointAuthMethod } from "../src/contract";
 import { AgentApplicationGrant } from "./agent-application-grant";
 import type { IConfidentialWebApp } from "./confidential-web-app";
-import { checkClientId } from "./private/checks";
+import { checkClientId, checkKnownProps, type PropNames } from "./private/checks";
 import { manageClient } from "./private/client";
 import type { Secret } from "./secret";
 
@@ -135,6 +135,13 @@ abstract class AiAgentBase extends Construct implements IAiAgent {
   }
 }
 
+/** The props, for the check of unknown ones at run time (checkKnownProps). */
+const PROPS: PropNames<AiAgentProps> = {
+  name: true, clientId: true, clientSecret: true, owners: true, description: true, adopt: true, scopes: true, grantTypes: true,
+  tokenEndpointAuthMethod: true, providerOverrides: true,
+};
+const OVERRIDES: PropNames<AiAgentProviderOverrides> = { enabled: true, clientSideTokens: true, acceptAudienceInTokenExchange: true };
+
 /**
  * An AI agent (AIC "AI Agents"): the AM AIAgent client and the IDM identity AM creates for it,
  * set up for the on-behalf-of flow by default (token exchange, `client_secret_post`, provider
@@ -155,6 +162,8 @@ export class AiAgent extends AiAgentBase {
 
   constructor(scope: Construct, id: string, props: AiAgentProps) {
     super(scope, id);
+    checkKnownProps(this, "AiAgentProps", props, PROPS);
+    checkKnownProps(this, "AiAgentProviderOverrides", props.providerOverrides, OVERRIDES, "providerOverrides.");
     const overrides = props.providerOverrides ?? {};
     const client = manageClient(
       this,

@@ -14,7 +14,7 @@ import {
   tenantKey,
 } from "../src/contract";
 import { VALIDATION_CODES as C, ValidationError, validationMessage } from "./errors";
-import { checkEnvName } from "./private/checks";
+import { checkEnvName, checkKnownProps, type PropNames } from "./private/checks";
 import { cliAssetPath } from "./private/cli-asset";
 import { CustomResourceType, ManagedObject, createCustomResource, managedObjectsByKey } from "./private/custom-resource";
 import { TenantJournal } from "./private/journal";
@@ -156,6 +156,9 @@ export interface AicTenantProps {
 
 const AIC_TENANT = Symbol.for("cdktf-aic.AicTenant");
 
+/** The props, for the check of unknown ones at run time (checkKnownProps). */
+const PROPS: PropNames<AicTenantProps> = { baseUrl: true, realm: true, credentials: true, customResourceType: true, restoreDrift: true };
+
 /**
  * Where and how to reach a tenant. Every construct configures the nearest AicTenant: an ancestor,
  * or the one AicTenant among the children of an ancestor (usually the stack). It also wires the
@@ -203,6 +206,7 @@ export class AicTenant extends Construct {
 
   constructor(scope: Construct, id: string, props: AicTenantProps) {
     super(scope, id);
+    checkKnownProps(this, "AicTenantProps", props, PROPS);
     Object.defineProperty(this, AIC_TENANT, { value: true });
     const givenRealm = props.realm ?? "alpha";
     const credentials = props.credentials ?? TenantCredentials.serviceAccount();

@@ -1,6 +1,6 @@
 import { Construct, IConstruct } from "constructs";
 import { TokenEndpointAuthMethod } from "../src/contract";
-import { checkClientId, checkLifetime, checkScopes, checkSubset } from "./private/checks";
+import { checkClientId, checkKnownProps, checkLifetime, checkScopes, checkSubset, type PropNames } from "./private/checks";
 import { manageClient } from "./private/client";
 import type { Secret } from "./secret";
 
@@ -77,6 +77,12 @@ export interface ConfidentialWebAppProps {
   readonly adopt?: boolean;
 }
 
+/** The props, for the check of unknown ones at run time (checkKnownProps). */
+const PROPS: PropNames<ConfidentialWebAppProps> = {
+  name: true, clientId: true, clientSecret: true, owners: true, scopes: true, grantTypes: true, tokenEndpointAuthMethod: true,
+  redirectUris: true, description: true, defaultScopes: true, accessTokenLifetime: true, adopt: true,
+};
+
 /**
  * A custom OIDC Web application with a confidential client (the console's "Custom Application",
  * OIDC, Web): the AM OAuth2 client and the IDM application record.
@@ -96,6 +102,7 @@ export class ConfidentialWebApp extends Construct implements IConfidentialWebApp
 
   constructor(scope: Construct, id: string, props: ConfidentialWebAppProps) {
     super(scope, id);
+    checkKnownProps(this, "ConfidentialWebAppProps", props, PROPS);
     const defaultScopes = props.defaultScopes === undefined ? undefined : [...props.defaultScopes];
     if (defaultScopes) {
       checkScopes(this, "defaultScopes", defaultScopes, false);

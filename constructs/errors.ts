@@ -5,6 +5,7 @@
  */
 import { IConstruct } from "constructs";
 import { Token } from "cdktf";
+import { CLI_ENV } from "../src/contract/constants";
 
 /** Stable codes of the construct library's validation errors. */
 export const VALIDATION_CODES = {
@@ -39,6 +40,7 @@ export const VALIDATION_CODES = {
   invalidSpec: "AIC_INVALID_SPEC",
   cliNotBuilt: "AIC_CLI_NOT_BUILT",
   journalTooLarge: "AIC_JOURNAL_TOO_LARGE",
+  unknownProp: "AIC_UNKNOWN_PROP",
 } as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[keyof typeof VALIDATION_CODES];
 
@@ -85,7 +87,35 @@ export class ValidationError extends Error {
     this.name = "ValidationError";
     this.code = code;
     this.constructPath = constructPath;
+    withoutFrames(this);
   }
+}
+
+/**
+ * Every validation error of a stack at once, each once: what `TenantStack` throws at synth in
+ * place of cdktf's error, which repeats no line and shows no stack trace.
+ */
+export class StackValidationError extends Error {
+  /** `[construct path] [code] message`, one per problem, in construct order. */
+  public declare readonly problems: readonly string[];
+
+  constructor(stackPath: string, problems: readonly string[]) {
+    const unique = [...new Set(problems)];
+    const count = unique.length === 1 ? "1 error" : `${unique.length} errors`;
+    super(`stack ${stackPath} has ${count}; fix them and synthesize again:\n  ${unique.join("\n  ")}`);
+    this.name = "StackValidationError";
+    // Not enumerable: Node would print the list a second time after the message.
+    Object.defineProperty(this, "problems", { value: unique, enumerable: false });
+    withoutFrames(this);
+  }
+}
+
+/**
+ * A mistake in props is the user's to fix, not ours to debug: its stack trace points into the
+ * library and buries the message, so it is left out unless CDKTF_AIC_DEBUG=1.
+ */
+function withoutFrames(error: Error): void {
+  if (process.env[CLI_ENV.debug] !== "1") error.stack = `${error.name}: ${error.message}`;
 }
 
 function render(value: unknown): string {

@@ -19,6 +19,6 @@ export { AgentApplicationGrant } from "./agent-application-grant";
 export type { AgentApplicationGrantProps } from "./agent-application-grant";
 export { Secret } from "./secret";
 export type { SecretFromEnvOptions } from "./secret";
-export { ValidationError, VALIDATION_CODES } from "./errors";
+export { StackValidationError, ValidationError, VALIDATION_CODES } from "./errors";
 export type { ValidationCode } from "./errors";
 export { EMBEDDED_TENANT_URL, GRANT_TYPES } from "../src/contract/constants";

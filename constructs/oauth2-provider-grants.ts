@@ -2,7 +2,7 @@ import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { AicTenant } from "./aic-tenant";
 import { VALIDATION_CODES as C, ValidationError } from "./errors";
-import { isKnownGrantType, resolveGrantTypes } from "./private/checks";
+import { checkKnownProps, isKnownGrantType, resolveGrantTypes, type PropNames } from "./private/checks";
 
 /** What `terraform destroy` (or removing the construct) does to the grant types it declared. */
 export type RemovalPolicy = "retain" | "destroy";
@@ -33,6 +33,9 @@ export interface OAuth2ProviderGrantsProps {
   readonly enableAiAgents?: boolean;
 }
 
+/** The props, for the check of unknown ones at run time (checkKnownProps). */
+const PROPS: PropNames<OAuth2ProviderGrantsProps> = { grantTypes: true, removalPolicy: true, enableAiAgents: true };
+
 /**
  * The grant types (and optionally the AI agents feature) a realm's OAuth2 provider must have.
  *
@@ -47,6 +50,7 @@ export class OAuth2ProviderGrants extends Construct {
 
   constructor(scope: Construct, id: string, props: OAuth2ProviderGrantsProps) {
     super(scope, id);
+    checkKnownProps(this, "OAuth2ProviderGrantsProps", props, PROPS);
     const grantTypes = resolveGrantTypes(this, "grantTypes", props.grantTypes);
     const removalPolicy = props.removalPolicy ?? "retain";
     if (removalPolicy !== "retain" && removalPolicy !== "destroy") {

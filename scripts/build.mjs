@@ -3,12 +3,13 @@
 // provisioner run loads only what its command needs. The constructs ship the folder as a
 // TerraformAsset, so a synthesized stack needs only Node.js.
 import { build } from "esbuild";
-import { chmodSync, rmSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "dist", "cli");
+const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { "cdktf-aic": join(root, "src", "cli", "main.ts") },
@@ -26,6 +27,8 @@ await build({
   banner: {
     js: '#!/usr/bin/env node\nimport { createRequire as __cdktfAicCreateRequire } from "node:module"; const require = __cdktfAicCreateRequire(import.meta.url);',
   },
+  // `cdktf-aic --version`: the bundle ships without package.json (the stack's asset).
+  define: { CDKTF_AIC_VERSION: JSON.stringify(version) },
   logLevel: "warning",
 });
 chmodSync(join(outdir, "cdktf-aic.mjs"), 0o755);

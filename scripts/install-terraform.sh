@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the Terraform CLI and the hashicorp/null provider from source with Go
-# and lays them out as an offline provider mirror, in a cache outside the
-# repository; with --tofu, builds OpenTofu instead (CI runs the e2e suite on both).
+# Builds the Terraform CLI from source with Go (and, with --with-null, the
+# hashicorp/null provider, laid out as an offline provider mirror), in a cache
+# outside the repository; with --tofu, builds OpenTofu instead (CI runs the e2e
+# suite on both). Go's module and build caches live in a temporary folder that
+# is removed afterwards, so HOME grows only by the built binaries.
 #
 #   source "$(bash scripts/install-terraform.sh)"
 #   source "$(bash scripts/install-terraform.sh --tofu)"
@@ -14,6 +16,7 @@
 #                         (default: ${XDG_CACHE_HOME:-$HOME/.cache}/cdktf-aic/tools)
 #   --tofu                OpenTofu (bin/tofu) instead of Terraform (bin/terraform)
 #   --force               rebuild even if the cache is complete
+#   --with-null           also build hashicorp/null (only null_resource stacks need it)
 #
 # Each engine is built only when missing: once its cache is complete a run only
 # checks the files and reports versions; it does not call the Go toolchain.
@@ -33,12 +36,14 @@ MIN_GO_MINOR=21 # Go 1.x
 
 FORCE=0
 ENGINE=terraform
+WITH_NULL=0
 for arg in "$@"; do
   case "$arg" in
     --force) FORCE=1 ;;
     --tofu) ENGINE=tofu ;;
+    --with-null) WITH_NULL=1 ;;
     -h | --help)
-      sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+      sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
       exit 0
       ;;
     *)
@@ -54,11 +59,16 @@ MIRROR_DIR="$TOOLS_DIR/mirror"
 RC_FILE="$TOOLS_DIR/terraformrc"
 BUILD_DIR="$TOOLS_DIR/build"
 if [[ "$ENGINE" == terraform ]]; then
-  RECIPE="terraform=${TERRAFORM_VERSION} tofu=${TOFU_VERSION} null=${NULL_VERSION}@${NULL_COMMIT} layout=1"
+  # A cache built with the provider also serves a run without it (and caches from before
+  # --with-null, which always tried to build it).
+  RECIPE_WITH_NULL="terraform=${TERRAFORM_VERSION} tofu=${TOFU_VERSION} null=${NULL_VERSION}@${NULL_COMMIT} layout=1"
+  RECIPE="terraform=${TERRAFORM_VERSION} tofu=${TOFU_VERSION} layout=1"
+  [[ "$WITH_NULL" == 1 ]] && RECIPE="$RECIPE_WITH_NULL"
   ENV_FILE="$TOOLS_DIR/env.sh"
   STAMP_FILE="$TOOLS_DIR/installed"
 else
   RECIPE="tofu=${TOFU_VERSION} layout=1"
+  RECIPE_WITH_NULL="$RECIPE"
   ENV_FILE="$TOOLS_DIR/env-tofu.sh"
   STAMP_FILE="$TOOLS_DIR/installed-tofu"
 fi
@@ -80,7 +90,7 @@ stamp_value() { sed -n "s/^$1=//p" "$STAMP_FILE" | head -n 1; }
 # files are still present. Runs no Go command.
 check_installed() {
   [[ -f "$STAMP_FILE" && -f "$ENV_FILE" && -f "$RC_FILE" ]] || return 1
-  [[ "$(stamp_value recipe)" == "$RECIPE" ]] || return 1
+  [[ "$(stamp_value recipe)" == "$RECIPE" || "$(stamp_value recipe)" == "$RECIPE_WITH_NULL" ]] || return 1
   local cli provider version
   cli="$(stamp_value cli)"
   provider="$(stamp_value provider)"
@@ -92,7 +102,7 @@ check_installed() {
   version="$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE="$RC_FILE" "$cli" version 2>/dev/null)" || return 1
   version="${version%%$'\n'*}"
   [[ -n "$version" ]] || return 1
-  if [[ "$ENGINE" == tofu ]]; then
+  if [[ "$ENGINE" == tofu || "$WITH_NULL" == 0 ]]; then
     log "up to date in $TOOLS_DIR: $version ($cli)"
   elif [[ -n "$provider" ]]; then
     log "up to date in $TOOLS_DIR: $version ($cli), hashicorp/null $NULL_VERSION ($(stamp_value platform))"
@@ -151,9 +161,43 @@ else
 fi
 log "using $GOVERSION ($(command -v go)) for $PLATFORM; cache: $TOOLS_DIR"
 
+# Go's module and build caches (gigabytes for Terraform) go to a temporary folder, removed on exit:
+# only the binaries are kept. -modcacherw makes the module cache removable without chmod.
+GO_TMP="$(mktemp -d "${TMPDIR:-/tmp}/cdktf-aic-go.XXXXXX")"
+GO_PID=""
+trap '[[ -z "$GO_PID" ]] || kill "$GO_PID" 2>/dev/null; rm -rf "$GO_TMP"' EXIT
+# Interrupted (Ctrl-C, a cancelled job): exit, so that the EXIT trap removes the caches too.
+trap 'exit 130' INT TERM HUP
+export GOPATH="$GO_TMP/path" GOMODCACHE="$GO_TMP/mod" GOCACHE="$GO_TMP/build" GOFLAGS="${GOFLAGS:+$GOFLAGS }-modcacherw"
+
+# go_in_background LOGFILE ARGS...: `go ARGS` with its output in LOGFILE, and one
+# progress line on stderr while it runs (rewritten in place on a terminal, every
+# 30 s otherwise): the time so far and the modules downloaded.
+go_in_background() {
+  local logfile="$1" pid start=$SECONDS last=$((SECONDS - 30)) line
+  shift
+  go "$@" >"$logfile" 2>&1 &
+  pid=$!
+  GO_PID=$pid
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    line="install-terraform: building, $((SECONDS - start))s, $(grep -c '^go: downloading' "$logfile") modules downloaded"
+    if [[ -t 2 ]]; then
+      printf '\r%s' "$line" >&2
+    elif ((SECONDS - last >= 30)); then
+      printf '%s\n' "$line" >&2
+      last=$SECONDS
+    fi
+  done
+  [[ -t 2 ]] && printf '\r\033[K' >&2
+  GO_PID=""
+  wait "$pid"
+}
+
 # go_install GOBIN PACKAGE@VERSION [LDFLAGS]
-# Static, reproducible build into GOBIN. Go's output goes to stderr unchanged,
-# so a refusal by the module proxy shows up with its exact message. Go >= 1.23
+# Static, reproducible build into GOBIN. When it fails, Go's output goes to
+# stderr unchanged, so a refusal by the module proxy shows up with its exact
+# message. Go >= 1.23
 # rejects some go:linkname references that older modules make; if the link
 # fails over one, link again with the check disabled (the compiled packages come
 # from the build cache, so this costs only the link).
@@ -163,18 +207,19 @@ go_install() {
   start=$SECONDS
   log "go install -trimpath${ldflags:+ -ldflags=\"$ldflags\"} $target (GOBIN=$gobin, CGO_ENABLED=0); this can take several minutes"
   set +e
-  GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath ${ldflags:+"-ldflags=$ldflags"} "$target" 2>&1 | tee "$logfile" >&2
-  status=${PIPESTATUS[0]}
+  GOBIN="$gobin" CGO_ENABLED=0 go_in_background "$logfile" install -trimpath ${ldflags:+"-ldflags=$ldflags"} "$target"
+  status=$?
   set -e
   if [[ "$status" != 0 ]] && ((go_minor >= 23)) \
     && grep -Eq 'linkname|invalid reference to' "$logfile"; then
     ldflags="${ldflags:+$ldflags }-checklinkname=0"
     log "link failed over a go:linkname reference; retrying with -ldflags=\"$ldflags\""
     set +e
-    GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath "-ldflags=$ldflags" "$target" 2>&1 | tee "$logfile" >&2
-    status=${PIPESTATUS[0]}
+    GOBIN="$gobin" CGO_ENABLED=0 go_in_background "$logfile" install -trimpath "-ldflags=$ldflags" "$target"
+    status=$?
     set -e
   fi
+  [[ "$status" == 0 ]] || cat "$logfile" >&2
   rm -f "$logfile"
   if [[ "$status" == 0 ]]; then
     log "built $target in $((SECONDS - start))s"
@@ -228,14 +273,14 @@ fi
 # --- hashicorp/null provider, as an unpacked filesystem mirror ----------------------------
 
 # Stacks synthesized with the default custom resource (Terraform's built-in terraform_data)
-# need no provider at all; only `customResource: "null_resource"` stacks need this one. So a
-# module proxy that refuses it (as it does on our machines: 403 "This module version is not
-# available") is a warning, not a failure.
+# need no provider at all; only `customResourceType: "null_resource"` stacks need this one, so it
+# is built only with --with-null. A module proxy that refuses it (403 "This module version is not
+# available") is then a warning, not a failure.
 # OpenTofu (--tofu) shares the mirror but does not build the provider: that is the Terraform run's
 # job, and its failure would only cost time again here.
 NULL_BUILD="$BUILD_DIR/terraform-provider-null"
 NULL_OK=1
-if [[ "$ENGINE" == tofu ]]; then
+if [[ "$ENGINE" == tofu || "$WITH_NULL" == 0 ]]; then
   [[ -x "$NULL_BUILD" ]] || NULL_OK=0
 elif [[ -x "$NULL_BUILD" && "$FORCE" == 0 ]] \
   && go version -m "$NULL_BUILD" 2>/dev/null | grep -q "${NULL_COMMIT:0:12}"; then

@@ -8,7 +8,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { DEFAULT_CREDENTIAL_ENV, EMBEDDED_TENANT_URL } from "../src/contract";
+import { colourful } from "../src/cli/output";
+import { DEFAULT_CREDENTIAL_ENV, EMBEDDED_TENANT_URL, LOCAL_DIR } from "../src/contract";
 import { startTenant } from "../src/emulator";
 
 const root = resolve(__dirname, "..");
@@ -64,15 +65,17 @@ async function main(): Promise<number> {
 
     // The embedded tenant starts from its seed every time: state from an earlier run describes
     // objects that no longer exist, so this demo starts Terraform from empty state too.
-    for (const f of [`terraform.${stackName}.tfstate`, `terraform.${stackName}.tfstate.backup`]) {
-      const p = join(stackDir, f);
+    for (const f of [`${stackName}.tfstate`, `${stackName}.tfstate.backup`]) {
+      const p = join(root, LOCAL_DIR, "state", f);
       if (existsSync(p)) rmSync(p);
     }
     const terraform = process.env.CDKTF_AIC_TERRAFORM ?? "terraform";
+    // Terraform colours whatever its output is: only a terminal gets colour (NO_COLOR, FORCE_COLOR).
+    const colour = colourful(process.stdout) ? [] : ["-no-color"];
     step("terraform init");
-    await run(terraform, ["init", "-input=false"], stackDir, env);
+    await run(terraform, ["init", "-input=false", ...colour], stackDir, env);
     step("terraform apply");
-    await run(terraform, ["apply", "-auto-approve", "-input=false", "-parallelism=10"], stackDir, env);
+    await run(terraform, ["apply", "-auto-approve", "-input=false", "-parallelism=10", ...colour], stackDir, env);
 
     step("Task 4: the on-behalf-of token exchange (cdktf-aic verify)");
     return await exec(process.execPath, [join(root, "dist", "cli", "cdktf-aic.mjs"), "verify", "--stack", stackName], root, env);

@@ -13,7 +13,8 @@ import {
   TokenEndpointAuthMethod,
   amGrantType,
 } from "../../src/contract";
-import { VALIDATION_CODES as C, ValidationCode, ValidationError } from "../errors";
+import { closestName } from "../../src/contract/text";
+import { VALIDATION_CODES as C, ValidationCode, ValidationError, validationMessage } from "../errors";
 import type { Secret } from "../secret";
 
 const unresolved = (v: unknown): boolean => typeof v === "string" && Token.isUnresolved(v);
@@ -175,5 +176,32 @@ export function checkTokenEndpointAuthMethod(scope: IConstruct, prop: string, me
     received: method,
     allowed: TOKEN_ENDPOINT_AUTH_METHODS.join(", "),
     fix: `use "client_secret_basic" or "client_secret_post" for a client with a secret`,
+  });
+}
+
+/** Every prop of a props interface, listed for run time: the compiler checks the list is complete and exact. */
+export type PropNames<P> = { readonly [K in keyof Required<P>]: true };
+
+/**
+ * Props a construct does not know, such as `redirectUri` for `redirectUris`. TypeScript refuses
+ * them, but `tsx` (which `cdktf synth` runs) does not type-check and JavaScript has no types, so
+ * they would be dropped without a word. Each one is a validation error, reported at synth with the
+ * stack's others, naming the prop most likely meant. `path` prefixes nested props (`providerOverrides.`).
+ */
+export function checkKnownProps<P extends object>(scope: IConstruct, propsType: string, props: P | undefined, known: PropNames<P>, path = ""): void {
+  const names = Object.keys(known);
+  const unknown = Object.keys(props ?? {}).filter((prop) => !Object.hasOwn(known, prop));
+  if (unknown.length === 0) return;
+  scope.node.addValidation({
+    validate: () =>
+      unknown.map((prop) => {
+        const meant = closestName(prop, names);
+        return validationMessage(C.unknownProp, {
+          problem: `${path}${prop} is not a prop of ${propsType}${meant ? ` (did you mean ${path}${meant}?)` : ""}`,
+          received: `${path}${prop}`,
+          allowed: names.map((n) => `${path}${n}`).join(", "),
+          fix: meant ? `rename ${path}${prop} to ${path}${meant}` : `remove ${path}${prop}`,
+        });
+      }),
   });
 }

@@ -3,7 +3,6 @@
  * TypeScript file that synthesizes a `TenantStack` adopting what it found.
  */
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { createAdminApi } from "../client/admin-api";
 import { isAicApiError } from "../client/errors";
 import { CLIENT_ID_PATTERN, DEFAULT_CREDENTIAL_ENV, SERVICE_ACCOUNT_SCOPE } from "../contract/constants";
@@ -12,7 +11,10 @@ import { normalizeTenant } from "../contract/tenant";
 import { exportModel, type ExportModel } from "../export/model";
 import { listTenant } from "../export/read";
 import { renderExport } from "../export/render";
-import { CliError, err, out } from "./output";
+import { CliError } from "../contract/errors";
+import { unmanagedObjects } from "../plan/unmanaged";
+import { parseOptions } from "./args";
+import { err, out } from "./output";
 
 /** The env var with the tenant's base URL, as a stack's code reads it. */
 const BASE_URL_ENV = "AIC_BASE_URL";
@@ -24,14 +26,16 @@ first apply takes them over (writing nothing where they match). It only reads th
 
   --realm REALM          the realm (default: alpha)
   --client-ids A,B,...   only these apps and agents (and the privileges between them)
-  --out FILE             where to write the file (default: stdout)
+  --file FILE            where to write the file (default: stdout)
   --import-from MODULE   the module the constructs come from (default: cdktf-aic)
 
 The tenant is ${BASE_URL_ENV}; credentials come from the env vars a stack uses by default:
 ${DEFAULT_CREDENTIAL_ENV.serviceAccountId} and ${DEFAULT_CREDENTIAL_ENV.serviceAccountJwk} (service account), else
 ${DEFAULT_CREDENTIAL_ENV.amAdminUsername} and ${DEFAULT_CREDENTIAL_ENV.amAdminPassword}, else ${DEFAULT_CREDENTIAL_ENV.bearerToken}.
 Fields no construct expresses and skipped objects are listed in the file and on stderr.
-Exit codes: 0 ok, 1 error.`;
+
+Exit codes: 0 ok; 1 error, or a client id of --client-ids that the realm does not hold (nothing
+is written then).`;
 
 /** The credentials the environment holds, in the order a stack's default would try them. */
 function authFromEnv(env: Record<string, string | undefined>): AuthConfig {
@@ -73,20 +77,20 @@ function exportSummary(model: ExportModel, calls: number, ms: number): string[] 
 }
 
 export async function exportCommand(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      help: { type: "boolean", short: "h" },
-      realm: { type: "string" },
-      "client-ids": { type: "string" },
-      out: { type: "string" },
-      "import-from": { type: "string" },
-    },
+  const values = parseOptions("export", argv, {
+    help: { type: "boolean", short: "h" },
+    realm: { type: "string" },
+    "client-ids": { type: "string" },
+    file: { type: "string" },
+    out: { type: "string" },
+    "import-from": { type: "string" },
   });
   if (values.help) {
     out(HELP);
     return 0;
+  }
+  if (values.out !== undefined) {
+    throw new CliError(`--out names the synth output folder in every command; export writes its file with --file ${values.out} (or to stdout)`);
   }
   const given = env[BASE_URL_ENV];
   if (!given || !/^https?:\/\/[^/]/.test(given)) {
@@ -99,23 +103,30 @@ export async function exportCommand(argv: string[], env: Record<string, string |
   let calls = 0;
   const started = Date.now();
   const api = createAdminApi({ baseUrl, realm, auth, env, onRequest: () => calls++ });
-  let listing;
+  let model: ExportModel;
   try {
-    listing = await listTenant(api, { clientIds, full: true });
+    const listing = await listTenant(api, { clientIds, full: true });
+    model = exportModel({ tenant: { baseUrl, realm, auth }, listing, exportedAt: new Date(started).toISOString().replace(/\.\d+Z$/, "Z"), clientIds });
+    const seen = new Set([...model.webApps, ...model.agents].map((c) => c.clientId).concat(model.skipped.map((s) => s.id)));
+    const missing = (clientIds ?? []).filter((id) => !seen.has(id));
+    if (missing.length > 0) throw new CliError(`--client-ids ${missing.join(", ")}: no such web app or AI agent in ${baseUrl} realm ${realm}; ${await clientIdsThere(api, { baseUrl, realm, auth })} (check the ids, or the realm with --realm)`);
   } catch (e) {
     if (!isAicApiError(e)) throw e;
     throw new CliError(`cannot read tenant ${baseUrl} (realm ${realm}): ${e.message}`);
   } finally {
     await api.close();
   }
-  const model = exportModel({ tenant: { baseUrl, realm, auth }, listing, exportedAt: new Date(started).toISOString().replace(/\.\d+Z$/, "Z"), clientIds });
   const text = renderExport(model, { importFrom: values["import-from"] });
-  if (values.out) writeFileSync(values.out, text);
+  if (values.file) writeFileSync(values.file, text);
   else process.stdout.write(text);
   for (const line of exportSummary(model, calls, Date.now() - started)) err(line);
-  const seen = new Set([...model.webApps, ...model.agents].map((c) => c.clientId).concat(model.skipped.map((s) => s.id)));
-  const missing = (clientIds ?? []).filter((id) => !seen.has(id));
-  if (missing.length > 0) err(`[export] --client-ids ${missing.join(", ")}: no such web app or AI agent in realm ${realm} (check the ids, or the realm with --realm)`);
-  if (values.out) err(`[export] wrote ${values.out}: review it, then synth and run cdktf-aic plan (it should show no change)`);
+  if (values.file) err(`[export] wrote ${values.file}: review it, then synth and run cdktf-aic plan (it should show no change)`);
   return 0;
+}
+
+/** The web apps and AI agents a realm holds (the platform's own clients aside), for an error that names what exists. */
+async function clientIdsThere(api: Parameters<typeof listTenant>[0], tenant: Parameters<typeof unmanagedObjects>[0]): Promise<string> {
+  const { objects } = unmanagedObjects(tenant, await listTenant(api, { full: false }), new Set());
+  const ids = objects.filter((o) => o.kind !== "agent-grant").map((o) => `${o.kind === "web-app" ? "web apps" : "AI agents"}: ${o.ids.join(", ")}`);
+  return ids.length > 0 ? `the realm holds ${ids.join("; ")}` : "the realm holds no web app or AI agent";
 }

@@ -23,8 +23,15 @@ Commands for people:
   ${COMMANDS.export}       write a TypeScript stack that adopts a live realm's apps, agents and grants (reads only)
   ${COMMANDS.verify}       run the on-behalf-of token exchange (the seed's Task 4) against a tenant
   ${COMMANDS.tenant}       run the embedded tenant (local AM/IDM for development and tests)
+  ${COMMANDS.init}         scaffold a project of your own that uses this package
 
-Run 'cdktf-aic <command> --help' for a command's options. Exit codes: 0 ok, 1 error.`;
+Options: --help, --version.
+Run 'cdktf-aic <command> --help' for a command's options and exit codes. Every command exits 0
+when it succeeds and 1 on an error; plan adds 2 (changes present, with --detailed-exitcode) and
+3 (unmanaged objects, with --fail-on-unmanaged).`;
+
+/** The package's version, put in by the bundler (scripts/build.mjs). */
+declare const CDKTF_AIC_VERSION: string;
 
 type Handler = (argv: string[]) => Promise<number>;
 
@@ -34,7 +41,8 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   [COMMANDS.plan]: async () => (await import("./plan")).planCommand,
   [COMMANDS.export]: async () => (await import("./export")).exportCommand,
   [COMMANDS.verify]: async () => (await import("./verify")).verifyCommand,
-  [COMMANDS.tenant]: async () => (await import("../emulator/cli")).tenantCommand,
+  [COMMANDS.tenant]: async () => (await import("./tenant")).tenantCommand,
+  [COMMANDS.init]: async () => (await import("./init")).initCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -43,9 +51,14 @@ async function main(argv: string[]): Promise<number> {
     out(USAGE);
     return 0;
   }
+  if (command === "--version" || command === "-v") {
+    out(CDKTF_AIC_VERSION);
+    return 0;
+  }
   const load = Object.hasOwn(HANDLERS, command) ? HANDLERS[command] : undefined;
   if (!load) {
-    err(`cdktf-aic: unknown command "${command}"; one of: ${Object.keys(HANDLERS).join(", ")} (see cdktf-aic --help)`);
+    const what = command.startsWith("-") ? "option" : "command";
+    err(`cdktf-aic: unknown ${what} "${command}"; commands: ${Object.keys(HANDLERS).join(", ")}; options: --help, --version (see cdktf-aic --help)`);
     return 1;
   }
   try {

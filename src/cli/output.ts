@@ -1,13 +1,14 @@
 /** How the CLI talks: results on stdout, progress on stderr, colour only on a TTY, errors as one line. */
 import { escapeControl } from "../contract/text";
 
-/** A mistake in how the CLI was called or configured: printed as is, exit 1. */
-export class CliError extends Error {
-  override readonly name = "CliError";
-}
-
-function colourful(stream: NodeJS.WriteStream): boolean {
-  return stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb";
+/**
+ * Whether to colour what goes to `stream`: `FORCE_COLOR` (set, not "0" or "false") forces it on, as
+ * in Node.js; else `NO_COLOR` (set, not empty) turns it off; else only on a terminal that is not "dumb".
+ */
+export function colourful(stream: { isTTY?: boolean }, env: Record<string, string | undefined> = process.env): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== "0" && force !== "false") return true;
+  return stream.isTTY === true && !env.NO_COLOR && env.TERM !== "dumb";
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;

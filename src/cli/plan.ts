@@ -2,11 +2,8 @@
  * `cdktf-aic plan`: the live, field-level diff a reviewer reads on a pull request. Reads the
  * synthesized stacks, their last applied state and the tenant; never writes to the tenant.
  */
-import { parseArgs } from "node:util";
-import { CliError, err, out, paint } from "./output";
-
-const FORMATS = ["text", "markdown", "json"] as const;
-type Format = (typeof FORMATS)[number];
+import { formatOption, parseOptions } from "./args";
+import { err, out, paint } from "./output";
 
 const HELP = `Usage: cdktf-aic plan [options]
 Compares every object the synthesized stacks manage with the live tenant and prints, per object:
@@ -14,7 +11,7 @@ create, update (field: live → desired), delete (no longer in code), or no chan
 drift: what was changed in the tenant outside code since the last apply. Secrets show as
 (sensitive); a bumped secret version as rotate. It only reads the tenant.
 
-  --stack NAME           one stack in cdktf.out/stacks (default: every stack)
+  --stack NAME           one stack in the synth output folder (default: every stack)
   --out DIR              the synth output folder (default: cdktf.out)
   --state FILE           the last applied state (default: the stack's local backend file);
                          for other backends: terraform state pull > FILE
@@ -22,28 +19,27 @@ drift: what was changed in the tenant outside code since the last apply. Secrets
   --detailed-exitcode    exit 0: no changes, 1: error, 2: changes present
   --fail-on-unmanaged    exit 3 when the tenant holds web apps, AI agents or grants that no stack
                          in the synth output manages (they are listed either way, never deleted)
-Credentials come from the env vars the stack's tenant names. Exit codes: 0 ok, 1 error.`;
+Credentials come from the env vars the stack's tenant names.
+
+Exit codes: 0 ok (no changes, with --detailed-exitcode); 1 error, or an object that cannot be
+applied as written; 2 changes present (only with --detailed-exitcode); 3 unmanaged objects (only
+with --fail-on-unmanaged).`;
 
 export async function planCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      help: { type: "boolean", short: "h" },
-      stack: { type: "string" },
-      out: { type: "string" },
-      state: { type: "string" },
-      format: { type: "string" },
-      "detailed-exitcode": { type: "boolean" },
-      "fail-on-unmanaged": { type: "boolean" },
-    },
+  const values = parseOptions("plan", argv, {
+    help: { type: "boolean", short: "h" },
+    stack: { type: "string" },
+    out: { type: "string" },
+    state: { type: "string" },
+    format: { type: "string" },
+    "detailed-exitcode": { type: "boolean" },
+    "fail-on-unmanaged": { type: "boolean" },
   });
   if (values.help) {
     out(HELP);
     return 0;
   }
-  const format = (values.format ?? "text") as Format;
-  if (!FORMATS.includes(format)) throw new CliError(`--format "${values.format}" is not one of ${FORMATS.join(", ")}`);
+  const format = formatOption(values.format, ["text", "markdown", "json"]);
 
   const [{ runPlan }, { Progress }, render] = await Promise.all([import("../plan/plan"), import("../plan/progress"), import("../plan/render")]);
   const progress = new Progress();

@@ -14,7 +14,8 @@ import { formatResult, type ObjectResult } from "../engine/result";
 import { syncTenant } from "../engine/sync";
 import { secretProof } from "../engine/ownership";
 import { createOAuth2Api } from "../client/oauth2-api";
-import { CliError, err, out, paint, type Colour } from "./output";
+import { CliError } from "../contract/errors";
+import { err, out, paint, type Colour } from "./output";
 
 const HELP: Record<string, string> = {
   [COMMANDS.sync]: `Usage: cdktf-aic sync
@@ -24,17 +25,25 @@ stack's first apply) to the journal in ${PROVISIONER_ENV.desired} (what code wan
 of changed objects from cdk.tf.json. Every precondition is checked before the first write; new
 objects are created before removed ones are deleted; a failed run undoes what it created and exits
 1, so Terraform keeps the old journal and the next apply does the work again. Credentials come from
-the env vars the journal's tenant.auth names, client secrets from the env vars the specs name.`,
+the env vars the journal's tenant.auth names, client secrets from the env vars the specs name.
+
+Exit codes: 0 applied (or nothing to do); 1 error or an object failed (nothing of this run stays
+created, and Terraform keeps the previous journal).`,
   [COMMANDS.reconcile]: `Usage: cdktf-aic reconcile
-Run in the stack's Terraform folder on every apply when the tenant has restoreDrift on: re-applies
-each object of the tenant in ${PROVISIONER_ENV.tenant} whose live state differs from the stack's
-code (cdk.tf.json), dependencies first. Reads with batched list calls; writes only what differs;
-writes a client secret only to create.
-Run by hand (cdktf-aic reconcile [--state FILE] in the stack's folder, with the stack's credentials in
-the environment) it restores drift only on objects the last apply recorded, as recorded: it reads the
-applied journal from the stack's local state file (or FILE, from terraform state pull) and skips,
-naming them, objects whose code changed since (terraform apply writes those) or that were never
-applied. Without a state it refuses.`,
+Re-applies each object whose live state differs from the stack's code (cdk.tf.json), dependencies
+first: it overwrites drift, the changes made in the tenant outside code that cdktf-aic plan shows.
+Reads with batched list calls; writes only what differs; writes a client secret only to create.
+
+By hand, after cdktf-aic plan showed drift: synthesize, then run it in the stack's folder with the
+credentials the stack's tenant names in the environment (as for terraform apply):
+  npx cdktf synth && cd cdktf.out/stacks/<stack> && npx cdktf-aic reconcile [--state FILE]
+It then covers every tenant of the stack, and only objects the last apply recorded, as recorded: it
+reads the applied journal from the stack's local state file (or FILE, from terraform state pull) and
+skips, naming them, objects whose code changed since (terraform apply writes those) or that were
+never applied. Without a state it refuses. With restoreDrift on, every apply runs it for the tenant
+in ${PROVISIONER_ENV.tenant}.
+
+Exit codes: 0 the tenant is as in code (or was made so); 1 error.`,
 };
 
 /** Handles `--help`; rejects any other argument, since provisioners pass nothing through argv. */
@@ -47,12 +56,6 @@ function checkArgs(command: string, argv: string[]): boolean {
     throw new CliError(`takes no arguments (got "${argv[0]}"); input comes from the environment, see cdktf-aic ${command} --help`);
   }
   return true;
-}
-
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new CliError(`${name} is not set: the provisioner passes the object's JSON in it`);
-  return value;
 }
 
 function parseJson(name: string, text: string): unknown {

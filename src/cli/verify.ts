@@ -4,14 +4,15 @@
  * the new token's introspection (sub = the user, act.sub = the agent, scope = the grant's scopes).
  * Prints the introspection essentials of each step, never a token or a secret.
  */
-import { parseArgs } from "node:util";
 import { isAicApiError } from "../client/errors";
 import { createOAuth2Api } from "../client/oauth2-api";
 import type { ClientCredentials, OAuth2Api } from "../client/types";
 import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
 import type { IntrospectionResponse } from "../contract/schemas";
 import type { Spec, SpecOf } from "../contract/spec";
-import { CliError, out, paint } from "./output";
+import { CliError } from "../contract/errors";
+import { formatOption, parseOptions } from "./args";
+import { err, out, paint } from "./output";
 import { specsOfStack } from "../plan/stack";
 
 const HELP = `Usage: cdktf-aic verify [options]
@@ -20,7 +21,7 @@ PASS or FAIL. The app, the agent, their secret env var names, the scopes, the ba
 come from the synthesized stack (the agent grant in it), unless given here. Each client authenticates
 with its token endpoint auth method in the stack (client_secret_post for a client not in it).
 
-  --stack NAME             stack in cdktf.out/stacks (default: the only one)
+  --stack NAME             a stack in the synth output folder (default: the only one)
   --out DIR                the synth output folder (default: cdktf.out)
   --app CLIENT_ID          the application's client id
   --agent CLIENT_ID        the AI agent's client id
@@ -31,8 +32,10 @@ with its token endpoint auth method in the stack (client_secret_post for a clien
   --agent-secret-env NAME  env var with the agent's secret (default: $VERIFY_AGENT_SECRET_ENV, then the stack)
   --username-env NAME      env var with the user's name (default: VERIFY_USERNAME)
   --password-env NAME      env var with the user's password (default: VERIFY_PASSWORD)
-  --json                   print one JSON object instead of text
-Exit code: 0 PASS, 1 FAIL or error.`;
+  --format FORMAT          text (default) or json (one object: result, tenant, steps)
+  --json                   deprecated: --format json
+
+Exit codes: 0 PASS; 1 FAIL or error.`;
 
 export interface VerifyTarget {
   baseUrl: string;
@@ -68,7 +71,6 @@ function secretAuthMethod(clientId: string, spec: { owned: { tokenEndpointAuthMe
 
 type Flags = Partial<Record<"stack" | "out" | "app" | "agent" | "base-url" | "realm" | "app-secret-env" | "agent-secret-env" | "username-env" | "password-env", string>> & {
   scope?: string[];
-  json?: boolean;
 };
 
 /** Combines flags, the environment and the stack's specs into what to verify. */
@@ -297,29 +299,28 @@ function printText(report: VerifyReport): void {
 }
 
 export async function verifyCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      help: { type: "boolean", short: "h" },
-      json: { type: "boolean" },
-      stack: { type: "string" },
-      out: { type: "string" },
-      app: { type: "string" },
-      agent: { type: "string" },
-      scope: { type: "string", multiple: true },
-      "base-url": { type: "string" },
-      realm: { type: "string" },
-      "app-secret-env": { type: "string" },
-      "agent-secret-env": { type: "string" },
-      "username-env": { type: "string" },
-      "password-env": { type: "string" },
-    },
+  const values = parseOptions("verify", argv, {
+    help: { type: "boolean", short: "h" },
+    format: { type: "string" },
+    json: { type: "boolean" },
+    stack: { type: "string" },
+    out: { type: "string" },
+    app: { type: "string" },
+    agent: { type: "string" },
+    scope: { type: "string", multiple: true },
+    "base-url": { type: "string" },
+    realm: { type: "string" },
+    "app-secret-env": { type: "string" },
+    "agent-secret-env": { type: "string" },
+    "username-env": { type: "string" },
+    "password-env": { type: "string" },
   });
   if (values.help) {
     out(HELP);
     return 0;
   }
+  if (values.json) err("cdktf-aic verify: --json is deprecated, use --format json");
+  const format = formatOption(values.format ?? (values.json ? "json" : undefined), ["text", "json"]);
   const target = resolveTarget(values, specsOfStack(values.out ?? "cdktf.out", values.stack), process.env);
   const api = createOAuth2Api({ baseUrl: target.baseUrl, realm: target.realm });
   let steps: StepReport[];
@@ -336,7 +337,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     scopes: target.scopes,
     steps,
   };
-  if (values.json) out(JSON.stringify(report, null, 2));
+  if (format === "json") out(JSON.stringify(report, null, 2));
   else printText(report);
   return report.result === "PASS" ? 0 : 1;
 }

@@ -15,6 +15,7 @@ export const COMMANDS = {
   export: "export",
   verify: "verify",
   tenant: "tenant",
+  init: "init",
 } as const;
 
 /** Environment variables the provisioners pass to the CLI (never argv). */
@@ -110,8 +111,18 @@ export const PLATFORM_CLIENT_IDS: readonly string[] = [
   "ui",
 ];
 
-/** Where `npm start` runs the embedded tenant; the default target of `main.ts`. */
+/** Where `npm start` and `cdktf-aic tenant` run the embedded tenant; the default target of `main.ts`. */
 export const EMBEDDED_TENANT_URL = "http://127.0.0.1:18443";
+
+/**
+ * The folder beside `cdktf.json` (the directory synth and the CLI run in) for what belongs to one
+ * checkout and never to git: a `TenantStack`'s default Terraform state (`state/<stack>.tfstate`)
+ * and the embedded tenant's connection file and state. It holds a `.gitignore` of its own (`*`).
+ */
+export const LOCAL_DIR = ".cdktf-aic";
+
+/** Where `cdktf-aic tenant` writes its connection file and keeps its state, by default (in LOCAL_DIR). */
+export const TENANT_FILES = { connection: `${LOCAL_DIR}/tenant.json`, state: `${LOCAL_DIR}/tenant-state.json` } as const;
 
 /** The path prefix of the embedded tenant's control endpoints (reset, faults, audit). */
 export const CONTROL_PREFIX = "/__emulator";

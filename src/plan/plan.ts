@@ -7,7 +7,7 @@ import { isAicApiError } from "../client/errors";
 import { SERVICE_ACCOUNT_SCOPE } from "../contract/constants";
 import { readSnapshot, type BatchRequest, type TenantSnapshot } from "../engine/batch";
 import type { AdminApi, OAuth2Api } from "../client/types";
-import { CliError } from "../cli/output";
+import { CliError } from "../contract/errors";
 import { addSummaries, batchRequests, decide, planStack, summarize, syncWorkOf, type StackInputs, type TenantDecision } from "./diff";
 import { createOAuth2Api } from "../client/oauth2-api";
 import { EngineError, realmNotFound } from "../engine/errors";

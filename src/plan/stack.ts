@@ -10,7 +10,7 @@ import { isAbsolute, join, relative } from "node:path";
 import { Journal, journalIdentity } from "../contract/journal";
 import { Identity, identityKey, identityOf, Spec, tenantKey, tenantKeyOfIdentityKey, TenantRef } from "../contract/spec";
 import { mapStrings, unescapeTemplate } from "../contract/template";
-import { CliError } from "../cli/output";
+import { CliError } from "../contract/errors";
 
 /** One managed object as a source describes it. */
 export interface StackObject {
@@ -157,10 +157,11 @@ function readJson(file: string, what: string): unknown {
 /** The named stack, or every stack in `outDir`; fails with the fix when nothing is synthesized. */
 export function readStacks(outDir: string, name?: string): SynthesizedStack[] {
   const stacksDir = join(outDir, "stacks");
-  const names = name !== undefined ? [name] : existsSync(stacksDir) ? readdirSync(stacksDir).sort() : [];
-  const found = names.filter((n) => existsSync(join(stacksDir, n, "cdk.tf.json")));
+  const synthesized = (existsSync(stacksDir) ? readdirSync(stacksDir).sort() : []).filter((n) => existsSync(join(stacksDir, n, "cdk.tf.json")));
+  const found = name !== undefined ? synthesized.filter((n) => n === name) : synthesized;
   if (name !== undefined && found.length === 0) {
-    throw new CliError(`no synthesized stack "${name}" in ${outDir} (run cdktf synth first, or pass --out DIR)`);
+    const there = synthesized.length > 0 ? `; it holds ${synthesized.join(", ")} (pass one of them to --stack)` : " (run cdktf synth first, or pass --out DIR)";
+    throw new CliError(`no synthesized stack "${name}" in ${outDir}${there}`);
   }
   if (found.length === 0) throw new CliError(`no synthesized stacks in ${outDir}: run cdktf synth first (or pass --out DIR)`);
   return found.map((n) => {

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PROVISIONER_ENV } from "../../src/contract/constants";
 import { canonicalJson, type Spec } from "../../src/contract/spec";
 import { TestTenant } from "../engine/support";
+import { scratchDir } from "../support/scratch";
 import { requireCli, runCli, SyncRunner, type RunResult } from "./run";
 
 const t = new TestTenant();
@@ -161,16 +162,20 @@ describe("cdktf-aic verify", () => {
     expect(r.stdout).not.toMatch(/eyJ/);
   });
 
-  it("answers in JSON with --json", async () => {
-    const r = await cli(
-      ["verify", "--json", "--app", "digital-assistant-web-app", "--agent", "digital-assistant-ai-agent", "--scope", "read-data", "--base-url", t.tenant.baseUrl, "--realm", "alpha", "--app-secret-env", "WEB_APP_CLIENT_SECRET", "--agent-secret-env", "AI_AGENT_CLIENT_SECRET"],
-      userEnv(),
-      dir,
-    );
+  const flags = () => ["--app", "digital-assistant-web-app", "--agent", "digital-assistant-ai-agent", "--scope", "read-data", "--base-url", t.tenant.baseUrl, "--realm", "alpha", "--app-secret-env", "WEB_APP_CLIENT_SECRET", "--agent-secret-env", "AI_AGENT_CLIENT_SECRET"];
+
+  it("answers in JSON with --format json", async () => {
+    const r = await cli(["verify", "--format", "json", ...flags()], userEnv(), dir);
     const report = JSON.parse(r.stdout);
     expect(report.result).toBe("PASS");
     expect(report.steps.map((s: { step: number; ok: boolean }) => [s.step, s.ok])).toEqual([[1, true], [2, true], [3, true], [4, true]]);
     expect(report.steps[3].act).toEqual({ sub: "digital-assistant-ai-agent" });
+  });
+
+  it("still takes --json, saying on stderr that it is deprecated", async () => {
+    const r = await cli(["verify", "--json", ...flags()], userEnv(), dir);
+    expect(JSON.parse(r.stdout).result).toBe("PASS");
+    expect(r.stderr).toBe("cdktf-aic verify: --json is deprecated, use --format json\n");
   });
 
   it("fails at step 3 naming the missing provider grant", async () => {
@@ -197,6 +202,19 @@ describe("cdktf-aic verify", () => {
     const r = await cli(["verify", "--scope", "admin-action"], userEnv(), dir);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/FAIL at step 3: a requested scope \(admin-action\) is not granted/);
+  });
+});
+
+describe("cdktf-aic export", () => {
+  it("fails, writing nothing, for a client id the realm does not hold, and names the ones it holds", async () => {
+    await sync([t.webApp(), t.aiAgent()]);
+    const dir = scratchDir();
+    const r = await cli(["export", "--client-ids", "digital-assistant-web-app,no-such-app", "--file", "tenant.ts"], { AIC_BASE_URL: t.tenant.baseUrl }, dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `cdktf-aic export: --client-ids no-such-app: no such web app or AI agent in ${t.tenant.baseUrl} realm alpha; the realm holds web apps: digital-assistant-web-app; AI agents: digital-assistant-ai-agent (check the ids, or the realm with --realm)\n`,
+    );
+    expect(existsSync(join(dir, "tenant.ts"))).toBe(false);
   });
 });
 

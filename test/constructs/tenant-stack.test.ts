@@ -1,6 +1,6 @@
 import "cdktf/lib/testing/adapters/jest";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { S3Backend, Testing } from "cdktf";
 import { ConfidentialWebApp, OAuth2ProviderGrants, TenantStack } from "../../constructs";
 import { TENANT_URL, testApp, webAppProps } from "./helpers";
@@ -19,10 +19,13 @@ describe(TenantStack, () => {
     expect(Testing.renderConstructTree(stack)).toMatchSnapshot();
   });
 
-  it("adds a local backend with a path relative to the stack's working directory", () => {
+  it("adds a local backend whose state is outside the synth output, by a path relative to the stack's working directory", () => {
     const app = testApp();
     new TenantStack(app, "alpha", { tenant: { baseUrl: TENANT_URL } });
-    expect(synthesizedStack(app, "alpha").terraform.backend).toEqual({ local: { path: "terraform.alpha.tfstate" } });
+    const { path } = synthesizedStack(app, "alpha").terraform.backend.local;
+    expect(path).toBe("../../../.cdktf-aic/state/alpha.tfstate");
+    // From cdktf.out/stacks/alpha, that is .cdktf-aic/state beside cdktf.out: rm -rf cdktf.out keeps it.
+    expect(resolve(app.outdir, "stacks", "alpha", path)).toBe(join(dirname(resolve(app.outdir)), ".cdktf-aic", "state", "alpha.tfstate"));
   });
 
   it("leaves a backend the user configured alone", () => {

@@ -117,7 +117,7 @@ describe("cdktf-aic export: bringing an existing tenant under code", () => {
 
   it("exports the apps, agents and grants to one file, and lists what it skipped", async () => {
     const importFrom = relative(ws.dir, join(REPO, "constructs"));
-    const r = await ws.cli(["export", "--out", file(), "--import-from", importFrom], { AIC_BASE_URL: ws.tenant.baseUrl });
+    const r = await ws.cli(["export", "--file", file(), "--import-from", importFrom], { AIC_BASE_URL: ws.tenant.baseUrl });
     expect(r.status).toBe(0);
     exported = readFileSync(file(), "utf8");
     exportErr = r.stderr;

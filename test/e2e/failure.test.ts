@@ -4,7 +4,7 @@
  * killed in between, from a fresh checkout with the state alone.
  */
 import { spawn } from "node:child_process";
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ConfidentialWebApp, Secret, type TenantStack } from "../../constructs";
 import { webAppProps } from "../support/seed";
@@ -30,14 +30,11 @@ async function liveApps(ws: Workspace): Promise<string[]> {
   }
 }
 
-/** A CI runner's fresh checkout: nothing on disk but the Terraform state (here, the local backend's file). */
+/** A CI runner's fresh checkout: nothing on disk but the Terraform state (the local backend's file, outside cdktf.out). */
 function freshCheckout(ws: Workspace, synth: () => void): void {
-  const state = join(ws.stackDir, "terraform.alpha.tfstate");
-  const kept = join(ws.dir, "kept.tfstate");
-  renameSync(state, kept);
+  expect(existsSync(join(ws.dir, ".cdktf-aic", "state", "alpha.tfstate"))).toBe(true);
   rmSync(ws.outdir, { recursive: true, force: true });
   synth();
-  renameSync(kept, state);
 }
 
 describe("a failed apply", () => {
@@ -171,7 +168,7 @@ describe("a killed apply", () => {
     // The orphaned sync notices that its Terraform is gone and undoes what it created.
     await waitFor(async () => (await liveApps(ws)).join() === "app-a,app-b", 20_000);
     expect(output).not.toMatch(/Apply complete/);
-    const lock = join(ws.stackDir, ".terraform.tfstate.lock.info");
+    const lock = join(ws.dir, ".cdktf-aic", "state", ".alpha.tfstate.lock.info");
     if (existsSync(lock)) rmSync(lock);
 
     freshCheckout(ws, () => ws.synth((s) => apps(s, ["b", "c"])));

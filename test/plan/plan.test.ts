@@ -3,7 +3,7 @@
  * applied by real Terraform (so the state is Terraform's own), then changed in code or in the
  * tenant, and planned by the bundled CLI.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findApplication } from "../../src/engine/live";
 import { PlanReport } from "../../src/plan/schema";
@@ -87,7 +87,7 @@ describe("cdktf-aic plan", () => {
   });
 
   it("shows a bumped secret version as rotate, by version only, against the version in the applied Config spec", async () => {
-    const stateFile = join(ws.stackDir, "terraform.alpha.tfstate");
+    const stateFile = join(ws.dir, ".cdktf-aic", "state", "alpha.tfstate");
     const applied = readState(JSON.parse(readFileSync(stateFile, "utf8")), stateFile);
     const appliedApp = [...applied.objects.values()].find((o) => o.identity.id === APP)!;
     expect(appliedApp.spec).toMatchObject({ secret: { env: "WEB_APP_CLIENT_SECRET", version: 1 } });
@@ -181,7 +181,7 @@ describe("cdktf-aic plan", () => {
     const copy = join(ws.dir, "no-state");
     ws.synth((s) => seed(s));
     cpSync(ws.outdir, join(copy, "cdktf.out"), { recursive: true });
-    rmSync(join(copy, "cdktf.out", "stacks", "alpha", "terraform.alpha.tfstate"));
+    // The state stays beside the original cdktf.out: the copy's stack has none.
     const r = await ws.cli(["plan", "--out", join(copy, "cdktf.out"), "--format", "json"]);
     const report = PlanReport.parse(JSON.parse(r.stdout));
     expect(report.stacks[0].state).toMatchObject({ read: false, note: expect.stringMatching(/no state file .*drift is not shown/) });
