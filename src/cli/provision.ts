@@ -12,6 +12,8 @@ import { DELETE_ORDER, identityKey, tenantKey, TenantRef, type Spec } from "../c
 import { applySpec } from "../engine/apply";
 import { formatResult, type ObjectResult } from "../engine/result";
 import { syncTenant } from "../engine/sync";
+import { secretProof } from "../engine/ownership";
+import { createOAuth2Api } from "../client/oauth2-api";
 import { CliError, err, out, paint, type Colour } from "./output";
 import { terraformProcess, type TerraformRun } from "./terraform-run";
 
@@ -172,6 +174,20 @@ function syncInput(run: TerraformRun | undefined): { previous: Journal | undefin
   return { previous, desired, marker: syncedMarker(desired) };
 }
 
+/** What a failed sync really did, from its results: written, deleted, rolled back, kept. */
+function failureSummary(results: readonly ObjectResult[], deleting: boolean): string {
+  const rolledBack = results.filter((r) => r.action === "deleted" && r.notes.some((n) => n.startsWith("rolled back"))).length;
+  const deleted = results.filter((r) => r.action === "deleted").length - rolledBack;
+  const count = (action: ObjectResult["action"]) => results.filter((r) => r.action === action).length;
+  const parts = [
+    count("created") > 0 ? `${count("created")} created${deleting ? " (kept: the next apply recognizes them)" : rolledBack > 0 ? ` (${rolledBack} removed again)` : ""}` : "",
+    count("updated") + count("adopted") > 0 ? `${count("updated") + count("adopted")} updated (the updates stay)` : "",
+    deleted > 0 ? `${deleted} deleted for a removal or a rename` : "no object was deleted for a removal or a rename",
+  ].filter(Boolean);
+  const wrote = results.some((r) => ["created", "updated", "adopted", "deleted"].includes(r.action));
+  return wrote ? parts.join(", ") : "nothing was written";
+}
+
 /**
  * Applies a tenant's change from the journal applied last to the journal of code (see HELP).
  * Exits 1 when any object failed, so that Terraform keeps the old journal.
@@ -185,9 +201,14 @@ export async function syncCommand(argv: string[]): Promise<number> {
   let signalled = false;
   const onSignal = () => (signalled = true);
   process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+  const oauth2 = createOAuth2Api({ baseUrl: desired.tenant.baseUrl, realm: desired.tenant.realm });
   const outcome = await withClients((c) =>
-    syncTenant((t) => c.for(t), { previous, desired, specs }, { onResult: report, aborted: () => signalled || process.ppid !== parent }),
-  );
+    syncTenant((t) => c.for(t), { previous, desired, specs }, {
+      onResult: report,
+      aborted: () => signalled || process.ppid !== parent,
+      proveSecret: secretProof(oauth2),
+    }),
+  ).finally(() => oauth2.close());
   // For the provisioner that runs next in this apply (see syncedMarker, destroyedMarker).
   const succeeded = () => marker && writeFileSync(marker, "");
   if (outcome.nothingToDo) {
@@ -195,13 +216,15 @@ export async function syncCommand(argv: string[]): Promise<number> {
     succeeded();
     return 0;
   }
-  if (outcome.aborted) err(`stopped: Terraform is gone or was interrupted; what this run created was undone, and the next apply does the work again`);
+  if (outcome.aborted) {
+    err(
+      outcome.deleting
+        ? `stopped: Terraform is gone or was interrupted while removals ran; what this run created stays, and the next apply recognizes it and finishes the removals`
+        : `stopped: Terraform is gone or was interrupted; what this run created was undone, and the next apply does the work again`,
+    );
+  }
   if (outcome.failed > 0) {
-    const wrote = outcome.results.some((r) => r.action === "updated" || r.action === "adopted" || r.action === "deleted");
-    const what = wrote
-      ? "objects this apply created were removed again; updates already written stay"
-      : "nothing was written";
-    err(`${outcome.failed} object${outcome.failed === 1 ? "" : "s"} failed; ${what}; no object left the tenant for a removal or a rename, and Terraform keeps the previous journal so that the next apply does the work again`);
+    err(`${outcome.failed} object${outcome.failed === 1 ? "" : "s"} failed; ${failureSummary(outcome.results, outcome.deleting)}; Terraform keeps the previous journal so that the next apply does the work again`);
     return 1;
   }
   if (outcome.aborted) return 1;
