@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
 import { AicTenant, ConfidentialWebApp } from "../../constructs";
 import { webAppProps } from "../support/seed";
+import type { AdminClient } from "../../src/client/admin-api";
 import { isWrite, STACK, Workspace } from "./harness";
 
 const APPLY = ["apply", "-auto-approve", "-input=false", "-no-color"];
@@ -27,14 +28,24 @@ function synth(ws: Workspace, ids: string[], extra: Record<string, Partial<Param
   app.synth();
 }
 
+/** One admin client per workspace (each holds a session of the service account, which has 5). */
+const admins = new Map<Workspace, AdminClient>();
+const adminOf = (ws: Workspace): AdminClient => admins.get(ws) ?? admins.set(ws, ws.adminClient()).get(ws)!;
+
+/** Starts a workspace for one describe block, and stops it and its admin client after. */
+function workspace(): Workspace {
+  const ws = new Workspace();
+  beforeAll(() => ws.start(), 60_000);
+  afterAll(async () => {
+    await admins.get(ws)?.close();
+    await ws.stop();
+  });
+  return ws;
+}
+
 /** The client ids of the web apps in the tenant. */
 async function liveApps(ws: Workspace): Promise<string[]> {
-  const api = ws.adminClient();
-  try {
-    return (await api.queryOAuth2Clients({ filter: "true" })).map((c) => c._id).filter((id) => id.startsWith("app-")).sort();
-  } finally {
-    await api.close();
-  }
+  return (await adminOf(ws).queryOAuth2Clients({ filter: "true" })).map((c) => c._id).filter((id) => id.startsWith("app-")).sort();
 }
 
 /** The Terraform address of a construct's child (`a/Resource`, `Tenant/Journal`) in the synthesized stack. */
@@ -53,17 +64,13 @@ async function init(ws: Workspace): Promise<void> {
 
 /** A client made outside the stack (by another team, in the console), with its own scopes. */
 async function madeElsewhere(ws: Workspace, id: string): Promise<void> {
-  const api = ws.adminClient();
-  await api.putOAuth2Client(id, { coreOAuth2ClientConfig: { scopes: ["openid", "team-b"], userpassword: "another-teams-secret" } }, { createOnly: true });
-  await api.close();
+  await adminOf(ws).putOAuth2Client(id, { coreOAuth2ClientConfig: { scopes: ["openid", "team-b"], userpassword: "another-teams-secret" } }, { createOnly: true });
 }
 
 const writesTo = async (ws: Workspace, id: string) => (await ws.audit()).filter((e) => isWrite(e) && e.path.includes(id));
 
 describe("terraform destroy", () => {
-  const ws = new Workspace();
-  beforeAll(() => ws.start(), 60_000);
-  afterAll(() => ws.stop());
+  const ws = workspace();
 
   it("deletes what the state says was applied and never adopts: an unapplied construct with adopt: true leaves another team's object alone", async () => {
     synth(ws, ["a"]);
@@ -104,9 +111,7 @@ describe("terraform destroy", () => {
 });
 
 describe("-target", () => {
-  const ws = new Workspace();
-  beforeAll(() => ws.start(), 60_000);
-  afterAll(() => ws.stop());
+  const ws = workspace();
 
   it("apply -target=<one object's Resource> fails with a message and writes nothing, when other objects changed too", async () => {
     synth(ws, ["a", "b"]);
@@ -138,9 +143,7 @@ describe("-target", () => {
 });
 
 describe("a lost journal", () => {
-  const ws = new Workspace();
-  beforeAll(() => ws.start(), 60_000);
-  afterAll(() => ws.stop());
+  const ws = workspace();
 
   /** The next plain apply converges: every object once, none refused, and it says it had no journal. */
   async function convergesTo(ids: string[]): Promise<void> {
@@ -187,30 +190,29 @@ describe("a lost journal", () => {
 });
 
 describe("a journal over one environment variable's size", () => {
-  const ws = new Workspace();
-  beforeAll(() => ws.start(), 60_000);
-  afterAll(() => ws.stop());
+  const ws = workspace();
 
-  // Client ids of 1,500 characters: 40 objects make a journal of about 120 KB, carried in 2 parts.
+  // Client ids of 4,000 characters: 16 objects make a journal of about 130 KB, carried in 2 parts
+  // (in key order: 0, 1, 10 … 15, 2 … 9).
   const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
   const synthApps = (numbers: number[]) =>
-    synth(ws, numbers.map((n) => `n${n}`), Object.fromEntries(numbers.map((n) => [`n${n}`, { clientId: `app-${n}-${"x".repeat(1500)}` }])));
+    synth(ws, numbers.map((n) => `n${n}`), Object.fromEntries(numbers.map((n) => [`n${n}`, { clientId: `app-${n}-${"x".repeat(4000)}` }])));
   const liveNumbers = async () => (await liveApps(ws)).map((id) => Number(id.split("-")[1])).sort((a, b) => a - b);
 
   it("is applied, changed and destroyed in parts", async () => {
-    synthApps(range(0, 40));
+    synthApps(range(0, 16));
     const journal = JSON.parse(readFileSync(join(ws.stackDir, "cdk.tf.json"), "utf8")).resource.terraform_data;
     expect(Object.keys(journal[addressOf(ws, "Tenant/Journal").split(".")[1]].triggers_replace)).toEqual(["journal", "journal_1"]);
     await init(ws);
     const created = await ws.terraform(APPLY);
     expect(created.status).toBe(0);
-    expect(await liveNumbers()).toEqual(range(0, 40));
+    expect(await liveNumbers()).toEqual(range(0, 16));
 
-    // The previous journal comes from the state in 2 parts; removals from both parts are made.
-    synthApps([...range(1, 19), ...range(21, 40), 40]);
+    // The previous journal comes from the state in 2 parts: removals from both (0 and 9) are made.
+    synthApps([...range(1, 9), ...range(10, 17)]);
     const changed = await ws.terraform(APPLY);
     expect(changed.status).toBe(0);
-    expect(await liveNumbers()).toEqual([...range(1, 19), ...range(21, 41)]);
+    expect(await liveNumbers()).toEqual([...range(1, 9), ...range(10, 17)]);
 
     expect((await ws.terraform(DESTROY)).status).toBe(0);
     expect(await liveApps(ws)).toEqual([]);
