@@ -7,14 +7,16 @@
  *
  * | resource            | replaced when                      | provisioner                                     |
  * |---------------------|------------------------------------|-------------------------------------------------|
- * | `<construct>/Resource` | the object's identity changes   | none (its spec is in `input`: updates in place) |
- * | `<tenant>/Journal`  | the journal of code changes        | on destroy: `cdktf-aic sync` old → new journal  |
- * | `<tenant>/Origin`   | never                              | on create: sync of the first apply; on destroy (`terraform destroy`): delete what code lists |
+ * | `<construct>/Resource` | the object's identity changes   | on destroy: a `/bin/sh` line refusing `destroy -target` (no CLI) |
+ * | `<tenant>/Journal`  | the journal of code changes        | on destroy: `cdktf-aic sync` old → new journal (under `terraform destroy`: old → nothing); on create: the sync with no previous journal, unless that destroy's sync left its marker |
+ * | `<tenant>/Origin`   | never                              | on destroy: delete what code lists, unless the Journal's sync did the destroy (its marker) |
  *
  * Terraform runs a destroy provisioner with `self` = the old object, and keeps the old object when
  * that provisioner fails: so the sync always knows what was applied last, and a failed or killed
  * apply leaves the old journal in place for the next apply to finish the work. The objects'
- * resources depend on the journal, so they record a new spec only once the sync succeeded.
+ * resources depend on the journal, so they record a new spec only once the sync succeeded. When
+ * no destroy provisioner ran (the Journal was removed from the state, tainted or renamed), the
+ * create provisioner converges on code instead of skipping the sync.
  *
  * Two resource types can carry the pattern:
  * - `terraform_data` (default): built into Terraform ≥ 1.4 and OpenTofu, so a stack needs no
@@ -22,7 +24,8 @@
  * - `null_resource` (hashicorp/null): values are canonical JSON strings in `triggers`.
  *
  * Everything reaches the CLI through `environment` (from `self`, the only thing a destroy
- * provisioner may reference, or literals); nothing through argv but the sub-command.
+ * provisioner may reference, or literals); nothing through argv but the sub-command. A value too
+ * large for one variable (the journal) is a `PartedValue`: several keys, several variables.
  */
 import { Construct, IConstruct } from "constructs";
 import {

@@ -187,6 +187,16 @@ describe("a lost journal", () => {
     expect(r.output).not.toMatch(/no previous journal/);
     expect(await liveApps(ws)).toEqual(["app-a"]);
   }, 300_000);
+  it("terraform destroy with a tainted Journal fails, deleting nothing; apply, then destroy, removes everything", async () => {
+    expect((await ws.terraform(["taint", addressOf(ws, "Renamed/Journal")])).status).toBe(0);
+    const refused = await ws.terraform(DESTROY);
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toMatch(/the tenant's Journal was not synced by this destroy .* nothing was deleted\. Run terraform apply .*, then terraform destroy/);
+    expect(await liveApps(ws)).toEqual(["app-a"]);
+    expect((await ws.terraform(APPLY)).status).toBe(0);
+    expect((await ws.terraform(DESTROY)).status).toBe(0);
+    expect(await liveApps(ws)).toEqual([]);
+  }, 300_000);
 });
 
 describe("a journal over one environment variable's size", () => {
