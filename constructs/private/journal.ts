@@ -8,8 +8,8 @@
  *   `self`: what was applied last) and the new one (a literal); under `terraform destroy` the
  *   sync deletes exactly what the old one lists and applies nothing of code. When the sync fails,
  *   Terraform keeps the old journal, so the next apply (from any checkout, with the state alone)
- *   does the work again, removals included. A successful sync leaves a marker file
- *   (`syncedMarker`) for the create provisioner of the new Journal, which then starts nothing;
+ *   does the work again, removals included. A successful sync leaves a marker file for this
+ *   Terraform run (`syncedMarker`) for the create provisioner of the new Journal, which then starts nothing;
  *   without one (the stack's first apply, or a journal lost to `terraform state rm`, `taint` or a
  *   renamed tenant: no destroy provisioner ran) the create provisioner runs the sync with no
  *   previous journal, which converges on code (objects the stack created are recognized, not
@@ -42,13 +42,13 @@ export class TenantJournal {
     this.origin = createCustomResource(scope, "Origin", type, cliPath, {
       replaceOn: { origin: "cdktf-aic" },
       provisioners: [
-        { command: COMMANDS.sync, literalEnvironment: { [PROVISIONER_ENV.teardown]: parts }, when: "destroy", unlessFile: new LateValue(() => destroyedMarker(tenant)) },
+        { command: COMMANDS.sync, literalEnvironment: { [PROVISIONER_ENV.teardown]: parts }, when: "destroy", unlessFile: new LateValue(() => destroyedMarker(tenant, "$PPID")) },
       ],
     });
     this.resource = createCustomResource(scope, "Journal", type, cliPath, {
       replaceOn: { journal: parts },
       provisioners: [
-        { command: COMMANDS.sync, literalEnvironment: { [PROVISIONER_ENV.desired]: parts }, when: "create", unlessFile: new LateValue(() => syncedMarker(this.journal())) },
+        { command: COMMANDS.sync, literalEnvironment: { [PROVISIONER_ENV.desired]: parts }, when: "create", unlessFile: new LateValue(() => syncedMarker(this.journal(), "$PPID")) },
         {
           command: COMMANDS.sync,
           environment: { [PROVISIONER_ENV.previous]: "journal" },

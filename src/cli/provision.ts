@@ -15,7 +15,7 @@ import { syncTenant } from "../engine/sync";
 import { secretProof } from "../engine/ownership";
 import { createOAuth2Api } from "../client/oauth2-api";
 import { CliError, err, out, paint, type Colour } from "./output";
-import { terraformProcess, type TerraformRun } from "./terraform-run";
+import { terraformPid, terraformProcess, type TerraformRun } from "./terraform-run";
 
 const HELP: Record<string, string> = {
   [COMMANDS.sync]: `Usage: cdktf-aic sync
@@ -162,7 +162,7 @@ function syncInput(run: TerraformRun | undefined): { previous: Journal | undefin
   if (run?.mode === "destroy" && previous) {
     // terraform destroy deletes what the state says was applied, and never creates or adopts.
     err(`terraform destroy: deleting the ${Object.keys(previous.objects).length} objects the state says were applied; nothing of code is applied`);
-    return { previous, desired: emptyJournal(previous), marker: destroyedMarker(previous.tenant) };
+    return { previous, desired: emptyJournal(previous), marker: destroyedMarker(previous.tenant, run.pid) };
   }
   if (!previous) {
     err(
@@ -171,7 +171,9 @@ function syncInput(run: TerraformRun | undefined): { previous: Journal | undefin
     );
     return { previous, desired };
   }
-  return { previous, desired, marker: syncedMarker(desired) };
+  // Without Terraform's pid (Windows) no marker: the create provisioner then runs the sync again.
+  const pid = run?.pid ?? terraformPid();
+  return { previous, desired, marker: pid === undefined ? undefined : syncedMarker(desired, pid) };
 }
 
 /** What a failed sync really did, from its results: written, deleted, rolled back, kept. */

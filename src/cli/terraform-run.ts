@@ -11,6 +11,7 @@
  * against real plan files in the e2e tests). A plan file that cannot be read that way leaves the
  * mode `unknown`.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync, readlinkSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { inflateRawSync } from "node:zlib";
@@ -43,6 +44,21 @@ export function terraformProcess(): TerraformRun | undefined {
     const pid = parentOf(process.ppid);
     const argv = argvOf(pid);
     return { pid, argv, ...terraformVerb(argv, (file) => readFileSync(isAbsolute(file) ? file : join(readlinkSync(`/proc/${pid}/cwd`), file))) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The pid of the Terraform run whose provisioner started this process (the shell's parent): from
+ * /proc, else from `ps` (macOS, the BSDs); undefined when neither can tell.
+ */
+export function terraformPid(): number | undefined {
+  const run = terraformProcess();
+  if (run || process.platform === "linux" || process.platform === "win32") return run?.pid;
+  try {
+    const pid = Number(execFileSync("ps", ["-o", "ppid=", "-p", String(process.ppid)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+    return pid > 1 ? pid : undefined;
   } catch {
     return undefined;
   }

@@ -143,15 +143,17 @@ export function journalHash(journal: Journal): string {
 
 /**
  * The file a successful sync from the Journal's destroy provisioner leaves in the Terraform
- * working directory for the journal it applied: the create provisioner of the new Journal, in the
- * same apply, removes it and starts no second sync. Without it (the journal was lost: removed from
- * state, tainted, renamed) the create provisioner runs the sync with no previous journal.
+ * working directory for the journal it applied, named by Terraform's pid (`terraform`: the shell
+ * of the next provisioner reads it as `$PPID`), so that it counts only within one Terraform run:
+ * the create provisioner of the new Journal, in the same apply, removes it and starts no second
+ * sync. Without it (the journal was lost: removed from state, tainted, renamed; or Terraform's pid
+ * was not known) the create provisioner runs the sync with no previous journal.
  */
-export function syncedMarker(journal: Journal): string {
-  return `.cdktf-aic-synced-${journalHash(journal)}`;
+export function syncedMarker(journal: Journal, terraform: number | "$PPID"): string {
+  return `.cdktf-aic-synced-${journalHash(journal)}-${terraform}`;
 }
 
 /** The file `terraform destroy`'s sync of the Journal leaves for the Origin's destroy provisioner: the tenant's objects are gone. */
-export function destroyedMarker(tenant: TenantRef): string {
-  return `.cdktf-aic-destroyed-${createHash("sha256").update(tenantKey(tenant)).digest("hex").slice(0, 16)}`;
+export function destroyedMarker(tenant: TenantRef, terraform: number | "$PPID"): string {
+  return `.cdktf-aic-destroyed-${createHash("sha256").update(tenantKey(tenant)).digest("hex").slice(0, 16)}-${terraform}`;
 }

@@ -100,7 +100,7 @@ describe("the custom resource pattern", () => {
       {
         "local-exec": {
           // The sync of the destroy provisioner just before leaves the marker: no second run.
-          command: expect.stringMatching(new RegExp(`^rm -- "${syncedMarker(journal)}" 2>/dev/null \\|\\| ${cli}`)),
+          command: expect.stringMatching(new RegExp(`^rm -- "${syncedMarker(journal, "$PPID").replace("$", "\\$")}" 2>/dev/null \\|\\| ${cli}`)),
           environment: { [PROVISIONER_ENV.desired]: expect.any(String) },
         },
       },
@@ -119,7 +119,7 @@ describe("the custom resource pattern", () => {
     expect(origin.provisioner).toEqual([
       {
         "local-exec": {
-          command: expect.stringMatching(new RegExp(`^rm -- "${destroyedMarker(tenant.tenantRef)}" 2>/dev/null \\|\\| ${cli}`)),
+          command: expect.stringMatching(new RegExp(`^rm -- "${destroyedMarker(tenant.tenantRef, "$PPID").replace("$", "\\$")}" 2>/dev/null \\|\\| ${cli}`)),
           environment: { [PROVISIONER_ENV.teardown]: desired },
           when: "destroy",
         },
