@@ -164,13 +164,7 @@ function syncInput(run: TerraformRun | undefined): { previous: Journal | undefin
     err(`terraform destroy: deleting the ${Object.keys(previous.objects).length} objects the state says were applied; nothing of code is applied`);
     return { previous, desired: emptyJournal(previous), marker: destroyedMarker(previous.tenant, run.pid) };
   }
-  if (!previous) {
-    err(
-      `${desired.tenant.baseUrl} (realm ${desired.tenant.realm}): no previous journal (the stack's first apply, or its Journal was removed from the state, tainted or renamed): ` +
-        `converging on code; objects this stack created are recognized, and objects a lost journal listed but code no longer does are not known: they stay (cdktf-aic plan lists them as unmanaged)`,
-    );
-    return { previous, desired };
-  }
+  if (!previous) return { previous, desired };
   // Without Terraform's pid (Windows) no marker: the create provisioner then runs the sync again.
   const pid = run?.pid ?? terraformPid();
   return { previous, desired, marker: pid === undefined ? undefined : syncedMarker(desired, pid) };
@@ -198,6 +192,10 @@ export async function syncCommand(argv: string[]): Promise<number> {
   if (!checkArgs(COMMANDS.sync, argv)) return 0;
   const { previous, desired, marker } = syncInput(terraformProcess());
   const specs = Object.keys(desired.objects).length > 0 ? await specsInFolder(desired.tenant) : new Map<string, Spec>();
+  if (!previous && Object.keys(desired.objects).length > 0) {
+    // A first apply, or a journal lost to state rm, taint or a renamed tenant (README).
+    err(paint(process.stderr, "dim", `= ${desired.tenant.baseUrl} (realm ${desired.tenant.realm}): no previous journal (a first apply, or the journal was lost): converging on code`));
+  }
   // Terraform gone (killed, say): its state will not record this run, so undo what it created.
   const parent = process.ppid;
   let signalled = false;

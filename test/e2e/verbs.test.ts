@@ -150,7 +150,7 @@ describe("a lost journal", () => {
     const r = await ws.terraform(APPLY);
     expect(r.output).not.toMatch(/not created by this stack/);
     expect(r.status).toBe(0);
-    expect(r.output).toMatch(/no previous journal .*: converging on code/);
+    expect(r.output).toMatch(/no previous journal \(a first apply, or the journal was lost\): converging on code/);
     expect(await liveApps(ws)).toEqual(ids.map((id) => `app-${id}`));
     expect((await ws.terraform(["plan", "-input=false", "-no-color", "-detailed-exitcode"])).status).toBe(0);
   }
