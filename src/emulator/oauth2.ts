@@ -8,23 +8,27 @@
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { decodeJwt, importJWK, jwtVerify, SignJWT, type JWTPayload } from "jose";
-import { ACCESS_TOKEN_TYPE, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
+import { ID_TOKEN_TYPE, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
 import { API_VERSION, realmPath } from "../contract/endpoints";
 import type { EmulatorContext } from "./context";
 import { crestBody } from "./errors";
+import { clientSecrets } from "./esv";
 import { SIGNING_ALG, verificationKey } from "./keys";
 import { handleOidc, handleRootWellKnown } from "./oidc";
 import { checkApiVersion } from "./router";
+import { mayActClaim, ScriptRunError } from "./script-engine";
 import { header, SESSION_COOKIE } from "./sessions";
 import {
   clientAttribute,
   clientStrings,
   effectiveSetting,
   evaluateTokenExchange,
+  exchangeTokenName,
   invalidScopeError,
   own,
   parseScope,
   providerAllowsGrant,
+  UNCONFIRMED,
   UNSUPPORTED_GRANT,
 } from "./token-exchange";
 import type { AmClientRecord, EmulatorRequest, EmulatorResponse, RealmState } from "./types";
@@ -287,7 +291,7 @@ function presentedCredentials(req: EmulatorRequest, form: URLSearchParams): Pres
  * `advancedOAuth2ClientConfig.tokenEndpointAuthMethod` names (default `client_secret_basic`).
  * Unknown client, another method, a wrong secret or an Inactive client all fail alike.
  */
-export function authenticateClient(req: EmulatorRequest, form: URLSearchParams, realm: RealmState): AuthenticatedClient | undefined {
+export function authenticateClient(req: EmulatorRequest, form: URLSearchParams, realm: RealmState, ctx: EmulatorContext): AuthenticatedClient | undefined {
   const presented = presentedCredentials(req, form);
   if (!presented) return undefined;
   const record: AmClientRecord | undefined =
@@ -297,7 +301,8 @@ export function authenticateClient(req: EmulatorRequest, form: URLSearchParams, 
   const method = clientAttribute(body, "advancedOAuth2ClientConfig", "tokenEndpointAuthMethod") ?? "client_secret_basic";
   if (presented.method !== method) return undefined;
   if (clientAttribute(body, "coreOAuth2ClientConfig", "status") === "Inactive") return undefined;
-  if (method !== "none" && (record.secret === null || !sameSecret(record.secret, presented.secret ?? ""))) return undefined;
+  // The secret may come from an ESV through the client's secret label (esv.ts).
+  if (method !== "none" && !clientSecrets(ctx.state, realm, record).some((s) => sameSecret(s, presented.secret ?? ""))) return undefined;
   return { id: presented.clientId, body, method: presented.method };
 }
 
@@ -321,24 +326,30 @@ async function tokenEndpoint(route: OAuth2Route, req: EmulatorRequest, ctx: Emul
   if (!realm) return oauthError(400, "invalid_request", `Invalid realm, ${route.realmName}`); // [inf] wording
   // AM picks the grant handler before it authenticates the client, so this comes first.
   if (!providerAllowsGrant(realm.provider, grantType)) return unsupportedGrant();
-  const client = authenticateClient(req, form, realm);
+  const client = authenticateClient(req, form, realm, ctx);
   if (!client) return invalidClient();
   // The exchange reports a missing client grant as "Invalid token exchange." like its other rules.
   if (grantType !== TOKEN_EXCHANGE_GRANT && !clientStrings(client.body, "advancedOAuth2ClientConfig", "grantTypes").includes(grantType)) {
     return oauthError(400, "unauthorized_client", "Client is not authorized to use the requested grant type"); // [inf] wording
   }
-  switch (grantType) {
-    case "password":
-      return passwordGrant(route, form, client, realm, ctx);
-    case "client_credentials":
-      return clientCredentialsGrant(route, form, client, realm, ctx);
-    case "refresh_token":
-      return refreshTokenGrant(route, form, client, realm, ctx);
-    case TOKEN_EXCHANGE_GRANT:
-      return tokenExchange(route, form, client, ctx);
-    default:
-      // Other grants (authorization_code, device_code, ...) need flows the embedded tenant does not run.
-      return unsupportedGrant();
+  try {
+    switch (grantType) {
+      case "password":
+        return await passwordGrant(route, form, client, realm, ctx);
+      case "client_credentials":
+        return await clientCredentialsGrant(route, form, client, realm, ctx);
+      case "refresh_token":
+        return await refreshTokenGrant(route, form, client, realm, ctx);
+      case TOKEN_EXCHANGE_GRANT:
+        return await tokenExchange(route, form, client, ctx);
+      default:
+        // Other grants (authorization_code, device_code, ...) need flows the embedded tenant does not run.
+        return unsupportedGrant();
+    }
+  } catch (e) {
+    // A script wired to the client that the embedded tenant cannot run (script-engine.ts).
+    if (e instanceof ScriptRunError) return oauthError(500, "server_error", `${e.message}: ${e.detail}`);
+    throw e;
   }
 }
 
@@ -427,39 +438,44 @@ async function tokenExchange(
   client: AuthenticatedClient,
   ctx: EmulatorContext,
 ): Promise<EmulatorResponse> {
-  const subjectToken = form.get("subject_token");
-  const subject = subjectToken ? await verifyToken(ctx, route, subjectToken, "access_token") : undefined;
+  const exchangeToken = async (token: string | null, type: string | null) => {
+    const tokenName = exchangeTokenName(type);
+    return token && tokenName ? ((await verifyToken(ctx, route, token, tokenName)) as Json | undefined) : undefined;
+  };
+  const actorToken = form.get("actor_token");
+  const actorType = form.get("actor_token_type");
+  const subject = await exchangeToken(form.get("subject_token"), form.get("subject_token_type"));
   const result = evaluateTokenExchange({
     realm: route.realm,
     state: ctx.state,
     agent: client,
     clientAuthMethod: client.method,
     subjectTokenType: form.get("subject_token_type") ?? undefined,
-    subject: typeof subject?.sub === "string" ? { sub: subject.sub } : undefined,
-    audience: form.get("audience") ?? undefined,
+    subject,
+    actor:
+      actorToken === null && actorType === null
+        ? undefined
+        : { type: actorType ?? undefined, claims: await exchangeToken(actorToken, actorType) },
+    requestedTokenType: form.get("requested_token_type") ?? undefined,
+    audiences: form.getAll("audience"),
     scopes: parseScope(form.get("scope")),
   });
   if (!result.ok) {
     return oauthError(result.status, result.error, result.error_description, { [EXCHANGE_REASON_HEADER]: result.reason });
   }
   const realm = own(ctx.state.realms, route.realm)!;
-  const issued = await issueTokens(ctx, route, realm, client, {
-    sub: subject!.sub as string,
-    grantType: TOKEN_EXCHANGE_GRANT,
-    scopes: result.scopes,
-    refresh: false,
-    aud: [client.id, result.audience],
-    act: { sub: client.id },
-  });
+  const grant = { sub: subject!.sub as string, grantType: TOKEN_EXCHANGE_GRANT, scopes: result.scopes, refresh: false, aud: result.aud, act: result.act };
+  const idToken = result.issuedTokenType === ID_TOKEN_TYPE;
+  const issued = idToken ? await issueIdToken(ctx, route, realm, client, grant) : await issueTokens(ctx, route, realm, client, grant);
   return {
     status: 200,
     headers: NO_STORE,
     body: {
       access_token: issued.accessToken,
       refresh_token: null,
-      issued_token_type: ACCESS_TOKEN_TYPE,
+      issued_token_type: result.issuedTokenType,
       scope: issued.scopes.join(" "),
-      token_type: "Bearer",
+      token_type: idToken ? UNCONFIRMED.idTokenTokenType : "Bearer",
       expires_in: issued.expiresIn,
     },
   };
@@ -474,7 +490,7 @@ interface TokenGrant {
   refresh: boolean;
   /** Default: the client id. */
   aud?: string | string[];
-  act?: { sub: string };
+  act?: Json;
   /** Kept across refreshes. */
   authGrantId?: string;
 }
@@ -486,11 +502,14 @@ interface IssuedTokens {
   expiresIn: number;
 }
 
-/** A lifetime in seconds: the client's own when positive, else the provider's, else AM's default. */
-function lifetimeSeconds(realm: RealmState, client: AuthenticatedClient, key: string, fallback: number): number {
-  const own = clientAttribute(client.body, "coreOAuth2ClientConfig", key);
+/**
+ * A lifetime in seconds: the client's own when positive, else the provider's, else AM's default.
+ * OAuth2 token lifetimes live in the core OAuth2 groups, the ID token's in the OpenID ones.
+ */
+function lifetimeSeconds(realm: RealmState, client: AuthenticatedClient, key: string, fallback: number, openId = false): number {
+  const own = clientAttribute(client.body, openId ? "coreOpenIDClientConfig" : "coreOAuth2ClientConfig", key);
   if (typeof own === "number" && own > 0) return own;
-  const provider = (realm.provider?.coreOAuth2Config as Json | undefined)?.[key];
+  const provider = (realm.provider?.[openId ? "coreOIDCConfig" : "coreOAuth2Config"] as Json | undefined)?.[key];
   return typeof provider === "number" && provider > 0 ? provider : fallback;
 }
 
@@ -521,6 +540,7 @@ async function issueTokens(
     scope: grant.scopes,
     auth_time: iat,
     realm: route.realmName,
+    ...mayActOf(ctx, route, realm, client, "access"),
     iat,
   };
   const sign = (claims: Json) =>
@@ -549,6 +569,46 @@ async function issueTokens(
   }
   // AM reports one second less than the lifetime (the seed shows 3599 for 3600).
   return { accessToken, refreshToken, scopes: grant.scopes, expiresIn: accessSeconds - 1 };
+}
+
+/**
+ * An ID token for the subject, issued by a token exchange that asked for one (reference §1): the
+ * acting client as `aud` and `azp`, its OpenID lifetime (else the provider's), `act` when set.
+ */
+async function issueIdToken(
+  ctx: EmulatorContext,
+  route: OAuth2Route,
+  realm: RealmState,
+  client: AuthenticatedClient,
+  grant: TokenGrant,
+): Promise<IssuedTokens> {
+  const iat = nowSeconds(ctx);
+  const seconds = lifetimeSeconds(realm, client, "jwtTokenLifetime", DEFAULT_ACCESS_TOKEN_SECONDS, true);
+  const idToken = await new SignJWT({
+    sub: grant.sub,
+    auditTrackingId: randomUUID(),
+    subname: grant.sub,
+    iss: issuer(ctx, route),
+    tokenName: "id_token",
+    aud: client.id,
+    azp: client.id,
+    auth_time: iat,
+    realm: route.realmName,
+    ...(grant.act ? { act: grant.act } : {}),
+    ...mayActOf(ctx, route, realm, client, "id"),
+    exp: iat + seconds,
+    tokenType: "JWTToken",
+    iat,
+  })
+    .setProtectedHeader({ typ: "JWT", kid: ctx.signingKeys.kid, alg: SIGNING_ALG })
+    .sign(ctx.signingKeys.privateKey);
+  return { accessToken: idToken, refreshToken: null, scopes: grant.scopes, expiresIn: seconds - 1 };
+}
+
+/** `{ may_act }` when the issuing client's May Act script stamps one (script-engine.ts), else nothing. */
+function mayActOf(ctx: EmulatorContext, route: OAuth2Route, realm: RealmState, client: AuthenticatedClient, token: "access" | "id") {
+  const mayAct = mayActClaim(ctx.state, route.realm, realm.provider, client.body, token);
+  return mayAct ? { may_act: mayAct } : {};
 }
 
 function tokenResponse(issued: IssuedTokens): EmulatorResponse {
@@ -590,20 +650,27 @@ export function scopeClaim(claims: JWTPayload): string[] {
 
 // ---------- introspect and tokeninfo ----------
 
+/** The scope that lets a client introspect every token of its realm, not only its own. */
+const INTROSPECT_ALL_SCOPE = "am-introspect-all-tokens";
+
 /**
- * RFC 7662 introspection, the keys and their order exactly as the seed shows them. Any
- * authenticated client of the realm may introspect any token (AM restricts this further with
- * `am-introspect-all-tokens`; not modelled).
+ * RFC 7662 introspection, the keys and their order exactly as the seed shows them. AM renders a
+ * token only to the client it was issued to, or to a client holding `am-introspect-all-tokens`
+ * among its scopes; any other caller gets `{"active":false}` (reference §9). Refresh tokens
+ * introspect too, with `token_type: refresh_token`.
  */
 async function introspect(route: OAuth2Route, req: EmulatorRequest, ctx: EmulatorContext): Promise<EmulatorResponse> {
   const form = formOf(req);
   if (!form) return wrongContentType();
   const realm = own(ctx.state.realms, route.realm);
-  if (!realm || !authenticateClient(req, form, realm)) return invalidClient();
+  const caller = realm ? authenticateClient(req, form, realm, ctx) : undefined;
+  if (!caller) return invalidClient();
   const token = form.get("token");
   if (!token) return missing("token");
-  const claims = await verifyToken(ctx, route, token, "access_token");
-  if (!claims) return { status: 200, body: { active: false } };
+  const claims = (await verifyToken(ctx, route, token, "access_token")) ?? (await verifyToken(ctx, route, token, "refresh_token"));
+  const mayRead =
+    claims?.client_id === caller.id || clientStrings(caller.body, "coreOAuth2ClientConfig", "scopes").includes(INTROSPECT_ALL_SCOPE);
+  if (!claims || !mayRead) return { status: 200, body: { active: false } };
   return {
     status: 200,
     body: {
@@ -613,7 +680,8 @@ async function introspect(route: OAuth2Route, req: EmulatorRequest, ctx: Emulato
       client_id: claims.client_id,
       user_id: claims.sub,
       username: claims.subname,
-      token_type: claims.token_type,
+      // [inf] AM names a refresh token's kind here; an access token keeps its `Bearer`.
+      token_type: claims.tokenName === "refresh_token" ? "refresh_token" : claims.token_type,
       exp: claims.exp,
       sub: claims.sub,
       iss: claims.iss,

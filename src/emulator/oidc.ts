@@ -175,7 +175,7 @@ async function revoke(route: OAuth2Route, req: EmulatorRequest, ctx: EmulatorCon
   const form = formOf(req);
   if (!form) return wrongContentType();
   const realm = own(ctx.state.realms, route.realm);
-  const client = realm ? authenticateClient(req, form, realm) : undefined;
+  const client = realm ? authenticateClient(req, form, realm, ctx) : undefined;
   if (!client) return invalidClient();
   const token = form.get("token");
   if (!token) return missing("token");

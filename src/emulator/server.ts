@@ -15,9 +15,12 @@ import { amClientRoutes } from "./handlers/am-clients";
 import { amGroupRoutes } from "./handlers/am-groups";
 import { amProviderRoutes } from "./handlers/am-provider";
 import { amRealmRoutes } from "./handlers/am-realms";
+import { amScriptRoutes } from "./handlers/am-scripts";
+import { amSecretStoreRoutes } from "./handlers/am-secret-store";
 import { amSessionRoutes } from "./handlers/am-sessions";
 import { idmRoutes } from "./handlers/idm";
 import { idmServiceAccountRoutes } from "./handlers/idm-svcacct";
+import { esvRoutes } from "./handlers/esv";
 import { handleOAuth2 } from "./oauth2";
 import { dispatch, matches, type Route } from "./router";
 import { authenticateAdmin } from "./sessions";
@@ -31,6 +34,9 @@ const ROUTES: readonly Route[] = [
   ...amAgentTypeRoutes(),
   ...amGroupRoutes(),
   ...amRealmRoutes(),
+  ...amScriptRoutes(),
+  ...amSecretStoreRoutes(),
+  ...esvRoutes(),
   ...idmRoutes(),
   ...idmServiceAccountRoutes(),
 ];

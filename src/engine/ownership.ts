@@ -26,8 +26,7 @@ export function secretProof(api: OAuth2Api): SecretProof {
   return async (id, method, secret) => {
     if (!SECRET_METHODS.has(method)) return false;
     try {
-      if (method === "client_secret_basic") await api.introspect({ token: NOT_A_TOKEN }, { id, secret });
-      else await api.introspect({ token: NOT_A_TOKEN, client_id: id, client_secret: secret });
+      await api.introspect({ token: NOT_A_TOKEN }, { clientId: id, secret, method: method as "client_secret_basic" | "client_secret_post" });
       return true;
     } catch (e) {
       if (isAicApiError(e) && e.status === 401) return false;
