@@ -154,6 +154,8 @@ describe("a killed apply", () => {
     ws.synth((s) => apps(s, ["a", "b", "c", "d", "e"]));
     // Slow writes, so that the kill lands while the sync is writing.
     await fetch(`${ws.tenant.baseUrl}/__emulator/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ latencyMs: 300 }) });
+    // Only this apply's writes count: the kill lands once the sync created some clients.
+    await ws.clearAudit();
     const tf = spawn(terraformBinary(), APPLY, { cwd: ws.stackDir, env: ws.env() });
     let output = "";
     tf.stdout.on("data", (d: Buffer) => (output += d.toString()));
@@ -169,7 +171,8 @@ describe("a killed apply", () => {
     await new Promise((resolve) => tf.on("close", resolve));
     await fetch(`${ws.tenant.baseUrl}/__emulator/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ latencyMs: 0 }) });
     // The orphaned sync notices that its Terraform is gone and undoes what it created.
-    await waitFor(async () => (await liveApps(ws)).join() === "app-a,app-b", 20_000);
+    await waitFor(async () => ws.syncPids().length === 0, 20_000);
+    expect(await liveApps(ws)).toEqual(["app-a", "app-b"]);
     expect(output).not.toMatch(/Apply complete/);
     const lock = join(ws.stackDir, ".terraform.tfstate.lock.info");
     if (existsSync(lock)) rmSync(lock);
