@@ -12,7 +12,7 @@ import { DELETE_ORDER, identityKey, tenantKey, TenantRef, type Spec } from "../c
 import { applySpec } from "../engine/apply";
 import { formatResult, type ObjectResult } from "../engine/result";
 import { syncTenant } from "../engine/sync";
-import { CliError, err, out, paint, type Colour } from "./output";
+import { CliError, err, out, outputClosed, paint, type Colour } from "./output";
 
 const HELP: Record<string, string> = {
   [COMMANDS.sync]: `Usage: cdktf-aic sync
@@ -122,29 +122,60 @@ function journalFrom(name: string): Journal | undefined {
   }
 }
 
+/** A process's state, parent and start time from /proc (Linux); undefined once it is gone, or without /proc. */
+function procStat(pid: number): { state: string; ppid: number; started: string } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  // The command name, in parentheses, may hold spaces and parentheses: the fields follow the last ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { state: fields[0], ppid: Number(fields[1]), started: fields[19] };
+}
+
+/**
+ * Why the sync must stop and undo what it created, or undefined while it may go on. Terraform runs
+ * the sync through `/bin/sh -c` (process.ppid), so Terraform itself is the shell's parent: it is
+ * gone once it exited, was killed, or the shell was (Terraform kills the shell to stop a
+ * provisioner on Ctrl-C); a closed output means the same. SIGINT, SIGTERM and SIGHUP (Ctrl-C to
+ * the process group, a cancelled CI job, a closed terminal) stop it once; repeats are ignored, so
+ * that the rollback finishes. Only a SIGKILL of the sync itself cannot be handled here.
+ */
+function stopWatch(): () => string | undefined {
+  let interrupted: string | undefined;
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => (interrupted ??= `interrupted by ${signal}`));
+  const shell = process.ppid;
+  const terraform = procStat(shell)?.ppid;
+  const started = terraform === undefined ? undefined : procStat(terraform)?.started;
+  const gone = (): string | undefined => {
+    if (process.ppid !== shell) return "its shell is gone: Terraform stopped the provisioner or was killed";
+    const now = terraform === undefined ? undefined : procStat(terraform);
+    // Without /proc only the shell is watched.
+    if (terraform !== undefined && (now === undefined || now.started !== started || now.state === "Z" || now.state === "X")) return "Terraform is gone";
+    return outputClosed() ? "its output is closed: Terraform is gone" : undefined;
+  };
+  return () => interrupted ?? gone();
+}
+
 /**
  * Applies a tenant's change from the journal applied last to the journal of code (see HELP).
  * Exits 1 when any object failed, so that Terraform keeps the old journal.
  */
 export async function syncCommand(argv: string[]): Promise<number> {
   if (!checkArgs(COMMANDS.sync, argv)) return 0;
+  const stop = stopWatch();
   const desired = journalFrom(PROVISIONER_ENV.desired);
   if (!desired) throw new CliError(`${PROVISIONER_ENV.desired} is not set: the provisioner passes the journal of code in it`);
   const previous = journalFrom(PROVISIONER_ENV.previous);
   const specs = Object.keys(desired.objects).length > 0 ? await specsInFolder(desired.tenant) : new Map<string, Spec>();
-  // Terraform gone (killed, say): its state will not record this run, so undo what it created.
-  const parent = process.ppid;
-  let signalled = false;
-  const onSignal = () => (signalled = true);
-  process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
-  const outcome = await withClients((c) =>
-    syncTenant((t) => c.for(t), { previous, desired, specs }, { onResult: report, aborted: () => signalled || process.ppid !== parent }),
-  );
+  const outcome = await withClients((c) => syncTenant((t) => c.for(t), { previous, desired, specs }, { onResult: report, aborted: () => stop() !== undefined }));
   if (outcome.nothingToDo) {
     err(paint(process.stderr, "dim", `= ${desired.tenant.baseUrl} (realm ${desired.tenant.realm}): ${Object.keys(desired.objects).length} objects as applied, nothing to do`));
     return 0;
   }
-  if (outcome.aborted) err(`stopped: Terraform is gone or was interrupted; what this run created was undone, and the next apply does the work again`);
+  if (outcome.aborted) err(`stopped (${stop()}): what this run created was undone, and the next apply does the work again`);
   if (outcome.failed > 0) {
     const wrote = outcome.results.some((r) => r.action === "updated" || r.action === "adopted" || r.action === "deleted");
     const what = wrote
