@@ -5,7 +5,9 @@
  * never does.
  */
 import { createAdminApi, type AdminClient } from "../client/admin-api";
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { COMMANDS, PROVISIONER_ENV } from "../contract/constants";
 import { journalKey, parseJournal, type Journal } from "../contract/journal";
 import { DELETE_ORDER, identityKey, tenantKey, TenantRef, type Spec } from "../contract/spec";
@@ -159,6 +161,51 @@ function stopWatch(): () => string | undefined {
   return () => interrupted ?? gone();
 }
 
+/** How long a sync waits for an earlier one of the same tenant and folder (see `holdSyncLock`). */
+const SYNC_LOCK_WAIT_MS = 10 * 60_000;
+
+/**
+ * Makes the sync the only one of its tenant in this stack folder, waiting for an earlier one: a sync
+ * whose Terraform was stopped or killed goes on rolling back alone, and the next apply's sync must
+ * not read the tenant before it is done (it would take objects about to be removed for applied).
+ * The lock file names its holder by pid and start time, so a holder that is gone (even by SIGKILL)
+ * holds nothing. Returns the release.
+ */
+async function holdSyncLock(tenant: TenantRef, stop: () => string | undefined): Promise<() => void> {
+  const file = `.cdktf-aic-sync-${createHash("sha256").update(tenantKey(tenant)).digest("hex").slice(0, 16)}.lock`;
+  const mine = `${process.pid} ${procStat(process.pid)?.started ?? ""}`;
+  const until = Date.now() + SYNC_LOCK_WAIT_MS;
+  let told = false;
+  for (;;) {
+    try {
+      writeFileSync(file, mine, { flag: "wx" });
+      return () => rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    let held: string;
+    try {
+      held = readFileSync(file, "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") continue; // released meanwhile
+      throw e;
+    }
+    const [pid, started] = held.split(" ");
+    const holder = procStat(Number(pid));
+    // An empty file is being written by its holder.
+    if (held !== "" && (!holder || holder.started !== started || holder.state === "Z")) {
+      rmSync(file, { force: true });
+      continue;
+    }
+    const stopped = stop();
+    if (stopped) throw new CliError(`stopped (${stopped}) while waiting for an earlier sync of this stack; nothing was written`);
+    if (Date.now() > until) throw new CliError(`an earlier sync of this stack (pid ${pid}) still runs after ${SYNC_LOCK_WAIT_MS / 60_000} minutes: let it finish or stop it, then apply again`);
+    if (!told) err(`waiting for an earlier sync of this stack (pid ${pid}), whose apply was interrupted, to finish its rollback`);
+    told = true;
+    await sleep(200);
+  }
+}
+
 /**
  * Applies a tenant's change from the journal applied last to the journal of code (see HELP).
  * Exits 1 when any object failed, so that Terraform keeps the old journal.
@@ -170,7 +217,13 @@ export async function syncCommand(argv: string[]): Promise<number> {
   if (!desired) throw new CliError(`${PROVISIONER_ENV.desired} is not set: the provisioner passes the journal of code in it`);
   const previous = journalFrom(PROVISIONER_ENV.previous);
   const specs = Object.keys(desired.objects).length > 0 ? await specsInFolder(desired.tenant) : new Map<string, Spec>();
-  const outcome = await withClients((c) => syncTenant((t) => c.for(t), { previous, desired, specs }, { onResult: report, aborted: () => stop() !== undefined }));
+  const release = await holdSyncLock(desired.tenant, stop);
+  let outcome;
+  try {
+    outcome = await withClients((c) => syncTenant((t) => c.for(t), { previous, desired, specs }, { onResult: report, aborted: () => stop() !== undefined }));
+  } finally {
+    release();
+  }
   if (outcome.nothingToDo) {
     err(paint(process.stderr, "dim", `= ${desired.tenant.baseUrl} (realm ${desired.tenant.realm}): ${Object.keys(desired.objects).length} objects as applied, nothing to do`));
     return 0;
