@@ -14,6 +14,8 @@ import { DELETE_ORDER, identityKey, tenantKey, TenantRef, type Spec } from "../c
 import { applySpec } from "../engine/apply";
 import { formatResult, type ObjectResult } from "../engine/result";
 import { syncTenant } from "../engine/sync";
+import { secretProof } from "../engine/ownership";
+import { createOAuth2Api } from "../client/oauth2-api";
 import { CliError, err, out, outputClosed, paint, type Colour } from "./output";
 
 const HELP: Record<string, string> = {
@@ -200,10 +202,24 @@ async function holdSyncLock(tenant: TenantRef, stop: () => string | undefined): 
     const stopped = stop();
     if (stopped) throw new CliError(`stopped (${stopped}) while waiting for an earlier sync of this stack; nothing was written`);
     if (Date.now() > until) throw new CliError(`an earlier sync of this stack (pid ${pid}) still runs after ${SYNC_LOCK_WAIT_MS / 60_000} minutes: let it finish or stop it, then apply again`);
-    if (!told) err(`waiting for an earlier sync of this stack (pid ${pid}), whose apply was interrupted, to finish its rollback`);
+    if (!told) err(`waiting for an earlier sync of this stack (pid ${pid}), left running by an interrupted apply, to finish`);
     told = true;
     await sleep(200);
   }
+}
+
+/** What a failed sync really did, from its results: written, deleted, rolled back, kept. */
+function failureSummary(results: readonly ObjectResult[], deleting: boolean): string {
+  const rolledBack = results.filter((r) => r.action === "deleted" && r.notes.some((n) => n.startsWith("rolled back"))).length;
+  const deleted = results.filter((r) => r.action === "deleted").length - rolledBack;
+  const count = (action: ObjectResult["action"]) => results.filter((r) => r.action === action).length;
+  const parts = [
+    count("created") > 0 ? `${count("created")} created${deleting ? " (kept: the next apply recognizes them)" : rolledBack > 0 ? ` (${rolledBack} removed again)` : ""}` : "",
+    count("updated") + count("adopted") > 0 ? `${count("updated") + count("adopted")} updated (the updates stay)` : "",
+    deleted > 0 ? `${deleted} deleted for a removal or a rename` : "no object was deleted for a removal or a rename",
+  ].filter(Boolean);
+  const wrote = results.some((r) => ["created", "updated", "adopted", "deleted"].includes(r.action));
+  return wrote ? parts.join(", ") : "nothing was written";
 }
 
 /**
@@ -218,23 +234,29 @@ export async function syncCommand(argv: string[]): Promise<number> {
   const previous = journalFrom(PROVISIONER_ENV.previous);
   const specs = Object.keys(desired.objects).length > 0 ? await specsInFolder(desired.tenant) : new Map<string, Spec>();
   const release = await holdSyncLock(desired.tenant, stop);
+  const oauth2 = createOAuth2Api({ baseUrl: desired.tenant.baseUrl, realm: desired.tenant.realm });
   let outcome;
   try {
-    outcome = await withClients((c) => syncTenant((t) => c.for(t), { previous, desired, specs }, { onResult: report, aborted: () => stop() !== undefined }));
+    outcome = await withClients((c) =>
+      syncTenant((t) => c.for(t), { previous, desired, specs }, { onResult: report, aborted: () => stop() !== undefined, proveSecret: secretProof(oauth2) }),
+    );
   } finally {
     release();
+    await oauth2.close();
   }
   if (outcome.nothingToDo) {
     err(paint(process.stderr, "dim", `= ${desired.tenant.baseUrl} (realm ${desired.tenant.realm}): ${Object.keys(desired.objects).length} objects as applied, nothing to do`));
     return 0;
   }
-  if (outcome.aborted) err(`stopped (${stop()}): what this run created was undone, and the next apply does the work again`);
+  if (outcome.aborted) {
+    err(
+      outcome.deleting
+        ? `stopped (${stop()}) while removals ran: what this run created stays, and the next apply recognizes it and finishes the removals`
+        : `stopped (${stop()}): what this run created was undone, and the next apply does the work again`,
+    );
+  }
   if (outcome.failed > 0) {
-    const wrote = outcome.results.some((r) => r.action === "updated" || r.action === "adopted" || r.action === "deleted");
-    const what = wrote
-      ? "objects this apply created were removed again; updates already written stay"
-      : "nothing was written";
-    err(`${outcome.failed} object${outcome.failed === 1 ? "" : "s"} failed; ${what}; no object left the tenant for a removal or a rename, and Terraform keeps the previous journal so that the next apply does the work again`);
+    err(`${outcome.failed} object${outcome.failed === 1 ? "" : "s"} failed; ${failureSummary(outcome.results, outcome.deleting)}; Terraform keeps the previous journal so that the next apply does the work again`);
     return 1;
   }
   return outcome.aborted ? 1 : 0;

@@ -227,7 +227,7 @@ describe("an apply interrupted at any point (the kill matrix)", () => {
     expect(ws.syncPids()).toHaveLength(1);
     const m: Measured = { point: "SIGINT to Terraform, re-applied during the rollback", wrote: await createWrites(), left: (await tenantApps(api)).clients.length };
     measured.push(m);
-    m.reapplyMs = await convergeAgain((output) => expect(output).toMatch(/waiting for an earlier sync of this stack \(pid \d+\), whose apply was interrupted, to finish its rollback/));
+    m.reapplyMs = await convergeAgain((output) => expect(output).toMatch(/waiting for an earlier sync of this stack \(pid \d+\), left running by an interrupted apply, to finish/));
   }, 300_000);
 
   it("still refuses an object someone else made with a declared client id, and converges once it is gone", async () => {
