@@ -154,20 +154,15 @@ describe("a killed apply", () => {
     ws.synth((s) => apps(s, ["a", "b", "c", "d", "e"]));
     // Slow writes, so that the kill lands while the sync is writing.
     await fetch(`${ws.tenant.baseUrl}/__emulator/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ latencyMs: 300 }) });
-    // Only this apply's writes count: the kill lands once the sync created some clients.
+    // Only this apply's writes count: the kill lands once the sync created its first client, with
+    // the clients' IDM records still to write.
     await ws.clearAudit();
     const tf = spawn(terraformBinary(), APPLY, { cwd: ws.stackDir, env: ws.env() });
     let output = "";
     tf.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(async () => {
-        if ((await ws.audit()).filter(isWrite).length >= 4) {
-          clearInterval(timer);
-          tf.kill("SIGKILL");
-          resolve();
-        }
-      }, 50);
-    });
+    await waitFor(async () => (await ws.audit()).filter(isWrite).length >= 1, 120_000);
+    expect(ws.syncPids()).toHaveLength(1);
+    tf.kill("SIGKILL");
     await new Promise((resolve) => tf.on("close", resolve));
     await fetch(`${ws.tenant.baseUrl}/__emulator/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ latencyMs: 0 }) });
     // The orphaned sync notices that its Terraform is gone and undoes what it created.
