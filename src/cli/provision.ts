@@ -282,7 +282,7 @@ export async function reconcileCommand(argv: string[]): Promise<number> {
   if (!existsSync(file)) throw new CliError(`no ${file} in ${process.cwd()}: reconcile runs in the stack's Terraform folder`);
   const all = readSynthesized(JSON.parse(readFileSync(file, "utf8")));
   const objects = new Map([...all.objects].filter(([, o]) => o.spec && (!tenant || tenantKey(o.identity.tenant) === tenantKey(tenant))));
-  const code = { objects, inventory: [] };
+  const code = { objects, inventory: [], journals: [] };
   return withClients(async (c) => {
     for (const [key, { tenant: t, request }] of batchRequests({ code })) {
       const api = c.for(t);

@@ -4,7 +4,10 @@
  * `apply` would: update = live ≠ desired, drift = live ≠ applied, delete = applied journal − code.
  */
 import { KINDS } from "../contract/constants";
+import { journalKey, type Journal } from "../contract/journal";
 import { canonicalJson, identityKey, tenantKey, type Identity, type Spec, type TenantRef } from "../contract/spec";
+import { prepare, RECOGNIZED_NOTE, syncWork, type Step, type SyncWork } from "../engine/sync";
+import type { ObjectResult } from "../engine/result";
 import { grantPrivilegeId, planAgentGrant } from "../engine/agent-grant";
 import { planAiAgent } from "../engine/ai-agent";
 import { agentGrantLive, aiAgentLive, done, emptyRequest, existsLive, readsFor, webAppLive, type BatchRequest, type TenantSnapshot } from "../engine/batch";
@@ -15,6 +18,7 @@ import { planProviderGrants, planProviderRemoval } from "../engine/provider-gran
 import { privilegeId } from "../engine/refs";
 import { planWebApp } from "../engine/web-app";
 import type { DriftChange, FieldChange, PlannedObject, Summary } from "./schema";
+
 import type { StackContents, StackObject } from "./stack";
 
 /** How an AI agent's IDM identity id shows before AM assigns it. */
@@ -132,23 +136,78 @@ function driftOf(desired: StackObject, applied: StackObject | undefined, s: Tena
   return { status: "changed", changes: changes.filter((c) => !c.sensitive).map(toDriftChange), overwrittenByApply, ...restore };
 }
 
-/** An object in code. */
-function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject | undefined, s: TenantSnapshot, pending: Pending): PlannedObject {
-  const base = { kind: desired.spec.kind, id: desired.spec.id, construct: desired.construct, address: desired.address, notes: [] as string[] };
-  let diff: LiveDiff;
-  try {
-    diff = diffSpec(desired.spec, s, pending);
-  } catch (e) {
-    const exists = existsLive(desired.identity, s);
-    return { ...base, action: exists ? "update" : "create", changes: [], problems: [problemOf(e)] };
+/** What the next apply's sync decides for the objects of one tenant (the engine's own decision). */
+export interface TenantDecision {
+  readonly work: SyncWork;
+  /** Changed objects the sync would write, by journal key. */
+  readonly steps: ReadonlyMap<string, Step>;
+  /** Changed objects the sync would refuse, by journal key: the reason. */
+  readonly refusals: ReadonlyMap<string, string>;
+}
+
+/** Said of an adopted object in plan: what adoption changes besides fields. */
+export const ADOPT_NOTE = "adopted: it becomes managed by this stack and is deleted when its construct leaves the code; its secret is not written (bump the secret's version to rotate it)";
+
+/**
+ * Per tenant, what the sync of the next apply works on: the journal of code against the journal
+ * applied last (from the state; none when the state was not read, so that every object counts as
+ * changed, as on a stack's first apply).
+ */
+export function syncWorkOf(inputs: StackInputs): Map<string, { tenant: TenantRef; work: SyncWork }> {
+  const out = new Map<string, { tenant: TenantRef; work: SyncWork }>();
+  const specs = new Map<string, Spec>();
+  for (const o of inputs.code.objects.values()) if (o.spec) specs.set(journalKey(o.spec), o.spec);
+  for (const desired of inputs.code.journals) {
+    const key = tenantKey(desired.tenant);
+    const previous = inputs.applied?.journals.find((j) => tenantKey(j.tenant) === key);
+    const own = new Map([...specs].filter(([, spec]) => tenantKey(spec.tenant) === key));
+    out.set(key, { tenant: desired.tenant, work: syncWork({ previous, desired, specs: own }) });
   }
-  const changes = diff.changes.map((c) => toFieldChange(desired.spec.kind, c, !diff.exists));
-  const rotate = diff.exists ? rotation(desired.spec, applied?.spec) : undefined;
-  if (rotate) changes.push(rotate);
-  const action = !diff.exists ? "create" : changes.length > 0 ? "update" : "no-change";
+  return out;
+}
+
+/** The engine's decision for one tenant's changed objects against its snapshot. */
+export function decide(work: SyncWork, tenant: TenantRef, snapshot: TenantSnapshot, env: Record<string, string | undefined>, recognized: ReadonlySet<string>): TenantDecision {
+  const { steps, errors } = prepare(work.changed, snapshot, tenant, env, recognized);
+  const message = (r: ObjectResult) => r.notes.join("; ");
+  return {
+    work,
+    steps: new Map(steps.map((step) => [journalKey(step.spec), step])),
+    refusals: new Map(errors.map((r) => [`${r.kind}/${r.id}`, message(r)])),
+  };
+}
+
+/** An object in code: what the sync does to it (nothing unless its spec changed), and its drift apart. */
+function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject | undefined, s: TenantSnapshot, decision: TenantDecision | undefined, pending: Pending): PlannedObject {
+  const base = { kind: desired.spec.kind, id: desired.spec.id, construct: desired.construct, address: desired.address, notes: [] as string[] };
+  const key = journalKey(desired.spec);
+  const exists = existsLive(desired.identity, s);
+  const drift = driftOf(desired, applied, s, exists);
+  const withDrift = (o: PlannedObject): PlannedObject => (drift ? { ...o, drift } : o);
+  const refusal = decision?.refusals.get(key);
+  if (refusal !== undefined) return withDrift({ ...base, action: exists ? "update" : "create", changes: [], problems: [refusal] });
+  const step = decision?.steps.get(key);
+  if (!step) {
+    // Unchanged in code: the sync leaves it alone; `restoreDrift` re-applies what differs.
+    if (!desired.restoresDrift) return withDrift({ ...base, action: "no-change", changes: [], problems: [] });
+    let diff: LiveDiff;
+    try {
+      diff = diffSpec(desired.spec, s, pending);
+    } catch (e) {
+      return withDrift({ ...base, action: exists ? "update" : "create", changes: [], problems: [problemOf(e)] });
+    }
+    const changes = diff.changes.filter((c) => !c.sensitive || !diff.exists).map((c) => toFieldChange(desired.spec.kind, c, !diff.exists));
+    return withDrift({ ...base, action: !diff.exists ? "create" : changes.length > 0 ? "update" : "no-change", changes, problems: [] });
+  }
+  const changes = step.changes.map((c) => toFieldChange(desired.spec.kind, c, !step.exists));
+  if (step.rotating && "secret" in desired.spec) {
+    changes.push({ type: "rotate", field: SECRET_FIELD.join("."), appliedVersion: step.previous?.secret, desiredVersion: String(desired.spec.secret.version) });
+  }
+  if (step.recognized) base.notes.push(RECOGNIZED_NOTE);
+  if (step.adopting) base.notes.push(ADOPT_NOTE);
+  const action = !step.exists ? "create" : step.adopting ? "adopt" : step.rotating ? "rotate" : changes.length > 0 ? "update" : "no-change";
   if (desired.spec.kind === "oauth2-provider-grants" && action !== "no-change") base.notes.push("realm-wide: declared grant types are ensured present, others are left untouched");
-  const drift = driftOf(desired, applied, s, diff.exists);
-  return { ...base, action, changes, ...(drift ? { drift } : {}), problems: [] };
+  return withDrift({ ...base, action, changes, problems: [] });
 }
 
 /** An object the last apply managed and code no longer has. */
@@ -214,14 +273,18 @@ export function batchRequests(inputs: StackInputs): Map<string, { tenant: Tenant
   return out;
 }
 
-/** Plans every object of a stack against the snapshots of its tenants (by `tenantKey`). */
-export function planStack(inputs: StackInputs, snapshots: ReadonlyMap<string, TenantSnapshot>): PlannedObject[] {
+/**
+ * Plans every object of a stack against the snapshots of its tenants (by `tenantKey`), with the
+ * engine's decisions per tenant (`decide`): what the plan says of a changed object is what the sync
+ * does to it.
+ */
+export function planStack(inputs: StackInputs, snapshots: ReadonlyMap<string, TenantSnapshot>, decisions: ReadonlyMap<string, TenantDecision> = new Map()): PlannedObject[] {
   const snapshotOf = (identity: Identity) => snapshots.get(tenantKey(identity.tenant))!;
   const inCode = (kind: Spec["kind"]) => new Set([...inputs.code.objects.values()].filter((o) => o.spec?.kind === kind).map((o) => o.identity.id));
   const pending: Pending = { agents: inCode("ai-agent"), applications: inCode("web-app") };
   const planned: PlannedObject[] = [];
   for (const [key, o] of inputs.code.objects) {
-    if (o.spec) planned.push(planDesired({ ...o, spec: o.spec }, inputs.applied?.objects.get(key), snapshotOf(o.identity), pending));
+    if (o.spec) planned.push(planDesired({ ...o, spec: o.spec }, inputs.applied?.objects.get(key), snapshotOf(o.identity), decisions.get(tenantKey(o.identity.tenant)), pending));
   }
   for (const o of removedObjects(inputs)) planned.push(planRemoved(o, snapshotOf(o.identity)));
   return planned.sort((a, b) => (ORDER(a) < ORDER(b) ? -1 : ORDER(a) > ORDER(b) ? 1 : 0));
@@ -232,6 +295,8 @@ export function summarize(objects: readonly PlannedObject[]): Summary {
   return {
     create: count((o) => o.action === "create"),
     update: count((o) => o.action === "update"),
+    adopt: count((o) => o.action === "adopt"),
+    rotate: count((o) => o.action === "rotate"),
     delete: count((o) => o.action === "delete"),
     noChange: count((o) => o.action === "no-change"),
     drifted: count((o) => o.drift !== undefined),
@@ -240,7 +305,7 @@ export function summarize(objects: readonly PlannedObject[]): Summary {
 }
 
 export function addSummaries(summaries: readonly Summary[]): Summary {
-  const total: Summary = { create: 0, update: 0, delete: 0, noChange: 0, drifted: 0, problems: 0 };
+  const total: Summary = { create: 0, update: 0, adopt: 0, rotate: 0, delete: 0, noChange: 0, drifted: 0, problems: 0 };
   for (const s of summaries) for (const k of Object.keys(total) as (keyof Summary)[]) total[k] += s[k];
   return total;
 }

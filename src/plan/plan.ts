@@ -7,7 +7,11 @@ import { isAicApiError } from "../client/errors";
 import { SERVICE_ACCOUNT_SCOPE } from "../contract/constants";
 import { readSnapshot, type TenantSnapshot } from "../engine/batch";
 import { CliError } from "../cli/output";
-import { addSummaries, batchRequests, planStack, summarize, type StackInputs } from "./diff";
+import { addSummaries, batchRequests, decide, planStack, summarize, syncWorkOf, type StackInputs, type TenantDecision } from "./diff";
+import { createOAuth2Api } from "../client/oauth2-api";
+import { EngineError, realmNotFound } from "../engine/errors";
+import { secretProof } from "../engine/ownership";
+import { recognize } from "../engine/sync";
 import { tenantKey, type TenantRef } from "../contract/spec";
 import { listTenant } from "../export/read";
 import { PLAN_FORMAT_VERSION, type PlanReport, type StackPlan, type UnmanagedInTenant } from "./schema";
@@ -77,17 +81,29 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
     const requests = batchRequests(inputs);
     for (const { tenant } of requests.values()) if (!tenants.has(tenantKey(tenant))) tenants.set(tenantKey(tenant), tenant);
     const snapshots = new Map<string, TenantSnapshot>();
+    const decisions = new Map<string, TenantDecision>();
+    const env = options.env ?? process.env;
     for (const [key, { tenant, request }] of requests) {
       const api = createAdminApi({ baseUrl: tenant.baseUrl, realm: tenant.realm, auth: tenant.auth, env: options.env, onRequest: options.onRequest });
+      const oauth2 = createOAuth2Api({ baseUrl: tenant.baseUrl, realm: tenant.realm });
       try {
-        snapshots.set(key, await readSnapshot(api, request, (what) => options.onStage?.(`stack ${stack.name}: reading ${what}`)));
+        if (!(await api.realmExists())) throw realmNotFound(tenant.realm, tenant.baseUrl);
+        const snapshot = await readSnapshot(api, request, (what) => options.onStage?.(`stack ${stack.name}: reading ${what}`));
+        snapshots.set(key, snapshot);
+        // The sync's own decision, without writing: what plan says of a changed object is what apply does.
+        const tenantWork = syncWorkOf(inputs).get(key)?.work;
+        if (tenantWork) {
+          const recognized = await recognize(tenantWork.changed, tenantWork.before, snapshot, env, secretProof(oauth2));
+          decisions.set(key, decide(tenantWork, tenant, snapshot, env, recognized));
+        }
       } catch (e) {
+        if (e instanceof EngineError) throw new CliError(e.message);
         throw readFailure(`for stack ${stack.name}`, tenant.baseUrl, tenant.realm, e);
       } finally {
-        await api.close();
+        await Promise.all([api.close(), oauth2.close()]);
       }
     }
-    const objects = planStack(inputs, snapshots);
+    const objects = planStack(inputs, snapshots, decisions);
     plans.push({
       name: stack.name,
       tenants: [...requests.values()].map(({ tenant }) => ({ baseUrl: tenant.baseUrl, realm: tenant.realm })),
@@ -98,5 +114,5 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
   }
   const summary = addSummaries(plans.map((p) => p.summary));
   const unmanaged = await readUnmanaged(options, stacks, tenants, applied);
-  return { version: PLAN_FORMAT_VERSION, stacks: plans, unmanaged, summary, changesPresent: summary.create + summary.update + summary.delete > 0 };
+  return { version: PLAN_FORMAT_VERSION, stacks: plans, unmanaged, summary, changesPresent: summary.create + summary.update + summary.adopt + summary.rotate + summary.delete > 0 };
 }

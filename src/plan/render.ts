@@ -14,8 +14,10 @@ export type Colour = "green" | "yellow" | "red" | "dim" | "bold";
 export type Painter = (colour: Colour, text: string) => string;
 const plain: Painter = (_c, text) => text;
 
-const SYMBOL: Record<PlannedObject["action"], string> = { create: "+", update: "~", delete: "-", "no-change": "=" };
-const COLOUR: Record<PlannedObject["action"], Colour> = { create: "green", update: "yellow", delete: "red", "no-change": "dim" };
+const SYMBOL: Record<PlannedObject["action"], string> = { create: "+", update: "~", adopt: "~", rotate: "~", delete: "-", "no-change": "=" };
+const COLOUR: Record<PlannedObject["action"], Colour> = { create: "green", update: "yellow", adopt: "yellow", rotate: "yellow", delete: "red", "no-change": "dim" };
+/** Said after the title: what happens to the object as a whole. */
+const VERB: Partial<Record<PlannedObject["action"], string>> = { delete: " will be deleted", adopt: " will be adopted", rotate: " will get a new secret" };
 
 const items = (values: unknown[], sign: string) => values.map((v) => `${sign} ${formatValue(v)}`);
 
@@ -48,7 +50,7 @@ function title(o: PlannedObject): string {
 function objectLines(o: PlannedObject, paint: Painter): string[] {
   if (o.action === "no-change" && o.notes.length === 0 && o.problems.length === 0) return [];
   const sign = SYMBOL[o.action];
-  const lines = [paint(COLOUR[o.action], `${sign} ${title(o)}${o.action === "delete" ? " will be deleted" : ""}`)];
+  const lines = [paint(COLOUR[o.action], `${sign} ${title(o)}${VERB[o.action] ?? ""}`)];
   const creating = o.action === "create";
   // The sign leads each line, so a markdown `diff` block colours it.
   for (const c of o.changes) lines.push(paint(COLOUR[o.action], `${sign}     ${changeLine(c, creating)}`));
@@ -73,9 +75,15 @@ function driftLines(o: PlannedObject, paint: Painter): string[] {
   return lines;
 }
 
+/** `1 to create, 2 to update, 1 to adopt, 0 to delete`: adopt and rotate only when there are any. */
+function counts(s: Summary): string {
+  const more = [s.adopt > 0 ? `${s.adopt} to adopt` : "", s.rotate > 0 ? `${s.rotate} to rotate` : ""].filter(Boolean);
+  return [`${s.create} to create`, `${s.update} to update`, ...more, `${s.delete} to delete`].join(", ");
+}
+
 export function summaryLine(s: Summary): string {
-  if (s.create + s.update + s.delete === 0) return "No changes. The tenant matches the code.";
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete.`;
+  if (s.create + s.update + s.adopt + s.rotate + s.delete === 0) return "No changes. The tenant matches the code.";
+  return `Plan: ${counts(s)}.`;
 }
 
 /** What follows the summary line: unchanged objects, drift, problems. */
@@ -143,8 +151,8 @@ export function renderMarkdown(report: PlanReport): string {
   const out = ["### cdktf-aic plan", "", `**${summaryLine(report.summary)}** ${summaryExtras(report.summary).join(" ")}`, ""];
   for (const stack of report.stacks) {
     const s = stack.summary;
-    const counts = `${s.create} to create, ${s.update} to update, ${s.delete} to delete${s.drifted ? `, ${s.drifted} drifted` : ""}${s.problems ? `, ${s.problems} with problems` : ""}`;
-    out.push(`<details><summary><b>${escapeHtml(escapeControl(stack.name))}</b>: ${counts}</summary>`, "");
+    const line = `${counts(s)}${s.drifted ? `, ${s.drifted} drifted` : ""}${s.problems ? `, ${s.problems} with problems` : ""}`;
+    out.push(`<details><summary><b>${escapeHtml(escapeControl(stack.name))}</b>: ${line}</summary>`, "");
     const note = escapeControl(stack.state.note.charAt(0).toUpperCase() + stack.state.note.slice(1));
     out.push(`Tenant: ${escapeMarkdown(tenantsLine(stack))}. ${escapeMarkdown(note)}.`, "");
     out.push(fenced(stackBody(stack, plain).join("\n"), "diff"), "", "</details>", "");

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { KINDS } from "../contract/constants";
 
-export const PLAN_FORMAT_VERSION = 2;
+export const PLAN_FORMAT_VERSION = 3;
 
 const json = z.unknown();
 
@@ -32,7 +32,11 @@ export const DriftChange = z.discriminatedUnion("type", [
 ]);
 export type DriftChange = z.infer<typeof DriftChange>;
 
-export const ACTIONS = ["create", "update", "delete", "no-change"] as const;
+/**
+ * What the next apply does to an object: `adopt` takes over an object made elsewhere (it is then
+ * deleted when its construct goes), `rotate` writes a new secret version (with any field changes).
+ */
+export const ACTIONS = ["create", "update", "adopt", "rotate", "delete", "no-change"] as const;
 export type PlanAction = (typeof ACTIONS)[number];
 
 export const Drift = z.object({
@@ -69,6 +73,8 @@ export type PlannedObject = z.infer<typeof PlannedObject>;
 export const Summary = z.object({
   create: z.number().int(),
   update: z.number().int(),
+  adopt: z.number().int(),
+  rotate: z.number().int(),
   delete: z.number().int(),
   noChange: z.number().int(),
   /** Objects with drift. */

@@ -30,6 +30,8 @@ export interface StackContents {
   readonly objects: ReadonlyMap<string, StackObject>;
   /** The identities the tenants' journals list (every object the stack manages). */
   readonly inventory: readonly Identity[];
+  /** The tenants' journals (what the sync compares: code's, or the one applied last). */
+  readonly journals: readonly Journal[];
 }
 
 /** One custom resource, its values already decoded (objects, not JSON strings or escaped templates). */
@@ -63,11 +65,13 @@ function contentsOf(resources: readonly RawResource[]): StackContents {
     return o;
   };
   const inventory: Identity[] = [];
+  const journals: Journal[] = [];
   // An object's resource records its spec without the tenant: its journal holds that.
   const tenants = new Map<string, TenantRef>();
   for (const { values } of resources) {
     const journal = parse(Journal, values.journal);
     if (!journal) continue;
+    journals.push(journal);
     tenants.set(tenantKey(journal.tenant), journal.tenant);
     inventory.push(...Object.values(journal.objects).map((e) => journalIdentity(journal, e)));
   }
@@ -86,7 +90,7 @@ function contentsOf(resources: readonly RawResource[]): StackContents {
   for (const o of objects.values()) {
     if (reconciled.has(tenantKey(o.identity.tenant))) o.restoresDrift = true;
   }
-  return { objects, inventory };
+  return { objects, inventory, journals };
 }
 
 /** The custom resources of a synthesized `cdk.tf.json`, unescaped as Terraform reads them. */

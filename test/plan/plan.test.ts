@@ -84,17 +84,17 @@ describe("cdktf-aic plan", () => {
 
     const r = await plan({ appSecretVersion: 2 });
     expect(symbolLines(r.stdout)).toContain("~     coreOAuth2ClientConfig.userpassword: (sensitive) rotate (secret version 1 → 2)");
-    expect(r.stdout).toContain("Plan: 0 to create, 1 to update, 0 to delete.");
+    expect(r.stdout).toContain("Plan: 0 to create, 0 to update, 1 to rotate, 0 to delete.");
     // The version is part of the spec, yet only the rotation shows: no field of the app changes.
     const app = (await planJson({ appSecretVersion: 2 })).stacks[0].objects.find((o) => o.id === APP)!;
     expect(app).toMatchObject({
-      action: "update",
-      changes: [{ type: "rotate", field: "coreOAuth2ClientConfig.userpassword", appliedVersion: 1, desiredVersion: 2 }],
+      action: "rotate",
+      changes: [{ type: "rotate", field: "coreOAuth2ClientConfig.userpassword", appliedVersion: "1", desiredVersion: "2" }],
     });
     expect(app.drift).toBeUndefined();
   });
 
-  it("shows realm-wide grant types as ensure present, leaving the others untouched", async () => {
+  it("shows realm-wide grant types turned off outside code as drift that apply leaves (the code did not change)", async () => {
     const api = ws.adminClient();
     const provider = (await api.getProvider())!;
     const before = provider.advancedOAuth2Config!.grantTypes!;
@@ -102,10 +102,9 @@ describe("cdktf-aic plan", () => {
     try {
       const report = await planJson();
       const grants = report.stacks[0].objects.find((o) => o.kind === "oauth2-provider-grants")!;
-      expect(grants.action).toBe("update");
-      expect(grants.changes).toEqual([{ type: "ensure-present", field: "advancedOAuth2Config.grantTypes", added: ["password"] }]);
-      const text = await ws.cli(["plan"]);
-      expect(symbolLines(text.stdout)).toContain("~     advancedOAuth2Config.grantTypes: ensure present password (others untouched)");
+      expect(grants).toMatchObject({ action: "no-change", changes: [], drift: { status: "changed", overwrittenByApply: false } });
+      const text = await ws.cli(["plan", "--detailed-exitcode"]);
+      expect(text.status).toBe(0);
     } finally {
       await api.putProvider({ ...provider, advancedOAuth2Config: { ...provider.advancedOAuth2Config, grantTypes: before } });
       await api.close();
@@ -134,7 +133,8 @@ describe("cdktf-aic plan", () => {
       const report = await planJson();
       const app = report.stacks[0].objects.find((o) => o.kind === "web-app")!;
       expect(app.drift).toMatchObject({ status: "changed", overwrittenByApply: false });
-      expect(app.changes).toContainEqual({ type: "list", field: "coreOAuth2ClientConfig.scopes", added: [], removed: ["extra"] });
+      // Apply leaves drift on an object whose code did not change: no change is planned for it.
+      expect(app).toMatchObject({ action: "no-change", changes: [] });
     } finally {
       await api.putOAuth2Client(APP, client);
       await api.patchManaged("application", application._id, [{ operation: "replace", field: "/name", value: application.name }]);
@@ -150,10 +150,10 @@ describe("cdktf-aic plan", () => {
     try {
       for (const format of ["text", "markdown"]) {
         const r = await plan({}, ["--format", format]);
-        expect(r.stdout).toContain("Plan: 0 to create, 1 to update, 0 to delete.");
-        // The change and the drift line hold the name, escaped: no line of its own.
-        const lines = r.stdout.split("\n").filter((l) => l.includes("No changes."));
-        expect(lines).toHaveLength(2);
+        expect(r.stdout).toContain("No changes. The tenant matches the code.");
+        // Apply leaves the drifted name (the code did not change): only the drift line holds it, escaped.
+        const lines = r.stdout.split("\n").filter((l) => l.includes("Evil"));
+        expect(lines).toHaveLength(1);
         for (const l of lines) expect(l).toContain(" Evil\\n\\nNo changes. The tenant matches the code.\\u001b[2K\\u001b[32m\\r");
         expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
       }
@@ -191,8 +191,8 @@ describe("cdktf-aic plan --format json", () => {
   it("validates against the documented schema, with a version", async () => {
     const r = await plan({ appName: "Assistant", withGrant: false, extraApp: true, appSecretVersion: 3 }, ["--format", "json"]);
     const report = PlanReport.parse(JSON.parse(r.stdout));
-    expect(report.version).toBe(2);
-    expect(report.summary).toMatchObject({ create: 1, update: 1, delete: 1 });
+    expect(report.version).toBe(3);
+    expect(report.summary).toMatchObject({ create: 1, update: 0, rotate: 1, delete: 1 });
     expect(report.changesPresent).toBe(true);
   });
 });
@@ -247,7 +247,7 @@ describe("cdktf-aic plan failures", () => {
 
 describe("cdktf-aic plan after a deletion outside code", () => {
   // Last: the agent comes back without its privilege and owners.
-  it("reports an object deleted outside code as drift and create", async () => {
+  it("reports an object deleted outside code as drift, which apply leaves (its code did not change)", async () => {
     const api = ws.adminClient();
     const privilege = (await planJson()).stacks[0].objects.find((o) => o.kind === "agent-grant")!;
     expect(privilege.action).toBe("no-change");
@@ -257,8 +257,8 @@ describe("cdktf-aic plan after a deletion outside code", () => {
     try {
       const report = await planJson();
       const byKind = Object.fromEntries(report.stacks[0].objects.map((o) => [o.kind, o]));
-      expect(byKind["ai-agent"]).toMatchObject({ action: "create", drift: { status: "deleted" } });
-      expect(byKind["agent-grant"]).toMatchObject({ action: "create", drift: { status: "deleted" } });
+      expect(byKind["ai-agent"]).toMatchObject({ action: "no-change", drift: { status: "deleted", overwrittenByApply: false } });
+      expect(byKind["agent-grant"]).toMatchObject({ action: "no-change", drift: { status: "deleted", overwrittenByApply: false } });
     } finally {
       await api.putAiAgent(AGENT, agent, { createOnly: true });
       await api.close();
