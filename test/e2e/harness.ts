@@ -191,3 +191,12 @@ export class Workspace {
 }
 
 export const isWrite = (e: AuditEntry) => e.method !== "GET";
+
+/** Waits until `condition` holds, checking every `everyMs`; throws naming `what` after `ms`. */
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, ms: number, everyMs = 50): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

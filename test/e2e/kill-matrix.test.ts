@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { ConfidentialWebApp, type TenantStack } from "../../constructs";
 import { webAppProps } from "../support/seed";
 import type { AdminClient } from "../../src/client/admin-api";
-import { isWrite, terraformBinary, Workspace } from "./harness";
+import { isWrite, terraformBinary, waitFor, Workspace } from "./harness";
 
 const APPS = 60;
 /** Per admin call while the interrupted apply runs: the sync takes a few seconds, the kill lands mid-way. */
@@ -55,16 +55,6 @@ const survives = (p: KillPoint) => p.signal !== "SIGKILL" || p.target === "terra
 async function control(ws: Workspace, path: string, body: unknown = {}): Promise<void> {
   const res = await fetch(`${ws.tenant.baseUrl}/__emulator/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`${path}: ${res.status}`);
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, ms: number, everyMs = 20): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error(`not within ${ms} ms: ${what}`);
-    await sleep(everyMs);
-  }
 }
 
 async function writes(ws: Workspace): Promise<number> {
@@ -175,7 +165,7 @@ describe("an apply interrupted at any point (the kill matrix)", () => {
       await reset(point.change);
       const k = Math.max(1, Math.round(point.at * fullWrites));
       const { tf, output, closed } = startApply(ws);
-      await waitFor(`${k} admin writes`, async () => (await writes(ws)) >= k, 120_000);
+      await waitFor(`${k} admin writes`, async () => (await writes(ws)) >= k, 120_000, 20);
       const pid = point.target === "terraform" ? tf.pid! : point.target === "group" ? -tf.pid! : ws.syncPids()[0];
       expect(pid).toBeDefined();
       process.kill(pid, point.signal);
@@ -203,14 +193,14 @@ describe("an apply interrupted at any point (the kill matrix)", () => {
   ] as const)("Terraform dying after a successful sync but before saving state (%s): the next plain apply converges", async (name, change) => {
     await reset(change);
     const { tf, closed } = startApply(ws);
-    await waitFor("the sync to start", () => ws.syncPids().length > 0, 120_000);
+    await waitFor("the sync to start", () => ws.syncPids().length > 0, 120_000, 20);
     process.kill(tf.pid!, "SIGSTOP");
     await waitFor("the sync to end", () => ws.syncPids().length === 0, 120_000, 100);
     expect((await tenantApps(api)).clients).toEqual(ids);
     process.kill(tf.pid!, "SIGKILL");
     await closed;
     await control(ws, "config", { latencyMs: 0 });
-    const m: Measured = { point: `after a successful sync (${name})`, wrote: fullWrites, left: APPS };
+    const m: Measured = { point: `after a successful sync (${name})`, wrote: await createWrites(), left: (await tenantApps(api)).clients.length };
     measured.push(m);
     m.reapplyMs = await convergeAgain();
   }, 300_000);
@@ -218,7 +208,7 @@ describe("an apply interrupted at any point (the kill matrix)", () => {
   it("makes a re-apply started while the interrupted sync still rolls back wait for it, then converge", async () => {
     await reset(false);
     const { tf, closed } = startApply(ws);
-    await waitFor("half the writes", async () => (await writes(ws)) >= fullWrites / 2, 120_000);
+    await waitFor("half the writes", async () => (await writes(ws)) >= fullWrites / 2, 120_000, 20);
     // Slow deletions: the sync Terraform left behind is still rolling back when the next apply starts.
     await control(ws, "faults", { path: "**/OAuth2Client/*", method: "DELETE", times: APPS, latencyMs: 3000 });
     process.kill(tf.pid!, "SIGINT");
@@ -230,16 +220,18 @@ describe("an apply interrupted at any point (the kill matrix)", () => {
     m.reapplyMs = await convergeAgain((output) => expect(output).toMatch(/waiting for an earlier sync of this stack \(pid \d+\), left running by an interrupted apply, to finish/));
   }, 300_000);
 
-  it("still refuses an object someone else made with a declared client id, and converges once it is gone", async () => {
+  it("still refuses an object someone else made with a declared client id beside those a killed sync left, and converges once it is gone", async () => {
     await reset(false);
     const { tf, closed } = startApply(ws);
-    await waitFor("a third of the writes", async () => (await writes(ws)) >= fullWrites / 3, 120_000);
-    process.kill(tf.pid!, "SIGKILL");
+    await waitFor("a third of the writes", async () => (await writes(ws)) >= fullWrites / 3, 120_000, 20);
+    process.kill(-tf.pid!, "SIGKILL");
     await closed;
     await control(ws, "config", { latencyMs: 0 });
     await waitFor("the sync to end", () => ws.syncPids().length === 0, 60_000, 100);
-    // Made in the console meanwhile: the last declared client id, another secret.
-    const foreign = ids[APPS - 1];
+    const left = (await tenantApps(api)).clients;
+    expect(left.length).toBeGreaterThan(0);
+    // Made in the console meanwhile: a declared client id the killed sync never reached, another secret.
+    const foreign = ids.filter((id) => !left.includes(id)).pop()!;
     await api.putOAuth2Client(foreign, { coreOAuth2ClientConfig: { scopes: ["openid"], userpassword: "console-made-secret" } }, { createOnly: true });
 
     await ws.clearAudit();
