@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { COMMANDS, PROVISIONER_ENV } from "../contract/constants";
-import { journalKey, parseJournal, type Journal } from "../contract/journal";
+import { journalKey, parseJournal, specHash, type Journal } from "../contract/journal";
 import { DELETE_ORDER, identityKey, tenantKey, TenantRef, type Spec } from "../contract/spec";
 import { applySpec } from "../engine/apply";
 import { formatResult, type ObjectResult } from "../engine/result";
@@ -31,7 +31,12 @@ the env vars the journal's tenant.auth names, client secrets from the env vars t
 Run in the stack's Terraform folder on every apply when the tenant has restoreDrift on: re-applies
 each object of the tenant in ${PROVISIONER_ENV.tenant} whose live state differs from the stack's
 code (cdk.tf.json), dependencies first. Reads with batched list calls; writes only what differs;
-writes a client secret only to create.`,
+writes a client secret only to create.
+Run by hand (cdktf-aic reconcile [--state FILE] in the stack's folder, with the stack's credentials in
+the environment) it restores drift only on objects the last apply recorded, as recorded: it reads the
+applied journal from the stack's local state file (or FILE, from terraform state pull) and skips,
+naming them, objects whose code changed since (terraform apply writes those) or that were never
+applied. Without a state it refuses.`,
 };
 
 /** Handles `--help`; rejects any other argument, since provisioners pass nothing through argv. */
@@ -270,19 +275,42 @@ export async function syncCommand(argv: string[]): Promise<number> {
  * what differs, and writes a secret only when creating.
  */
 export async function reconcileCommand(argv: string[]): Promise<number> {
-  if (!checkArgs(COMMANDS.reconcile, argv)) return 0;
+  const stateAt = argv.indexOf("--state");
+  const stateFile = stateAt >= 0 ? argv[stateAt + 1] : undefined;
+  if (stateAt >= 0 && !stateFile) throw new CliError(`--state needs a file (terraform state pull > FILE); see cdktf-aic reconcile --help`);
+  if (!checkArgs(COMMANDS.reconcile, stateAt >= 0 ? [...argv.slice(0, stateAt), ...argv.slice(stateAt + 2)] : argv)) return 0;
   const only = process.env[PROVISIONER_ENV.tenant];
   const tenant = only ? TenantRef.parse(parseJson(PROVISIONER_ENV.tenant, only)) : undefined;
-  const [{ readSynthesized }, { batchRequests, planStack }, { readSnapshot }] = await Promise.all([
+  const [{ readSynthesized, readState }, { batchRequests, planStack }, { readSnapshot }] = await Promise.all([
     import("../plan/stack"),
     import("../plan/diff"),
     import("../engine/batch"),
   ]);
   const file = "cdk.tf.json";
   if (!existsSync(file)) throw new CliError(`no ${file} in ${process.cwd()}: reconcile runs in the stack's Terraform folder`);
-  const all = readSynthesized(JSON.parse(readFileSync(file, "utf8")));
+  const synthesized = JSON.parse(readFileSync(file, "utf8")) as { terraform?: { backend?: { local?: { path?: string } } } };
+  const all = readSynthesized(synthesized);
+  // By hand, only what the last apply recorded, as recorded: never an object that apply has yet to create or change.
+  let recorded: ((spec: Spec) => boolean) | undefined;
+  if (!tenant) {
+    const state = stateFile ?? synthesized.terraform?.backend?.local?.path;
+    if (!state || !existsSync(state)) {
+      throw new CliError(`run by hand, reconcile restores only what the last apply recorded, and no applied state was found${state ? ` at ${state}` : ""}: pass --state FILE (terraform state pull > FILE)`);
+    }
+    const applied = readState(JSON.parse(readFileSync(state, "utf8")), state);
+    const hashes = new Map(applied.journals.flatMap((j) => Object.values(j.objects).map((e) => [`${tenantKey(j.tenant)}|${journalKey(e)}`, e.hash] as const)));
+    recorded = (spec) => hashes.get(`${tenantKey(spec.tenant)}|${journalKey(spec)}`) === specHash(spec);
+  }
   const objects = new Map([...all.objects].filter(([, o]) => o.spec && (!tenant || tenantKey(o.identity.tenant) === tenantKey(tenant))));
-  const code = { objects, inventory: [], journals: [] };
+  if (recorded) {
+    for (const [key, o] of objects) {
+      if (recorded(o.spec!)) continue;
+      objects.delete(key);
+      err(paint(process.stderr, "dim", `= ${o.identity.kind} ${o.identity.id}: skipped — not as the last apply recorded it (its code changed, or it was never applied): terraform apply writes it`));
+    }
+  }
+  // Reconcile is what restores drift: every object counts as restoring it.
+  const code = { objects: new Map([...objects].map(([k, o]) => [k, { ...o, restoresDrift: true }])), inventory: [], journals: [] };
   return withClients(async (c) => {
     for (const [key, { tenant: t, request }] of batchRequests({ code })) {
       const api = c.for(t);

@@ -224,8 +224,10 @@ export function prepare(changed: readonly Changed[], snapshot: TenantSnapshot, t
   const creating = new Set(changed.filter(({ spec }) => !existsLive(identityOf(spec), snapshot)).map(({ spec }) => journalKey(spec)));
   for (const { spec, previous } of changed) {
     try {
-      const exists = existsLive(identityOf(spec), snapshot);
-      const unlisted = exists && previous === undefined && spec.kind !== "oauth2-provider-grants";
+      // A client exists when its AM client does: without it the write creates one (secret included),
+      // even where an application record was left behind.
+      const exists = spec.kind === "web-app" ? snapshot.clients.has(spec.id) : existsLive(identityOf(spec), snapshot);
+      const unlisted = existsLive(identityOf(spec), snapshot) && previous === undefined && spec.kind !== "oauth2-provider-grants";
       const isRecognized = unlisted && recognized.has(journalKey(spec));
       const adopting = unlisted && !isRecognized;
       if (adopting && !("adopt" in spec && spec.adopt)) throw notOurs(spec, tenant);

@@ -5,7 +5,8 @@
 import { createAdminApi } from "../client/admin-api";
 import { isAicApiError } from "../client/errors";
 import { SERVICE_ACCOUNT_SCOPE } from "../contract/constants";
-import { readSnapshot, type TenantSnapshot } from "../engine/batch";
+import { readSnapshot, type BatchRequest, type TenantSnapshot } from "../engine/batch";
+import type { AdminApi, OAuth2Api } from "../client/types";
 import { CliError } from "../cli/output";
 import { addSummaries, batchRequests, decide, planStack, summarize, syncWorkOf, type StackInputs, type TenantDecision } from "./diff";
 import { createOAuth2Api } from "../client/oauth2-api";
@@ -66,6 +67,24 @@ async function readUnmanaged(options: PlanOptions, planned: readonly Synthesized
   return out;
 }
 
+/**
+ * One tenant of a stack, read (never written): its snapshot, and the sync's own decision for the
+ * objects whose code changed, so that what plan says of them is what apply does.
+ */
+export async function readTenant(
+  inputs: StackInputs,
+  { tenant, request }: { tenant: TenantRef; request: BatchRequest },
+  { api, oauth2, env }: { api: AdminApi; oauth2: OAuth2Api; env: Record<string, string | undefined> },
+  onRound?: (what: string) => void,
+): Promise<{ snapshot: TenantSnapshot; decision?: TenantDecision }> {
+  if (!(await api.realmExists())) throw realmNotFound(tenant.realm, tenant.baseUrl);
+  const snapshot = await readSnapshot(api, request, onRound);
+  const work = syncWorkOf(inputs).get(tenantKey(tenant))?.work;
+  if (!work) return { snapshot };
+  const recognized = await recognize(work.changed, work.before, snapshot, env, secretProof(oauth2));
+  return { snapshot, decision: decide(work, tenant, snapshot, env, recognized) };
+}
+
 export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
   const stacks = readStacks(options.outDir ?? "cdktf.out", options.stack);
   const tenants = new Map<string, TenantRef>();
@@ -87,15 +106,9 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
       const api = createAdminApi({ baseUrl: tenant.baseUrl, realm: tenant.realm, auth: tenant.auth, env: options.env, onRequest: options.onRequest });
       const oauth2 = createOAuth2Api({ baseUrl: tenant.baseUrl, realm: tenant.realm });
       try {
-        if (!(await api.realmExists())) throw realmNotFound(tenant.realm, tenant.baseUrl);
-        const snapshot = await readSnapshot(api, request, (what) => options.onStage?.(`stack ${stack.name}: reading ${what}`));
-        snapshots.set(key, snapshot);
-        // The sync's own decision, without writing: what plan says of a changed object is what apply does.
-        const tenantWork = syncWorkOf(inputs).get(key)?.work;
-        if (tenantWork) {
-          const recognized = await recognize(tenantWork.changed, tenantWork.before, snapshot, env, secretProof(oauth2));
-          decisions.set(key, decide(tenantWork, tenant, snapshot, env, recognized));
-        }
+        const read = await readTenant(inputs, { tenant, request }, { api, oauth2, env }, (what) => options.onStage?.(`stack ${stack.name}: reading ${what}`));
+        snapshots.set(key, read.snapshot);
+        if (read.decision) decisions.set(key, read.decision);
       } catch (e) {
         if (e instanceof EngineError) throw new CliError(e.message);
         throw readFailure(`for stack ${stack.name}`, tenant.baseUrl, tenant.realm, e);

@@ -160,7 +160,7 @@ describe("cdktf-aic plan", () => {
       const json = await plan({}, ["--format", "json"]);
       expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
       const app = PlanReport.parse(JSON.parse(json.stdout)).stacks[0].objects.find((o) => o.kind === "web-app")!;
-      expect(app.changes).toContainEqual(expect.objectContaining({ field: "application.name", live: forged }));
+      expect(app.drift!.changes).toContainEqual(expect.objectContaining({ field: "application.name", live: forged }));
     } finally {
       await api.patchManaged("application", application._id, [{ operation: "replace", field: "/name", value: application.name }]);
       await api.close();
