@@ -195,9 +195,12 @@ describe("an apply interrupted at any point (the kill matrix)", () => {
     const { tf, closed } = startApply(ws);
     await waitFor("the sync to start", () => ws.syncPids().length > 0, 120_000, 20);
     process.kill(tf.pid!, "SIGSTOP");
-    await waitFor("the sync to end", () => ws.syncPids().length === 0, 120_000, 100);
-    expect((await tenantApps(api)).clients).toEqual(ids);
-    process.kill(tf.pid!, "SIGKILL");
+    try {
+      await waitFor("the sync to end", () => ws.syncPids().length === 0, 120_000, 100);
+      expect((await tenantApps(api)).clients).toEqual(ids);
+    } finally {
+      process.kill(tf.pid!, "SIGKILL"); // a stopped Terraform would outlive the test run
+    }
     await closed;
     await control(ws, "config", { latencyMs: 0 });
     const m: Measured = { point: `after a successful sync (${name})`, wrote: await createWrites(), left: (await tenantApps(api)).clients.length };
