@@ -18,6 +18,22 @@ export function paint(stream: NodeJS.WriteStream, colour: Colour, text: string):
   return colourful(stream) ? `\u001b[${CODES[colour]}m${text}\u001b[0m` : text;
 }
 
+/**
+ * Output that outlives its reader: once stdout or stderr is closed (EPIPE: the Terraform that read a
+ * provisioner's output is gone), lines are dropped instead of the error ending the process (Node's
+ * default for a stream error nobody handles), so that a sync still finishes or rolls back.
+ */
+let closed = false;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    closed = true;
+  });
+}
+
+/** Whether a write found stdout or stderr closed (their reader is gone). */
+export const outputClosed = (): boolean => closed;
+
 export function out(line: string): void {
   process.stdout.write(line + "\n");
 }

@@ -5,7 +5,9 @@
  * never does.
  */
 import { createAdminApi, type AdminClient } from "../client/admin-api";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { COMMANDS, PROVISIONER_ENV } from "../contract/constants";
 import { MAX_JOURNAL_PARTS, destroyedMarker, journalKey, parseJournal, partName, specHash, syncedMarker, type Journal } from "../contract/journal";
 import { DELETE_ORDER, identityKey, tenantKey, TenantRef, type Spec } from "../contract/spec";
@@ -15,7 +17,7 @@ import { syncTenant } from "../engine/sync";
 import { secretProof } from "../engine/ownership";
 import { createOAuth2Api } from "../client/oauth2-api";
 import { CliError } from "../contract/errors";
-import { err, out, paint, type Colour } from "./output";
+import { err, out, outputClosed, paint, type Colour } from "./output";
 import { terraformPid, terraformProcess, type TerraformRun } from "./terraform-run";
 
 const HELP: Record<string, string> = {
@@ -179,6 +181,88 @@ function syncInput(run: TerraformRun | undefined): { previous: Journal | undefin
   return { previous, desired, marker: pid === undefined ? undefined : syncedMarker(desired, pid) };
 }
 
+/** A process's state, parent and start time from /proc (Linux); undefined once it is gone, or without /proc. */
+function procStat(pid: number): { state: string; ppid: number; started: string } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  // The command name, in parentheses, may hold spaces and parentheses: the fields follow the last ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { state: fields[0], ppid: Number(fields[1]), started: fields[19] };
+}
+
+/**
+ * Why the sync must stop and undo what it created, or undefined while it may go on. Terraform runs
+ * the sync through `/bin/sh -c` (process.ppid), so Terraform itself is the shell's parent: it is
+ * gone once it exited, was killed, or the shell was (Terraform kills the shell to stop a
+ * provisioner on Ctrl-C); a closed output means the same. SIGINT, SIGTERM and SIGHUP (Ctrl-C to
+ * the process group, a cancelled CI job, a closed terminal) stop it once; repeats are ignored, so
+ * that the rollback finishes. Only a SIGKILL of the sync itself cannot be handled here.
+ */
+function stopWatch(): () => string | undefined {
+  let interrupted: string | undefined;
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => (interrupted ??= `interrupted by ${signal}`));
+  const shell = process.ppid;
+  const terraform = procStat(shell)?.ppid;
+  const started = terraform === undefined ? undefined : procStat(terraform)?.started;
+  const gone = (): string | undefined => {
+    if (process.ppid !== shell) return "its shell is gone: Terraform stopped the provisioner or was killed";
+    const now = terraform === undefined ? undefined : procStat(terraform);
+    // Without /proc only the shell is watched.
+    if (terraform !== undefined && (now === undefined || now.started !== started || now.state === "Z" || now.state === "X")) return "Terraform is gone";
+    return outputClosed() ? "its output is closed: Terraform is gone" : undefined;
+  };
+  return () => interrupted ?? gone();
+}
+
+/** How long a sync waits for an earlier one of the same tenant and folder (see `holdSyncLock`). */
+const SYNC_LOCK_WAIT_MS = 10 * 60_000;
+
+/**
+ * Makes the sync the only one of its tenant in this stack folder, waiting for an earlier one: a sync
+ * whose Terraform was stopped or killed goes on rolling back alone, and the next apply's sync must
+ * not read the tenant before it is done (it would take objects about to be removed for applied).
+ * The lock file names its holder by pid and start time, so a holder that is gone (even by SIGKILL)
+ * holds nothing. Returns the release.
+ */
+async function holdSyncLock(tenant: TenantRef, stop: () => string | undefined): Promise<() => void> {
+  const file = `.cdktf-aic-sync-${createHash("sha256").update(tenantKey(tenant)).digest("hex").slice(0, 16)}.lock`;
+  const mine = `${process.pid} ${procStat(process.pid)?.started ?? ""}`;
+  const until = Date.now() + SYNC_LOCK_WAIT_MS;
+  let told = false;
+  for (;;) {
+    try {
+      writeFileSync(file, mine, { flag: "wx" });
+      return () => rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    let held: string;
+    try {
+      held = readFileSync(file, "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") continue; // released meanwhile
+      throw e;
+    }
+    const [pid, started] = held.split(" ");
+    const holder = procStat(Number(pid));
+    // An empty file is being written by its holder.
+    if (held !== "" && (!holder || holder.started !== started || holder.state === "Z")) {
+      rmSync(file, { force: true });
+      continue;
+    }
+    const stopped = stop();
+    if (stopped) throw new CliError(`stopped (${stopped}) while waiting for an earlier sync of this stack; nothing was written`);
+    if (Date.now() > until) throw new CliError(`an earlier sync of this stack (pid ${pid}) still runs after ${SYNC_LOCK_WAIT_MS / 60_000} minutes: let it finish or stop it, then apply again`);
+    if (!told) err(`waiting for an earlier sync of this stack (pid ${pid}), left running by an interrupted apply, to finish`);
+    told = true;
+    await sleep(200);
+  }
+}
+
 /** What a failed sync really did, from its results: written, deleted, rolled back, kept. */
 function failureSummary(results: readonly ObjectResult[], deleting: boolean): string {
   const rolledBack = results.filter((r) => r.action === "deleted" && r.notes.some((n) => n.startsWith("rolled back"))).length;
@@ -199,25 +283,24 @@ function failureSummary(results: readonly ObjectResult[], deleting: boolean): st
  */
 export async function syncCommand(argv: string[]): Promise<number> {
   if (!checkArgs(COMMANDS.sync, argv)) return 0;
+  const stop = stopWatch();
   const { previous, desired, marker } = syncInput(terraformProcess());
   const specs = Object.keys(desired.objects).length > 0 ? await specsInFolder(desired.tenant) : new Map<string, Spec>();
   if (!previous && Object.keys(desired.objects).length > 0) {
     // A first apply, or a journal lost to state rm, taint or a renamed tenant (README).
     err(paint(process.stderr, "dim", `= ${desired.tenant.baseUrl} (realm ${desired.tenant.realm}): no previous journal (a first apply, or the journal was lost): converging on code`));
   }
-  // Terraform gone (killed, say): its state will not record this run, so undo what it created.
-  const parent = process.ppid;
-  let signalled = false;
-  const onSignal = () => (signalled = true);
-  process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+  const release = await holdSyncLock(desired.tenant, stop);
   const oauth2 = createOAuth2Api({ baseUrl: desired.tenant.baseUrl, realm: desired.tenant.realm });
-  const outcome = await withClients((c) =>
-    syncTenant((t) => c.for(t), { previous, desired, specs }, {
-      onResult: report,
-      aborted: () => signalled || process.ppid !== parent,
-      proveSecret: secretProof(oauth2),
-    }),
-  ).finally(() => oauth2.close());
+  let outcome;
+  try {
+    outcome = await withClients((c) =>
+      syncTenant((t) => c.for(t), { previous, desired, specs }, { onResult: report, aborted: () => stop() !== undefined, proveSecret: secretProof(oauth2) }),
+    );
+  } finally {
+    release();
+    await oauth2.close();
+  }
   // For the provisioner that runs next in this apply (see syncedMarker, destroyedMarker).
   const succeeded = () => marker && writeFileSync(marker, "");
   if (outcome.nothingToDo) {
@@ -228,8 +311,8 @@ export async function syncCommand(argv: string[]): Promise<number> {
   if (outcome.aborted) {
     err(
       outcome.deleting
-        ? `stopped: Terraform is gone or was interrupted while removals ran; what this run created stays, and the next apply recognizes it and finishes the removals`
-        : `stopped: Terraform is gone or was interrupted; what this run created was undone, and the next apply does the work again`,
+        ? `stopped (${stop()}) while removals ran: what this run created stays, and the next apply recognizes it and finishes the removals`
+        : `stopped (${stop()}): what this run created was undone, and the next apply does the work again`,
     );
   }
   if (outcome.failed > 0) {

@@ -8,7 +8,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ConfidentialWebApp, Secret, type TenantStack } from "../../constructs";
 import { webAppProps } from "../support/seed";
-import { isWrite, terraformBinary, Workspace } from "./harness";
+import { isWrite, terraformBinary, waitFor, Workspace } from "./harness";
 
 const APPLY = ["apply", "-auto-approve", "-input=false", "-no-color"];
 
@@ -151,22 +151,20 @@ describe("a killed apply", () => {
     ws.synth((s) => apps(s, ["a", "b", "c", "d", "e"]));
     // Slow writes, so that the kill lands while the sync is writing.
     await fetch(`${ws.tenant.baseUrl}/__emulator/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ latencyMs: 300 }) });
+    // Only this apply's writes count: the kill lands once the sync created its first client, with
+    // the clients' IDM records still to write.
+    await ws.clearAudit();
     const tf = spawn(terraformBinary(), APPLY, { cwd: ws.stackDir, env: ws.env() });
     let output = "";
     tf.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(async () => {
-        if ((await ws.audit()).filter(isWrite).length >= 4) {
-          clearInterval(timer);
-          tf.kill("SIGKILL");
-          resolve();
-        }
-      }, 50);
-    });
+    await waitFor("the first write", async () => (await ws.audit()).filter(isWrite).length >= 1, 120_000);
+    expect(ws.syncPids()).toHaveLength(1);
+    tf.kill("SIGKILL");
     await new Promise((resolve) => tf.on("close", resolve));
     await fetch(`${ws.tenant.baseUrl}/__emulator/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ latencyMs: 0 }) });
     // The orphaned sync notices that its Terraform is gone and undoes what it created.
-    await waitFor(async () => (await liveApps(ws)).join() === "app-a,app-b", 20_000);
+    await waitFor("the sync to end", () => ws.syncPids().length === 0, 20_000);
+    expect(await liveApps(ws)).toEqual(["app-a", "app-b"]);
     expect(output).not.toMatch(/Apply complete/);
     const lock = join(ws.dir, ".cdktf-aic", "state", ".alpha.tfstate.lock.info");
     if (existsSync(lock)) rmSync(lock);
@@ -178,12 +176,3 @@ describe("a killed apply", () => {
     expect(await liveApps(ws)).toEqual(["app-b", "app-c"]);
   }, 300_000);
 });
-
-async function waitFor(condition: () => Promise<boolean>, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`not within ${ms} ms`);
-}

@@ -4,7 +4,7 @@
  * them with the bundled CLI as provisioner. Nothing here stands in for our own code.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { App } from "cdktf";
@@ -142,7 +142,23 @@ export class Workspace {
     });
   }
 
-  /** The tenant's log of admin calls (or of OAuth2 calls: token requests, authentication). */
+  /**
+   * The pids of the bundled CLI's syncs running in this workspace's stack folder (from /proc), for
+   * tests that signal a sync or wait for one that outlived its Terraform.
+   */
+  syncPids(): number[] {
+    return readdirSync("/proc")
+      .filter((name) => /^\d+$/.test(name))
+      .filter((pid) => {
+        try {
+          return readlinkSync(`/proc/${pid}/cwd`) === this.stackDir && /cdktf-aic\.mjs\0sync\0/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+        } catch {
+          return false; // gone meanwhile
+        }
+      })
+      .map(Number);
+  }
+
   /**
    * An admin client of this workspace's tenant, for reads in assertions and for writes made
    * outside code (drift); its own token cache, so it never shares Terraform's token.
@@ -157,6 +173,7 @@ export class Workspace {
     });
   }
 
+  /** The tenant's log of admin calls (or of OAuth2 calls: token requests, authentication). */
   async audit(kind: "admin" | "oauth2" = "admin"): Promise<AuditEntry[]> {
     const res = await fetch(`${this.tenant.baseUrl}/__emulator/audit`);
     const body = (await res.json()) as { entries: AuditEntry[] };
@@ -174,3 +191,12 @@ export class Workspace {
 }
 
 export const isWrite = (e: AuditEntry) => e.method !== "GET";
+
+/** Waits until `condition` holds, checking every `everyMs`; throws naming `what` after `ms`. */
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, ms: number, everyMs = 50): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
