@@ -11,7 +11,8 @@ const USAGE = `Usage: cdktf-aic tenant --port N --connection-file FILE [--state 
 
   --port N               port on 127.0.0.1 (0 picks a free one)
   --connection-file FILE where to write the base URL and the seeded credentials (mode 0600)
-  --state FILE           keep the tenant's state in FILE across restarts (default: in memory)`;
+  --state FILE           keep the tenant's state in FILE across restarts: every write is in it before
+                         it is answered, even if the process is killed (default: in memory)`;
 
 interface TenantArgs {
   port: number;

@@ -2,13 +2,12 @@
  * The embedded tenant's control endpoints (reset, faults, audit, sessions, latency), its state
  * file and the `tenant` command.
  */
-import { spawn } from "node:child_process";
 import { request as httpRequest } from "node:http";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { TenantConnection } from "../../src/contract/connection";
-import { API_VERSION, fixtures, IDM, mintAdminToken, OAUTH2_CLIENT, startTestTenant, type TestTenant } from "./helpers";
+import { API_VERSION, fixtures, IDM, mintAdminToken, OAUTH2_CLIENT, spawnTenantCommand, startTestTenant, type TestTenant } from "./helpers";
 
 let t: TestTenant;
 beforeAll(async () => {
@@ -235,35 +234,21 @@ describe("cdktf-aic tenant", () => {
   it("prints its URL, writes an owner-only connection file and stops cleanly on SIGTERM", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "tenant-cli-"));
     const connectionFile = path.join(dir, "connection.json");
-    const script = 'require("./src/emulator/cli").tenantCommand(process.argv.slice(1)).then((c) => process.exit(c))';
-    // tsx keeps a cache in the temp dir and never removes it: give it one inside `dir`.
-    const childTmp = path.join(dir, "tmp");
-    mkdirSync(childTmp);
-    const child = spawn(process.execPath, ["--import", "tsx", "-e", script, "--", "--port", "0", "--connection-file", connectionFile], {
-      cwd: path.resolve(__dirname, "../.."),
-      env: { ...process.env, TMPDIR: childTmp },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = "";
-        child.stdout.on("data", (d) => {
-          out += d;
-          if (out.includes("\n")) resolve(out.trim());
-        });
-        child.on("exit", (code) => reject(new Error(`tenant exited early with ${code}`)));
-      });
-      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(statSync(connectionFile).mode & 0o777).toBe(0o600);
-      const connection = TenantConnection.parse(JSON.parse(readFileSync(connectionFile, "utf8")));
-      expect(connection.baseUrl).toBe(url);
-      expect(await mintAdminToken(connection)).toEqual(expect.any(String));
+      const { child, url, exited } = await spawnTenantCommand(dir, ["--port", "0", "--connection-file", connectionFile]);
+      try {
+        expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        expect(statSync(connectionFile).mode & 0o777).toBe(0o600);
+        const connection = TenantConnection.parse(JSON.parse(readFileSync(connectionFile, "utf8")));
+        expect(connection.baseUrl).toBe(url);
+        expect(await mintAdminToken(connection)).toEqual(expect.any(String));
 
-      const exitCode = new Promise<number | null>((resolve) => child.on("exit", resolve));
-      child.kill("SIGTERM");
-      expect(await exitCode).toBe(0);
+        child.kill("SIGTERM");
+        expect(await exited).toBe(0);
+      } finally {
+        if (child.exitCode === null) child.kill("SIGKILL");
+      }
     } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -39,6 +39,7 @@ beforeEach(() => {
     revokedGrants: new Set(),
     now: () => nowMs,
     nextRev: () => String(++rev),
+    changed: () => undefined,
     save: () => undefined,
   };
 });
