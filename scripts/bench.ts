@@ -14,10 +14,13 @@
  * `floor` (Terraform alone: each stack measured applied again without its provisioners, and as many
  * bare `terraform_data` as it holds). `--quick` runs cold and mix.
  *
+ * `--only scale` measures big stacks (1,000 / 2,500 / 5,000 objects: synth, apply, no-op re-apply, plan,
+ * with what bounds each) and `--only destroy` a `terraform destroy` of 1,000; each writes its own block.
+ *
  * `--only export` measures `cdktf-aic export` alone: a tenant holding N objects (applied through the
  * engine, without Terraform), then the export with the latency on; it rewrites only its own block.
  *
- * Each scenario is a module of scripts/bench/ (cold, mix, webapps with frodo, floor, export); runner.ts
+ * Each scenario is a module of scripts/bench/ (cold, mix, webapps with frodo, floor, export, scale, destroy); runner.ts
  * is what they share (the tenant, a run's folder, the timed steps), report.ts and results.ts the output.
  *
  * Needs Terraform on PATH (`bash scripts/with-tools.sh`) and dist/cli/cdktf-aic.mjs (`npm run build`).
@@ -25,6 +28,7 @@
 import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { coldStart } from "./bench/cold";
+import { runDestroyOnly } from "./bench/destroy";
 import { runExportOnly } from "./bench/export";
 import { measureFloor } from "./bench/floor";
 import { runMix } from "./bench/mix";
@@ -32,6 +36,7 @@ import { parseOptions, USAGE, type Scenario } from "./bench/options";
 import { report, type Results } from "./bench/report";
 import { machine, writeResults } from "./bench/results";
 import { CLI, planAvailable, progress } from "./bench/runner";
+import { runScaleOnly } from "./bench/scale";
 import { runWebApps } from "./bench/webapps";
 
 async function main(): Promise<number> {
@@ -44,6 +49,8 @@ async function main(): Promise<number> {
   const m = await machine();
   progress(`${m.cores} cores, Node.js ${m.node}, Terraform ${m.terraform}; latency ${opts.latencyMs} ms`);
   if (opts.only === "export") return runExportOnly(opts, m);
+  if (opts.only === "scale") return runScaleOnly(opts, m);
+  if (opts.only === "destroy") return runDestroyOnly(opts, m);
   const planOk = await planAvailable();
   if (!planOk) progress("`cdktf-aic plan` is not in the CLI yet: its rows will say \"not available\"");
 

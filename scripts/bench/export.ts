@@ -3,7 +3,7 @@
  * without Terraform), then the export with the latency on; it rewrites only its own block.
  */
 import { readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { createAdminApi } from "../../src/client/admin-api";
 import { DEFAULT_CREDENTIAL_ENV } from "../../src/contract";
 import { KINDS } from "../../src/contract/constants";
@@ -12,7 +12,7 @@ import { LIST_PAGE_SIZE } from "../../src/export/read";
 import { specsOfStack } from "../../src/plan/stack";
 import type { Options } from "./options";
 import { run } from "./process";
-import { BLOCKS, writeResults, type Machine } from "./results";
+import { measureEachSize, type Machine } from "./results";
 import { BenchRun, BenchTenant, CLI, progress, type Step } from "./runner";
 import { BENCH_STACK } from "./stack";
 import { fmt, max, median, mib } from "./stats";
@@ -85,9 +85,8 @@ function exportReport(results: { n: number; steps: ExportStep[] }[], m: Machine,
   ].join("\n");
 }
 
-export async function runExportOnly(opts: Options, m: Machine): Promise<number> {
-  const results: { n: number; steps: ExportStep[] }[] = [];
-  for (const n of opts.sizes) {
+export function runExportOnly(opts: Options, m: Machine): Promise<number> {
+  const measure = async (n: number) => {
     const steps: ExportStep[] = [];
     for (let i = 0; i < opts.runs; i++) {
       progress(`export N=${n}, run ${i + 1}/${opts.runs}`);
@@ -100,13 +99,7 @@ export async function runExportOnly(opts: Options, m: Machine): Promise<number> 
         await bt.close();
       }
     }
-    results.push({ n, steps });
-  }
-  const text = exportReport(results, m, opts);
-  process.stdout.write(`${text}\n`);
-  if (opts.out) {
-    writeResults(opts.out, text, BLOCKS.export);
-    progress(`export results written to ${relative(process.cwd(), opts.out) || opts.out}`);
-  }
-  return 0;
+    return { n, steps };
+  };
+  return measureEachSize(opts.sizes, "export", measure, (results) => exportReport(results, m, opts), opts.out);
 }

@@ -7,10 +7,18 @@ import { ROOT } from "./runner";
 
 const DEFAULT_OUT = join(ROOT, "bench", "results.md");
 /** Upper bound of the runs and sizes the options may ask for: the loops stay bounded. */
-const LIMITS = { runs: 20, size: 2000 };
+const LIMITS = { runs: 20, size: 5000 };
 
 export const SCENARIOS = ["cold", "mix", "webapps", "frodo", "floor"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
+
+/** Measurements run alone, each into its own block of the results file; their default sizes and runs. */
+const ONLY = {
+  export: { sizes: "10,100,500", runs: 3 },
+  scale: { sizes: "1000,2500,5000", runs: 1 },
+  destroy: { sizes: "1000", runs: 1 },
+} as const;
+export type Only = keyof typeof ONLY;
 
 export const USAGE = `Usage: tsx scripts/bench.ts [options]
   --scenario LIST           what to run, comma-separated: ${SCENARIOS.join(", ")} (default all)
@@ -21,12 +29,15 @@ export const USAGE = `Usage: tsx scripts/bench.ts [options]
   --terraform-runs-from N   sizes >= N run the Terraform steps once, synth still --runs times (default 500)
   --quick                   sizes 10, one run, nothing written (a smoke test)
   --only export             only the export measurement (its own block of the results file)
+  --only scale              only synth, apply, no-op re-apply and \`cdktf-aic plan\` of big stacks, with
+                            what bounds each (sizes default 1000,2500,5000; one run; its own block)
+  --only destroy            only \`terraform destroy\` of a stack (size default 1000; one run; its own block)
   --out FILE                where to write the results (default bench/results.md)
   --no-write                print only`;
 
 export interface Options {
   /** Run only this part. */
-  only?: "export";
+  only?: Only;
   scenarios: Set<Scenario>;
   webApps: number;
   sizes: number[];
@@ -65,18 +76,21 @@ export function parseOptions(argv: string[]): Options | "help" {
   if (!Number.isInteger(latency) || latency < 0 || latency > 5000) {
     throw new Error(`--latency-ms must be an integer from 0 to 5000, received ${JSON.stringify(values["latency-ms"])}`);
   }
-  const sizes = (values.sizes ?? (quick ? "10" : "10,100,500")).split(",").map((s) => positiveInt("--sizes", s.trim(), LIMITS.size));
+  if (values.only !== undefined && !Object.hasOwn(ONLY, values.only)) {
+    throw new Error(`--only takes ${Object.keys(ONLY).join(", ")}; received ${JSON.stringify(values.only)}`);
+  }
+  const only = values.only as Only | undefined;
+  const sizes = (values.sizes ?? (quick ? "10" : only ? ONLY[only].sizes : "10,100,500")).split(",").map((s) => positiveInt("--sizes", s.trim(), LIMITS.size));
   const write = values["no-write"] !== true && (!quick || values.out !== undefined);
-  if (values.only !== undefined && values.only !== "export") throw new Error(`--only must be "export", received ${JSON.stringify(values.only)}`);
   const scenarios = (values.scenario ?? (quick ? "cold,mix" : SCENARIOS.join(","))).split(",").map((s) => s.trim());
   const unknown = scenarios.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (unknown.length > 0) throw new Error(`--scenario takes ${SCENARIOS.join(", ")}; received ${JSON.stringify(unknown.join(","))}`);
   return {
-    only: values.only as "export" | undefined,
+    only,
     scenarios: new Set(scenarios as Scenario[]),
     webApps: positiveInt("--web-apps", values["web-apps"] ?? "100", LIMITS.size),
     sizes,
-    runs: values.runs !== undefined ? positiveInt("--runs", values.runs, LIMITS.runs) : quick ? 1 : 3,
+    runs: values.runs !== undefined ? positiveInt("--runs", values.runs, LIMITS.runs) : quick ? 1 : only ? ONLY[only].runs : 3,
     latencyMs: latency,
     terraformRunsFrom: positiveInt("--terraform-runs-from", values["terraform-runs-from"] ?? "500", LIMITS.size),
     out: write ? resolve(values.out ?? DEFAULT_OUT) : undefined,

@@ -5,12 +5,15 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem, type } from "node:os";
 import { run } from "./process";
-import { ROOT, TERRAFORM } from "./runner";
+import { relative } from "node:path";
+import { progress, ROOT, TERRAFORM } from "./runner";
 
 /** The markers of a generated block: the main one, or a scenario's own. */
 export const BLOCKS = {
   main: ["<!-- bench:generated:begin -->", "<!-- bench:generated:end -->"],
   export: ["<!-- bench:export:begin -->", "<!-- bench:export:end -->"],
+  scale: ["<!-- bench:scale:begin -->", "<!-- bench:scale:end -->"],
+  destroy: ["<!-- bench:destroy:begin -->", "<!-- bench:destroy:end -->"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export interface Machine {
@@ -59,4 +62,32 @@ export function writeResults(file: string, generated: string, markers: readonly 
         ? `${existing.trimEnd()}\n\n${block}\n`
         : `# Benchmark results\n\n${block}\n`;
   writeFileSync(file, text);
+}
+
+/**
+ * A measurement run alone (`--only`): `measure` once per size, then its report printed and written
+ * to its own block of `out` (when writing), in place of the previous one.
+ */
+export async function measureEachSize<T>(
+  sizes: readonly number[],
+  block: keyof typeof BLOCKS,
+  measure: (n: number) => Promise<T>,
+  report: (samples: T[]) => string,
+  out: string | undefined,
+): Promise<number> {
+  const samples: T[] = [];
+  for (const n of sizes) {
+    progress(`${block} N=${n}`);
+    samples.push(await measure(n));
+  }
+  publish(out, report(samples), block);
+  return 0;
+}
+
+/** Prints a measurement's own block and writes it to `out` (when writing), in place of its previous one. */
+function publish(out: string | undefined, text: string, block: keyof typeof BLOCKS): void {
+  process.stdout.write(`${text}\n`);
+  if (!out) return;
+  writeResults(out, text, BLOCKS[block]);
+  progress(`${block} results written to ${relative(process.cwd(), out) || out}`);
 }

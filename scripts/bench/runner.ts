@@ -41,6 +41,8 @@ export interface Calls {
   writePaths: string[];
   /** The most admin calls the tenant was answering at once. */
   peakInFlight: number;
+  /** From the first call's arrival to the last call's answer (ms): the window the CLI was calling the tenant. */
+  callSpanMs?: number;
 }
 
 /** One measured step of a run. */
@@ -114,6 +116,7 @@ export class BenchTenant {
       tokenRequests: entries.filter((e) => e.kind === "oauth2").length,
       writePaths: writes.map((e) => `${e.method} ${e.path.split("?")[0]}`),
       peakInFlight: peakOverlap(admin.map((e) => [Date.parse(e.time), Date.parse(e.time) + e.durationMs])),
+      callSpanMs: entries.length === 0 ? undefined : Math.max(...entries.map((e) => Date.parse(e.time) + e.durationMs)) - Math.min(...entries.map((e) => Date.parse(e.time))),
     };
   }
 
