@@ -34,6 +34,7 @@ import {
   dependable,
   hashMapper,
   hashMapperHcl,
+  type LocalExecProvisioner,
   type TerraformResourceConfig,
 } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
@@ -47,6 +48,7 @@ import {
   identityKey,
   identityOf,
   mapStrings,
+  partName,
   specWithoutTenant,
   tenantKey,
 } from "../../src/contract";
@@ -63,14 +65,32 @@ export class LateValue {
   constructor(public readonly produce: () => unknown) {}
 }
 
+/**
+ * A value too large for one environment variable, carried in parts (at most `maxParts`): as a
+ * `replaceOn` value `name` it is the keys `name`, `name_1` …, one per part; as an environment
+ * variable `ENV` it is `ENV`, `ENV_1` … (`partName`), one per part.
+ */
+export class PartedValue {
+  constructor(
+    public readonly produce: () => readonly unknown[],
+    public readonly maxParts: number,
+  ) {}
+}
+
 /** A local-exec provisioner that runs one CLI sub-command. */
 export interface CliProvisioner {
   readonly command: Command;
-  /** Environment variable → the name of a `replaceOn` or `carry` value, passed as JSON. */
+  /**
+   * Environment variable → the name of a `replaceOn` or `carry` value, passed as JSON. A parted
+   * value passes all the parts it may have (absent ones as `null`): `self` may have more or fewer
+   * than code.
+   */
   readonly environment?: Record<string, string>;
   /** Environment variables with literal values, passed as JSON. */
   readonly literalEnvironment?: Record<string, unknown>;
   readonly when: "create" | "destroy";
+  /** A file in the Terraform working directory whose presence skips the CLI (the file is removed: it counts once). */
+  readonly unlessFile?: LateValue;
 }
 
 export interface CustomResourceProps {
@@ -79,6 +99,8 @@ export interface CustomResourceProps {
   /** Values recorded with the resource (as JSON strings) that do not replace it (terraform_data only: updates in place). */
   readonly carry?: Record<string, unknown>;
   readonly provisioners?: readonly CliProvisioner[];
+  /** A shell command run before the resource is destroyed (no CLI: it runs once per object). */
+  readonly onDestroy?: string;
   readonly dependsOn?: TerraformResource[];
 }
 
@@ -91,34 +113,44 @@ export function createCustomResource(
   props: CustomResourceProps,
 ): TerraformResource {
   const carry = props.carry ?? {};
-  const provisioners = (props.provisioners ?? []).map((p) => {
+  const provisioners: LocalExecProvisioner[] = (props.provisioners ?? []).map((p) => {
     const environment: Record<string, string> = {};
+    const self = (name: string, part = 0) => {
+      const key = partName(name, part);
+      // A part that `self` may not have is `null` (try: an absent key of an object is an error).
+      if (type === "null_resource") return part === 0 ? `\${self.triggers.${key}}` : `\${try(self.triggers.${key}, "null")}`;
+      if (!(name in props.replaceOn)) return `\${self.input.${key}}`;
+      return part === 0 ? `\${jsonencode(self.triggers_replace.${key})}` : `\${jsonencode(try(self.triggers_replace.${key}, null))}`;
+    };
     for (const [env, name] of Object.entries(p.environment ?? {})) {
       if (!(name in props.replaceOn) && !(name in carry)) throw new Error(`no value named ${name} for ${env}`);
-      environment[env] =
-        type === "null_resource" ? `\${self.triggers.${name}}` : name in props.replaceOn ? `\${jsonencode(self.triggers_replace.${name})}` : `\${self.input.${name}}`;
+      const value = props.replaceOn[name] ?? carry[name];
+      const parts = value instanceof PartedValue ? value.maxParts : 1;
+      for (let i = 0; i < parts; i++) environment[partName(env, i)] = self(name, i);
     }
-    for (const [env, literal] of Object.entries(p.literalEnvironment ?? {})) environment[env] = jsonLiteral(literal);
+    // The asset path is relative to the Terraform working directory, where provisioners run.
+    const cli = `node "${escapeTemplate(cliPath)}" ${p.command}`;
+    const unless = p.unlessFile;
     return {
       type: "local-exec" as const,
-      // The asset path is relative to the Terraform working directory, where provisioners run.
-      command: `node "${escapeTemplate(cliPath)}" ${p.command}`,
-      environment,
+      command: unless ? Lazy.stringValue({ produce: () => `rm -- "${escapeTemplate(String(unless.produce()))}" 2>/dev/null || ${cli}` }) : cli,
+      environment: expandLate(p.literalEnvironment ?? {}, jsonLiteral, environment),
       ...(p.when === "destroy" ? { when: p.when } : {}),
     };
   });
+  if (props.onDestroy) provisioners.push({ type: "local-exec", command: escapeTemplate(props.onDestroy), when: "destroy" });
   const dependsOn = props.dependsOn;
   if (type === "null_resource") {
     ensureNullProvider(scope);
-    const triggers = mapValues({ ...props.replaceOn, ...carry }, jsonLiteral);
+    const triggers = expandLate({ ...props.replaceOn, ...carry }, jsonLiteral);
     return new NullResource(scope, id, { triggers, provisioners: provisioners.length > 0 ? provisioners : undefined, dependsOn });
   }
   return new TerraformData(scope, id, {
-    triggersReplace: mapValues(props.replaceOn, objectLiteral),
+    triggersReplace: expandLate(props.replaceOn, objectLiteral),
     // Carried values are canonical JSON strings: Terraform stores `input` twice (as `output` too),
     // and as typed objects a spec takes several times the room, which Terraform rewrites with the
     // whole state after every resource; its plan still shows a JSON string's change field by field.
-    ...(Object.keys(carry).length > 0 ? { input: mapValues(carry, jsonLiteral) } : {}),
+    ...(Object.keys(carry).length > 0 ? { input: expandLate(carry, jsonLiteral) } : {}),
     provisioners: provisioners.length > 0 ? provisioners : undefined,
     dependsOn,
   });
@@ -166,8 +198,17 @@ class TerraformData extends TerraformResource {
   }
 }
 
-const mapValues = <T>(o: Record<string, unknown>, f: (v: unknown) => T): Record<string, T> =>
-  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
+/**
+ * `fixed` and `f` of each value of `o`, a parted value's parts under their own names
+ * (`partName`): a token resolved at synth when a parted value is there (its part count is late).
+ */
+function expandLate<T>(o: Record<string, unknown>, f: (v: unknown) => T, fixed: Record<string, T> = {}): Record<string, T> {
+  const expand = () => ({
+    ...fixed,
+    ...Object.fromEntries(Object.entries(o).flatMap(([k, v]) => (v instanceof PartedValue ? v.produce().map((part, i) => [partName(k, i), f(part)]) : [[k, f(v)]]))),
+  });
+  return Object.values(o).some((v) => v instanceof PartedValue) ? (Lazy.anyValue({ produce: expand }) as unknown as Record<string, T>) : expand();
+}
 
 /** A JSON value as a Terraform literal (strings escaped). */
 function objectLiteral(value: unknown): unknown {
@@ -255,6 +296,19 @@ export function managedObjectsByKey(scope: IConstruct, key: ObjectKey, where: "s
 }
 
 /**
+ * The destroy provisioner of every object's `Resource`: `terraform destroy -target` (or `apply
+ * -destroy -target`) of an object would drop it from the state while the journal still lists it
+ * and nothing deletes it from the tenant, so it fails, saying how to remove one object. It reads
+ * Terraform's argv (the shell's parent) from Linux's /proc with one `tr`: a 500-object destroy
+ * starts 1,000 small processes, no node. Elsewhere (no /proc) it lets the destroy go on.
+ */
+const DESTROY_TARGET_GUARD =
+  `a=" $(tr '\\0' ' ' </proc/$PPID/cmdline 2>/dev/null)"; ` +
+  `case "$a" in *" -target"*|*" --target"*) case "$a" in *" destroy "*|*" -destroy "*|*" -destroy=true "*|*" --destroy "*) ` +
+  `echo "cdktf-aic: destroy -target cannot remove one object: its client would stay in the tenant while the journal still lists it. ` +
+  `To remove an object, delete its construct and run terraform apply; to remove the whole stack, run terraform destroy without -target." >&2; exit 1;; esac;; esac`;
+
+/**
  * Creates the `Resource` child of `owner`: the object's identity (a change replaces it, which the
  * plan shows) and its spec (a change updates it in place, field by field). Inert: the tenant's
  * journal applies it, and it depends on the journal so that it records a spec only once applied.
@@ -266,6 +320,7 @@ export function createManagedObject(owner: Construct, spec: Spec, type: CustomRe
     // (the journal holds that once).
     replaceOn: { object: identityKey(identity) },
     carry: { spec: specWithoutTenant(spec) },
+    onDestroy: DESTROY_TARGET_GUARD,
     dependsOn: [journal],
   });
   return new ManagedObject(owner, spec, resource);

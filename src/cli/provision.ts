@@ -5,24 +5,30 @@
  * never does.
  */
 import { createAdminApi, type AdminClient } from "../client/admin-api";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { COMMANDS, PROVISIONER_ENV } from "../contract/constants";
-import { journalKey, parseJournal, type Journal } from "../contract/journal";
+import { MAX_JOURNAL_PARTS, destroyedMarker, journalKey, parseJournal, partName, syncedMarker, type Journal } from "../contract/journal";
 import { DELETE_ORDER, identityKey, tenantKey, TenantRef, type Spec } from "../contract/spec";
 import { applySpec } from "../engine/apply";
 import { formatResult, type ObjectResult } from "../engine/result";
 import { syncTenant } from "../engine/sync";
+import { secretProof } from "../engine/ownership";
+import { createOAuth2Api } from "../client/oauth2-api";
 import { CliError, err, out, paint, type Colour } from "./output";
+import { terraformProcess, type TerraformRun } from "./terraform-run";
 
 const HELP: Record<string, string> = {
   [COMMANDS.sync]: `Usage: cdktf-aic sync
 Run by the provisioners of a tenant's Journal and Origin resources, in the stack's Terraform folder.
 Applies the change from the journal in ${PROVISIONER_ENV.previous} (what was applied last; unset on a
-stack's first apply) to the journal in ${PROVISIONER_ENV.desired} (what code wants), reading the specs
-of changed objects from cdk.tf.json. Every precondition is checked before the first write; new
-objects are created before removed ones are deleted; a failed run undoes what it created and exits
-1, so Terraform keeps the old journal and the next apply does the work again. Credentials come from
-the env vars the journal's tenant.auth names, client secrets from the env vars the specs name.`,
+stack's first apply or when the journal was lost: then it converges on code) to the journal in
+${PROVISIONER_ENV.desired} (what code wants), reading the specs of changed objects from cdk.tf.json.
+A large journal comes in parts (${partName(PROVISIONER_ENV.desired, 1)} …). Under terraform destroy it
+deletes exactly what ${PROVISIONER_ENV.previous} lists; under -target it refuses. Every precondition is
+checked before the first write; new objects are created before removed ones are deleted; a failed
+run undoes what it created and exits 1, so Terraform keeps the old journal and the next apply does
+the work again. Credentials come from the env vars the journal's tenant.auth names, client secrets
+from the env vars the specs name.`,
   [COMMANDS.reconcile]: `Usage: cdktf-aic reconcile
 Run in the stack's Terraform folder on every apply when the tenant has restoreDrift on: re-applies
 each object of the tenant in ${PROVISIONER_ENV.tenant} whose live state differs from the stack's
@@ -112,14 +118,74 @@ async function specsInFolder(tenant: TenantRef): Promise<Map<string, Spec>> {
   return specs;
 }
 
+/** The journal in the variables `name`, `name_1` … (undefined when `name` is unset). */
 function journalFrom(name: string): Journal | undefined {
-  const text = process.env[name];
-  if (!text) return undefined;
+  if (!process.env[name]) return undefined;
   try {
-    return parseJournal(name, text);
+    return parseJournal(name, Array.from({ length: MAX_JOURNAL_PARTS }, (_, i) => process.env[partName(name, i)] || undefined));
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+}
+
+const emptyJournal = (journal: Journal): Journal => ({ tenant: journal.tenant, objects: {} });
+
+/**
+ * What this run of the sync is to do, from its variables and Terraform's verb: the journals to
+ * sync between, and the marker file to leave when it succeeds. Throws when the verb forbids it.
+ */
+function syncInput(run: TerraformRun | undefined): { previous: Journal | undefined; desired: Journal; marker?: string } {
+  const targets = run?.targets ?? [];
+  if (targets.length > 0) {
+    throw new CliError(
+      `terraform ${run!.mode === "destroy" ? "destroy" : "apply"} -target=${targets.join(",")}: the tenant's journal applies every change of the stack at once, ` +
+        `so it cannot act on the targeted objects alone (and would record the others as applied); nothing was written. ` +
+        `Run it without -target; to remove one object, delete its construct and apply`,
+    );
+  }
+  const teardown = journalFrom(PROVISIONER_ENV.teardown);
+  if (teardown) {
+    // The Origin's destroy: under terraform destroy the Journal's sync deleted everything (its
+    // marker skips this run), so reaching here means the Journal's destroy provisioner never ran.
+    if (run?.mode === "destroy") {
+      throw new CliError(
+        `terraform destroy: the tenant's Journal was not synced by this destroy (it was tainted or removed from the state), so what was applied is not known and nothing was deleted. ` +
+          `Run terraform apply (it converges on code and records the journal again), then terraform destroy`,
+      );
+    }
+    if (run?.mode === "apply") throw new CliError(`the tenant's Origin is destroyed by terraform apply (-replace?): that would delete every object the stack manages; nothing was deleted`);
+    return { previous: teardown, desired: emptyJournal(teardown) };
+  }
+  const desired = journalFrom(PROVISIONER_ENV.desired);
+  if (!desired) throw new CliError(`${PROVISIONER_ENV.desired} is not set: the provisioner passes the journal of code in it`);
+  const previous = journalFrom(PROVISIONER_ENV.previous);
+  if (run?.mode === "destroy" && previous) {
+    // terraform destroy deletes what the state says was applied, and never creates or adopts.
+    err(`terraform destroy: deleting the ${Object.keys(previous.objects).length} objects the state says were applied; nothing of code is applied`);
+    return { previous, desired: emptyJournal(previous), marker: destroyedMarker(previous.tenant) };
+  }
+  if (!previous) {
+    err(
+      `${desired.tenant.baseUrl} (realm ${desired.tenant.realm}): no previous journal (the stack's first apply, or its Journal was removed from the state, tainted or renamed): ` +
+        `converging on code; objects this stack created are recognized, and objects a lost journal listed but code no longer does are not known: they stay (cdktf-aic plan lists them as unmanaged)`,
+    );
+    return { previous, desired };
+  }
+  return { previous, desired, marker: syncedMarker(desired) };
+}
+
+/** What a failed sync really did, from its results: written, deleted, rolled back, kept. */
+function failureSummary(results: readonly ObjectResult[], deleting: boolean): string {
+  const rolledBack = results.filter((r) => r.action === "deleted" && r.notes.some((n) => n.startsWith("rolled back"))).length;
+  const deleted = results.filter((r) => r.action === "deleted").length - rolledBack;
+  const count = (action: ObjectResult["action"]) => results.filter((r) => r.action === action).length;
+  const parts = [
+    count("created") > 0 ? `${count("created")} created${deleting ? " (kept: the next apply recognizes them)" : rolledBack > 0 ? ` (${rolledBack} removed again)` : ""}` : "",
+    count("updated") + count("adopted") > 0 ? `${count("updated") + count("adopted")} updated (the updates stay)` : "",
+    deleted > 0 ? `${deleted} deleted for a removal or a rename` : "no object was deleted for a removal or a rename",
+  ].filter(Boolean);
+  const wrote = results.some((r) => ["created", "updated", "adopted", "deleted"].includes(r.action));
+  return wrote ? parts.join(", ") : "nothing was written";
 }
 
 /**
@@ -128,32 +194,42 @@ function journalFrom(name: string): Journal | undefined {
  */
 export async function syncCommand(argv: string[]): Promise<number> {
   if (!checkArgs(COMMANDS.sync, argv)) return 0;
-  const desired = journalFrom(PROVISIONER_ENV.desired);
-  if (!desired) throw new CliError(`${PROVISIONER_ENV.desired} is not set: the provisioner passes the journal of code in it`);
-  const previous = journalFrom(PROVISIONER_ENV.previous);
+  const { previous, desired, marker } = syncInput(terraformProcess());
   const specs = Object.keys(desired.objects).length > 0 ? await specsInFolder(desired.tenant) : new Map<string, Spec>();
   // Terraform gone (killed, say): its state will not record this run, so undo what it created.
   const parent = process.ppid;
   let signalled = false;
   const onSignal = () => (signalled = true);
   process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+  const oauth2 = createOAuth2Api({ baseUrl: desired.tenant.baseUrl, realm: desired.tenant.realm });
   const outcome = await withClients((c) =>
-    syncTenant((t) => c.for(t), { previous, desired, specs }, { onResult: report, aborted: () => signalled || process.ppid !== parent }),
-  );
+    syncTenant((t) => c.for(t), { previous, desired, specs }, {
+      onResult: report,
+      aborted: () => signalled || process.ppid !== parent,
+      proveSecret: secretProof(oauth2),
+    }),
+  ).finally(() => oauth2.close());
+  // For the provisioner that runs next in this apply (see syncedMarker, destroyedMarker).
+  const succeeded = () => marker && writeFileSync(marker, "");
   if (outcome.nothingToDo) {
     err(paint(process.stderr, "dim", `= ${desired.tenant.baseUrl} (realm ${desired.tenant.realm}): ${Object.keys(desired.objects).length} objects as applied, nothing to do`));
+    succeeded();
     return 0;
   }
-  if (outcome.aborted) err(`stopped: Terraform is gone or was interrupted; what this run created was undone, and the next apply does the work again`);
+  if (outcome.aborted) {
+    err(
+      outcome.deleting
+        ? `stopped: Terraform is gone or was interrupted while removals ran; what this run created stays, and the next apply recognizes it and finishes the removals`
+        : `stopped: Terraform is gone or was interrupted; what this run created was undone, and the next apply does the work again`,
+    );
+  }
   if (outcome.failed > 0) {
-    const wrote = outcome.results.some((r) => r.action === "updated" || r.action === "adopted" || r.action === "deleted");
-    const what = wrote
-      ? "objects this apply created were removed again; updates already written stay"
-      : "nothing was written";
-    err(`${outcome.failed} object${outcome.failed === 1 ? "" : "s"} failed; ${what}; no object left the tenant for a removal or a rename, and Terraform keeps the previous journal so that the next apply does the work again`);
+    err(`${outcome.failed} object${outcome.failed === 1 ? "" : "s"} failed; ${failureSummary(outcome.results, outcome.deleting)}; Terraform keeps the previous journal so that the next apply does the work again`);
     return 1;
   }
-  return outcome.aborted ? 1 : 0;
+  if (outcome.aborted) return 1;
+  succeeded();
+  return 0;
 }
 
 /**

@@ -9,7 +9,7 @@ import { ENDPOINTS, fillPath, type Endpoint } from "../contract/endpoints";
 import type { IntrospectionResponse, TokenResponse } from "../contract/schemas";
 import { registerSecret } from "./errors";
 import { httpError, parseBody, queryString, Transport, type HttpRequest, type TransportOptions } from "./transport";
-import type { OAuth2Api } from "./types";
+import type { BasicCredentials, OAuth2Api } from "./types";
 
 export interface OAuth2ApiOptions {
   baseUrl: string;
@@ -27,15 +27,26 @@ export interface OAuth2Client extends OAuth2Api {
 /** Form fields whose values are credentials or tokens. */
 const SECRET_FIELDS = ["password", "client_secret", "assertion", "client_assertion", "subject_token", "actor_token", "refresh_token", "token", "code", "code_verifier"];
 
+/**
+ * `client_secret_basic` (RFC 6749 §2.3.1): id and secret form-encoded, then base64. The header
+ * value is a credential: registered as a secret so that no error or log can show it.
+ */
+export function basicAuthorization({ id, secret }: BasicCredentials): string {
+  const value = `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString("base64")}`;
+  registerSecret(value);
+  return value;
+}
+
 export function createOAuth2Api(options: OAuth2ApiOptions): OAuth2Client {
   const transport = new Transport({ baseUrl: options.baseUrl, dispatcher: options.dispatcher, retry: options.retry, timeouts: options.timeouts });
 
-  const form = (name: string, endpoint: Endpoint, fields: Record<string, string>): HttpRequest => {
+  const form = (name: string, endpoint: Endpoint, fields: Record<string, string>, basic?: BasicCredentials): HttpRequest => {
     for (const key of SECRET_FIELDS) registerSecret(fields[key]);
+    registerSecret(basic?.secret);
     return {
       method: endpoint.method,
       path: fillPath(endpoint.path, { realm: options.realm }),
-      headers: { "content-type": "application/x-www-form-urlencoded" },
+      headers: { "content-type": "application/x-www-form-urlencoded", ...(basic ? { authorization: basicAuthorization(basic) } : {}) },
       body: new URLSearchParams(fields).toString(),
       endpoint: name,
     };
@@ -52,7 +63,7 @@ export function createOAuth2Api(options: OAuth2ApiOptions): OAuth2Client {
 
   return {
     token: (fields) => call<TokenResponse & Record<string, unknown>>(form("accessToken", ENDPOINTS.accessToken, fields), ENDPOINTS.accessToken),
-    introspect: (fields) => call<IntrospectionResponse>(form("introspect", ENDPOINTS.introspect, fields), ENDPOINTS.introspect),
+    introspect: (fields, basic) => call<IntrospectionResponse>(form("introspect", ENDPOINTS.introspect, fields, basic), ENDPOINTS.introspect),
     tokenInfo: (accessToken) => {
       registerSecret(accessToken);
       const endpoint = ENDPOINTS.tokenInfo;

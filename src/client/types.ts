@@ -84,9 +84,16 @@ export interface AdminApi {
   findGroup(name: string): Promise<{ _id: string; name: string } | undefined>;
 }
 
+/** A client's id and secret for HTTP Basic authentication. */
+export interface BasicCredentials {
+  readonly id: string;
+  readonly secret: string;
+}
+
 /** The realm's OAuth2 runtime endpoints (no admin credentials: client and user credentials). */
 export interface OAuth2Api {
   token(form: Record<string, string>): Promise<TokenResponse & Record<string, unknown>>;
-  introspect(form: Record<string, string>): Promise<IntrospectionResponse>;
+  /** With `basic`, the client authenticates with `client_secret_basic` instead of form fields. */
+  introspect(form: Record<string, string>, basic?: BasicCredentials): Promise<IntrospectionResponse>;
   tokenInfo(accessToken: string): Promise<Record<string, unknown>>;
 }

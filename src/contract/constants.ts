@@ -23,6 +23,8 @@ export const PROVISIONER_ENV = {
   previous: "CDKTF_AIC_PREVIOUS",
   /** The journal of code (sync). */
   desired: "CDKTF_AIC_DESIRED",
+  /** The journal of code, from the Origin's destroy (sync): what to delete when `terraform destroy` cannot be told from its argv. */
+  teardown: "CDKTF_AIC_TEARDOWN",
   /** The tenant `{baseUrl, realm, auth}` whose objects to re-apply (reconcile). */
   tenant: "CDKTF_AIC_TENANT",
 } as const;

@@ -6,11 +6,16 @@
  * code wants now (the new journal, a literal). Compact, because it travels in a provisioner's
  * environment: per object its kind, id, a hash of its spec, its secret's version and, for the
  * realm's provider grants, what removing them means.
+ *
+ * An environment variable holds at most 128 KiB on Linux, so a large journal travels in parts
+ * (`splitJournal`): each part is a journal of some of the objects, under its own key of the
+ * Journal resource and its own environment variable (`partName`), and part 0 says how many there
+ * are. `parseJournal` joins them again; a journal of one part is exactly what it always was.
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { KINDS } from "./constants";
-import { canonicalJson, Identity, identityOf, Spec, TenantRef } from "./spec";
+import { canonicalJson, Identity, identityOf, Spec, tenantKey, TenantRef } from "./spec";
 
 export const JournalEntry = z.object({
   kind: z.enum(KINDS),
@@ -28,6 +33,8 @@ export const Journal = z.object({
   tenant: TenantRef,
   /** By `journalKey`. */
   objects: z.record(z.string(), JournalEntry),
+  /** Part 0 of a journal split in parts: how many parts there are (absent: one). */
+  parts: z.number().int().min(2).optional(),
 });
 export type Journal = z.infer<typeof Journal>;
 
@@ -64,20 +71,87 @@ export function journalIdentity(journal: Journal, entry: JournalEntry): Identity
   return { kind: entry.kind, tenant: journal.tenant, id: entry.id, ...(entry.removal ? { removal: entry.removal } : {}) };
 }
 
-/** Parses a journal from a provisioner's environment, with a message that names the field. */
-export function parseJournal(name: string, text: string): Journal {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${name} is not valid JSON (${(e as Error).message})`);
+/** The most bytes of canonical JSON per part: under Linux's 128 KiB per variable, with room for the shell. */
+export const JOURNAL_PART_BYTES = 96 * 1024;
+/**
+ * The most parts a journal may have (about 8,000 objects): the old and the new journal travel
+ * together in one provisioner's environment, which Linux caps at 2 MiB with the arguments.
+ */
+export const MAX_JOURNAL_PARTS = 8;
+
+/** The name of part `index` of the value or variable `base`: `base`, `base_1`, `base_2` … */
+export function partName(base: string, index: number): string {
+  return index === 0 ? base : `${base}_${index}`;
+}
+
+/**
+ * The parts a journal travels in, each at most `partBytes` of canonical JSON (but at least one
+ * object): the objects in key order, cut greedily. One part is the journal itself.
+ */
+export function splitJournal(journal: Journal, partBytes = JOURNAL_PART_BYTES): Journal[] {
+  const overhead = Buffer.byteLength(canonicalJson({ tenant: journal.tenant, objects: {}, parts: MAX_JOURNAL_PARTS }));
+  const groups: [string, JournalEntry][][] = [[]];
+  let bytes = overhead;
+  for (const [key, entry] of Object.entries(journal.objects)) {
+    const size = Buffer.byteLength(canonicalJson({ [key]: entry }));
+    if (bytes + size > partBytes && groups[groups.length - 1].length > 0) {
+      groups.push([]);
+      bytes = overhead;
+    }
+    groups[groups.length - 1].push([key, entry]);
+    bytes += size;
   }
-  // A null_resource trigger carries the journal as a JSON string inside the JSON.
-  if (typeof raw === "string") raw = JSON.parse(raw);
-  const result = Journal.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new Error(`${name} is not a journal at ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-  }
-  return result.data;
+  if (groups.length === 1) return [journal];
+  return groups.map((g, i) => ({ tenant: journal.tenant, objects: Object.fromEntries(g), ...(i === 0 ? { parts: groups.length } : {}) }));
+}
+
+/**
+ * Parses a journal from the texts of its parts (the provisioner's `NAME`, `NAME_1` … variables;
+ * a missing part may be `null`), with a message that names the variable at fault.
+ */
+export function parseJournal(name: string, texts: readonly (string | undefined)[]): Journal {
+  if (texts[0] === undefined) throw new Error(`${name} is not set`);
+  const parts: Journal[] = [];
+  texts.forEach((text, i) => {
+    if (text === undefined) return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`${partName(name, i)} is not valid JSON (${(e as Error).message})`);
+    }
+    // A null_resource trigger carries the journal as a JSON string inside the JSON.
+    if (typeof raw === "string") raw = JSON.parse(raw);
+    if (raw === null && i > 0) return;
+    const result = Journal.safeParse(raw);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw new Error(`${partName(name, i)} is not a journal at ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    }
+    parts.push(result.data);
+  });
+  const [first, ...rest] = parts;
+  if (parts.length !== (first.parts ?? 1)) throw new Error(`${name} is a journal of ${first.parts ?? 1} parts, but ${parts.length} arrived: synthesize the stack again`);
+  const objects = Object.assign({}, first.objects, ...rest.map((p) => p.objects)) as Journal["objects"];
+  return { tenant: first.tenant, objects };
+}
+
+/** A short hash of a whole journal (tenant and credentials' names included): equal hashes, equal journals. */
+export function journalHash(journal: Journal): string {
+  return createHash("sha256").update(canonicalJson(journal)).digest("hex").slice(0, 16);
+}
+
+/**
+ * The file a successful sync from the Journal's destroy provisioner leaves in the Terraform
+ * working directory for the journal it applied: the create provisioner of the new Journal, in the
+ * same apply, removes it and starts no second sync. Without it (the journal was lost: removed from
+ * state, tainted, renamed) the create provisioner runs the sync with no previous journal.
+ */
+export function syncedMarker(journal: Journal): string {
+  return `.cdktf-aic-synced-${journalHash(journal)}`;
+}
+
+/** The file `terraform destroy`'s sync of the Journal leaves for the Origin's destroy provisioner: the tenant's objects are gone. */
+export function destroyedMarker(tenant: TenantRef): string {
+  return `.cdktf-aic-destroyed-${createHash("sha256").update(tenantKey(tenant)).digest("hex").slice(0, 16)}`;
 }

@@ -9,9 +9,16 @@
  *   object that exists but that this stack never created (unless the construct says `adopt`),
  *   provider grant types that `removalPolicy: "destroy"` would take from the realm.
  * - New objects are created before old ones are deleted (a renamed client id, a moved tenant).
- * - An apply that fails, or whose Terraform is gone, leaves nothing it created: creations (and
- *   grant types it turned on) are undone, deletions are not started, and the caller keeps the old
- *   journal so that the next apply does the same work again.
+ * - An object that exists but that the previous journal does not list (an interrupted apply
+ *   created it, or the journal was lost) is the stack's own when the stack proves it
+ *   (ownership.ts): then it is managed as if the journal listed it, so the next plain apply
+ *   converges. Anything else that exists is refused unless its construct says `adopt`.
+ * - A client secret is written when the client is created and when its version changes
+ *   (rotation), never as a side effect of another change, of adoption or of recognition.
+ * - An apply that fails, or whose Terraform is gone, before its first deletion leaves nothing it
+ *   created (creations are undone; realm grant types it turned on stay on: another stack may rely
+ *   on them, and code declares them). Once deletions started, creations stay: the next apply
+ *   recognizes them and finishes the deletions. The caller keeps the old journal in both cases.
  */
 import { randomUUID } from "node:crypto";
 import { MIN_SECRET_LENGTH, registerSecret } from "../client/errors";
@@ -25,7 +32,9 @@ import { agentGrantLive, aiAgentLive, done, emptyRequest, existsLive, readSnapsh
 import { EngineError, realmNotFound, secretNotSet, secretTooShort } from "./errors";
 import type { FieldChange } from "./fields";
 import { SECRET_CHANGE, type AmClientPlan, type IdmPlan } from "./owned";
-import { planProviderGrants, planProviderRemoval } from "./provider-grants";
+import type { SecretProof } from "./ownership";
+import { planProviderGrants } from "./provider-grants";
+import { privilegeId } from "./refs";
 import type { Action, ObjectResult } from "./result";
 import { planWebApp } from "./web-app";
 
@@ -51,6 +60,8 @@ export interface SyncOptions {
   /** True once the sync must stop and undo what it created (its Terraform is gone, say). */
   readonly aborted?: () => boolean;
   readonly newUid?: () => string;
+  /** Proves that the stack holds a client's secret (ownership.ts); without it no object is recognized. */
+  readonly proveSecret?: SecretProof;
 }
 
 export interface SyncOutcome {
@@ -60,16 +71,31 @@ export interface SyncOutcome {
   readonly nothingToDo: boolean;
   /** Stopped before the end because `aborted()` said so (what it created was undone). */
   readonly aborted: boolean;
+  /** Deletions had started when it failed or stopped: what it created stays (and is not rolled back). */
+  readonly deleting: boolean;
 }
 
 /** What the sync does to one changed object, worked out before any write. */
-interface Step {
+export interface Step {
   readonly spec: Spec;
   readonly previous: JournalEntry | undefined;
   /** The object exists in the tenant and was not created by this stack: taken over (`adopt`). */
   readonly adopting: boolean;
+  /** The object exists, the journal does not list it, and the stack proved it is its own. */
+  readonly recognized: boolean;
   /** The client secret to write with the client (undefined: none). */
   readonly secret?: string;
+  /** The secret is written because its version changed. */
+  readonly rotating: boolean;
+  /** The owned fields the write changes (the secret aside). */
+  readonly changes: readonly FieldChange[];
+  readonly exists: boolean;
+}
+
+/** A changed object: its spec and what the journal applied last says of it. */
+export interface Changed {
+  readonly spec: Spec;
+  readonly previous: JournalEntry | undefined;
 }
 
 function result(kind: Spec["kind"], id: string, action: Action, changes: readonly FieldChange[] = [], notes: string[] = []): ObjectResult {
@@ -99,24 +125,38 @@ function notOurs(spec: Spec, tenant: TenantRef): EngineError {
     "OWNED_ELSEWHERE",
     `${spec.kind} ${spec.id} already exists in ${tenant.baseUrl} (realm ${tenant.realm}) and was not created by this stack; ` +
       `to manage it from code, set adopt: true on its construct (owned fields are then reconciled; nothing else changes), ` +
-      `or choose another id`,
+      `or choose another id` +
+      ("secret" in spec ? `; if this stack created it in an apply that was interrupted, export ${spec.secret.env} with its secret: the stack then proves it is its own` : ""),
   );
 }
 
-/** The secret checks of a client: all before any write. */
-function clientSecret(spec: SpecOf<"web-app"> | SpecOf<"ai-agent">, previous: JournalEntry | undefined, exists: boolean, env: Record<string, string | undefined>): string | undefined {
+/** A client's secret from the environment, checked (never printed) before any write. */
+export function secretValue(spec: SpecOf<"web-app"> | SpecOf<"ai-agent">, env: Record<string, string | undefined>): string | undefined {
   const value = env[spec.secret.env] || undefined;
   if (value !== undefined && value.length < MIN_SECRET_LENGTH) throw secretTooShort(spec.secret.env, `${spec.kind} ${spec.id}`, MIN_SECRET_LENGTH);
   if (value) registerSecret(value);
+  return value;
+}
+
+/** Whether the secret's version differs from the one applied last (a rotation). */
+export function rotates(spec: Spec, previous: JournalEntry | undefined): boolean {
+  return "secret" in spec && previous?.secret !== undefined && previous.secret !== String(spec.secret.version);
+}
+
+/**
+ * The secret to write with a client: on create and on rotation only (never with another change,
+ * an adoption or a recognition: AM cannot compare secrets, so a write would silently rotate it).
+ */
+function clientSecret(spec: SpecOf<"web-app"> | SpecOf<"ai-agent">, previous: JournalEntry | undefined, exists: boolean, env: Record<string, string | undefined>): string | undefined {
+  const value = secretValue(spec, env);
   if (!exists && !value) throw secretNotSet(spec.secret.env, `${spec.kind} ${spec.id}`);
-  const version = String(spec.secret.version);
-  if (previous?.secret !== undefined && previous.secret !== version && !value) {
+  if (exists && rotates(spec, previous) && !value) {
     throw new EngineError(
       "ROTATION_PENDING",
-      `${spec.secret.env} is not set: ${spec.kind} ${spec.id} rotates its secret (version ${previous.secret} → ${version}); export the new secret in the environment Terraform runs in and apply again`,
+      `${spec.secret.env} is not set: ${spec.kind} ${spec.id} rotates its secret (version ${previous!.secret} → ${spec.secret.version}); export the new secret in the environment Terraform runs in and apply again`,
     );
   }
-  return value;
+  return !exists || rotates(spec, previous) ? value : undefined;
 }
 
 /** Grant types that `removalPolicy: "destroy"` would own although the realm had them before. */
@@ -135,44 +175,91 @@ function providerOwnership(spec: SpecOf<"oauth2-provider-grants">, previous: Jou
 /** Pending creations a grant may refer to before they exist. */
 const PENDING_ID = "(created by this apply)";
 
+/** The token endpoint auth method of a live client (AM's default when unset). */
+function liveAuthMethod(client: Record<string, unknown> | undefined): string {
+  const group = client?.advancedOAuth2ClientConfig as Record<string, { value?: unknown } | undefined> | undefined;
+  const method = group?.tokenEndpointAuthMethod?.value;
+  return typeof method === "string" ? method : "client_secret_basic";
+}
+
 /**
- * Checks every changed object against one snapshot and returns the steps, or throws nothing and
- * returns the errors: both lists are complete, so one run names every problem.
+ * The changed objects that exist although the previous journal does not list them and that the
+ * stack proves are its own (see ownership.ts), by journal key: clients whose secret from the
+ * environment authenticates them, then grants under this tool's derived privilege id whose agent
+ * and application are the stack's own. Proofs run in parallel; none writes.
  */
-function prepare(changed: readonly { spec: Spec; previous: JournalEntry | undefined }[], snapshot: TenantSnapshot, tenant: TenantRef, env: Record<string, string | undefined>) {
+export async function recognize(changed: readonly Changed[], before: Journal["objects"], snapshot: TenantSnapshot, env: Record<string, string | undefined>, prove: SecretProof | undefined): Promise<Set<string>> {
+  const recognized = new Set<string>();
+  const unlisted = changed.filter(({ spec, previous }) => previous === undefined && spec.kind !== "oauth2-provider-grants" && existsLive(identityOf(spec), snapshot));
+  if (prove) {
+    const clients = unlisted.flatMap(({ spec }) => (spec.kind === "web-app" || spec.kind === "ai-agent" ? [spec] : []));
+    await eachLimited(clients, WRITE_CONCURRENCY, async (spec) => {
+      let secret: string | undefined;
+      try {
+        secret = secretValue(spec, env);
+      } catch {
+        return; // too short: prepare() names it
+      }
+      const live = spec.kind === "web-app" ? snapshot.clients.get(spec.id) : snapshot.agents.get(spec.id);
+      if (secret && live && (await prove(spec.id, liveAuthMethod(live), secret))) recognized.add(journalKey(spec));
+    });
+  }
+  const ours = (kind: Spec["kind"], id: string) => `${kind}/${id}` in before || recognized.has(`${kind}/${id}`);
+  for (const { spec } of unlisted) {
+    if (spec.kind !== "agent-grant") continue;
+    const derived = snapshot.privileges.has(grantPrivilegeId(spec));
+    if (derived && ours("ai-agent", spec.owned.agent) && ours("web-app", spec.owned.application)) recognized.add(journalKey(spec));
+  }
+  return recognized;
+}
+
+/**
+ * Checks every changed object against one snapshot and decides what the sync does to it: both
+ * lists are complete, so one run names every problem. `plan` runs the same decision without
+ * writing (what it reports is what the sync does).
+ */
+export function prepare(changed: readonly Changed[], snapshot: TenantSnapshot, tenant: TenantRef, env: Record<string, string | undefined>, recognized: ReadonlySet<string>) {
   const steps: Step[] = [];
   const errors: ObjectResult[] = [];
   const creating = new Set(changed.filter(({ spec }) => !existsLive(identityOf(spec), snapshot)).map(({ spec }) => journalKey(spec)));
   for (const { spec, previous } of changed) {
     try {
       const exists = existsLive(identityOf(spec), snapshot);
-      const adopting = exists && previous === undefined && spec.kind !== "oauth2-provider-grants";
+      const unlisted = exists && previous === undefined && spec.kind !== "oauth2-provider-grants";
+      const isRecognized = unlisted && recognized.has(journalKey(spec));
+      const adopting = unlisted && !isRecognized;
       if (adopting && !("adopt" in spec && spec.adopt)) throw notOurs(spec, tenant);
       let secret: string | undefined;
+      let changes: FieldChange[];
       switch (spec.kind) {
         case "oauth2-provider-grants":
           providerOwnership(spec, previous, snapshot.provider?.advancedOAuth2Config?.grantTypes ?? []);
+          changes = planProviderGrants(spec, snapshot.provider).changes;
           break;
-        case "web-app":
+        case "web-app": {
           secret = clientSecret(spec, previous, exists, env);
-          planWebApp(spec, webAppLive(snapshot, spec));
+          const plan = planWebApp(spec, webAppLive(snapshot, spec));
+          changes = [...plan.client.changes, ...plan.application.changes];
           break;
-        case "ai-agent":
+        }
+        case "ai-agent": {
           secret = clientSecret(spec, previous, exists, env);
-          planAiAgent(spec, aiAgentLive(snapshot, spec), PENDING_ID);
+          const plan = planAiAgent(spec, aiAgentLive(snapshot, spec), PENDING_ID);
+          changes = [...plan.agent.changes, ...plan.owners.changes];
           break;
+        }
         case "agent-grant": {
           const found = agentGrantLive(snapshot, spec, grantPrivilegeId(spec));
           const pending = (kind: string, id: string) => (creating.has(`${kind}/${id}`) ? PENDING_ID : undefined);
-          planAgentGrant(spec, {
+          changes = planAgentGrant(spec, {
             ...found,
             agentUid: found.agentUid ?? pending("ai-agent", spec.owned.agent),
             applicationId: found.applicationId ?? pending("web-app", spec.owned.application),
-          });
+          }).changes;
           break;
         }
       }
-      steps.push({ spec, previous, adopting, secret });
+      steps.push({ spec, previous, adopting, recognized: isRecognized, secret, rotating: exists && rotates(spec, previous), changes, exists });
     } catch (e) {
       if (!(e instanceof EngineError)) throw e;
       errors.push(failed(spec, e));
@@ -181,22 +268,25 @@ function prepare(changed: readonly { spec: Spec; previous: JournalEntry | undefi
   return { steps, errors };
 }
 
-/** Undo information for what a sync created. */
-type Created = { identity: Identity } | { addedGrantTypes: string[] };
+/** What a sync created, so that a failure before the first deletion can undo it. */
+type Created = { identity: Identity };
 
-/** Applies the change from `input.previous` to `input.desired` (see the module comment). */
-export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input: SyncInput, options: SyncOptions = {}): Promise<SyncOutcome> {
-  const env = options.env ?? process.env;
-  const aborted = options.aborted ?? (() => false);
-  const results: ObjectResult[] = [];
-  const report = (r: ObjectResult) => {
-    results.push(r);
-    options.onResult?.(r);
-  };
+/** The objects a sync works on: changed ones (hash differs from the previous journal) and removed ones. */
+export interface SyncWork {
+  /** Journal entries of the previous journal for the desired tenant (empty when none or another tenant). */
+  readonly before: Journal["objects"];
+  readonly changed: readonly Changed[];
+  readonly removed: readonly Identity[];
+}
+
+/**
+ * What changed between the journal applied last and the journal of code, with the specs of the
+ * changed objects (checked against their hashes: a stale cdk.tf.json is an error).
+ */
+export function syncWork(input: SyncInput): SyncWork {
   const { previous, desired } = input;
   const sameTenant = previous !== undefined && tenantKey(previous.tenant) === tenantKey(desired.tenant);
   const before = sameTenant ? previous.objects : {};
-
   const changed = Object.entries(desired.objects)
     .filter(([key, entry]) => before[key]?.hash !== entry.hash)
     .map(([key, entry]) => {
@@ -214,9 +304,34 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
     ? Object.entries(previous.objects)
         .filter(([key]) => !(sameTenant && key in desired.objects))
         .map(([, entry]) => journalIdentity(previous, entry))
-        .sort((a, b) => DELETE_ORDER.indexOf(a.kind) - DELETE_ORDER.indexOf(b.kind))
     : [];
-  if (changed.length === 0 && removed.length === 0) return { results, failed: 0, nothingToDo: true, aborted: false };
+  return { before, changed, removed };
+}
+
+/** Runs `f` over `identities` kind by kind in `DELETE_ORDER` (dependents first), each kind in parallel. */
+async function byDeleteOrder(identities: readonly Identity[], f: (identity: Identity) => Promise<void>, stop: () => boolean): Promise<void> {
+  for (const kind of DELETE_ORDER) {
+    if (stop()) return;
+    await eachLimited(
+      identities.filter((i) => i.kind === kind),
+      WRITE_CONCURRENCY,
+      f,
+    );
+  }
+}
+
+/** Applies the change from `input.previous` to `input.desired` (see the module comment). */
+export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input: SyncInput, options: SyncOptions = {}): Promise<SyncOutcome> {
+  const env = options.env ?? process.env;
+  const aborted = options.aborted ?? (() => false);
+  const results: ObjectResult[] = [];
+  const report = (r: ObjectResult) => {
+    results.push(r);
+    options.onResult?.(r);
+  };
+  const { desired } = input;
+  const { before, changed, removed } = syncWork(input);
+  if (changed.length === 0 && removed.length === 0) return { results, failed: 0, nothingToDo: true, aborted: false, deleting: false };
 
   const api = apiFor(desired.tenant);
   const created: Created[] = [];
@@ -229,10 +344,11 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
   if (changed.length > 0) {
     if (!(await api.realmExists())) throw realmNotFound(desired.tenant.realm, desired.tenant.baseUrl);
     const snapshot = await readSnapshot(api, batchRequest(changed.map((c) => c.spec)));
-    const { steps, errors } = prepare(changed, snapshot, desired.tenant, env);
+    const recognized = await recognize(changed, before, snapshot, env, options.proveSecret);
+    const { steps, errors } = prepare(changed, snapshot, desired.tenant, env, recognized);
     if (errors.length > 0) {
       errors.forEach(fail);
-      return { results, failed: failures, nothingToDo: false, aborted: false };
+      return { results, failed: failures, nothingToDo: false, aborted: false, deleting: false };
     }
     const run = async (step: Step, write: () => Promise<ObjectResult>) => {
       if (failures > 0 || aborted()) return;
@@ -243,7 +359,7 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
       }
     };
     const byKind = (kind: Spec["kind"]) => steps.filter((s) => s.spec.kind === kind);
-    for (const step of byKind("oauth2-provider-grants")) await run(step, () => applyProvider(api, step, created));
+    for (const step of byKind("oauth2-provider-grants")) await run(step, () => applyProvider(api, step));
     await eachLimited([...byKind("web-app"), ...byKind("ai-agent")], WRITE_CONCURRENCY, (step) =>
       run(step, () => applyClient(api, step, snapshot, created, options.newUid ?? randomUUID)),
     );
@@ -255,35 +371,35 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
     }
   }
 
-  if (failures === 0 && !aborted()) {
-    for (const identity of removed) {
-      try {
-        report(await deleteIdentity(apiFor(identity.tenant), identity));
-      } catch (e) {
-        fail(failed(identity, e));
-        break;
-      }
-    }
+  // Past this point creations are kept: undoing them after an old object is gone would leave a
+  // renamed object with neither identity. The next apply recognizes them and finishes the removals.
+  const deleting = failures === 0 && !aborted() && removed.length > 0;
+  if (deleting) {
+    await byDeleteOrder(
+      removed,
+      async (identity) => {
+        if (aborted()) return;
+        try {
+          report(await deleteIdentity(apiFor(identity.tenant), identity));
+        } catch (e) {
+          fail(failed(identity, e));
+        }
+      },
+      () => failures > 0 || aborted(),
+    );
   }
 
   const stopped = aborted();
-  if (failures > 0 || stopped) await rollback(api, created, report, fail);
-  return { results, failed: failures, nothingToDo: false, aborted: stopped };
+  if (!deleting && (failures > 0 || stopped)) await rollback(api, created, report, fail, stopped);
+  return { results, failed: failures, nothingToDo: false, aborted: stopped, deleting };
 }
 
-async function applyProvider(api: AdminApi, step: Step, created: Created[]): Promise<ObjectResult> {
+async function applyProvider(api: AdminApi, step: Step): Promise<ObjectResult> {
   const spec = step.spec as SpecOf<"oauth2-provider-grants">;
-  let added: string[] = [];
-  const { plan, wrote } = await updateProvider(api, (live) => {
-    const before = live?.advancedOAuth2Config?.grantTypes ?? [];
-    added = spec.owned.grantTypes.filter((g) => !before.includes(g));
-    return planProviderGrants(spec, live);
-  });
-  if (added.length > 0) created.push({ addedGrantTypes: added });
+  const { plan, wrote } = await updateProvider(api, (live) => planProviderGrants(spec, live));
   return result(spec.kind, spec.id, plan.write === "create" ? "created" : wrote ? "updated" : "unchanged", plan.changes);
 }
 
-/** The AM client (with its secret), then its IDM side; a client created here is removed again if its IDM side fails. */
 async function applyClient(api: AdminApi, step: Step, snapshot: TenantSnapshot, created: Created[], newUid: () => string): Promise<ObjectResult> {
   const spec = step.spec as SpecOf<"web-app"> | SpecOf<"ai-agent">;
   let client: AmClientPlan;
@@ -307,8 +423,12 @@ async function applyClient(api: AdminApi, step: Step, snapshot: TenantSnapshot, 
     throw e;
   }
   if (creating || idm.write === "create") created.push({ identity });
-  const changes = [...client.changes, ...(step.secret ? [SECRET_CHANGE] : []), ...idm.changes];
-  const notes = step.secret && !creating ? [`secret written (version ${spec.secret.version})`] : [];
+  // A create's plan already names the secret; a rotation adds it once.
+  const changes = [...client.changes, ...(step.secret && !creating ? [SECRET_CHANGE] : []), ...idm.changes];
+  const notes = [
+    ...(step.rotating ? [`secret rotated (version ${step.previous?.secret} → ${spec.secret.version})`] : []),
+    ...(step.recognized ? [RECOGNIZED_NOTE] : []),
+  ];
   const action: Action = creating ? "created" : step.adopting ? "adopted" : wroteClient || wroteIdm ? "updated" : "unchanged";
   return result(spec.kind, spec.id, action, changes, notes);
 }
@@ -319,29 +439,26 @@ async function applyGrant(api: AdminApi, step: Step, snapshot: TenantSnapshot, c
   const wrote = await writeIdm(api, plan);
   if (plan.write === "create") created.push({ identity: { kind: spec.kind, tenant: spec.tenant, id: spec.id } });
   const action: Action = plan.write === "create" ? "created" : step.adopting ? "adopted" : wrote ? "updated" : "unchanged";
-  return result(spec.kind, spec.id, action, plan.changes);
+  return result(spec.kind, spec.id, action, plan.changes, step.recognized ? [RECOGNIZED_NOTE] : []);
 }
 
-/** Undoes what this sync created, dependents first; what cannot be undone is reported as failed. */
-async function rollback(api: AdminApi, created: Created[], report: (r: ObjectResult) => void, fail: (r: ObjectResult) => void): Promise<void> {
-  const NOTE = "rolled back: this apply failed, so what it created is removed (the next apply creates it again)";
-  const identities = created.flatMap((c) => ("identity" in c ? [c.identity] : []));
-  identities.sort((a, b) => DELETE_ORDER.indexOf(a.kind) - DELETE_ORDER.indexOf(b.kind));
-  for (const identity of identities) {
-    try {
-      const r = await deleteIdentity(api, identity);
-      report({ ...r, notes: [NOTE] });
-    } catch (e) {
-      fail(result(identity.kind, identity.id, "failed", [], [`could not roll back (${(e as Error).message}); the next apply reports it as not created by this stack: delete it, or set adopt: true`]));
-    }
-  }
-  const added = created.flatMap((c) => ("addedGrantTypes" in c ? c.addedGrantTypes : []));
-  if (added.length > 0) {
-    try {
-      const { plan } = await updateProvider(api, (live) => planProviderRemoval({ policy: "destroy", grantTypes: added }, live));
-      report(result("oauth2-provider-grants", "oauth2-provider", "updated", plan.changes, [NOTE]));
-    } catch (e) {
-      fail(result("oauth2-provider-grants", "oauth2-provider", "failed", [], [`could not take grant types ${JSON.stringify(added)} off again: ${(e as Error).message}`]));
-    }
-  }
+/** Said of an object the journal did not list and that the stack proved its own. */
+export const RECOGNIZED_NOTE = "recognized as this stack's own (created by an apply that did not finish): managed again";
+
+/** Undoes what this sync created, dependents first, each kind in parallel; what cannot be undone is reported as failed. */
+async function rollback(api: AdminApi, created: Created[], report: (r: ObjectResult) => void, fail: (r: ObjectResult) => void, stopped: boolean): Promise<void> {
+  const why = stopped ? "this apply was stopped" : "this apply failed";
+  const NOTE = `rolled back: ${why} before any deletion, so what it created is removed (the next apply creates it again)`;
+  await byDeleteOrder(
+    created.map((c) => c.identity),
+    async (identity) => {
+      try {
+        const r = await deleteIdentity(api, identity);
+        report({ ...r, notes: [NOTE] });
+      } catch (e) {
+        fail(result(identity.kind, identity.id, "failed", [], [`could not roll back (${(e as Error).message}); the next apply recognizes it as this stack's own when its secret is set`]));
+      }
+    },
+    () => false,
+  );
 }

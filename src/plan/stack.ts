@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
-import { Journal, journalIdentity } from "../contract/journal";
+import { MAX_JOURNAL_PARTS, journalIdentity, parseJournal, partName, type Journal } from "../contract/journal";
 import { Identity, identityKey, identityOf, Spec, tenantKey, tenantKeyOfIdentityKey, TenantRef } from "../contract/spec";
 import { mapStrings, unescapeTemplate } from "../contract/template";
 import { CliError } from "../cli/output";
@@ -54,6 +54,17 @@ function decodeTrigger(value: unknown): unknown {
   }
 }
 
+/** The journal a Journal resource carries (in one part or several), if it is one. */
+function journalOf(values: Record<string, unknown>): Journal | undefined {
+  if (values.journal === undefined) return undefined;
+  const texts = Array.from({ length: MAX_JOURNAL_PARTS }, (_, i) => values[partName("journal", i)]).map((v) => (v === undefined ? undefined : JSON.stringify(v)));
+  try {
+    return parseJournal("journal", texts);
+  } catch {
+    return undefined;
+  }
+}
+
 function contentsOf(resources: readonly RawResource[]): StackContents {
   const objects = new Map<string, { -readonly [K in keyof StackObject]: StackObject[K] }>();
   const entry = (identity: Identity) => {
@@ -66,7 +77,7 @@ function contentsOf(resources: readonly RawResource[]): StackContents {
   // An object's resource records its spec without the tenant: its journal holds that.
   const tenants = new Map<string, TenantRef>();
   for (const { values } of resources) {
-    const journal = parse(Journal, values.journal);
+    const journal = journalOf(values);
     if (!journal) continue;
     tenants.set(tenantKey(journal.tenant), journal.tenant);
     inventory.push(...Object.values(journal.objects).map((e) => journalIdentity(journal, e)));

@@ -67,7 +67,7 @@ describe("cdktf-aic sync", () => {
     await t.clearAudit();
     const r = await sync([{ ...t.aiAgent(), secret: { env: "AI_AGENT_CLIENT_SECRET", version: 2 } }], { AI_AGENT_CLIENT_SECRET: ROTATED });
     expect(r.status).toBe(0);
-    expect(r.stderr).toBe("~ ai-agent digital-assistant-ai-agent: coreOAuth2ClientConfig.userpassword (sensitive); secret written (version 2)\n");
+    expect(r.stderr).toBe("~ ai-agent digital-assistant-ai-agent: coreOAuth2ClientConfig.userpassword (sensitive); secret rotated (version 1 → 2)\n");
     expect((await t.writes()).map((e) => e.method)).toEqual(["PUT"]);
   });
 
@@ -76,7 +76,7 @@ describe("cdktf-aic sync", () => {
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split("\n")).toEqual([
       expect.stringMatching(/^! web-app digital-assistant-web-app: failed — WEB_APP_CLIENT_SECRET is not set: it is needed to create web-app digital-assistant-web-app/),
-      expect.stringMatching(/^1 object failed; nothing was written; no object left the tenant/),
+      expect.stringMatching(/^1 object failed; nothing was written; Terraform keeps the previous journal/),
     ]);
     expect(await t.writes()).toEqual([]);
   });
@@ -87,7 +87,7 @@ describe("cdktf-aic sync", () => {
     const r = await sync([bumped], NO_SECRETS);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/WEB_APP_CLIENT_SECRET is not set: web-app digital-assistant-web-app rotates its secret \(version 1 → 2\)/);
-    expect((await sync([bumped], { WEB_APP_CLIENT_SECRET: ROTATED })).stderr).toMatch(/secret written \(version 2\)/);
+    expect((await sync([bumped], { WEB_APP_CLIENT_SECRET: ROTATED })).stderr).toMatch(/secret rotated \(version 1 → 2\)/);
   });
 
   it("fails on a journal that is not one, naming the field", async () => {
@@ -206,7 +206,7 @@ describe("secrets", () => {
     await sync([{ ...t.webApp(), secret: { env: "WEB_APP_CLIENT_SECRET", version: 2 } }], { WEB_APP_CLIENT_SECRET: ROTATED, CDKTF_AIC_DEBUG: "1" });
     await sync([t.webApp({ scopes: ["openid"] }, "other-app")], { WEB_APP_CLIENT_SECRET: undefined, CDKTF_AIC_DEBUG: "1" });
     const printed = transcript.map((r) => r.stdout + r.stderr).join("\n");
-    expect(printed).toContain("secret written (version 2)");
+    expect(printed).toContain("secret rotated (version 1 → 2)");
     for (const secret of [...Object.values(t.secrets), ROTATED, t.password("barbara.jensen")]) expect(printed).not.toContain(secret);
     expect(printed).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
   });

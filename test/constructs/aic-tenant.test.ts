@@ -4,7 +4,7 @@ import { TerraformStack, Testing } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { AicTenant, ConfidentialWebApp, OAuth2ProviderGrants, TenantCredentials } from "../../constructs";
 import { DEFAULT_CREDENTIAL_ENV, WebAppSpec } from "../../src/contract";
-import { TENANT_URL, testApp, specOf, synthValidated, webAppProps } from "./helpers";
+import { TENANT_URL, resourceOf, testApp, specOf, synthValidated, webAppProps } from "./helpers";
 
 Testing.setupJest();
 
@@ -172,12 +172,23 @@ describe(AicTenant, () => {
     expect(https.tenantRef).toMatchObject({ baseUrl: "https://tenant.example.com", realm: "bravo/sub" });
   });
 
-  it("fails when the journal would not fit in a provisioner's environment", () => {
+  it("accepts a stack of 5,000 objects: its journal travels in parts of under 100 KB", () => {
     const s = stack();
     const tenant = new AicTenant(s, "Tenant", { baseUrl: TENANT_URL });
-    // About 120 bytes of journal per object: 1,200 objects pass the 120 KiB mark.
-    for (let i = 0; i < 1200; i++) {
-      new ConfidentialWebApp(tenant, `app-${i}`, webAppProps({ clientId: `a-long-enough-client-id-${i}`, owners: [] }));
+    for (let i = 0; i < 5000; i++) new ConfidentialWebApp(tenant, `app-${i}`, webAppProps({ clientId: `a-long-enough-client-id-${i}`, owners: [] }));
+    const journal = resourceOf(synthValidated(s), tenant, "Journal");
+    const parts = Object.values(journal.triggers_replace as Record<string, { objects: object }>);
+    expect(parts.length).toBeGreaterThan(4);
+    for (const part of parts) expect(Buffer.byteLength(JSON.stringify(part))).toBeLessThan(100 * 1024);
+    expect(parts.reduce((n, p) => n + Object.keys(p.objects).length, 0)).toBe(5000);
+  }, 120_000);
+
+  it("fails when the journal would not fit in a provisioner's environment even in parts", () => {
+    const s = stack();
+    const tenant = new AicTenant(s, "Tenant", { baseUrl: TENANT_URL });
+    // About 3 KB of journal per object (long client ids): 400 objects need more than 8 parts.
+    for (let i = 0; i < 400; i++) {
+      new ConfidentialWebApp(tenant, `app-${i}`, webAppProps({ clientId: `client-${i}-${"x".repeat(1500)}`, owners: [] }));
     }
     expect(() => synthValidated(s)).toThrow(/AIC_JOURNAL_TOO_LARGE.*split the objects over two stacks/s);
   }, 60_000);

@@ -14,6 +14,10 @@ import {
 import { ManagedObject } from "../../constructs/private/custom-resource";
 import {
   COMMANDS,
+  MAX_JOURNAL_PARTS,
+  destroyedMarker,
+  parseJournal,
+  syncedMarker,
   DEFAULT_CREDENTIAL_ENV,
   Journal,
   PROVISIONER_ENV,
@@ -76,7 +80,8 @@ describe("the custom resource pattern", () => {
     expect(resource.triggers_replace).toEqual({ object: `web-app|${TENANT_URL}|alpha|digital-assistant-web-app` });
     expect(resource.input!.spec).toBe(canonicalJson(specWithoutTenant(ManagedObject.of(app)!.spec)));
     expect(resource.input!.spec).not.toContain(TENANT_URL);
-    expect(resource.provisioner).toBeUndefined();
+    // Only a shell guard against destroy -target (no CLI per object).
+    expect(resource.provisioner!.map((p) => [p["local-exec"].when, /node/.test(p["local-exec"].command)])).toEqual([["destroy", false]]);
     // Recorded only once the journal's sync has applied it.
     expect(resource.depends_on).toEqual([addressOf(tenant, "Journal")]);
     expect(app.node.tryFindChild("Config")).toBeUndefined();
@@ -87,24 +92,55 @@ describe("the custom resource pattern", () => {
     const journal = journalOf(tenant.tenantRef, objects.map((o) => o.spec));
     const journalResource = resourceOf(synth, tenant, "Journal");
     expect(valueOf(journalResource, "journal")).toEqual(journal);
+    const cli = `node "assets/[^"]+/cdktf-aic\\.mjs" ${COMMANDS.sync}$`;
+    const previousParts = Object.fromEntries(
+      Array.from({ length: MAX_JOURNAL_PARTS - 1 }, (_, i) => [`${PROVISIONER_ENV.previous}_${i + 1}`, `\${jsonencode(try(self.triggers_replace.journal_${i + 1}, null))}`]),
+    );
     expect(journalResource.provisioner).toEqual([
       {
         "local-exec": {
-          command: expect.stringMatching(new RegExp(`^node "assets/[^"]+/cdktf-aic\\.mjs" ${COMMANDS.sync}$`)),
-          environment: { [PROVISIONER_ENV.previous]: "${jsonencode(self.triggers_replace.journal)}", [PROVISIONER_ENV.desired]: expect.any(String) },
+          // The sync of the destroy provisioner just before leaves the marker: no second run.
+          command: expect.stringMatching(new RegExp(`^rm -- "${syncedMarker(journal)}" 2>/dev/null \\|\\| ${cli}`)),
+          environment: { [PROVISIONER_ENV.desired]: expect.any(String) },
+        },
+      },
+      {
+        "local-exec": {
+          command: expect.stringMatching(new RegExp(`^${cli}`)),
+          environment: { [PROVISIONER_ENV.previous]: "${jsonencode(self.triggers_replace.journal)}", ...previousParts, [PROVISIONER_ENV.desired]: expect.any(String) },
           when: "destroy",
         },
       },
     ]);
-    const desired = journalResource.provisioner![0]["local-exec"].environment[PROVISIONER_ENV.desired];
+    const desired = journalResource.provisioner![1]["local-exec"].environment[PROVISIONER_ENV.desired];
     expect(JSON.parse(unescapeTemplate(desired))).toEqual(journal);
     const origin = resourceOf(synth, tenant, "Origin");
     expect(origin.triggers_replace).toEqual({ origin: "cdktf-aic" });
-    expect(origin.provisioner!.map((p) => [p["local-exec"].when ?? "create", Object.keys(p["local-exec"].environment).sort()])).toEqual([
-      ["create", [PROVISIONER_ENV.desired]],
-      ["destroy", [PROVISIONER_ENV.desired, PROVISIONER_ENV.previous]],
+    expect(origin.provisioner).toEqual([
+      {
+        "local-exec": {
+          command: expect.stringMatching(new RegExp(`^rm -- "${destroyedMarker(tenant.tenantRef)}" 2>/dev/null \\|\\| ${cli}`)),
+          environment: { [PROVISIONER_ENV.teardown]: desired },
+          when: "destroy",
+        },
+      },
     ]);
     expect(journalResource.depends_on).toEqual([addressOf(tenant, "Origin")]);
+  });
+
+  it("carries a journal over 96 KiB in parts, each a journal of some objects under its own key and variable", () => {
+    const { stack, tenant } = tenantStack();
+    // Long client ids: a journal of 2 parts from 40 objects.
+    for (let i = 0; i < 40; i++) new ConfidentialWebApp(stack, `app${i}`, webAppProps({ clientId: `app-${i}-${"x".repeat(1500)}` }));
+    const journalResource = resourceOf(Testing.synth(stack), tenant, "Journal");
+    const parts = Object.keys(journalResource.triggers_replace as object);
+    expect(parts).toEqual(["journal", "journal_1"]);
+    const env = journalResource.provisioner![1]["local-exec"].environment;
+    expect(Object.keys(env).filter((k) => k.startsWith(PROVISIONER_ENV.desired))).toEqual([PROVISIONER_ENV.desired, `${PROVISIONER_ENV.desired}_1`]);
+    for (const value of Object.values(env)) expect(Buffer.byteLength(value)).toBeLessThan(100 * 1024);
+    const joined = parseJournal("journal", [0, 1].map((i) => unescapeTemplate(env[i === 0 ? PROVISIONER_ENV.desired : `${PROVISIONER_ENV.desired}_1`])));
+    expect(Object.keys(joined.objects)).toHaveLength(40);
+    expect(valueOf(journalResource, "journal")).toEqual(expect.objectContaining({ parts: 2 }));
   });
 
   it("journals each object by kind and id with a hash of its spec and its secret's version, in key order", () => {
@@ -156,7 +192,7 @@ describe("the custom resource pattern", () => {
     expect(WebAppSpec.parse(specOf(synth, app)).owned.description).toBe(TRICKY);
   });
 
-  it("runs one sync per apply through real Terraform: the first from Origin, then old → new journal, and a delete-all on destroy", () => {
+  it("runs the sync through real Terraform: first from the Journal's create, then old → new journal, and the applied journal on destroy", () => {
     const first = seedStack({}, { description: TRICKY });
     const second = seedStack({}, { description: TRICKY, scopes: ["openid", "read-data"] });
     const journalOfStack = (s: typeof first) => journalOf(s.tenant.tenantRef, s.objects.map((o) => o.spec));
@@ -172,17 +208,18 @@ describe("the custom resource pattern", () => {
     expect(workdir.takeCalls()).toEqual([]);
 
     workdir.apply(second.synth);
+    // The destroy provisioner's sync, then the create provisioner's (which the real CLI's marker skips).
     const changed = workdir.takeCalls();
-    expect(commandsOf(changed)).toEqual([COMMANDS.sync]);
+    expect(commandsOf(changed)).toEqual([COMMANDS.sync, COMMANDS.sync]);
     expect(envJson(changed[0], PROVISIONER_ENV.previous)).toEqual(journalOfStack(first));
     expect(envJson(changed[0], PROVISIONER_ENV.desired)).toEqual(journalOfStack(second));
+    expect(changed[1].env[PROVISIONER_ENV.previous]).toBeUndefined();
 
     workdir.destroy();
     const destroyed = workdir.takeCalls();
     expect(commandsOf(destroyed)).toEqual([COMMANDS.sync, COMMANDS.sync]);
     expect(envJson(destroyed[0], PROVISIONER_ENV.previous)).toEqual(journalOfStack(second));
-    expect(envJson(destroyed[1], PROVISIONER_ENV.previous)).toEqual(journalOfStack(second));
-    expect(envJson(destroyed[1], PROVISIONER_ENV.desired)).toEqual({ tenant: second.tenant.tenantRef, objects: {} });
+    expect(envJson(destroyed[1], PROVISIONER_ENV.teardown)).toEqual(journalOfStack(second));
   });
 
   it("a version bump updates the Resource in place and syncs the new version, replacing no object", () => {
@@ -198,7 +235,7 @@ describe("the custom resource pattern", () => {
     });
     workdir.apply(v2.synth);
     const calls = workdir.takeCalls();
-    expect(commandsOf(calls)).toEqual([COMMANDS.sync]);
+    expect(commandsOf(calls)).toEqual([COMMANDS.sync, COMMANDS.sync]);
     expect((envJson(calls[0], PROVISIONER_ENV.desired) as Journal).objects["web-app/digital-assistant-web-app"].secret).toBe("2");
   });
 
@@ -211,7 +248,7 @@ describe("the custom resource pattern", () => {
     expect(workdir.plan(after.synth).changes).toEqual({ [addressOf(after.tenant, "Journal")]: ["delete", "create"] });
     workdir.apply(after.synth);
     const calls = workdir.takeCalls();
-    expect(commandsOf(calls)).toEqual([COMMANDS.sync]);
+    expect(commandsOf(calls)).toEqual([COMMANDS.sync, COMMANDS.sync]);
     expect((envJson(calls[0], PROVISIONER_ENV.previous) as Journal).tenant.auth).toEqual(expect.objectContaining({ idEnv: DEFAULT_CREDENTIAL_ENV.serviceAccountId }));
     expect((envJson(calls[0], PROVISIONER_ENV.desired) as Journal).tenant.auth).toEqual(expect.objectContaining({ idEnv: "OTHER_ID" }));
   });
@@ -245,11 +282,14 @@ describe('customResourceType: "null_resource"', () => {
 
   it("runs sync with the journal's JSON string from the triggers in the environment", () => {
     const { tenant, app, synth } = seedStack({ customResourceType: "null_resource" });
-    expect(nullResourceOf(synth, app, "Resource").provisioner).toBeUndefined();
     const journal = nullResourceOf(synth, tenant, "Journal");
-    expect(journal.provisioner![0]["local-exec"]).toEqual({
+    expect(journal.provisioner![1]["local-exec"]).toEqual({
       command: expect.stringMatching(new RegExp(`^node "assets/[^"]+/cdktf-aic\\.mjs" ${COMMANDS.sync}$`)),
-      environment: { [PROVISIONER_ENV.previous]: "${self.triggers.journal}", [PROVISIONER_ENV.desired]: journal.triggers.journal },
+      environment: expect.objectContaining({
+        [PROVISIONER_ENV.previous]: "${self.triggers.journal}",
+        [`${PROVISIONER_ENV.previous}_1`]: '${try(self.triggers.journal_1, "null")}',
+        [PROVISIONER_ENV.desired]: journal.triggers.journal,
+      }),
       when: "destroy",
     });
     expect(nullResourceOf(synth, app, "Resource").depends_on).toEqual([addressOf(tenant, "Journal")]);

@@ -178,8 +178,9 @@ export class TerraformWorkdir {
     writeFileSync(join(this.dir, "main.tf.json"), synth);
     const resources = Object.values((JSON.parse(synth) as { resource?: Record<string, Record<string, { provisioner?: LocalExecJson[] }>> }).resource ?? {});
     for (const provisioner of resources.flatMap((byId) => Object.values(byId)).flatMap((r) => r.provisioner ?? [])) {
-      const cli = /^node "([^"]+)"/.exec(provisioner["local-exec"].command)?.[1];
-      if (!cli) throw new Error(`a provisioner that does not run the CLI: ${provisioner["local-exec"].command}`);
+      // Provisioners run the CLI, or only a shell (each object's guard against destroy -target).
+      const cli = /node "([^"]+)"/.exec(provisioner["local-exec"].command)?.[1];
+      if (!cli) continue;
       mkdirSync(dirname(join(this.dir, cli)), { recursive: true });
       writeFileSync(join(this.dir, cli), RECORDER);
     }

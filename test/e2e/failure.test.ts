@@ -80,7 +80,7 @@ describe("a failed apply", () => {
     expect(again.status).toBe(2);
     const landed = await ws.terraform(APPLY, { WEB_APP_CLIENT_SECRET: "the-rotated-secret-value" });
     expect(landed.status).toBe(0);
-    expect(landed.output).toMatch(/~ web-app app-b: coreOAuth2ClientConfig\.userpassword \(sensitive\); secret written \(version 2\)/);
+    expect(landed.output).toMatch(/~ web-app app-b: coreOAuth2ClientConfig\.userpassword \(sensitive\); secret rotated \(version 1 → 2\)/);
     expect(landed.output).not.toContain("the-rotated-secret-value");
   }, 300_000);
 

@@ -10,6 +10,8 @@ import { DEFAULT_CREDENTIAL_ENV, TOKEN_EXCHANGE_GRANT } from "../../src/contract
 import { Spec, type SpecOf, type TenantRef } from "../../src/contract/spec";
 import { startTenant, type RunningTenant } from "../../src/emulator";
 import { journalKey, journalOf, type Journal } from "../../src/contract/journal";
+import { createOAuth2Api } from "../../src/client/oauth2-api";
+import { secretProof } from "../../src/engine/ownership";
 import { syncTenant, type SyncOutcome } from "../../src/engine/sync";
 import type { ObjectResult } from "../../src/engine/result";
 
@@ -152,13 +154,16 @@ export class Journaled {
 
   constructor(private readonly t: TestTenant) {}
 
+  /** As the CLI runs it: able to prove that the stack holds a client's secret. */
   async apply(specs: readonly Spec[], env: Record<string, string | undefined> = {}, options: { aborted?: () => boolean } = {}): Promise<SyncOutcome> {
     const desired = journalOf(this.t.ref(), specs);
+    const oauth2 = createOAuth2Api({ baseUrl: this.t.tenant.baseUrl, realm: "alpha" });
     const outcome = await syncTenant(() => this.t.api, { previous: this.applied, desired, specs: new Map(specs.map((s) => [journalKey(s), s])) }, {
       env: this.t.env(env),
       onResult: (r) => this.lines.push(r),
+      proveSecret: secretProof(oauth2),
       ...options,
-    });
+    }).finally(() => oauth2.close());
     if (outcome.failed === 0 && !outcome.aborted) this.applied = desired;
     return outcome;
   }
