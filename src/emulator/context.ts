@@ -6,6 +6,7 @@
 import type { AmVersion } from "../contract/am-defaults";
 import type { SigningKeys } from "./keys";
 import type { SessionRegistry } from "./sessions";
+import type { RecordPath } from "./store";
 import type { TenantState } from "./types";
 
 export interface EmulatorContext {
@@ -27,6 +28,8 @@ export interface EmulatorContext {
   restartDelayMs: number;
   /** A revision never given out before (IDM `_rev` values, AM `_rev` counters). */
   nextRev(): string;
-  /** Persists the state when the tenant has a state file; a no-op otherwise. */
+  /** A record changed or was removed: the next `save` writes it (a no-op without a state file). */
+  changed(path: RecordPath): void;
+  /** Persists the records changed since the last call, before the write is answered (a no-op without a state file). */
   save(): void;
 }

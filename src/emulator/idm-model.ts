@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import type { EmulatorContext } from "./context";
 import { badRequest, idmNotFound, policyFailure } from "./errors";
-import { findManaged, managedCollection, type ManagedRecord } from "./store";
+import { findManaged, managedCollection, managedPath, type ManagedRecord } from "./store";
 import type { TenantState } from "./types";
 
 export const MANAGED_TYPES = ["application", "user", "group", "aiagent", "aiagentprivilege"] as const;
@@ -255,7 +255,10 @@ export function writeManaged(ctx: EmulatorContext, realm: string, type: ManagedT
       });
       reverseWrites.push({ field: key, edges });
     } else if (key === "password" && type === "user") {
-      if (typeof value === "string") state.passwords[id] = value;
+      if (typeof value === "string") {
+        state.passwords[id] = value;
+        ctx.changed(["passwords", id]);
+      }
     } else {
       record[key] = value;
     }
@@ -265,6 +268,7 @@ export function writeManaged(ctx: EmulatorContext, realm: string, type: ManagedT
 
   record._rev = ctx.nextRev();
   collection[id] = record;
+  ctx.changed(managedPath(realm, type, id));
   for (const w of reverseWrites) applyReverseWrite(ctx, realm, type, record, w.field, w.edges);
   return { record, created: previous === undefined };
 }
@@ -281,6 +285,7 @@ function applyReverseWrite(ctx: EmulatorContext, realm: string, type: ManagedTyp
       if (rel.many) source[rel.field] = wanted ? [...current, makeEdge(`managed/${realm}_${type}`, object._id)] : current.filter((e) => e._ref !== self);
       else source[rel.field] = wanted ? makeEdge(`managed/${realm}_${type}`, object._id) : null;
       source._rev = ctx.nextRev();
+      ctx.changed(managedPath(realm, rel.type, source._id));
     }
   }
 }
@@ -334,6 +339,8 @@ export function deleteManaged(ctx: EmulatorContext, realm: string, type: Managed
   if (!record) return undefined;
   delete collection[id];
   delete ctx.state.passwords[id];
+  ctx.changed(managedPath(realm, type, id));
+  ctx.changed(["passwords", id]);
   const ref = `managed/${realm}_${type}/${id}`;
   for (const rel of RELATIONSHIPS.filter((r) => r.target === type)) {
     for (const source of Object.values(managedCollection(ctx.state, realm, rel.type))) {
@@ -341,6 +348,7 @@ export function deleteManaged(ctx: EmulatorContext, realm: string, type: Managed
       if (!current.some((e) => e._ref === ref)) continue;
       source[rel.field] = rel.many ? current.filter((e) => e._ref !== ref) : null;
       source._rev = ctx.nextRev();
+      ctx.changed(managedPath(realm, rel.type, source._id));
     }
   }
   return record;

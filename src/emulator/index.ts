@@ -12,14 +12,17 @@ import { createSigningKeys } from "./keys";
 import { connectionOf, createSeedCredentials, seedState } from "./seed";
 import { createTenantServer } from "./server";
 import { SessionRegistry } from "./sessions";
-import { readStateFile, STATE_FILE_FORMAT, writeStateFile } from "./store";
+import { readStateFile, StateFileWriter } from "./store";
 
 export interface StartTenantOptions {
   /** 0 (default) picks a free port. */
   readonly port?: number;
   /** Only the loopback interface: the tenant has no TLS and publishes its credentials. */
   readonly host?: "127.0.0.1";
-  /** A JSON file to load the state from and save it to after every write. @default - in memory */
+  /**
+   * A file to load the state from and to record every write in before it is answered (a journal,
+   * see store.ts: a killed tenant loses no answered write). @default - in memory
+   */
   readonly statePath?: string;
   /** Added to every admin call. @default 0 */
   readonly latencyMs?: number;
@@ -44,6 +47,7 @@ export async function startTenant(opts: StartTenantOptions = {}): Promise<Runnin
   const { statePath } = opts;
   const saved = statePath ? readStateFile(statePath) : undefined;
   const seed = saved?.seed ?? (await createSeedCredentials());
+  const file = statePath ? new StateFileWriter(statePath, seed) : undefined;
   const ctx: EmulatorContext = {
     state: saved?.tenant ?? seedState(seed),
     baseUrl: "",
@@ -54,14 +58,13 @@ export async function startTenant(opts: StartTenantOptions = {}): Promise<Runnin
     now: () => Date.now(),
     restartDelayMs: opts.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS,
     nextRev: () => String(++ctx.state.counter),
-    save: () => {
-      if (statePath) writeStateFile(statePath, { format: STATE_FILE_FORMAT, tenant: ctx.state, seed });
-    },
+    changed: (path) => file?.mark(path),
+    save: () => file?.save(ctx.state),
   };
   const control = new ControlPlane(() => {
     ctx.state = seedState(seed);
     ctx.restartDelayMs = opts.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS;
-    ctx.save();
+    file?.snapshot(ctx.state);
   });
   control.latencyMs = opts.latencyMs ?? 0;
 
@@ -75,14 +78,24 @@ export async function startTenant(opts: StartTenantOptions = {}): Promise<Runnin
   });
   const { port } = server.address() as AddressInfo;
   ctx.baseUrl = `http://127.0.0.1:${port}`;
-  ctx.save();
+  // A new file, or the loaded one rewritten without its journal lines.
+  file?.snapshot(ctx.state);
 
   return {
     baseUrl: ctx.baseUrl,
     connection: connectionOf(seed, ctx.baseUrl),
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+        server.close((error) => {
+          try {
+            // A clean stop leaves one snapshot, no journal lines.
+            file?.snapshot(ctx.state);
+            file?.close();
+          } catch (e) {
+            return reject(e);
+          }
+          return error ? reject(error) : resolve();
+        });
         server.closeAllConnections();
       }),
   };

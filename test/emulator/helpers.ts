@@ -2,7 +2,10 @@
  * Test helpers for the embedded tenant: start one on an ephemeral port, get a real admin token
  * from its service-account endpoint (jwt-bearer, reference §1) and call it over HTTP.
  */
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { importJWK, SignJWT } from "jose";
 import { API_VERSION } from "../../src/contract/endpoints";
 import type { TenantConnection } from "../../src/contract/connection";
@@ -167,4 +170,43 @@ export function fixtures(t: TestTenant) {
       ),
     ref,
   };
+}
+
+export interface TenantProcess {
+  child: ChildProcess;
+  /** The base URL the command printed. */
+  url: string;
+  /** Resolves with the exit code (null after a signal). */
+  exited: Promise<number | null>;
+}
+
+/**
+ * `cdktf-aic tenant ARGS` as its own process (the command's source through tsx), once it prints its
+ * URL. `dir` is a scratch folder the caller removes: tsx keeps a cache in the temp dir and never
+ * removes it, so the child gets one inside `dir`.
+ */
+export async function spawnTenantCommand(dir: string, args: string[]): Promise<TenantProcess> {
+  const script = 'require("./src/cli/tenant").tenantCommand(process.argv.slice(1)).then((c) => process.exit(c))';
+  const childTmp = join(dir, "tmp");
+  mkdirSync(childTmp, { recursive: true });
+  const child = spawn(process.execPath, ["--import", "tsx", "-e", script, "--", ...args], {
+    cwd: resolve(__dirname, "../.."),
+    env: { ...process.env, TMPDIR: childTmp },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<number | null>((done) => child.on("exit", done));
+  try {
+    const url = await new Promise<string>((done, fail) => {
+      let out = "";
+      child.stdout!.on("data", (d) => {
+        out += d;
+        if (out.includes("\n")) done(out.trim());
+      });
+      void exited.then((code) => fail(new Error(`tenant exited early with ${code}`)));
+    });
+    return { child, url, exited };
+  } catch (e) {
+    child.kill("SIGKILL");
+    throw e;
+  }
 }

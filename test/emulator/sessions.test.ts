@@ -42,6 +42,7 @@ beforeEach(() => {
     now: () => nowMs,
     restartDelayMs: 0,
     nextRev: () => String(++rev),
+    changed: () => undefined,
     save: () => undefined,
   };
 });

@@ -20,7 +20,7 @@ import { alreadyExists, badRequest, CrestHttpError, invalidAttribute, notFound }
 import { deleteManaged, parseFields, referencing, writeManaged } from "../idm-model";
 import { etag, filterItems, json, objectBody, pageOf, pickFields, queryAnswer, type Route } from "../router";
 import { header } from "../sessions";
-import { amClients, findManaged, realmState, type AmClientKind } from "../store";
+import { amClientPath, amClients, findManaged, realmState, type AmClientKind } from "../store";
 import type { AmClientRecord, EmulatorRequest, RealmState } from "../types";
 
 type Wrapped = { inherited: boolean; value?: unknown };
@@ -208,6 +208,7 @@ function put(kind: AmClientKind): Route["handler"] {
       record.body.aiAgentIdentityUid = { inherited: false, value: uid };
     }
     clients[id] = record;
+    ctx.changed(amClientPath(params.realm, kind, id));
     ctx.save();
     const read = readForm(ctx, params.realm, kind, record);
     if (!previous) return json(201, read, { ...etag(String(record.rev)), ...location(ctx, req) });
@@ -236,6 +237,7 @@ function remove(kind: AmClientKind): Route["handler"] {
     if (!record) throw notFound();
     const read = readForm(ctx, params.realm, kind, record);
     delete clients[params.id];
+    ctx.changed(amClientPath(params.realm, kind, params.id));
     if (kind === "AIAgent") {
       // AM removes the agent's IDM identity; its privileges go with it (decision: a privilege
       // without its required `agent` would be left invalid, so the tenant deletes it too).

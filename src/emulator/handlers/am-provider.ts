@@ -28,8 +28,14 @@ function providerResponse(status: number, realm: RealmState): EmulatorResponse {
   return json(status, { _id: "", _rev: rev, ...realm.provider, _type: AM_TYPES.provider }, etag(rev));
 }
 
+/** The provider and its revision changed: both go to the state file. */
+function providerChanged(ctx: EmulatorContext, realm: string): void {
+  ctx.changed(["realms", realm, "provider"]);
+  ctx.changed(["realms", realm, "providerRev"]);
+}
+
 /** Every attribute the body leaves out is reset to the fresh tenant's value (full replace). */
-function replaceProvider(ctx: EmulatorContext, realm: RealmState, body: Record<string, unknown>): void {
+function replaceProvider(ctx: EmulatorContext, name: string, realm: RealmState, body: Record<string, unknown>): void {
   const provider: Record<string, unknown> = {};
   const groups = new Set([...Object.keys(PROVIDER_DEFAULTS), ...Object.keys(body).filter((k) => !k.startsWith("_"))]);
   for (const group of groups) {
@@ -41,6 +47,7 @@ function replaceProvider(ctx: EmulatorContext, realm: RealmState, body: Record<s
   }
   realm.provider = provider;
   realm.providerRev = Number(ctx.nextRev());
+  providerChanged(ctx, name);
   ctx.save();
 }
 
@@ -68,7 +75,7 @@ export function amProviderRoutes(): Route[] {
         // A PUT does not create the service: that is `?_action=create` [rec] (404 here: inf).
         if (!realm.provider) throw notFound();
         checkIfMatch(req, String(realm.providerRev));
-        replaceProvider(ctx, realm, objectBody(req));
+        replaceProvider(ctx, params.realm, realm, objectBody(req));
         return providerResponse(200, realm);
       },
     },
@@ -81,7 +88,7 @@ export function amProviderRoutes(): Route[] {
         const action = req.query.get("_action");
         if (action === "create") {
           if (realm.provider) throw new CrestHttpError(409, "Unable to save config: Service already exists");
-          replaceProvider(ctx, realm, objectBody(req));
+          replaceProvider(ctx, params.realm, realm, objectBody(req));
           return providerResponse(201, realm);
         }
         // The console asks for sub-configurations; the provider has none [rec].
@@ -97,10 +104,11 @@ export function amProviderRoutes(): Route[] {
         const action = req.query.get("_action");
         if (action !== "enable") throw badRequest(`Action '${action ?? ""}' is not supported by this resource`);
         // The environment switch turns the feature on in every realm that has a provider.
-        for (const realm of Object.values(ctx.state.realms)) {
+        for (const [name, realm] of Object.entries(ctx.state.realms)) {
           if (!realm.provider) continue;
           realm.provider.aiAgentsConfig = { ...(realm.provider.aiAgentsConfig as object | undefined), aiAgentsEnabled: true };
           realm.providerRev = Number(ctx.nextRev());
+          providerChanged(ctx, name);
         }
         ctx.save();
         return json(200, {});
