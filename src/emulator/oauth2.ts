@@ -13,6 +13,7 @@ import { API_VERSION, realmPath } from "../contract/endpoints";
 import type { EmulatorContext } from "./context";
 import { crestBody } from "./errors";
 import { SIGNING_ALG, verificationKey } from "./keys";
+import { handleAuthenticate, realmUser } from "./journeys";
 import { handleOidc, handleRootWellKnown } from "./oidc";
 import { checkApiVersion } from "./router";
 import { header, SESSION_COOKIE } from "./sessions";
@@ -45,8 +46,8 @@ type Json = Record<string, unknown>;
 
 /**
  * Handles /am/oauth2/** (incl. the root-realm service-account token endpoint /am/oauth2/access_token,
- * and the OpenID Connect endpoints of oidc.ts), /am/.well-known/*, POST
- * /am/json/realms/root/authenticate and GET /am/json/serverinfo/*; returns undefined when the
+ * and the OpenID Connect endpoints of oidc.ts), /am/.well-known/*, the authenticate endpoints of
+ * journeys.ts and GET /am/json/serverinfo/*; returns undefined when the
  * path is not its own. None of these needs admin authentication.
  */
 export async function handleOAuth2(req: EmulatorRequest, ctx: EmulatorContext): Promise<EmulatorResponse | undefined> {
@@ -58,12 +59,8 @@ export async function handleOAuth2(req: EmulatorRequest, ctx: EmulatorContext): 
       return req.path === "/am/json/serverinfo/version" ? serverVersion() : serverInfo();
     });
   }
-  if (req.path === "/am/json/realms/root/authenticate") {
-    return only(req, "POST", () => {
-      checkApiVersion(req, API_VERSION.authenticate);
-      return amAuthenticate(req, ctx);
-    });
-  }
+  const authenticated = await handleAuthenticate(req, ctx);
+  if (authenticated) return authenticated;
   if (req.path.startsWith("/am/.well-known/")) return handleRootWellKnown(req, ctx);
   const route = oauth2Route(req.path);
   if (!route) return undefined;
@@ -137,7 +134,7 @@ const unsupportedGrant = (): EmulatorResponse => ({ status: 400, body: UNSUPPORT
 export const missing = (name: string) => oauthError(400, "invalid_request", `Missing parameter, '${name}'`);
 const invalidScope = (scopes: string[]): EmulatorResponse => ({ status: 400, body: invalidScopeError(scopes) });
 /** [inf] AM's session-quota wording; AIC does not document what a 6th concurrent session gets. */
-const SESSION_QUOTA = "Maximum sessions limit reached or session quota has been exhausted";
+export const SESSION_QUOTA = "Maximum sessions limit reached or session quota has been exhausted";
 
 /** The form body, or undefined when the request is not `application/x-www-form-urlencoded`. */
 export function formOf(req: EmulatorRequest): URLSearchParams | undefined {
@@ -173,19 +170,6 @@ function serverVersion(): EmulatorResponse {
     status: 200,
     body: { _id: "version", version, fullVersion: `ForgeRock Access Management ${version} Build ${revision} (${date})`, revision, date },
   };
-}
-
-/** Self-managed AM's username/password login; a session counts against the same cap [inf]. */
-function amAuthenticate(req: EmulatorRequest, ctx: EmulatorContext): EmulatorResponse {
-  const username = header(req, "x-openam-username");
-  const password = header(req, "x-openam-password");
-  const expected = username === undefined ? undefined : own(ctx.state.amAdmins, username);
-  if (username === undefined || expected === undefined || password === undefined || !sameSecret(expected, password)) {
-    return { status: 401, body: crestBody(401, "Authentication Failed") };
-  }
-  const tokenId = ctx.sessions.open(username, "am-session", [], ctx.now(), AM_SESSION_SECONDS);
-  if (!tokenId) return { status: 401, body: crestBody(401, SESSION_QUOTA) };
-  return { status: 200, body: { tokenId, successUrl: "/am/console", realm: "/" } };
 }
 
 /**
@@ -302,7 +286,7 @@ export function authenticateClient(req: EmulatorRequest, form: URLSearchParams, 
 }
 
 /** Constant-time comparison of two secrets of any length. */
-function sameSecret(expected: string, actual: string): boolean {
+export function sameSecret(expected: string, actual: string): boolean {
   const digest = (s: string) => createHash("sha256").update(s).digest();
   return timingSafeEqual(digest(expected), digest(actual));
 }
@@ -364,11 +348,8 @@ async function passwordGrant(
   const password = form.get("password");
   if (!username) return missing("username");
   if (password === null) return missing("password");
-  const users = own(ctx.state.managed, `${route.realm}_user`) ?? {};
-  const user = Object.values(users).find((u) => u.userName === username);
-  const stored = user ? ctx.state.passwords[user._id] : undefined;
-  const active = user !== undefined && String(user.accountStatus ?? "active").toLowerCase() === "active";
-  if (!user || !active || stored === undefined || !sameSecret(stored, password)) {
+  const user = realmUser(ctx, route.realm, username, password);
+  if (!user) {
     return oauthError(400, "invalid_grant", "Authentication failed"); // [inf] status; RFC 6749 says 400
   }
   const scopes = clientScopes(form, client);

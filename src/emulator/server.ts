@@ -18,6 +18,7 @@ import { amRealmRoutes } from "./handlers/am-realms";
 import { amSessionRoutes } from "./handlers/am-sessions";
 import { idmRoutes } from "./handlers/idm";
 import { idmServiceAccountRoutes } from "./handlers/idm-svcacct";
+import { isAuthenticatePath } from "./journeys";
 import { handleOAuth2 } from "./oauth2";
 import { dispatch, matches, type Route } from "./router";
 import { authenticateAdmin } from "./sessions";
@@ -41,7 +42,7 @@ const OWN_AUTH_ROUTES: readonly Route[] = [...amSessionRoutes()];
 function kindOf(path: string): CallKind {
   return path.startsWith("/am/oauth2/") ||
     path.startsWith("/am/.well-known/") ||
-    path === "/am/json/realms/root/authenticate" ||
+    isAuthenticatePath(path) ||
     path.startsWith("/am/json/serverinfo/")
     ? "oauth2"
     : "admin";

@@ -9,12 +9,18 @@ import type { EmulatorContext } from "./context";
 import { crestBody } from "./errors";
 import type { EmulatorRequest, EmulatorResponse } from "./types";
 
-export type SessionKind = "service-account" | "am-session";
+/**
+ * `am-session`: an AM admin (`amadmin`) logged in at the root realm; `user-session`: a realm user
+ * logged in through a login journey, which opens no admin API.
+ */
+export type SessionKind = "service-account" | "am-session" | "user-session";
 
 export interface AdminSession {
-  /** The service-account id or the AM admin user name. */
+  /** The service-account id, the AM admin user name, or the realm user's `_id`. */
   accountId: string;
   kind: SessionKind;
+  /** The realm the session was opened in (`alpha`; `root` for the root realm). */
+  realm: string;
   /** Granted scopes (service accounts); AM admin sessions carry none and need none. */
   scopes: string[];
   expiresAtMs: number;
@@ -36,14 +42,15 @@ export class SessionRegistry {
 
   /**
    * Opens a session and returns its token, or undefined when the account already holds
-   * `maxPerAccount` unexpired sessions.
+   * `maxPerAccount` unexpired sessions. Realm users are not capped: AM's session quotas are off
+   * unless configured [inf: AIC does not document a quota for end users].
    */
-  open(accountId: string, kind: SessionKind, scopes: string[], nowMs: number, lifetimeSeconds: number): string | undefined {
+  open(accountId: string, kind: SessionKind, scopes: string[], nowMs: number, lifetimeSeconds: number, realm = "root"): string | undefined {
     this.expire(nowMs);
     const active = this.active(accountId, nowMs);
-    if (active >= this.maxPerAccount) return undefined;
+    if (kind !== "user-session" && active >= this.maxPerAccount) return undefined;
     const token = randomBytes(32).toString("base64url");
-    this.sessions.set(token, { accountId, kind, scopes, expiresAtMs: nowMs + lifetimeSeconds * 1000 });
+    this.sessions.set(token, { accountId, kind, realm, scopes, expiresAtMs: nowMs + lifetimeSeconds * 1000 });
     this.peaks.set(accountId, Math.max(this.peaks.get(accountId) ?? 0, active + 1));
     return token;
   }
@@ -103,6 +110,12 @@ const REQUIRED_SCOPES: ReadonlyArray<readonly [prefix: string, scopes: readonly 
   ["/environment/", ["fr:am:*", "fr:idm:*"]],
 ];
 
+/** Whether a bearer token granted `scopes` may call the admin path. */
+export function scopesOpen(path: string, scopes: readonly string[]): boolean {
+  const needed = REQUIRED_SCOPES.find(([prefix]) => path.startsWith(prefix))?.[1] ?? [];
+  return needed.every((s) => scopes.includes(s));
+}
+
 const UNAUTHORIZED: EmulatorResponse = { status: 401, body: crestBody(401, "Access Denied") };
 const FORBIDDEN: EmulatorResponse = { status: 403, body: crestBody(403, "Access Denied") };
 
@@ -119,8 +132,7 @@ export function authenticateAdmin(req: EmulatorRequest, ctx: EmulatorContext): E
   if (bearer) {
     const session = ctx.sessions.find(bearer, nowMs);
     if (!session || session.kind !== "service-account") return UNAUTHORIZED;
-    const needed = REQUIRED_SCOPES.find(([prefix]) => req.path.startsWith(prefix))?.[1] ?? [];
-    return needed.every((s) => session.scopes.includes(s)) ? undefined : FORBIDDEN;
+    return scopesOpen(req.path, session.scopes) ? undefined : FORBIDDEN;
   }
   const tokenId = sessionCookie(req);
   if (tokenId && ctx.sessions.find(tokenId, nowMs)?.kind === "am-session") return undefined;
