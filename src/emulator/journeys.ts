@@ -11,11 +11,11 @@
  * a realm its IDM users, whose session only authorizes OAuth2 requests. Decisions marked [inf] are
  * not documented or recorded for AIC.
  */
-import { jwtVerify, SignJWT } from "jose";
+import { jwtVerify } from "jose";
 import { API_VERSION } from "../contract/endpoints";
 import type { EmulatorContext } from "./context";
 import { crestBody } from "./errors";
-import { SIGNING_ALG, verificationKey } from "./keys";
+import { SIGNING_ALG, signJwt, verificationKey } from "./keys";
 import { AM_SESSION_SECONDS, methodNotAllowed, sameSecret, SESSION_QUOTA } from "./oauth2";
 import { checkApiVersion, jsonBody } from "./router";
 import { header, SESSION_COOKIE, type SessionKind } from "./sessions";
@@ -70,11 +70,7 @@ export async function handleAuthenticate(req: EmulatorRequest, ctx: EmulatorCont
 async function firstPage(ctx: EmulatorContext, realm: string) {
   const [namePrompt, passwordPrompt] = LOGIN_PAGE.prompts;
   const iat = Math.floor(ctx.now() / 1000);
-  const authId = await new SignJWT({ realm, tree: DEFAULT_TREE })
-    .setProtectedHeader({ alg: SIGNING_ALG, typ: "JWT", kid: ctx.signingKeys.kid })
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + AUTH_ID_SECONDS)
-    .sign(ctx.signingKeys.privateKey);
+  const authId = await signJwt(ctx.signingKeys, { realm, tree: DEFAULT_TREE, iat, exp: iat + AUTH_ID_SECONDS });
   return {
     authId,
     callbacks: [

@@ -7,14 +7,16 @@
  * Decisions marked [inf] are not documented or recorded for AIC; they pick AM's usual wording.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import { decodeJwt, importJWK, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { decodeJwt, importJWK, jwtVerify, type JWTPayload } from "jose";
 import { ACCESS_TOKEN_TYPE, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
 import { API_VERSION, realmPath } from "../contract/endpoints";
 import type { EmulatorContext } from "./context";
 import { crestBody } from "./errors";
-import { SIGNING_ALG, verificationKey } from "./keys";
+import { SIGNING_ALG, signJwt, verificationKey } from "./keys";
+import { authorizationCodeGrant, authorize } from "./authorize";
 import { handleAuthenticate, realmUser } from "./journeys";
 import { handleOidc, handleRootWellKnown } from "./oidc";
+import { realmOf } from "./platform-admin";
 import { checkApiVersion } from "./router";
 import { header, SESSION_COOKIE } from "./sessions";
 import {
@@ -67,6 +69,8 @@ export async function handleOAuth2(req: EmulatorRequest, ctx: EmulatorContext): 
   const oidc = await handleOidc(route, req, ctx);
   if (oidc) return oidc;
   switch (route.endpoint) {
+    case "authorize":
+      return authorize(route, req, ctx);
     case "access_token":
       return only(req, "POST", () => tokenEndpoint(route, req, ctx));
     case "introspect":
@@ -233,7 +237,7 @@ async function serviceAccountToken(req: EmulatorRequest, form: URLSearchParams, 
 
 // ---------- client authentication ----------
 
-interface AuthenticatedClient {
+export interface AuthenticatedClient {
   id: string;
   body: Json;
   /** How it authenticated at this request. */
@@ -301,7 +305,7 @@ async function tokenEndpoint(route: OAuth2Route, req: EmulatorRequest, ctx: Emul
   if (route.realm === "root" && grantType === JWT_BEARER_GRANT && form.get("client_id") === SERVICE_ACCOUNT_CLIENT) {
     return serviceAccountToken(req, form, ctx);
   }
-  const realm = own(ctx.state.realms, route.realm);
+  const realm = realmOf(ctx, route.realm);
   if (!realm) return oauthError(400, "invalid_request", `Invalid realm, ${route.realmName}`); // [inf] wording
   // AM picks the grant handler before it authenticates the client, so this comes first.
   if (!providerAllowsGrant(realm.provider, grantType)) return unsupportedGrant();
@@ -320,11 +324,22 @@ async function tokenEndpoint(route: OAuth2Route, req: EmulatorRequest, ctx: Emul
       return refreshTokenGrant(route, form, client, realm, ctx);
     case TOKEN_EXCHANGE_GRANT:
       return tokenExchange(route, form, client, ctx);
+    case "authorization_code":
+      return authorizationCodeGrant(route, form, client, realm, ctx);
     default:
-      // Other grants (authorization_code, device_code, ...) need flows the embedded tenant does not run.
+      // Other grants (device_code, ciba, ...) need flows the embedded tenant does not run.
       return unsupportedGrant();
   }
 }
+
+/** A grant of the token endpoint, once the client is authenticated and allowed the grant type. */
+export type GrantHandler = (
+  route: OAuth2Route,
+  form: URLSearchParams,
+  client: AuthenticatedClient,
+  realm: RealmState,
+  ctx: EmulatorContext,
+) => Promise<EmulatorResponse>;
 
 /** Requested scopes (or the client's default scopes) when all are among the client's scopes. */
 function clientScopes(form: URLSearchParams, client: AuthenticatedClient): string[] | EmulatorResponse {
@@ -476,7 +491,7 @@ function lifetimeSeconds(realm: RealmState, client: AuthenticatedClient, key: st
 }
 
 /** Signs the access token (and a refresh token when asked and the provider issues them). */
-async function issueTokens(
+export async function issueTokens(
   ctx: EmulatorContext,
   route: OAuth2Route,
   realm: RealmState,
@@ -504,10 +519,7 @@ async function issueTokens(
     realm: route.realmName,
     iat,
   };
-  const sign = (claims: Json) =>
-    new SignJWT(claims)
-      .setProtectedHeader({ typ: "JWT", kid: ctx.signingKeys.kid, alg: SIGNING_ALG })
-      .sign(ctx.signingKeys.privateKey);
+  const sign = (claims: Json) => signJwt(ctx.signingKeys, claims);
   const accessToken = await sign({
     ...common,
     tokenName: "access_token",
@@ -532,7 +544,7 @@ async function issueTokens(
   return { accessToken, refreshToken, scopes: grant.scopes, expiresIn: accessSeconds - 1 };
 }
 
-function tokenResponse(issued: IssuedTokens): EmulatorResponse {
+export function tokenResponse(issued: IssuedTokens): EmulatorResponse {
   return {
     status: 200,
     headers: NO_STORE,

@@ -189,10 +189,10 @@ async function revoke(route: OAuth2Route, req: EmulatorRequest, ctx: EmulatorCon
 }
 
 /**
- * OIDC RP-initiated logout. `id_token_hint` is required and must be an ID token this realm issued;
- * the embedded tenant issues none (the seed's password grant answers without one), so every hint
- * is refused as AM refuses a token that is not its ID token [inf: wording], and a request without
- * one names the missing parameter.
+ * OIDC RP-initiated logout. `id_token_hint` is required and must be an ID token this realm issued
+ * (the authorization code flow issues them; the seed's password grant answers without one): any
+ * other hint is refused as AM refuses a token that is not its ID token [inf: wording], and a
+ * request without one names the missing parameter.
  */
 async function endSession(route: OAuth2Route, req: EmulatorRequest, ctx: EmulatorContext): Promise<EmulatorResponse> {
   const params = req.method === "POST" ? (formOf(req) ?? new URLSearchParams()) : req.query;
