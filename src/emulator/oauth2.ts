@@ -14,6 +14,7 @@ import type { EmulatorContext } from "./context";
 import { crestBody } from "./errors";
 import { SIGNING_ALG, signJwt, verificationKey } from "./keys";
 import { authorizationCodeGrant, authorize } from "./authorize";
+import { basicChallenge, presentedAssertion, verifyClientAssertion } from "./client-auth";
 import { handleAuthenticate, realmUser } from "./journeys";
 import { handleOidc, handleRootWellKnown } from "./oidc";
 import { realmOf } from "./platform-admin";
@@ -133,7 +134,8 @@ export function oauthError(status: number, error: string, description: string, h
 
 export const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
 
-export const invalidClient = () => oauthError(401, "invalid_client", "Client authentication failed");
+export const invalidClient = (req: EmulatorRequest) =>
+  oauthError(401, "invalid_client", "Client authentication failed", basicChallenge(req));
 const unsupportedGrant = (): EmulatorResponse => ({ status: 400, body: UNSUPPORTED_GRANT });
 export const missing = (name: string) => oauthError(400, "invalid_request", `Missing parameter, '${name}'`);
 const invalidScope = (scopes: string[]): EmulatorResponse => ({ status: 400, body: invalidScopeError(scopes) });
@@ -248,9 +250,11 @@ interface PresentedCredentials {
   clientId: string;
   secret: string | undefined;
   method: string;
+  /** The client assertion, for `private_key_jwt`. */
+  assertion?: string;
 }
 
-/** Basic header first (RFC 6749 §2.3.1 form-encodes both parts), else form parameters. */
+/** Basic header first (RFC 6749 §2.3.1 form-encodes both parts), else a client assertion, else form parameters. */
 function presentedCredentials(req: EmulatorRequest, form: URLSearchParams): PresentedCredentials | undefined {
   const basic = /^Basic\s+(\S+)$/i.exec(header(req, "authorization") ?? "")?.[1];
   if (basic) {
@@ -264,6 +268,8 @@ function presentedCredentials(req: EmulatorRequest, form: URLSearchParams): Pres
       return undefined;
     }
   }
+  const asserted = presentedAssertion(form);
+  if (asserted) return { clientId: asserted.clientId, secret: undefined, method: "private_key_jwt", assertion: asserted.assertion };
   const clientId = form.get("client_id");
   if (!clientId) return undefined;
   const secret = form.get("client_secret");
@@ -275,7 +281,12 @@ function presentedCredentials(req: EmulatorRequest, form: URLSearchParams): Pres
  * `advancedOAuth2ClientConfig.tokenEndpointAuthMethod` names (default `client_secret_basic`).
  * Unknown client, another method, a wrong secret or an Inactive client all fail alike.
  */
-export function authenticateClient(req: EmulatorRequest, form: URLSearchParams, realm: RealmState): AuthenticatedClient | undefined {
+export async function authenticateClient(
+  req: EmulatorRequest,
+  form: URLSearchParams,
+  realm: RealmState,
+  ctx: EmulatorContext,
+): Promise<AuthenticatedClient | undefined> {
   const presented = presentedCredentials(req, form);
   if (!presented) return undefined;
   const record: AmClientRecord | undefined =
@@ -285,6 +296,10 @@ export function authenticateClient(req: EmulatorRequest, form: URLSearchParams, 
   const method = clientAttribute(body, "advancedOAuth2ClientConfig", "tokenEndpointAuthMethod") ?? "client_secret_basic";
   if (presented.method !== method) return undefined;
   if (clientAttribute(body, "coreOAuth2ClientConfig", "status") === "Inactive") return undefined;
+  if (method === "private_key_jwt") {
+    const verified = await verifyClientAssertion(req, ctx, presented.clientId, body, presented.assertion ?? "");
+    return verified ? { id: presented.clientId, body, method } : undefined;
+  }
   if (method !== "none" && (record.secret === null || !sameSecret(record.secret, presented.secret ?? ""))) return undefined;
   return { id: presented.clientId, body, method: presented.method };
 }
@@ -309,8 +324,8 @@ async function tokenEndpoint(route: OAuth2Route, req: EmulatorRequest, ctx: Emul
   if (!realm) return oauthError(400, "invalid_request", `Invalid realm, ${route.realmName}`); // [inf] wording
   // AM picks the grant handler before it authenticates the client, so this comes first.
   if (!providerAllowsGrant(realm.provider, grantType)) return unsupportedGrant();
-  const client = authenticateClient(req, form, realm);
-  if (!client) return invalidClient();
+  const client = await authenticateClient(req, form, realm, ctx);
+  if (!client) return invalidClient(req);
   // The exchange reports a missing client grant as "Invalid token exchange." like its other rules.
   if (grantType !== TOKEN_EXCHANGE_GRANT && !clientStrings(client.body, "advancedOAuth2ClientConfig", "grantTypes").includes(grantType)) {
     return oauthError(400, "unauthorized_client", "Client is not authorized to use the requested grant type"); // [inf] wording
@@ -592,7 +607,7 @@ async function introspect(route: OAuth2Route, req: EmulatorRequest, ctx: Emulato
   const form = formOf(req);
   if (!form) return wrongContentType();
   const realm = own(ctx.state.realms, route.realm);
-  if (!realm || !authenticateClient(req, form, realm)) return invalidClient();
+  if (!realm || !(await authenticateClient(req, form, realm, ctx))) return invalidClient(req);
   const token = form.get("token");
   if (!token) return missing("token");
   const claims = await verifyToken(ctx, route, token, "access_token");
