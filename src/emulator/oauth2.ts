@@ -293,9 +293,12 @@ export async function authenticateClient(
     own(realm.oauth2Clients, presented.clientId) ?? own(realm.aiAgents, presented.clientId);
   if (!record) return undefined;
   const body = record.body;
+  if (clientAttribute(body, "coreOAuth2ClientConfig", "status") === "Inactive") return undefined;
+  // AM identifies a public client and does not authenticate it, whatever it sends as a secret [inf:
+  // AM's client authenticator; frodo sends AIC's public idmAdminClient a placeholder password].
+  if (clientAttribute(body, "coreOAuth2ClientConfig", "clientType") === "Public") return { id: presented.clientId, body, method: presented.method };
   const method = clientAttribute(body, "advancedOAuth2ClientConfig", "tokenEndpointAuthMethod") ?? "client_secret_basic";
   if (presented.method !== method) return undefined;
-  if (clientAttribute(body, "coreOAuth2ClientConfig", "status") === "Inactive") return undefined;
   if (method === "private_key_jwt") {
     const verified = await verifyClientAssertion(req, ctx, presented.clientId, body, presented.assertion ?? "");
     return verified ? { id: presented.clientId, body, method } : undefined;

@@ -11,8 +11,10 @@
  */
 import { PROVIDER_DEFAULTS } from "../contract/am-defaults";
 import type { EmulatorContext } from "./context";
+import { scopeClaim, verifyToken, type OAuth2Route } from "./oauth2";
+import { header, scopesOpen } from "./sessions";
 import { own } from "./token-exchange";
-import type { RealmState } from "./types";
+import type { EmulatorRequest, RealmState } from "./types";
 
 /** The admin console's client in the root realm, as frodo names it. */
 export const PLATFORM_ADMIN_CLIENT = "idmAdminClient";
@@ -92,4 +94,23 @@ function rootRealm(ctx: EmulatorContext): RealmState {
 /** The OAuth2 state of a realm by key (`alpha`; `root` for the root realm). */
 export function realmOf(ctx: EmulatorContext, realm: string): RealmState | undefined {
   return realm === "root" ? rootRealm(ctx) : own(ctx.state.realms, realm);
+}
+
+const ROOT_ROUTE: OAuth2Route = { realm: "root", realmName: "/", endpoint: "" };
+
+/**
+ * Whether the request carries an access token `idmAdminClient` issued to an AM admin, with the
+ * scopes the path needs: the bearer the admin console (and frodo) call IDM and the environment
+ * APIs with.
+ */
+export async function isPlatformAdminBearer(req: EmulatorRequest, ctx: EmulatorContext): Promise<boolean> {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header(req, "authorization") ?? "")?.[1];
+  if (!bearer) return false;
+  const claims = await verifyToken(ctx, ROOT_ROUTE, bearer, "access_token");
+  return (
+    claims?.client_id === PLATFORM_ADMIN_CLIENT &&
+    typeof claims.sub === "string" &&
+    own(ctx.state.amAdmins, claims.sub) !== undefined &&
+    scopesOpen(req.path, scopeClaim(claims))
+  );
 }

@@ -14,12 +14,15 @@ import { amAgentTypeRoutes } from "./handlers/am-agent-types";
 import { amClientRoutes } from "./handlers/am-clients";
 import { amGroupRoutes } from "./handlers/am-groups";
 import { amProviderRoutes } from "./handlers/am-provider";
+import { amRealmConfigRoutes } from "./handlers/am-realm-config";
 import { amRealmRoutes } from "./handlers/am-realms";
 import { amSessionRoutes } from "./handlers/am-sessions";
+import { envScopeRoutes } from "./handlers/env-scopes";
 import { idmRoutes } from "./handlers/idm";
 import { idmServiceAccountRoutes } from "./handlers/idm-svcacct";
 import { isAuthenticatePath } from "./journeys";
 import { handleOAuth2 } from "./oauth2";
+import { isPlatformAdminBearer } from "./platform-admin";
 import { dispatch, matches, type Route } from "./router";
 import { authenticateAdmin } from "./sessions";
 import type { EmulatorRequest, EmulatorResponse } from "./types";
@@ -32,6 +35,8 @@ const ROUTES: readonly Route[] = [
   ...amAgentTypeRoutes(),
   ...amGroupRoutes(),
   ...amRealmRoutes(),
+  ...amRealmConfigRoutes(),
+  ...envScopeRoutes(),
   ...idmRoutes(),
   ...idmServiceAccountRoutes(),
 ];
@@ -102,7 +107,7 @@ async function answer(req: EmulatorRequest, ctx: EmulatorContext): Promise<Emula
   const oauth2 = await handleOAuth2(req, ctx);
   if (oauth2) return oauth2;
   if (matches(OWN_AUTH_ROUTES, req)) return dispatch(OWN_AUTH_ROUTES, req, ctx);
-  const denied = authenticateAdmin(req, ctx);
+  const denied = (await isPlatformAdminBearer(req, ctx)) ? undefined : authenticateAdmin(req, ctx);
   if (denied) return denied;
   return dispatch(ROUTES, req, ctx);
 }
