@@ -174,6 +174,14 @@ describe("frodo sees an AIC tenant (cloud), logged in as amadmin", () => {
     expect(calls.filter((c) => c.status >= 400)).toEqual([]);
   });
 
+  it("runs with the deployment type given (-m cloud) as well", async () => {
+    await fixtures(tenant).application("6b1f2a52-0000-4000-8000-000000000002", "frodo-typed-app");
+    const { code, output } = await frodo("app", "list", "-m", "cloud", host(), "alpha");
+    expect(code).toBe(0);
+    expect(output).toContain("frodo-typed-app");
+    expect((await audit()).filter((c) => c.status >= 400)).toEqual([]);
+  });
+
   it("lists the realm's journeys, scripts and services", async () => {
     const journeys = await frodo("journey", "list", host(), "alpha");
     expect(journeys.code).toBe(0);
