@@ -182,11 +182,19 @@ describe("frodo sees an AIC tenant (cloud), logged in as amadmin", () => {
     expect((await audit()).filter((c) => c.status >= 400)).toEqual([]);
   });
 
-  it("lists the realm's journeys, scripts and services", async () => {
+  it("lists the realm's journeys: the Login tree", async () => {
     const journeys = await frodo("journey", "list", host(), "alpha");
     expect(journeys.code).toBe(0);
     expect(journeys.output.split("\n").map((l) => l.trim())).toContain("Login");
+    expect((await audit()).filter((c) => c.status >= 400)).toEqual([]);
+  });
+
+  it("lists the realm's scripts: none", async () => {
     expect((await frodo("script", "list", host(), "alpha")).code).toBe(0);
+    expect((await audit()).filter((c) => c.status >= 400)).toEqual([]);
+  });
+
+  it("lists the realm's services: the OAuth2 provider", async () => {
     const services = await frodo("service", "list", host(), "alpha");
     expect(services.code).toBe(0);
     expect(services.output).toContain("oauth-oidc");
