@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { isAicApiError } from "../client/errors";
 import { createOAuth2Api } from "../client/oauth2-api";
-import type { OAuth2Api } from "../client/types";
+import type { ClientCredentials, OAuth2Api } from "../client/types";
 import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
 import type { IntrospectionResponse } from "../contract/schemas";
 import type { Spec, SpecOf } from "../contract/spec";
@@ -17,7 +17,8 @@ import { specsOfStack } from "../plan/stack";
 const HELP = `Usage: cdktf-aic verify [options]
 Runs the on-behalf-of flow (password grant → introspect → token exchange → introspect) and prints
 PASS or FAIL. The app, the agent, their secret env var names, the scopes, the base URL and the realm
-come from the synthesized stack (the agent grant in it), unless given here.
+come from the synthesized stack (the agent grant in it), unless given here. Each client authenticates
+with its token endpoint auth method in the stack (client_secret_post for a client not in it).
 
   --stack NAME             stack in cdktf.out/stacks (default: the only one)
   --out DIR                the synth output folder (default: cdktf.out)
@@ -44,8 +45,25 @@ export interface VerifyTarget {
   userScope: string;
   appSecretEnv: string;
   agentSecretEnv: string;
+  /** How each client authenticates: its `tokenEndpointAuthMethod` in the stack. */
+  appAuthMethod: SecretAuthMethod;
+  agentAuthMethod: SecretAuthMethod;
   usernameEnv: string;
   passwordEnv: string;
+}
+
+type SecretAuthMethod = ClientCredentials["method"];
+const SECRET_AUTH_METHODS: readonly string[] = ["client_secret_basic", "client_secret_post"] satisfies SecretAuthMethod[];
+/** A client that is not in the stack: the method verify always used [the seed's clients use it]. */
+const UNKNOWN_CLIENT_AUTH_METHOD: SecretAuthMethod = "client_secret_post";
+
+/** The method a client of the stack authenticates with; verify proves secrets, so only the secret methods. */
+function secretAuthMethod(clientId: string, spec: { owned: { tokenEndpointAuthMethod: string } } | undefined): SecretAuthMethod {
+  const method = spec?.owned.tokenEndpointAuthMethod ?? UNKNOWN_CLIENT_AUTH_METHOD;
+  if (!SECRET_AUTH_METHODS.includes(method)) {
+    throw new CliError(`${clientId} authenticates with ${method}: verify signs clients in with their secret (client_secret_basic or client_secret_post)`);
+  }
+  return method as SecretAuthMethod;
 }
 
 type Flags = Partial<Record<"stack" | "out" | "app" | "agent" | "base-url" | "realm" | "app-secret-env" | "agent-secret-env" | "username-env" | "password-env", string>> & {
@@ -90,6 +108,8 @@ export function resolveTarget(flags: Flags, specs: readonly Spec[], env: Record<
     userScope: appScopes.length === 0 || appScopes.includes("openid") ? "openid" : appScopes[0],
     appSecretEnv: secretEnv(flags["app-secret-env"], "VERIFY_APP_SECRET_ENV", appSpec, "app"),
     agentSecretEnv: secretEnv(flags["agent-secret-env"], "VERIFY_AGENT_SECRET_ENV", agentSpec, "agent"),
+    appAuthMethod: secretAuthMethod(app, appSpec),
+    agentAuthMethod: secretAuthMethod(agent, agentSpec),
     usernameEnv: flags["username-env"] ?? "VERIFY_USERNAME",
     passwordEnv: flags["password-env"] ?? "VERIFY_PASSWORD",
   };
@@ -141,7 +161,7 @@ export function hintFor(step: Step, error: string, description: string | undefin
       case "unauthorized_client":
         return `the app ${t.app} does not list the password grant type`;
       case "invalid_client":
-        return `the app ${t.app} rejected its credentials: check the secret in ${t.appSecretEnv} and that the app uses client_secret_post`;
+        return `the app ${t.app} rejected its credentials: check the secret in ${t.appSecretEnv} and that the app's token endpoint auth method is ${t.appAuthMethod}`;
       case "invalid_grant":
         return `the user's credentials were refused: check ${t.usernameEnv} and ${t.passwordEnv}`;
       case "invalid_scope":
@@ -152,7 +172,7 @@ export function hintFor(step: Step, error: string, description: string | undefin
       case "unsupported_grant_type":
         return "the provider does not allow token exchange: add 'token-exchange' to OAuth2ProviderGrants";
       case "invalid_client":
-        return `the agent ${t.agent} rejected its credentials: check the secret in ${t.agentSecretEnv} and that the agent uses client_secret_post`;
+        return `the agent ${t.agent} rejected its credentials: check the secret in ${t.agentSecretEnv} and that the agent's token endpoint auth method is ${t.agentAuthMethod}`;
       case "unauthorized_client":
         return `the agent ${t.agent} does not list the token-exchange grant type`;
       case "invalid_scope":
@@ -192,8 +212,8 @@ function requireEnv(env: Record<string, string | undefined>, name: string, what:
 export async function runVerify(api: OAuth2Api, t: VerifyTarget, env: Record<string, string | undefined>): Promise<StepReport[]> {
   const username = requireEnv(env, t.usernameEnv, "user's name");
   const password = requireEnv(env, t.passwordEnv, "user's password");
-  const appSecret = requireEnv(env, t.appSecretEnv, `client secret of ${t.app}`);
-  const agentSecret = requireEnv(env, t.agentSecretEnv, `client secret of ${t.agent}`);
+  const app: ClientCredentials = { clientId: t.app, secret: requireEnv(env, t.appSecretEnv, `client secret of ${t.app}`), method: t.appAuthMethod };
+  const agent: ClientCredentials = { clientId: t.agent, secret: requireEnv(env, t.agentSecretEnv, `client secret of ${t.agent}`), method: t.agentAuthMethod };
   const steps: StepReport[] = [];
   const oauthFailure = (step: Step, name: string, e: unknown): StepReport => {
     if (!isAicApiError(e) || !e.apiMessage) throw e;
@@ -204,7 +224,7 @@ export async function runVerify(api: OAuth2Api, t: VerifyTarget, env: Record<str
   const step1 = `password grant for ${username} with ${t.app} (scope ${t.userScope})`;
   let userToken: string;
   try {
-    const r = await api.token({ grant_type: "password", username, password, client_id: t.app, client_secret: appSecret, scope: t.userScope });
+    const r = await api.token({ grant_type: "password", username, password, scope: t.userScope }, app);
     userToken = r.access_token;
     steps.push({ step: 1, name: step1, ok: true, scope: r.scope });
   } catch (e) {
@@ -214,7 +234,7 @@ export async function runVerify(api: OAuth2Api, t: VerifyTarget, env: Record<str
   const step2 = "introspect the user's token";
   let user: IntrospectionResponse;
   try {
-    user = await api.introspect({ token: userToken, client_id: t.app, client_secret: appSecret });
+    user = await api.introspect({ token: userToken }, app);
   } catch (e) {
     return [...steps, oauthFailure(2, step2, e)];
   }
@@ -231,11 +251,9 @@ export async function runVerify(api: OAuth2Api, t: VerifyTarget, env: Record<str
       grant_type: TOKEN_EXCHANGE_GRANT,
       subject_token: userToken,
       subject_token_type: ACCESS_TOKEN_TYPE,
-      client_id: t.agent,
-      client_secret: agentSecret,
       audience: t.app,
       ...(t.scopes.length ? { scope: t.scopes.join(" ") } : {}),
-    });
+    }, agent);
     agentToken = r.access_token;
     steps.push({ step: 3, name: step3, ok: true, scope: r.scope });
   } catch (e) {
@@ -246,7 +264,7 @@ export async function runVerify(api: OAuth2Api, t: VerifyTarget, env: Record<str
   const step4 = "introspect the exchanged token";
   let exchanged: IntrospectionResponse;
   try {
-    exchanged = await api.introspect({ token: agentToken, client_id: t.agent, client_secret: agentSecret });
+    exchanged = await api.introspect({ token: agentToken }, agent);
   } catch (e) {
     return [...steps, oauthFailure(4, step4, e)];
   }

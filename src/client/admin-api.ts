@@ -14,8 +14,10 @@
  *   `_action=create` answered with a conflict.
  */
 import type { z } from "zod";
+import { AI_AGENT_FEATURE } from "../contract/constants";
 import { ENDPOINTS, fillPath, type Endpoint } from "../contract/endpoints";
-import type { AmClientListItem, IdmPatch } from "../contract/schemas";
+import { toValueBase64 } from "../contract/esv";
+import type { AmClientListItem, AmScript, IdmFeature, IdmPatch } from "../contract/schemas";
 import { createCredentials } from "./auth";
 import { defaultTokenCacheDir } from "./token-cache";
 import {
@@ -29,8 +31,8 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from "./transport";
-import { AicApiError } from "./errors";
-import type { AdminApi, AdminClientOptions, ManagedObject, QueryOptions } from "./types";
+import { AicApiError, registerSecret } from "./errors";
+import type { AdminApi, AdminClientOptions, EsvSecretInput, EsvVariableInput, ManagedObject, QueryOptions } from "./types";
 
 /** The admin API plus the release of its connections. */
 export interface AdminClient extends AdminApi {
@@ -80,11 +82,21 @@ const MANAGED = {
   aiagentprivilege: ["privilege", ENDPOINTS.privilege],
 } as const satisfies Record<ManagedObject, readonly [string, unknown]>;
 
+/** A value about to be sent: registered for redaction (as text and as sent), then encoded. */
+function esvValue(value: string): string {
+  const valueBase64 = toValueBase64(value);
+  registerSecret(value);
+  registerSecret(valueBase64);
+  return valueBase64;
+}
+
 interface Call {
   /** The endpoint-table name, for errors. */
   name: string;
   endpoint: Endpoint;
   id?: string;
+  /** An ESV secret version (`{version}` in the path). */
+  version?: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   headers?: Record<string, string>;
@@ -128,7 +140,7 @@ class AdminClientImpl implements AdminClient {
     if (endpoint.apiVersion) headers["accept-api-version"] = endpoint.apiVersion;
     return {
       method: endpoint.method,
-      path: fillPath(endpoint.path, { realm: this.realm, id: call.id }) + queryString({ ...endpoint.query, ...call.query }),
+      path: fillPath(endpoint.path, { realm: this.realm, id: call.id, version: call.version }) + queryString({ ...endpoint.query, ...call.query }),
       headers,
       body: call.body === undefined ? undefined : JSON.stringify(call.body),
       idempotent: call.idempotent,
@@ -150,7 +162,7 @@ class AdminClientImpl implements AdminClient {
   /** A 404 means absent only when the tenant itself says so; any other 404 fails the call. */
   private absent(req: HttpRequest, res: HttpResponse): boolean {
     if (res.status !== 404) return false;
-    if (isTenantNotFound(res)) return true;
+    if (isTenantNotFound(res, req.path)) return true;
     throw foreignNotFound(req, res);
   }
 
@@ -160,6 +172,7 @@ class AdminClientImpl implements AdminClient {
     return this.expect(req, res, call.endpoint.response as z.ZodType<T>);
   }
 
+  /** A call whose answer must be a 2xx: a write, or a read of what always exists (a list, a status). */
   private async write<T>(call: Call): Promise<T> {
     const { req, res } = await this.send(call);
     return this.expect(req, res, call.endpoint.response as z.ZodType<T>);
@@ -260,6 +273,29 @@ class AdminClientImpl implements AdminClient {
     await this.write({ name: "aiAgentsEnable", endpoint: ENDPOINTS.aiAgentsEnable, idempotent: true });
   }
 
+  async aiAgentsInstalled(): Promise<boolean> {
+    const features = await this.query<IdmFeature>({ name: "aiAgentFeature", endpoint: ENDPOINTS.aiAgentFeature });
+    return features.some((f) => f._id === AI_AGENT_FEATURE && typeof f.installedVersion === "string");
+  }
+
+  // ---------- scripts ----------
+
+  getScript(id: string) {
+    return this.read<AmScript>({ name: "scriptRead", endpoint: ENDPOINTS.scriptRead, id });
+  }
+
+  queryScripts(options?: QueryOptions) {
+    return this.query<AmScript>({ name: "scriptQuery", endpoint: ENDPOINTS.scriptQuery }, options);
+  }
+
+  putScript(id: string, body: Record<string, unknown>) {
+    return this.write<AmScript>({ name: "scriptPut", endpoint: ENDPOINTS.scriptPut, id, body: stripForAmPut(body) });
+  }
+
+  deleteScript(id: string) {
+    return this.remove({ name: "scriptDelete", endpoint: ENDPOINTS.scriptDelete, id });
+  }
+
   // ---------- §4 OAuth2 clients ----------
 
   getOAuth2Client(id: string) {
@@ -340,5 +376,130 @@ class AdminClientImpl implements AdminClient {
   async findGroup(name: string): Promise<{ _id: string; name: string } | undefined> {
     const [group] = await this.queryManaged<{ _id: string; name?: string }>("group", { filter: crestEq("name", name), fields: ["_id", "name"] });
     return group && { _id: group._id, name: group.name ?? name };
+  }
+
+  // ---------- ESVs ----------
+
+  private async esvList<T>(name: string, endpoint: Endpoint): Promise<T[]> {
+    // resource=1.0 answers every item in one page (reference §2).
+    return (await this.write<{ result: T[] }>({ name, endpoint })).result;
+  }
+
+  listEsvSecrets() {
+    return this.esvList<z.infer<typeof ENDPOINTS.esvSecretRead.response>>("esvSecretQuery", ENDPOINTS.esvSecretQuery);
+  }
+
+  getEsvSecret(id: string) {
+    return this.read<z.infer<typeof ENDPOINTS.esvSecretRead.response>>({ name: "esvSecretRead", endpoint: ENDPOINTS.esvSecretRead, id });
+  }
+
+  async createEsvSecret(id: string, secret: EsvSecretInput) {
+    const { value, ...rest } = secret;
+    const call: Call = { name: "esvSecretCreate", endpoint: ENDPOINTS.esvSecretCreate, id, body: { valueBase64: esvValue(value), ...rest } };
+    const { req, res } = await this.send(call);
+    // A PUT that creates only: "already exists" after our own attempt may have landed is that attempt.
+    if (res.status === 400 && res.mayHaveLanded) {
+      const now = await this.getEsvSecret(id);
+      if (now) return now;
+    }
+    return this.expect(req, res, ENDPOINTS.esvSecretCreate.response);
+  }
+
+  async setEsvSecretDescription(id: string, description: string) {
+    await this.write({ name: "esvSecretSetDescription", endpoint: ENDPOINTS.esvSecretSetDescription, id, body: { description }, idempotent: true });
+  }
+
+  deleteEsvSecret(id: string) {
+    return this.remove({ name: "esvSecretDelete", endpoint: ENDPOINTS.esvSecretDelete, id });
+  }
+
+  listEsvSecretVersions(id: string) {
+    return this.read<z.infer<typeof ENDPOINTS.esvVersionQuery.response>>({ name: "esvVersionQuery", endpoint: ENDPOINTS.esvVersionQuery, id });
+  }
+
+  createEsvSecretVersion(id: string, value: string) {
+    // Not idempotent (a second attempt adds a second version): retried only when it cannot have landed.
+    return this.write<z.infer<typeof ENDPOINTS.esvVersionCreate.response>>({
+      name: "esvVersionCreate",
+      endpoint: ENDPOINTS.esvVersionCreate,
+      id,
+      body: { valueBase64: esvValue(value) },
+    });
+  }
+
+  setEsvSecretVersionStatus(id: string, version: string, status: "ENABLED" | "DISABLED") {
+    return this.write<z.infer<typeof ENDPOINTS.esvVersionSetStatus.response>>({
+      name: "esvVersionSetStatus",
+      endpoint: ENDPOINTS.esvVersionSetStatus,
+      id,
+      version,
+      body: { status },
+      idempotent: true,
+    });
+  }
+
+  destroyEsvSecretVersion(id: string, version: string) {
+    return this.write<z.infer<typeof ENDPOINTS.esvVersionDestroy.response>>({ name: "esvVersionDestroy", endpoint: ENDPOINTS.esvVersionDestroy, id, version });
+  }
+
+  listEsvVariables() {
+    return this.esvList<z.infer<typeof ENDPOINTS.esvVariableRead.response>>("esvVariableQuery", ENDPOINTS.esvVariableQuery);
+  }
+
+  getEsvVariable(id: string) {
+    return this.read<z.infer<typeof ENDPOINTS.esvVariableRead.response>>({ name: "esvVariableRead", endpoint: ENDPOINTS.esvVariableRead, id });
+  }
+
+  putEsvVariable(id: string, variable: EsvVariableInput) {
+    const { value, ...rest } = variable;
+    return this.write<z.infer<typeof ENDPOINTS.esvVariablePut.response>>({
+      name: "esvVariablePut",
+      endpoint: ENDPOINTS.esvVariablePut,
+      id,
+      body: { valueBase64: esvValue(value), ...rest },
+    });
+  }
+
+  async setEsvVariableDescription(id: string, description: string) {
+    await this.write({ name: "esvVariableSetDescription", endpoint: ENDPOINTS.esvVariableSetDescription, id, body: { description }, idempotent: true });
+  }
+
+  deleteEsvVariable(id: string) {
+    return this.remove({ name: "esvVariableDelete", endpoint: ENDPOINTS.esvVariableDelete, id });
+  }
+
+  async getEsvRestartStatus() {
+    return (await this.write<z.infer<typeof ENDPOINTS.esvStartupRead.response>>({ name: "esvStartupRead", endpoint: ENDPOINTS.esvStartupRead })).restartStatus;
+  }
+
+  async restartEsvs() {
+    await this.write({ name: "esvRestart", endpoint: ENDPOINTS.esvRestart });
+  }
+
+  countPendingEsvs() {
+    return this.write<z.infer<typeof ENDPOINTS.esvPendingCount.response>>({ name: "esvPendingCount", endpoint: ENDPOINTS.esvPendingCount });
+  }
+
+  // ---------- the realm's ESV secret store ----------
+
+  listSecretMappings() {
+    return this.query<z.infer<typeof ENDPOINTS.secretMappingRead.response>>({ name: "secretMappingQuery", endpoint: ENDPOINTS.secretMappingQuery });
+  }
+
+  getSecretMapping(label: string) {
+    return this.read<z.infer<typeof ENDPOINTS.secretMappingRead.response>>({ name: "secretMappingRead", endpoint: ENDPOINTS.secretMappingRead, id: label });
+  }
+
+  putSecretMapping(label: string, esvId: string) {
+    return this.write<z.infer<typeof ENDPOINTS.secretMappingPut.response>>({
+      name: "secretMappingPut",
+      endpoint: ENDPOINTS.secretMappingPut,
+      id: label,
+      body: { _id: label, secretId: label, aliases: [esvId] },
+    });
+  }
+
+  deleteSecretMapping(label: string) {
+    return this.remove({ name: "secretMappingDelete", endpoint: ENDPOINTS.secretMappingDelete, id: label });
   }
 }

@@ -62,7 +62,7 @@ export function registerSecret(value: string | undefined): void {
 }
 
 const CREDENTIAL_KEYS =
-  "client_secret|password|assertion|client_assertion|access_token|refresh_token|id_token|subject_token|actor_token|token|code|userpassword|tokenId";
+  "client_secret|password|assertion|client_assertion|access_token|refresh_token|id_token|subject_token|actor_token|token|code|userpassword|tokenId|valueBase64";
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // A JWT (header.payload.signature, base64url, header starts with `{"` → eyJ).
   [/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*/g, "<redacted-jwt>"],

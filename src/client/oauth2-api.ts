@@ -9,7 +9,7 @@ import { ENDPOINTS, fillPath, type Endpoint } from "../contract/endpoints";
 import type { IntrospectionResponse, TokenResponse } from "../contract/schemas";
 import { registerSecret } from "./errors";
 import { httpError, parseBody, queryString, Transport, type HttpRequest, type TransportOptions } from "./transport";
-import type { OAuth2Api } from "./types";
+import type { ClientCredentials, OAuth2Api } from "./types";
 
 export interface OAuth2ApiOptions {
   baseUrl: string;
@@ -30,13 +30,22 @@ const SECRET_FIELDS = ["password", "client_secret", "assertion", "client_asserti
 export function createOAuth2Api(options: OAuth2ApiOptions): OAuth2Client {
   const transport = new Transport({ baseUrl: options.baseUrl, dispatcher: options.dispatcher, retry: options.retry, timeouts: options.timeouts });
 
-  const form = (name: string, endpoint: Endpoint, fields: Record<string, string>): HttpRequest => {
-    for (const key of SECRET_FIELDS) registerSecret(fields[key]);
+  const form = (name: string, endpoint: Endpoint, fields: Record<string, string>, client?: ClientCredentials): HttpRequest => {
+    const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
+    const body = { ...fields };
+    if (client?.method === "client_secret_basic") {
+      // Both parts form-encoded before they are joined (RFC 6749 §2.3.1).
+      headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.secret)}`).toString("base64")}`;
+    } else if (client) {
+      Object.assign(body, { client_id: client.clientId, client_secret: client.secret });
+    }
+    registerSecret(client?.secret);
+    for (const key of SECRET_FIELDS) registerSecret(body[key]);
     return {
       method: endpoint.method,
       path: fillPath(endpoint.path, { realm: options.realm }),
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(fields).toString(),
+      headers,
+      body: new URLSearchParams(body).toString(),
       endpoint: name,
     };
   };
@@ -51,8 +60,8 @@ export function createOAuth2Api(options: OAuth2ApiOptions): OAuth2Client {
   };
 
   return {
-    token: (fields) => call<TokenResponse & Record<string, unknown>>(form("accessToken", ENDPOINTS.accessToken, fields), ENDPOINTS.accessToken),
-    introspect: (fields) => call<IntrospectionResponse>(form("introspect", ENDPOINTS.introspect, fields), ENDPOINTS.introspect),
+    token: (fields, client) => call<TokenResponse & Record<string, unknown>>(form("accessToken", ENDPOINTS.accessToken, fields, client), ENDPOINTS.accessToken),
+    introspect: (fields, client) => call<IntrospectionResponse>(form("introspect", ENDPOINTS.introspect, fields, client), ENDPOINTS.introspect),
     tokenInfo: (accessToken) => {
       registerSecret(accessToken);
       const endpoint = ENDPOINTS.tokenInfo;

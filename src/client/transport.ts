@@ -360,15 +360,17 @@ export function apiMessageOf(res: Pick<HttpResponse, "text">): { apiMessage?: st
 
 /**
  * Whether a 404 is the tenant's own answer that the object does not exist: a JSON body in CREST's
- * shape, as AM and IDM send it (`{"code":404,"reason":"Not Found","message":...}`, reference §4).
+ * shape, as AM and IDM send it (`{"code":404,"reason":"Not Found","message":...}`, reference §4),
+ * or for an ESV path the ESV API's (`{"code":404,"message":...}`, no `reason`).
  * A proxy's or load balancer's 404 (an HTML page, another JSON shape) says nothing about the object.
  */
-export function isTenantNotFound(res: Pick<HttpResponse, "status" | "headers" | "text">): boolean {
+export function isTenantNotFound(res: Pick<HttpResponse, "status" | "headers" | "text">, path = ""): boolean {
   if (res.status !== 404) return false;
   const type = res.headers["content-type"];
   if (typeof type === "string" && !/\bjson\b/i.test(type)) return false;
   const body = safeJson(res.text) as { code?: unknown; reason?: unknown; message?: unknown } | undefined;
-  return !!body && typeof body === "object" && body.code === 404 && typeof body.reason === "string" && typeof body.message === "string";
+  const esv = path.startsWith("/environment/");
+  return !!body && typeof body === "object" && body.code === 404 && (esv || typeof body.reason === "string") && typeof body.message === "string";
 }
 
 /** The error for a 404 that is not the tenant's (see `isTenantNotFound`): the object may well exist. */

@@ -131,6 +131,37 @@ export const OVERRIDE_DEFAULTS: Record<string, unknown> = {
   validateScopeScript: "[Empty]",
 };
 
+/** The AM versions the embedded tenant can play; see AM_VERSION_ATTRIBUTES. */
+export type AmVersion = "aic-recorded" | "aic-2026-08";
+
+/** The version a tenant plays unless told otherwise: current AIC. */
+export const CURRENT_AM_VERSION: AmVersion = "aic-2026-08";
+
+/**
+ * The client attributes (per group, with AM's defaults, raw) each AM version knows beyond the
+ * recorded ones above; a PUT naming an attribute its version does not know is refused.
+ * - `aic-recorded`: exactly the attributes of the recordings (frodo-lib's AIC traffic).
+ * - `aic-2026-08`: what a current AIC tenant's OAuth2Client/AIAgent template adds [inf: from a
+ *   third-party field catalog taken from a live tenant's template in August 2026, not from a
+ *   recording; groups and defaults as listed there]. Exports of current tenants carry these, so an
+ *   import must take them.
+ */
+export const AM_VERSION_ATTRIBUTES: Record<AmVersion, Record<string, Record<string, unknown>>> = {
+  "aic-recorded": {},
+  "aic-2026-08": {
+    coreOAuth2ClientConfig: { authorizationDetailTypes: [] },
+    advancedOAuth2ClientConfig: { tlsCaSecretLabelIdentifier: null },
+    overrideOAuth2ClientConfig: { tlsClientCertificateChainValidationEnabled: false, useTokenIntrospectionClaimForJWT: false },
+  },
+};
+
+/** Every client group with its attributes' defaults (raw) as `version` knows them, the override group included. */
+export function clientDefaults(version: AmVersion = CURRENT_AM_VERSION): Record<string, Record<string, unknown>> {
+  const added = AM_VERSION_ATTRIBUTES[version];
+  const groups: Record<string, Record<string, unknown>> = { ...WRAPPED_CLIENT_GROUPS, [OVERRIDE_GROUP]: OVERRIDE_DEFAULTS };
+  return Object.fromEntries(Object.entries(groups).map(([group, attrs]) => [group, { ...attrs, ...added[group] }]));
+}
+
 /**
  * Attributes AM lists (as null) only in query results, yet accepts on write [rec:
  * aiagent-delete.json's query answer has them, no GET does].

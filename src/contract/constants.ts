@@ -54,9 +54,13 @@ export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 /** The default scope of a service-account token. */
 export const SERVICE_ACCOUNT_SCOPE = "fr:am:* fr:idm:*";
 
+/** IDM's feature that the AI agents switch installs (`GET /openidm/feature`). */
+export const AI_AGENT_FEATURE = "aiagent";
+
 export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 export const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+export const ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token";
 
 /** Friendly grant-type names → the exact strings AM stores. Any other AM string is accepted as is. */
 export const GRANT_TYPES = {

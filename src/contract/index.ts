@@ -6,3 +6,4 @@ export * from "./connection";
 export * from "./template";
 export * from "./journal";
 export * from "./tenant";
+export * from "./esv";

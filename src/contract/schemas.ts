@@ -4,6 +4,15 @@
  * The client parses every response with these; the embedded tenant builds its answers from them.
  */
 import { z } from "zod";
+import {
+  BASE64_PATTERN,
+  ESV_EXPRESSION_TYPES,
+  ESV_MAX_DESCRIPTION_LENGTH,
+  ESV_RESTART_STATUSES,
+  ESV_SECRET_ENCODINGS,
+  ESV_SETTABLE_STATUSES,
+  ESV_VERSION_STATUSES,
+} from "./esv";
 
 // ---------- AM: wrapped values ----------
 
@@ -297,3 +306,126 @@ export const Jwks = z.object({ keys: z.array(z.looseObject({ kty: z.string(), ki
 
 /** The AI agents feature switch answer. */
 export const EnvironmentActionResponse = z.looseObject({});
+
+/** An AM script (reference §10): the source base64-encoded, the server's bookkeeping read-only. */
+export const AmScript = z.looseObject({
+  _id: z.string(),
+  name: z.string(),
+  description: z.string().nullable().optional(),
+  script: z.string(),
+  language: z.string(),
+  context: z.string(),
+  evaluatorVersion: z.string().optional(),
+  default: z.boolean().optional(),
+  createdBy: z.string().optional(),
+  creationDate: z.number().optional(),
+  lastModifiedBy: z.string().optional(),
+  lastModifiedDate: z.number().optional(),
+});
+export type AmScript = z.infer<typeof AmScript>;
+
+/** `DELETE …/scripts/{id}` answers only the id [rec]. */
+export const AmScriptDeleted = z.looseObject({ _id: z.string() });
+
+/** `GET /openidm/feature?_queryFilter=true`: IDM's installable features (`aiagent` among them). */
+export const IdmFeature = z.looseObject({ _id: z.string(), installedVersion: z.string().nullable().optional() });
+export type IdmFeature = z.infer<typeof IdmFeature>;
+// ---------- ESVs: /environment/{secrets,variables,startup,count} (no realm, no `/am`) ----------
+
+/** An ESV answer's error body: `{code, message}`, no `reason` (unlike AM's and IDM's). */
+export const EsvError = z.looseObject({ code: z.number(), message: z.string() });
+
+/** A secret as read and listed: never its value. `loadedVersion` is "" until a restart loads it. */
+export const EsvSecret = z.looseObject({
+  _id: z.string(),
+  activeVersion: z.string(),
+  description: z.string(),
+  encoding: z.enum(ESV_SECRET_ENCODINGS),
+  lastChangeDate: z.string(),
+  lastChangedBy: z.string(),
+  loaded: z.boolean(),
+  loadedVersion: z.string(),
+  useInPlaceholders: z.boolean(),
+});
+export type EsvSecret = z.infer<typeof EsvSecret>;
+
+/** PUT of a new secret (creates it with version 1; PUT never updates a secret). */
+export const EsvSecretCreate = z.object({
+  valueBase64: z.string().regex(BASE64_PATTERN),
+  encoding: z.enum(ESV_SECRET_ENCODINGS),
+  useInPlaceholders: z.boolean(),
+  description: z.string().max(ESV_MAX_DESCRIPTION_LENGTH).optional(),
+});
+export type EsvSecretCreate = z.infer<typeof EsvSecretCreate>;
+
+/** A secret version: no `_id`, the number as a string. */
+export const EsvSecretVersion = z.looseObject({
+  version: z.string(),
+  createDate: z.string(),
+  loaded: z.boolean(),
+  status: z.enum(ESV_VERSION_STATUSES),
+});
+export type EsvSecretVersion = z.infer<typeof EsvSecretVersion>;
+
+/** The version list is a bare array, newest first. */
+export const EsvSecretVersions = z.array(EsvSecretVersion);
+export const EsvVersionCreate = z.object({ valueBase64: z.string().regex(BASE64_PATTERN) });
+export const EsvVersionStatusChange = z.object({ status: z.enum(ESV_SETTABLE_STATUSES) });
+
+/** A variable; lists asked with `resource=2.0` leave out `valueBase64`. */
+export const EsvVariable = z.looseObject({
+  _id: z.string(),
+  description: z.string(),
+  expressionType: z.enum(ESV_EXPRESSION_TYPES),
+  lastChangeDate: z.string(),
+  lastChangedBy: z.string(),
+  loaded: z.boolean(),
+  valueBase64: z.string().optional(),
+});
+export type EsvVariable = z.infer<typeof EsvVariable>;
+
+/** PUT of a variable (an upsert): `expressionType` is required on create and cannot change. */
+export const EsvVariableWrite = z.object({
+  valueBase64: z.string().regex(BASE64_PATTERN),
+  expressionType: z.enum(ESV_EXPRESSION_TYPES).optional(),
+  description: z.string().max(ESV_MAX_DESCRIPTION_LENGTH).optional(),
+});
+export type EsvVariableWrite = z.infer<typeof EsvVariableWrite>;
+
+export const EsvDescription = z.object({ description: z.string().max(ESV_MAX_DESCRIPTION_LENGTH) });
+
+/** `setDescription` answers 200 with an empty body. */
+export const EsvEmptyAnswer = z.looseObject({});
+
+export const EsvStartup = z.looseObject({ restartStatus: z.enum(ESV_RESTART_STATUSES) });
+export type EsvStartup = z.infer<typeof EsvStartup>;
+
+/** `/environment/count`: ESVs in all, or with `_onlyPending=true` those a restart would load. */
+export const EsvCount = z.looseObject({ secrets: z.number(), variables: z.number() });
+export type EsvCount = z.infer<typeof EsvCount>;
+
+// ---------- AM: the realm's ESV secret store and its mappings ----------
+
+/** A mapping of a secret label to one ESV secret (`aliases: ["esv-…"]`). */
+export const SecretStoreMapping = z.looseObject({
+  _id: z.string(),
+  _rev: z.string().optional(),
+  secretId: z.string(),
+  aliases: z.array(z.string()),
+  _type: AmType.optional(),
+});
+export type SecretStoreMapping = z.infer<typeof SecretStoreMapping>;
+
+export const SecretStoreMappingWrite = z.object({
+  _id: z.string().optional(),
+  secretId: z.string(),
+  aliases: z.array(z.string()),
+});
+export type SecretStoreMappingWrite = z.infer<typeof SecretStoreMappingWrite>;
+
+/** The realm's ESV secret store itself (read-only in AIC). */
+export const EsvSecretStore = z.looseObject({
+  _id: z.string(),
+  expiryDurationSeconds: z.number().optional(),
+  _type: AmType.optional(),
+});

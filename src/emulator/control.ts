@@ -14,7 +14,7 @@
  *   GET    /__emulator/audit     {entries: [{kind, method, path, status, time, durationMs}]}
  *   DELETE /__emulator/audit
  *   GET    /__emulator/sessions  {<account id>: {peak, active}}
- *   POST   /__emulator/config    {latencyMs}
+ *   POST   /__emulator/config    {latencyMs?, restartDelayMs?}
  */
 import { z } from "zod";
 import { CONTROL_PREFIX } from "../contract/constants";
@@ -134,7 +134,9 @@ function checkCaller(req: EmulatorRequest, ctx: EmulatorContext): void {
   }
 }
 
-const ConfigSpec = z.object({ latencyMs: z.number().int().nonnegative() });
+const ConfigSpec = z
+  .object({ latencyMs: z.number().int().nonnegative().optional(), restartDelayMs: z.number().int().nonnegative().optional() })
+  .refine((c) => c.latencyMs !== undefined || c.restartDelayMs !== undefined, "set latencyMs or restartDelayMs");
 
 export class ControlPlane {
   /** Added to every admin call (not OAuth2, not control). */
@@ -194,9 +196,12 @@ export class ControlPlane {
         const accounts = [...Object.keys(ctx.state.serviceAccounts), ...Object.keys(ctx.state.amAdmins)];
         return json(200, Object.fromEntries(accounts.map((id) => [id, { peak: ctx.sessions.peak(id), active: ctx.sessions.active(id, now) }])));
       }
-      case "POST /config":
-        this.latencyMs = parse(ConfigSpec, objectBody(req)).latencyMs;
-        return json(200, { latencyMs: this.latencyMs });
+      case "POST /config": {
+        const config = parse(ConfigSpec, objectBody(req));
+        this.latencyMs = config.latencyMs ?? this.latencyMs;
+        ctx.restartDelayMs = config.restartDelayMs ?? ctx.restartDelayMs;
+        return json(200, { latencyMs: this.latencyMs, restartDelayMs: ctx.restartDelayMs });
+      }
       default:
         throw notFound();
     }

@@ -49,6 +49,15 @@ export class CrestHttpError extends Error {
   }
 }
 
+/** The ESV API's errors: `{code, message}`, without CREST's `reason` [rec]. */
+export class EsvHttpError extends CrestHttpError {
+  override toResponse(): EmulatorResponse {
+    return { status: this.status, headers: this.headers, body: { code: this.status, message: this.message } };
+  }
+}
+
+export const esvError = (status: number, message: string) => new EsvHttpError(status, message);
+
 /** AM's 404 for a missing object [rec]: the message is just "Not Found". */
 export const notFound = () => new CrestHttpError(404, "Not Found");
 

@@ -4,6 +4,7 @@
  * an ephemeral port; with `statePath` the state (and the credentials) survive restarts.
  */
 import type { AddressInfo } from "node:net";
+import { CURRENT_AM_VERSION, type AmVersion } from "../contract/am-defaults";
 import type { TenantConnection } from "../contract/connection";
 import type { EmulatorContext } from "./context";
 import { ControlPlane } from "./control";
@@ -22,7 +23,16 @@ export interface StartTenantOptions {
   readonly statePath?: string;
   /** Added to every admin call. @default 0 */
   readonly latencyMs?: number;
+  /** The AM version whose client attributes the tenant knows. @default current AIC */
+  readonly amVersion?: AmVersion;
+  /**
+   * How long an ESV restart stays `restarting` before it is `ready` with the new values loaded
+   * (AIC takes minutes; the embedded tenant keeps it short). @default 1000
+   */
+  readonly restartDelayMs?: number;
 }
+
+export const DEFAULT_RESTART_DELAY_MS = 1000;
 
 export interface RunningTenant {
   readonly baseUrl: string;
@@ -38,9 +48,11 @@ export async function startTenant(opts: StartTenantOptions = {}): Promise<Runnin
     state: saved?.tenant ?? seedState(seed),
     baseUrl: "",
     sessions: new SessionRegistry({ maxPerAccount: 5 }),
+    amVersion: opts.amVersion ?? CURRENT_AM_VERSION,
     signingKeys: await createSigningKeys(),
     revokedGrants: new Set(),
     now: () => Date.now(),
+    restartDelayMs: opts.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS,
     nextRev: () => String(++ctx.state.counter),
     save: () => {
       if (statePath) writeStateFile(statePath, { format: STATE_FILE_FORMAT, tenant: ctx.state, seed });
@@ -48,6 +60,7 @@ export async function startTenant(opts: StartTenantOptions = {}): Promise<Runnin
   };
   const control = new ControlPlane(() => {
     ctx.state = seedState(seed);
+    ctx.restartDelayMs = opts.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS;
     ctx.save();
   });
   control.latencyMs = opts.latencyMs ?? 0;

@@ -8,10 +8,11 @@
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { decodeJwt, importJWK, jwtVerify, type JWTPayload } from "jose";
-import { ACCESS_TOKEN_TYPE, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
+import { ID_TOKEN_TYPE, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
 import { API_VERSION, realmPath } from "../contract/endpoints";
 import type { EmulatorContext } from "./context";
 import { crestBody } from "./errors";
+import { clientSecrets } from "./esv";
 import { SIGNING_ALG, signJwt, verificationKey } from "./keys";
 import { authorizationCodeGrant, authorize } from "./authorize";
 import { basicChallenge, presentedAssertion, verifyClientAssertion } from "./client-auth";
@@ -19,16 +20,19 @@ import { handleAuthenticate, realmUser } from "./journeys";
 import { handleOidc, handleRootWellKnown } from "./oidc";
 import { realmOf } from "./platform-admin";
 import { checkApiVersion } from "./router";
+import { mayActClaim, ScriptRunError } from "./script-engine";
 import { header, SESSION_COOKIE } from "./sessions";
 import {
   clientAttribute,
   clientStrings,
   effectiveSetting,
   evaluateTokenExchange,
+  exchangeTokenName,
   invalidScopeError,
   own,
   parseScope,
   providerAllowsGrant,
+  UNCONFIRMED,
   UNSUPPORTED_GRANT,
 } from "./token-exchange";
 import type { AmClientRecord, EmulatorRequest, EmulatorResponse, RealmState } from "./types";
@@ -303,7 +307,8 @@ export async function authenticateClient(
     const verified = await verifyClientAssertion(req, ctx, presented.clientId, body, presented.assertion ?? "");
     return verified ? { id: presented.clientId, body, method } : undefined;
   }
-  if (method !== "none" && (record.secret === null || !sameSecret(record.secret, presented.secret ?? ""))) return undefined;
+  // The secret may come from an ESV through the client's secret label (esv.ts).
+  if (method !== "none" && !clientSecrets(ctx.state, realm, record).some((s) => sameSecret(s, presented.secret ?? ""))) return undefined;
   return { id: presented.clientId, body, method: presented.method };
 }
 
@@ -333,20 +338,26 @@ async function tokenEndpoint(route: OAuth2Route, req: EmulatorRequest, ctx: Emul
   if (grantType !== TOKEN_EXCHANGE_GRANT && !clientStrings(client.body, "advancedOAuth2ClientConfig", "grantTypes").includes(grantType)) {
     return oauthError(400, "unauthorized_client", "Client is not authorized to use the requested grant type"); // [inf] wording
   }
-  switch (grantType) {
-    case "password":
-      return passwordGrant(route, form, client, realm, ctx);
-    case "client_credentials":
-      return clientCredentialsGrant(route, form, client, realm, ctx);
-    case "refresh_token":
-      return refreshTokenGrant(route, form, client, realm, ctx);
-    case TOKEN_EXCHANGE_GRANT:
-      return tokenExchange(route, form, client, ctx);
-    case "authorization_code":
-      return authorizationCodeGrant(route, form, client, realm, ctx);
-    default:
-      // Other grants (device_code, ciba, ...) need flows the embedded tenant does not run.
-      return unsupportedGrant();
+  try {
+    switch (grantType) {
+      case "password":
+        return await passwordGrant(route, form, client, realm, ctx);
+      case "client_credentials":
+        return await clientCredentialsGrant(route, form, client, realm, ctx);
+      case "refresh_token":
+        return await refreshTokenGrant(route, form, client, realm, ctx);
+      case TOKEN_EXCHANGE_GRANT:
+        return await tokenExchange(route, form, client, ctx);
+      case "authorization_code":
+        return await authorizationCodeGrant(route, form, client, realm, ctx);
+      default:
+        // Other grants (device_code, ciba, ...) need flows the embedded tenant does not run.
+        return unsupportedGrant();
+    }
+  } catch (e) {
+    // A script wired to the client that the embedded tenant cannot run (script-engine.ts).
+    if (e instanceof ScriptRunError) return oauthError(500, "server_error", `${e.message}: ${e.detail}`);
+    throw e;
   }
 }
 
@@ -441,39 +452,44 @@ async function tokenExchange(
   client: AuthenticatedClient,
   ctx: EmulatorContext,
 ): Promise<EmulatorResponse> {
-  const subjectToken = form.get("subject_token");
-  const subject = subjectToken ? await verifyToken(ctx, route, subjectToken, "access_token") : undefined;
+  const exchangeToken = async (token: string | null, type: string | null) => {
+    const tokenName = exchangeTokenName(type);
+    return token && tokenName ? ((await verifyToken(ctx, route, token, tokenName)) as Json | undefined) : undefined;
+  };
+  const actorToken = form.get("actor_token");
+  const actorType = form.get("actor_token_type");
+  const subject = await exchangeToken(form.get("subject_token"), form.get("subject_token_type"));
   const result = evaluateTokenExchange({
     realm: route.realm,
     state: ctx.state,
     agent: client,
     clientAuthMethod: client.method,
     subjectTokenType: form.get("subject_token_type") ?? undefined,
-    subject: typeof subject?.sub === "string" ? { sub: subject.sub } : undefined,
-    audience: form.get("audience") ?? undefined,
+    subject,
+    actor:
+      actorToken === null && actorType === null
+        ? undefined
+        : { type: actorType ?? undefined, claims: await exchangeToken(actorToken, actorType) },
+    requestedTokenType: form.get("requested_token_type") ?? undefined,
+    audiences: form.getAll("audience"),
     scopes: parseScope(form.get("scope")),
   });
   if (!result.ok) {
     return oauthError(result.status, result.error, result.error_description, { [EXCHANGE_REASON_HEADER]: result.reason });
   }
   const realm = own(ctx.state.realms, route.realm)!;
-  const issued = await issueTokens(ctx, route, realm, client, {
-    sub: subject!.sub as string,
-    grantType: TOKEN_EXCHANGE_GRANT,
-    scopes: result.scopes,
-    refresh: false,
-    aud: [client.id, result.audience],
-    act: { sub: client.id },
-  });
+  const grant = { sub: subject!.sub as string, grantType: TOKEN_EXCHANGE_GRANT, scopes: result.scopes, refresh: false, aud: result.aud, act: result.act };
+  const idToken = result.issuedTokenType === ID_TOKEN_TYPE;
+  const issued = idToken ? await issueIdToken(ctx, route, realm, client, grant) : await issueTokens(ctx, route, realm, client, grant);
   return {
     status: 200,
     headers: NO_STORE,
     body: {
       access_token: issued.accessToken,
       refresh_token: null,
-      issued_token_type: ACCESS_TOKEN_TYPE,
+      issued_token_type: result.issuedTokenType,
       scope: issued.scopes.join(" "),
-      token_type: "Bearer",
+      token_type: idToken ? UNCONFIRMED.idTokenTokenType : "Bearer",
       expires_in: issued.expiresIn,
     },
   };
@@ -488,7 +504,7 @@ interface TokenGrant {
   refresh: boolean;
   /** Default: the client id. */
   aud?: string | string[];
-  act?: { sub: string };
+  act?: Json;
   /** Kept across refreshes. */
   authGrantId?: string;
 }
@@ -500,11 +516,14 @@ interface IssuedTokens {
   expiresIn: number;
 }
 
-/** A lifetime in seconds: the client's own when positive, else the provider's, else AM's default. */
-function lifetimeSeconds(realm: RealmState, client: AuthenticatedClient, key: string, fallback: number): number {
-  const own = clientAttribute(client.body, "coreOAuth2ClientConfig", key);
+/**
+ * A lifetime in seconds: the client's own when positive, else the provider's, else AM's default.
+ * OAuth2 token lifetimes live in the core OAuth2 groups, the ID token's in the OpenID ones.
+ */
+function lifetimeSeconds(realm: RealmState, client: AuthenticatedClient, key: string, fallback: number, openId = false): number {
+  const own = clientAttribute(client.body, openId ? "coreOpenIDClientConfig" : "coreOAuth2ClientConfig", key);
   if (typeof own === "number" && own > 0) return own;
-  const provider = (realm.provider?.coreOAuth2Config as Json | undefined)?.[key];
+  const provider = (realm.provider?.[openId ? "coreOIDCConfig" : "coreOAuth2Config"] as Json | undefined)?.[key];
   return typeof provider === "number" && provider > 0 ? provider : fallback;
 }
 
@@ -535,6 +554,7 @@ export async function issueTokens(
     scope: grant.scopes,
     auth_time: iat,
     realm: route.realmName,
+    ...mayActOf(ctx, route, realm, client, "access"),
     iat,
   };
   const sign = (claims: Json) => signJwt(ctx.signingKeys, claims);
@@ -560,6 +580,44 @@ export async function issueTokens(
   }
   // AM reports one second less than the lifetime (the seed shows 3599 for 3600).
   return { accessToken, refreshToken, scopes: grant.scopes, expiresIn: accessSeconds - 1 };
+}
+
+/**
+ * An ID token for the subject, issued by a token exchange that asked for one (reference §1): the
+ * acting client as `aud` and `azp`, its OpenID lifetime (else the provider's), `act` when set.
+ */
+async function issueIdToken(
+  ctx: EmulatorContext,
+  route: OAuth2Route,
+  realm: RealmState,
+  client: AuthenticatedClient,
+  grant: TokenGrant,
+): Promise<IssuedTokens> {
+  const iat = nowSeconds(ctx);
+  const seconds = lifetimeSeconds(realm, client, "jwtTokenLifetime", DEFAULT_ACCESS_TOKEN_SECONDS, true);
+  const idToken = await signJwt(ctx.signingKeys, {
+    sub: grant.sub,
+    auditTrackingId: randomUUID(),
+    subname: grant.sub,
+    iss: issuer(ctx, route),
+    tokenName: "id_token",
+    aud: client.id,
+    azp: client.id,
+    auth_time: iat,
+    realm: route.realmName,
+    ...(grant.act ? { act: grant.act } : {}),
+    ...mayActOf(ctx, route, realm, client, "id"),
+    exp: iat + seconds,
+    tokenType: "JWTToken",
+    iat,
+  });
+  return { accessToken: idToken, refreshToken: null, scopes: grant.scopes, expiresIn: seconds - 1 };
+}
+
+/** `{ may_act }` when the issuing client's May Act script stamps one (script-engine.ts), else nothing. */
+function mayActOf(ctx: EmulatorContext, route: OAuth2Route, realm: RealmState, client: AuthenticatedClient, token: "access" | "id") {
+  const mayAct = mayActClaim(ctx.state, route.realm, realm.provider, client.body, token);
+  return mayAct ? { may_act: mayAct } : {};
 }
 
 export function tokenResponse(issued: IssuedTokens): EmulatorResponse {
@@ -601,20 +659,27 @@ export function scopeClaim(claims: JWTPayload): string[] {
 
 // ---------- introspect and tokeninfo ----------
 
+/** The scope that lets a client introspect every token of its realm, not only its own. */
+const INTROSPECT_ALL_SCOPE = "am-introspect-all-tokens";
+
 /**
- * RFC 7662 introspection, the keys and their order exactly as the seed shows them. Any
- * authenticated client of the realm may introspect any token (AM restricts this further with
- * `am-introspect-all-tokens`; not modelled).
+ * RFC 7662 introspection, the keys and their order exactly as the seed shows them. AM renders a
+ * token only to the client it was issued to, or to a client holding `am-introspect-all-tokens`
+ * among its scopes; any other caller gets `{"active":false}` (reference §9). Refresh tokens
+ * introspect too, with `token_type: refresh_token`.
  */
 async function introspect(route: OAuth2Route, req: EmulatorRequest, ctx: EmulatorContext): Promise<EmulatorResponse> {
   const form = formOf(req);
   if (!form) return wrongContentType();
   const realm = own(ctx.state.realms, route.realm);
-  if (!realm || !(await authenticateClient(req, form, realm, ctx))) return invalidClient(req);
+  const caller = realm ? await authenticateClient(req, form, realm, ctx) : undefined;
+  if (!caller) return invalidClient(req);
   const token = form.get("token");
   if (!token) return missing("token");
-  const claims = await verifyToken(ctx, route, token, "access_token");
-  if (!claims) return { status: 200, body: { active: false } };
+  const claims = (await verifyToken(ctx, route, token, "access_token")) ?? (await verifyToken(ctx, route, token, "refresh_token"));
+  const mayRead =
+    claims?.client_id === caller.id || clientStrings(caller.body, "coreOAuth2ClientConfig", "scopes").includes(INTROSPECT_ALL_SCOPE);
+  if (!claims || !mayRead) return { status: 200, body: { active: false } };
   return {
     status: 200,
     body: {
@@ -624,7 +689,8 @@ async function introspect(route: OAuth2Route, req: EmulatorRequest, ctx: Emulato
       client_id: claims.client_id,
       user_id: claims.sub,
       username: claims.subname,
-      token_type: claims.token_type,
+      // [inf] AM names a refresh token's kind here; an access token keeps its `Bearer`.
+      token_type: claims.tokenName === "refresh_token" ? "refresh_token" : claims.token_type,
       exp: claims.exp,
       sub: claims.sub,
       iss: claims.iss,

@@ -63,6 +63,8 @@ function rootRealm(ctx: EmulatorContext): RealmState {
       provider: structuredClone(PROVIDER_DEFAULTS),
       providerRev: 1,
       aiAgents: {},
+      esvMappings: {},
+      scripts: {},
       oauth2Clients: {
         [PLATFORM_ADMIN_CLIENT]: {
           secret: null,
@@ -111,6 +113,6 @@ export async function isPlatformAdminBearer(req: EmulatorRequest, ctx: EmulatorC
     claims?.client_id === PLATFORM_ADMIN_CLIENT &&
     typeof claims.sub === "string" &&
     own(ctx.state.amAdmins, claims.sub) !== undefined &&
-    scopesOpen(req.path, scopeClaim(claims))
+    scopesOpen(req, scopeClaim(claims))
   );
 }

@@ -14,8 +14,8 @@ export interface Route {
   method: string;
   /** Matched against the raw path; named groups become (URL-decoded) params. */
   pattern: RegExp;
-  /** `Accept-API-Version` the endpoint requires (reference §2); IDM routes have none. */
-  apiVersion?: string;
+  /** `Accept-API-Version` the endpoint requires (reference §2), or each it accepts; IDM routes have none. */
+  apiVersion?: string | readonly string[];
   handler: Handler;
 }
 
@@ -58,15 +58,20 @@ const major = (v: string | undefined) => v?.split(".")[0];
  * would fall back to its newest version [inf]: a client that omits it works against one AM
  * release and breaks on the next, so the embedded tenant makes that visible.
  */
-export function checkApiVersion(req: EmulatorRequest, expected: string): void {
+export function checkApiVersion(req: EmulatorRequest, expected: string | readonly string[]): void {
   const received = header(req, "accept-api-version");
   if (!received) throw unsupportedVersion(undefined);
   const got = versions(received);
-  const want = versions(expected);
-  if (major(got.resource) !== major(want.resource)) throw unsupportedVersion(`resource=${got.resource ?? "(none)"}`);
-  if (got.protocol !== undefined && major(got.protocol) !== major(want.protocol)) {
+  const wanted = (typeof expected === "string" ? [expected] : expected).map(versions);
+  if (!wanted.some((want) => major(got.resource) === major(want.resource))) throw unsupportedVersion(`resource=${got.resource ?? "(none)"}`);
+  if (got.protocol !== undefined && !wanted.some((want) => major(got.protocol) === major(want.protocol))) {
     throw unsupportedVersion(`protocol=${got.protocol}`);
   }
+}
+
+/** The major `resource` version a request asks for (`2` of `resource=2.0`). */
+export function resourceMajor(req: EmulatorRequest): string | undefined {
+  return major(versions(header(req, "accept-api-version") ?? "").resource);
 }
 
 /** The request body as JSON; "" is `undefined`. */

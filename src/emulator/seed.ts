@@ -74,12 +74,13 @@ export async function createSeedCredentials(): Promise<SeedCredentials> {
 export function seedState(seed: SeedCredentials): TenantState {
   const state: TenantState = {
     realms: {
-      [SEED_REALM]: { provider: deepClone(PROVIDER_DEFAULTS), providerRev: 1, oauth2Clients: {}, aiAgents: {} },
+      [SEED_REALM]: { provider: deepClone(PROVIDER_DEFAULTS), providerRev: 1, oauth2Clients: {}, aiAgents: {}, esvMappings: {}, scripts: {} },
     },
     managed: {},
     passwords: {},
     serviceAccounts: { [seed.serviceAccount.id]: { publicJwk: seed.serviceAccount.publicJwk, scope: seed.serviceAccount.scope } },
     amAdmins: { [seed.amAdmin.username]: seed.amAdmin.password },
+    esv: { secrets: {}, variables: {}, restart: null },
     counter: 1,
   };
   const users: TenantState["managed"][string] = {};

@@ -16,10 +16,13 @@ import { amGroupRoutes } from "./handlers/am-groups";
 import { amProviderRoutes } from "./handlers/am-provider";
 import { amRealmConfigRoutes } from "./handlers/am-realm-config";
 import { amRealmRoutes } from "./handlers/am-realms";
+import { amScriptRoutes } from "./handlers/am-scripts";
+import { amSecretStoreRoutes } from "./handlers/am-secret-store";
 import { amSessionRoutes } from "./handlers/am-sessions";
 import { envScopeRoutes } from "./handlers/env-scopes";
 import { idmRoutes } from "./handlers/idm";
 import { idmServiceAccountRoutes } from "./handlers/idm-svcacct";
+import { esvRoutes } from "./handlers/esv";
 import { isAuthenticatePath } from "./journeys";
 import { handleOAuth2 } from "./oauth2";
 import { isPlatformAdminBearer } from "./platform-admin";
@@ -37,6 +40,9 @@ const ROUTES: readonly Route[] = [
   ...amRealmRoutes(),
   ...amRealmConfigRoutes(),
   ...envScopeRoutes(),
+  ...amScriptRoutes(),
+  ...amSecretStoreRoutes(),
+  ...esvRoutes(),
   ...idmRoutes(),
   ...idmServiceAccountRoutes(),
 ];

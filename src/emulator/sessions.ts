@@ -110,14 +110,31 @@ const REQUIRED_SCOPES: ReadonlyArray<readonly [prefix: string, scopes: readonly 
   ["/environment/", ["fr:am:*", "fr:idm:*"]],
 ];
 
-/** Whether a bearer token granted `scopes` may call the admin path. */
-export function scopesOpen(path: string, scopes: readonly string[]): boolean {
-  const needed = REQUIRED_SCOPES.find(([prefix]) => path.startsWith(prefix))?.[1] ?? [];
-  return needed.every((s) => scopes.includes(s));
-}
+
 
 const UNAUTHORIZED: EmulatorResponse = { status: 401, body: crestBody(401, "Access Denied") };
 const FORBIDDEN: EmulatorResponse = { status: 403, body: crestBody(403, "Access Denied") };
+
+const ESV_PATH = /^\/environment\/(secrets|variables|startup|count)(\/|$)/;
+/** The ESV API's own answers [OAS]: no `reason`, and a challenge on 401 (403 wording: inf). */
+const ESV_UNAUTHORIZED: EmulatorResponse = { status: 401, headers: { "www-authenticate": "Bearer" }, body: { code: 401, message: "unauthorized" } };
+const ESV_FORBIDDEN: EmulatorResponse = { status: 403, body: { code: 403, message: "forbidden" } };
+
+/**
+ * The scopes of which an ESV call needs one: `fr:idc:esv:*`, the call's own (`read` for GET,
+ * `restart` for a restart, `update` for any other write), or the deprecated `fr:idm:*`.
+ */
+function esvScopes(req: EmulatorRequest): string[] {
+  const op = req.method === "GET" ? "read" : req.path.startsWith("/environment/startup") ? "restart" : "update";
+  return ["fr:idc:esv:*", `fr:idc:esv:${op}`, "fr:idm:*"];
+}
+
+/** Whether a bearer token granted `scopes` may make this admin request: any ESV scope it needs, every other path's scopes. */
+export function scopesOpen(req: EmulatorRequest, scopes: readonly string[]): boolean {
+  if (ESV_PATH.test(req.path)) return esvScopes(req).some((s) => scopes.includes(s));
+  const needed = REQUIRED_SCOPES.find(([prefix]) => req.path.startsWith(prefix))?.[1] ?? [];
+  return needed.every((s) => scopes.includes(s));
+}
 
 /**
  * Validates `Authorization: Bearer <service-account token>` or the AM session cookie
@@ -127,16 +144,26 @@ const FORBIDDEN: EmulatorResponse = { status: 403, body: crestBody(403, "Access 
  * without the path's scope gets 403 (inferred: AIC's exact body is not recorded).
  */
 export function authenticateAdmin(req: EmulatorRequest, ctx: EmulatorContext): EmulatorResponse | undefined {
-  const nowMs = ctx.now();
-  const bearer = /^Bearer\s+(\S+)$/i.exec(header(req, "authorization") ?? "")?.[1];
+  const esv = ESV_PATH.test(req.path);
+  const unauthorized = esv ? ESV_UNAUTHORIZED : UNAUTHORIZED;
+  const bearer = bearerOf(req);
   if (bearer) {
-    const session = ctx.sessions.find(bearer, nowMs);
-    if (!session || session.kind !== "service-account") return UNAUTHORIZED;
-    return scopesOpen(req.path, session.scopes) ? undefined : FORBIDDEN;
+    const session = ctx.sessions.find(bearer, ctx.now());
+    if (!session || session.kind !== "service-account") return unauthorized;
+    if (scopesOpen(req, session.scopes)) return undefined;
+    return esv ? ESV_FORBIDDEN : FORBIDDEN;
   }
-  const tokenId = sessionCookie(req);
-  if (tokenId && ctx.sessions.find(tokenId, nowMs)?.kind === "am-session") return undefined;
-  return UNAUTHORIZED;
+  return adminAccountOf(req, ctx) === undefined ? unauthorized : undefined;
+}
+
+const bearerOf = (req: EmulatorRequest) => /^Bearer\s+(\S+)$/i.exec(header(req, "authorization") ?? "")?.[1];
+
+/** The service account or AM admin a request's live admin session belongs to. */
+export function adminAccountOf(req: EmulatorRequest, ctx: EmulatorContext): string | undefined {
+  const bearer = bearerOf(req);
+  const token = bearer ?? sessionCookie(req);
+  const session = token === undefined ? undefined : ctx.sessions.find(token, ctx.now());
+  return session?.kind === (bearer ? "service-account" : "am-session") ? session?.accountId : undefined;
 }
 
 /** The AM session token a request carries: the `iPlanetDirectoryPro` cookie, or a header of that name. */

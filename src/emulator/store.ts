@@ -33,6 +33,9 @@ export function readStateFile(path: string): StateFile | undefined {
   if (file.format !== STATE_FILE_FORMAT) {
     throw new Error(`state file ${path} has format ${JSON.stringify(file.format)}, expected ${STATE_FILE_FORMAT}`);
   }
+  // Files saved before the tenant kept ESVs: the same tenant with none.
+  file.tenant.esv ??= { secrets: {}, variables: {}, restart: null };
+  for (const realm of Object.values(file.tenant.realms)) realm.esvMappings ??= {};
   return file;
 }
 

@@ -19,6 +19,50 @@ export interface RealmState {
   providerRev: number;
   oauth2Clients: Record<string, AmClientRecord>;
   aiAgents: Record<string, AmClientRecord>;
+  /** AM scripts by `_id`, as a GET returns them (without `_rev`, which is `rev`); absent in older state files. */
+  scripts?: Record<string, { body: Record<string, unknown>; rev: number }>;
+  /** The ESV secret store's mappings by secret label: the one ESV secret each label reads. */
+  esvMappings: Record<string, { secretId: string; aliases: string[] }>;
+}
+
+/** One version of an ESV secret; its value is dropped when it is destroyed. */
+export interface EsvVersionRecord {
+  version: number;
+  createDate: string;
+  status: "ENABLED" | "DISABLED" | "DESTROYED";
+  valueBase64: string | null;
+}
+
+export interface EsvSecretRecord {
+  description: string;
+  encoding: string;
+  useInPlaceholders: boolean;
+  lastChangeDate: string;
+  lastChangedBy: string;
+  /** Oldest first; never empty. */
+  versions: EsvVersionRecord[];
+  /** The version the running configuration has ("" before the first restart that loaded one). */
+  loadedVersion: string;
+}
+
+export interface EsvVariableRecord {
+  valueBase64: string;
+  expressionType: string;
+  description: string;
+  lastChangeDate: string;
+  lastChangedBy: string;
+  /** Whether the running configuration has this value (a restart loads it). */
+  loaded: boolean;
+  /** Which write this value came from, so a restart loads only what it saw when it began. */
+  change: number;
+}
+
+/** Environment secrets and variables (tenant-wide, no realm) and the restart that loads them. */
+export interface EsvState {
+  secrets: Record<string, EsvSecretRecord>;
+  variables: Record<string, EsvVariableRecord>;
+  /** A running restart: when it is done, and what it loads (secret → version, variable → change). */
+  restart: { readyAtMs: number; secrets: Record<string, string>; variables: Record<string, number> } | null;
 }
 
 export interface TenantState {
@@ -32,6 +76,7 @@ export interface TenantState {
   serviceAccounts: Record<string, { publicJwk: Record<string, unknown>; scope: string }>;
   /** AM admin users (self-managed AM style authentication). */
   amAdmins: Record<string, string>;
+  esv: EsvState;
   /** A counter for `_rev` values and generated ids. */
   counter: number;
 }

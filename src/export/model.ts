@@ -7,7 +7,7 @@
 import { CLIENT_ID_PATTERN, GRANT_TYPES, PLATFORM_CLIENT_IDS, TOKEN_ENDPOINT_AUTH_METHODS, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
 import type { AmClientListItem, IdmAiAgentPrivilege, IdmApplication } from "../contract/schemas";
 import type { AuthConfig } from "../contract/spec";
-import { OVERRIDE_DEFAULTS, OVERRIDE_GROUP, QUERY_ONLY_ATTRIBUTES, SECRET_ATTRIBUTE, WRAPPED_CLIENT_GROUPS } from "../contract/am-defaults";
+import { clientDefaults, OVERRIDE_GROUP, QUERY_ONLY_ATTRIBUTES, SECRET_ATTRIBUTE } from "../contract/am-defaults";
 import { formatValue, sameValue } from "../engine/fields";
 import { privilegePair, refId, refIds } from "../engine/refs";
 import { listedAgentUid, type TenantListing } from "./read";
@@ -97,7 +97,7 @@ const OWNED: Record<"web-app" | "ai-agent", ReadonlySet<string>> = {
   ]),
 };
 
-const DEFAULT_GROUPS: Record<string, Record<string, unknown>> = { ...WRAPPED_CLIENT_GROUPS, [OVERRIDE_GROUP]: OVERRIDE_DEFAULTS };
+const DEFAULT_GROUPS = clientDefaults();
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);

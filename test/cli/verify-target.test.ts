@@ -25,6 +25,8 @@ describe("resolveTarget", () => {
       userScope: "openid",
       appSecretEnv: "APP_SECRET",
       agentSecretEnv: "AGENT_SECRET",
+      appAuthMethod: "client_secret_post",
+      agentAuthMethod: "client_secret_post",
       usernameEnv: "VERIFY_USERNAME",
       passwordEnv: "VERIFY_PASSWORD",
     });
@@ -37,6 +39,18 @@ describe("resolveTarget", () => {
 
   it("asks for --app and --agent when there is nothing to go on", () => {
     expect(() => resolveTarget({}, [], {})).toThrow(/pass --app and --agent/);
+  });
+
+  it("takes each client's token endpoint auth method from the stack, client_secret_post for a client not in it", () => {
+    const basic = specs.map((s) => (s.kind === "web-app" ? { ...s, owned: { ...s.owned, tokenEndpointAuthMethod: "client_secret_basic" as const } } : s));
+    expect(resolveTarget({}, basic, {})).toMatchObject({ appAuthMethod: "client_secret_basic", agentAuthMethod: "client_secret_post" });
+    const elsewhere = resolveTarget({ app: "x", agent: "agent", "app-secret-env": "X" }, basic, {});
+    expect(elsewhere.appAuthMethod).toBe("client_secret_post");
+  });
+
+  it("refuses a client that authenticates without a secret", () => {
+    const jwt = specs.map((s) => (s.kind === "web-app" ? { ...s, owned: { ...s.owned, tokenEndpointAuthMethod: "private_key_jwt" as const } } : s));
+    expect(() => resolveTarget({}, jwt, {})).toThrow(/app authenticates with private_key_jwt: verify signs clients in with their secret/);
   });
 
   it("asks for the secret env var when neither the stack nor the flags name it", () => {

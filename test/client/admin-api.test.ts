@@ -47,6 +47,36 @@ describe("AdminApi: OAuth2 provider", () => {
   });
 });
 
+describe("AdminApi: the AI agents feature", () => {
+  it("reads the feature as not installed, then installed once switched on", async () => {
+    expect(await api.aiAgentsInstalled()).toBe(false);
+    await api.enableAiAgents();
+    expect(await api.aiAgentsInstalled()).toBe(true);
+  });
+});
+
+describe("AdminApi: scripts", () => {
+  const source = 'function validateAccessTokenScope() { return requestedScopes; }\n';
+  const script = (name: string) => ({
+    name,
+    script: Buffer.from(source, "utf8").toString("base64"),
+    language: "JAVASCRIPT",
+    context: "OAUTH2_VALIDATE_SCOPE_NEXT_GEN",
+  });
+
+  it("creates, reads, finds by name, replaces and deletes a script", async () => {
+    const id = "3b2f6836-184c-4ee9-8a1d-557cb01837a5";
+    expect(await api.getScript(id)).toBeUndefined();
+    const created = await api.putScript(id, script("Scope limit"));
+    expect(created).toMatchObject({ _id: id, name: "Scope limit", evaluatorVersion: "2.0" });
+    expect(Buffer.from((await api.getScript(id))!.script, "base64").toString("utf8")).toBe(source);
+    expect((await api.queryScripts({ filter: 'name eq "Scope limit"' })).map((s) => s._id)).toEqual([id]);
+    expect(await api.putScript(id, { ...created, name: "Renamed" })).toMatchObject({ _id: id, name: "Renamed" });
+    expect(await api.deleteScript(id)).toBe(true);
+    expect(await api.deleteScript(id)).toBe(false);
+  });
+});
+
 describe("AdminApi: OAuth2 clients", () => {
   it("creates a client, reads it with wrapped values, and finds it in a query", async () => {
     const created = await api.putOAuth2Client("web-1", confidential(["openid"]), { createOnly: true });

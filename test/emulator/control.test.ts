@@ -199,7 +199,7 @@ describe("GET /__emulator/sessions", () => {
 
 describe("POST /__emulator/config", () => {
   it("adds latencyMs to every admin call", async () => {
-    expect((await t.control("POST", "config", { latencyMs: 200 })).body).toEqual({ latencyMs: 200 });
+    expect((await t.control("POST", "config", { latencyMs: 200 })).body).toEqual({ latencyMs: 200, restartDelayMs: 1000 });
     const started = Date.now();
     await readUsers();
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);

@@ -111,6 +111,21 @@ export async function startTestTenant(options: StartTenantOptions = {}): Promise
   };
 }
 
+/** One tenant for a test file, started before its tests, reset before each and closed after. */
+export function useTestTenant(options: StartTenantOptions = {}): () => TestTenant {
+  let tenant: TestTenant | undefined;
+  beforeAll(async () => {
+    tenant = await startTestTenant(options);
+  });
+  afterAll(async () => {
+    await tenant?.close();
+  });
+  beforeEach(async () => {
+    await tenant!.reset();
+  });
+  return () => tenant!;
+}
+
 const ref = (collection: string, id: string) => ({ _ref: `managed/${collection}/${id}` });
 
 /** Direct admin calls that build the state a test needs. */

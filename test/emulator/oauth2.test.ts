@@ -365,7 +365,8 @@ describe("when a prerequisite is missing", () => {
 
   it.each([
     ["the subject token is not a token of this tenant", { subject_token: "eyJhbGciOiJub25lIn0.e30." }, "subject-token"],
-    ["the subject token type is not an access token", { subject_token_type: "urn:ietf:params:oauth:token-type:id_token" }, "subject-token-type"],
+    ["the subject token type is neither an access nor an ID token", { subject_token_type: "urn:ietf:params:oauth:token-type:saml2" }, "subject-token-type"],
+    ["the subject token is an access token sent as an ID token", { subject_token_type: "urn:ietf:params:oauth:token-type:id_token" }, "subject-token"],
     ["the audience is another client", { audience: "another-app" }, "no-privilege"],
   ] as const)("fails the exchange as invalid when %s", async (_, params, reason) => {
     const reply = await exchange(await userAccessToken(), params);
@@ -412,6 +413,35 @@ describe("introspect and tokeninfo", () => {
 
   it("report an unknown token as inactive", async () => {
     expect(await introspect("not-a-token", APP, APP_SECRET)).toMatchObject({ status: 200, body: { active: false } });
+  });
+
+  it("answer inactive to a client that introspects another client's token", async () => {
+    const agentToken = (await exchange(await userAccessToken())).body.access_token;
+    expect(await introspect(agentToken, APP, APP_SECRET)).toEqual(expect.objectContaining({ status: 200, body: { active: false } }));
+  });
+
+  it("let a client holding the am-introspect-all-tokens scope introspect any token of the realm", async () => {
+    const agentToken = (await exchange(await userAccessToken())).body.access_token;
+    await admin("PUT", path(ENDPOINTS.oauth2ClientPut.path, "token-auditor"), API_VERSION.oauth2Client, {
+      coreOAuth2ClientConfig: { userpassword: APP_SECRET, scopes: ["am-introspect-all-tokens"] },
+      advancedOAuth2ClientConfig: { tokenEndpointAuthMethod: "client_secret_post" },
+    });
+    expect((await introspect(agentToken, "token-auditor", APP_SECRET)).body).toMatchObject({
+      active: true,
+      client_id: AGENT,
+      act: { sub: AGENT },
+    });
+  });
+
+  it("report a live refresh token as active, with token_type refresh_token", async () => {
+    const refreshToken = (await userToken()).body.refresh_token;
+    expect((await introspect(refreshToken, APP, APP_SECRET)).body).toMatchObject({
+      active: true,
+      client_id: APP,
+      sub: barbara()._id,
+      token_type: "refresh_token",
+      scope: "openid read-data",
+    });
   });
 
   it("refuse a bad token at tokeninfo with invalid_token", async () => {

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { z } from "zod";
-import { ENDPOINTS, fillPath, type Endpoint } from "../../src/contract/endpoints";
+import { API_VERSION, ENDPOINTS, fillPath, type Endpoint } from "../../src/contract/endpoints";
 import { CrestError } from "../../src/contract/schemas";
 import { fixtures, startTestTenant, type TestTenant } from "./helpers";
 
@@ -69,7 +69,7 @@ function endpointOf(method: string, requestPath: string): Endpoint | undefined {
   const flat: Endpoint[] = Object.values(ENDPOINTS).flatMap((e) => ("method" in e ? [e as Endpoint] : Object.values(e as Record<string, Endpoint>)));
   return flat.find((e) => {
     if (e.method !== method || (e.query?._action ?? null) !== action) return false;
-    const template = fillPath(e.path, { realm: "alpha" }).replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace("{id}", "[^/]+");
+    const template = fillPath(e.path, { realm: "alpha" }).replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace("{id}", "[^/]+").replace("{version}", "[^/]+");
     return new RegExp(`^${template}$`).test(pathname);
   });
 }
@@ -94,6 +94,20 @@ const identityOf = (body: Record<string, any>) => {
 const withoutMeta = (body: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(body).filter(([k]) => !k.startsWith("_")));
 
+/** A placeholder ESV secret with this many versions, made through the API. */
+async function esvSecret(t: TestTenant, id: string, versions: number): Promise<void> {
+  const value = (n: number) => Buffer.from(`value ${n}`).toString("base64");
+  const o = { apiVersion: API_VERSION.environment };
+  const calls = [
+    () => t.call("PUT", `/environment/secrets/${id}`, { ...o, body: { valueBase64: value(1), encoding: "generic", useInPlaceholders: true } }),
+    ...Array.from({ length: versions - 1 }, (_, i) => () => t.call("POST", `/environment/secrets/${id}/versions?_action=create`, { ...o, body: { valueBase64: value(i + 2) } })),
+  ];
+  for (const call of calls) {
+    const r = await call();
+    if (r.status !== 200) throw new Error(`ESV setup of ${id}: HTTP ${r.status}`);
+  }
+}
+
 /** The state each scenario implies, built through the admin API with the recorded ids. */
 const SETUP: Record<string, (t: TestTenant, s: Scenario) => Promise<void>> = {
   "aiagent-create-with-owner": async (t) => {
@@ -114,6 +128,22 @@ const SETUP: Record<string, (t: TestTenant, s: Scenario) => Promise<void>> = {
   },
   "aiagent-update": async (t, s) => {
     await fixtures(t).agent("FrodoOpsTestAIAgent1", identityOf(s.exchanges[0].request.body as Record<string, any>));
+  },
+  "esv-secret-versions-read": async (t) => {
+    // Three versions, the second disabled; placeholder secrets never loaded, as recorded.
+    await esvSecret(t, "esv-frodo-test-secret1", 3);
+    const r = await t.call("POST", "/environment/secrets/esv-frodo-test-secret1/versions/2?_action=changestatus", { apiVersion: API_VERSION.environment, body: { status: "DISABLED" } });
+    if (r.status !== 200) throw new Error(`disable version 2: HTTP ${r.status}`);
+  },
+  "esv-secret-version-disable": async (t) => {
+    // Version 2 is not the latest, or it could not be disabled.
+    await esvSecret(t, "esv-frodo-test-secret2", 3);
+  },
+  "esv-secret-store-read": async (t) => {
+    const label = "am.services.oauth2.oidc.signing.EDDSA";
+    const path = `/am/json/realms/root/realms/alpha/realm-config/secrets/stores/GoogleSecretManagerSecretStoreProvider/ESV/mappings/${label}`;
+    const r = await t.call("PUT", path, { apiVersion: API_VERSION.secretStore, body: { secretId: label, aliases: ["esv-test-signing-cert"] } });
+    if (r.status !== 201) throw new Error(`mapping setup: HTTP ${r.status}`);
   },
   "oauth2client-read": async (t, s) => {
     await fixtures(t).client("FrodoTestOAuth2Client1", withoutMeta(recorded(s, 0)));
@@ -141,7 +171,8 @@ if (files.length === 0) {
   describe("recorded AIC traffic", () => {
     let tenant: TestTenant;
     beforeAll(async () => {
-      tenant = await startTestTenant();
+      // The AM version the recordings were made on (am-version.test.ts covers the current one).
+      tenant = await startTestTenant({ amVersion: "aic-recorded" });
     });
     afterAll(async () => {
       await tenant?.close();

@@ -3,6 +3,7 @@
  * that opens them, and how admin requests are authenticated. Runs the handlers on a seeded tenant
  * with a clock the test moves, so expiry is exact.
  */
+import { CURRENT_AM_VERSION } from "../../src/contract/am-defaults";
 import { randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from "jose";
 import { API_VERSION } from "../../src/contract/endpoints";
@@ -35,9 +36,11 @@ beforeEach(() => {
     state: seedState(seed),
     baseUrl: BASE_URL,
     sessions: new SessionRegistry(),
+    amVersion: CURRENT_AM_VERSION,
     signingKeys,
     revokedGrants: new Set(),
     now: () => nowMs,
+    restartDelayMs: 0,
     nextRev: () => String(++rev),
     save: () => undefined,
   };

@@ -80,7 +80,8 @@ function request(state: TenantState, overrides: Partial<TokenExchangeRequest> = 
     clientAuthMethod: "client_secret_post",
     subjectTokenType: ACCESS_TOKEN_TYPE,
     subject: { sub: userId("barbara.jensen") },
-    audience: APP,
+    requestedTokenType: undefined,
+    audiences: [APP],
     scopes: ["read-data"],
     ...overrides,
   };
@@ -92,7 +93,13 @@ const INVALID = { ok: false, status: 400, error: "invalid_request", error_descri
 
 describe("evaluateTokenExchange", () => {
   it("grants the requested scopes when every prerequisite holds", () => {
-    expect(evaluateTokenExchange(request(configuredState()))).toEqual({ ok: true, scopes: ["read-data"], audience: APP });
+    expect(evaluateTokenExchange(request(configuredState()))).toEqual({
+      ok: true,
+      scopes: ["read-data"],
+      aud: [AGENT, APP],
+      act: { sub: AGENT },
+      issuedTokenType: ACCESS_TOKEN_TYPE,
+    });
   });
 
   it("grants the privilege's scopes when none are requested", () => {
@@ -183,11 +190,11 @@ describe("evaluateTokenExchange", () => {
 
   it.each([
     ["the agent authenticated with client_secret_basic", { clientAuthMethod: "client_secret_basic" }, "client-auth-method"],
-    ["the subject token type is not an access token", { subjectTokenType: "urn:ietf:params:oauth:token-type:id_token" }, "subject-token-type"],
+    ["the subject token type is neither an access nor an ID token", { subjectTokenType: "urn:ietf:params:oauth:token-type:saml2" }, "subject-token-type"],
     ["the subject token is not a live token of the realm", { subject: undefined }, "subject-token"],
     ["the subject user no longer exists", { subject: { sub: "deleted-user" } }, "subject-token"],
-    ["no audience is given", { audience: undefined }, "audience"],
-    ["the audience names an application the agent has no privilege for", { audience: "another-app" }, "no-privilege"],
+    ["no audience is given", { audiences: [] }, "audience"],
+    ["the audience names an application the agent has no privilege for", { audiences: ["another-app"] }, "no-privilege"],
   ] as const)("fails as an invalid exchange when %s", (_, overrides, reason) => {
     expect(evaluateTokenExchange(request(configuredState(), overrides as Partial<TokenExchangeRequest>))).toEqual({
       ...INVALID,
@@ -195,13 +202,13 @@ describe("evaluateTokenExchange", () => {
     });
   });
 
-  it("fails as an invalid exchange when the client is an OAuth2Client without an AI agent identity", () => {
+  it("fails as an invalid exchange when an OAuth2Client exchanges a subject token whose may_act does not name it", () => {
     const state = configuredState();
     const { aiAgentIdentityUid, ...clientBody } = agentBody(state);
     expect(aiAgentIdentityUid).toBeDefined();
     expect(evaluateTokenExchange(request(state, { agent: { id: "plain-client", body: clientBody } }))).toEqual({
       ...INVALID,
-      reason: "agent-identity",
+      reason: "may-act",
     });
   });
 

@@ -8,8 +8,9 @@ import { API_VERSION } from "../../contract/endpoints";
 import {
   AI_AGENT_GROUPS,
   AM_TYPES,
-  OVERRIDE_DEFAULTS,
+  clientDefaults,
   OVERRIDE_GROUP,
+  type AmVersion,
   QUERY_ONLY_ATTRIBUTES,
   SECRET_ATTRIBUTE,
   WRAPPED_CLIENT_GROUPS,
@@ -42,18 +43,19 @@ function unwrap(v: unknown): unknown {
 
 const clone = <T>(v: T): T => structuredClone(v);
 
-function defaultGroups(): Record<string, Record<string, unknown>> {
-  const groups: Record<string, Record<string, unknown>> = { [OVERRIDE_GROUP]: clone(OVERRIDE_DEFAULTS) };
-  for (const [group, attrs] of Object.entries(WRAPPED_CLIENT_GROUPS)) {
-    groups[group] = Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, wrap(clone(v))]));
-  }
-  return groups;
+/** The groups of a fresh client as `version` shows them: wrapped values, the override group raw. */
+function defaultGroups(version: AmVersion): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    Object.entries(clientDefaults(version)).map(([group, attrs]) => [
+      group,
+      group === OVERRIDE_GROUP ? clone(attrs) : Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, wrap(clone(v))])),
+    ]),
+  );
 }
 
-function validAttributes(group: string): string[] {
-  const defaults = group === OVERRIDE_GROUP ? OVERRIDE_DEFAULTS : WRAPPED_CLIENT_GROUPS[group];
+function validAttributes(group: string, version: AmVersion): string[] {
   const extra = group === "coreOAuth2ClientConfig" ? [SECRET_ATTRIBUTE] : [];
-  return [...Object.keys(defaults), ...(QUERY_ONLY_ATTRIBUTES[group] ?? []), ...extra].sort();
+  return [...Object.keys(clientDefaults(version)[group]), ...(QUERY_ONLY_ATTRIBUTES[group] ?? []), ...extra].sort();
 }
 
 const validGroups = (kind: AmClientKind) =>
@@ -76,8 +78,8 @@ interface ParsedWrite {
  * valid names of that level in `detail.validAttributes` [rec wording; the detail lists the group
  * names for an unknown group and the group's attributes for an unknown attribute: inf].
  */
-function parseWrite(kind: AmClientKind, body: Record<string, unknown>): ParsedWrite {
-  const parsed: ParsedWrite = { groups: defaultGroups(), identity: {} };
+function parseWrite(kind: AmClientKind, version: AmVersion, body: Record<string, unknown>): ParsedWrite {
+  const parsed: ParsedWrite = { groups: defaultGroups(version), identity: {} };
   for (const [group, value] of Object.entries(body)) {
     if (ignoredKey(group)) continue;
     if (!validGroups(kind).includes(group)) throw invalidAttribute(validGroups(kind));
@@ -93,7 +95,7 @@ function parseWrite(kind: AmClientKind, body: Record<string, unknown>): ParsedWr
       parsed.identity = attrs as Record<string, unknown>;
       continue;
     }
-    const valid = validAttributes(group);
+    const valid = validAttributes(group, version);
     for (const [attr, v] of Object.entries(attrs)) {
       if (attr.endsWith("-encrypted")) continue;
       if (!valid.includes(attr)) throw invalidAttribute(valid);
@@ -194,7 +196,7 @@ function put(kind: AmClientKind): Route["handler"] {
     const clients = amClients(realm, kind);
     const previous = clients[id];
     if (previous && header(req, "if-none-match") === "*") throw alreadyExists(id);
-    const parsed = parseWrite(kind, body);
+    const parsed = parseWrite(kind, ctx.amVersion, body);
     const record: AmClientRecord = {
       body: { _id: id, ...parsed.groups },
       secret: parsed.secret ?? previous?.secret ?? null,

@@ -1,15 +1,21 @@
 /**
  * The realm's OAuth2 provider service `realm-config/services/oauth-oidc` (reference §3): plain
  * values, `_id: ""`, `_rev` also as ETag, full-replace PUT, `POST ?_action=create` when absent;
- * and the AI agents feature switch `POST /environment/aiagent?_action=enable`.
+ * and the AI agents feature switch `POST /environment/aiagent?_action=enable` with its status read
+ * `GET /openidm/feature` (ai-agent-delegation.md §8.1). AI agent writes are not refused while the
+ * feature is off: the reference documents no such refusal.
  */
+import { AI_AGENT_FEATURE } from "../../contract/constants";
 import { API_VERSION } from "../../contract/endpoints";
 import { AM_TYPES, PROVIDER_DEFAULTS } from "../../contract/am-defaults";
 import type { EmulatorContext } from "../context";
 import { badRequest, CrestHttpError, notFound } from "../errors";
-import { checkIfMatch, etag, json, objectBody, type Route } from "../router";
+import { checkIfMatch, etag, filterItems, json, objectBody, pageOf, queryAnswer, type Route } from "../router";
 import { realmState } from "../store";
 import type { EmulatorRequest, EmulatorResponse, RealmState } from "../types";
+
+/** [inf] The installed version the feature list shows; AIC's value is unrecorded. */
+const AI_AGENT_FEATURE_VERSION = "1.0";
 
 function realmOf(ctx: EmulatorContext, params: Record<string, string>): RealmState {
   const realm = realmState(ctx.state, params.realm);
@@ -114,6 +120,20 @@ export function amProviderRoutes(): Route[] {
         }
         ctx.save();
         return json(200, {});
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/openidm\/feature$/,
+      handler: (req, ctx) => {
+        // The switch installs IDM's aiagent feature; the tenant reads it from the realms' providers
+        // [inf: version string and other features unrecorded; only _id and installedVersion are documented].
+        const installed = Object.values(ctx.state.realms).some(
+          (realm) => (realm.provider?.aiAgentsConfig as { aiAgentsEnabled?: unknown } | undefined)?.aiAgentsEnabled === true,
+        );
+        const features = [{ _id: AI_AGENT_FEATURE, installedVersion: installed ? AI_AGENT_FEATURE_VERSION : null }];
+        const page = pageOf(req, filterItems(req, features, (f) => f));
+        return queryAnswer(page, { exact: false, remaining: -1 });
       },
     },
   ];

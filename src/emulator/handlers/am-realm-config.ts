@@ -3,9 +3,8 @@
  * do), answered as AM answers a realm that holds only what the embedded tenant runs:
  *  - `realm-config/authentication/authenticationtrees/trees`: the default `Login` tree the
  *    authenticate endpoint runs (journeys.ts), one page with the platform username and password
- *    collectors, then a data store decision [inf: the shape of AIC's default tree, node ids fixed];
- *  - `scripts`: none (AIC's default scripts are not modelled) [inf].
- * The API versions are those frodo sends [rec: frodo's client].
+ *    collectors, then a data store decision [inf: the shape of AIC's default tree, node ids fixed].
+ * The API version is the one frodo sends [rec: frodo's client]; the realm's scripts are am-scripts.ts.
  */
 import { filterItems, json, pageOf, queryAnswer, type Route } from "../router";
 import { notFound } from "../errors";
@@ -50,7 +49,7 @@ function realmName(ctx: EmulatorContext, params: Record<string, string>): string
   return params.realm;
 }
 
-/** AM's trees and scripts queries do not count (`NONE`, -1) [inf, as IDM's and AM's group queries]. */
+/** AM's trees query does not count (`NONE`, -1) [inf, as IDM's and AM's group queries]. */
 const UNCOUNTED = { exact: false, remaining: -1 };
 
 export function amRealmConfigRoutes(): Route[] {
@@ -72,15 +71,6 @@ export function amRealmConfigRoutes(): Route[] {
         const realm = realmName(ctx, params);
         if (params.id !== DEFAULT_TREE) throw notFound();
         return json(200, loginTree(realm));
-      },
-    },
-    {
-      method: "GET",
-      pattern: new RegExp(`${REALM}/scripts$`),
-      apiVersion: "protocol=2.0,resource=1.0",
-      handler: (req, ctx, params) => {
-        realmName(ctx, params);
-        return queryAnswer(pageOf(req, filterItems(req, [] as unknown[], (s) => s)), UNCOUNTED);
       },
     },
   ];

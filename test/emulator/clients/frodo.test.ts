@@ -174,11 +174,13 @@ describe("frodo sees an AIC tenant (cloud), logged in as amadmin", () => {
     expect(calls.filter((c) => c.status >= 400)).toEqual([]);
   });
 
-  it("runs with the deployment type given (-m cloud) as well", async () => {
+  it("runs with the deployment type given (-m cloud) as well, and lists the ESV secrets", async () => {
     await fixtures(tenant).application("6b1f2a52-0000-4000-8000-000000000002", "frodo-typed-app");
     const { code, output } = await frodo("app", "list", "-m", "cloud", host(), "alpha");
     expect(code).toBe(0);
     expect(output).toContain("frodo-typed-app");
+    // The admin bearer carries the ESV scope, so the environment's secrets list for it.
+    expect((await frodo("esv", "secret", "list", host())).code).toBe(0);
     expect((await audit()).filter((c) => c.status >= 400)).toEqual([]);
   });
 
