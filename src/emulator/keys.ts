@@ -3,7 +3,7 @@
  * an RS256 JWT signed with it, and `connect/jwk_uri` publishes the public half.
  */
 import type { webcrypto } from "node:crypto";
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from "jose";
 
 // Node 20 types declare WebCrypto's key type under `webcrypto`, not as a global (no DOM lib here).
 export type CryptoKey = webcrypto.CryptoKey;
@@ -35,4 +35,9 @@ export function verificationKey(keys: SigningKeys): Promise<CryptoKey | Uint8Arr
     verificationKeys.set(keys, key);
   }
   return key;
+}
+
+/** A JWT of these claims signed with the realm key, its `kid` in the header. */
+export function signJwt(keys: SigningKeys, claims: Record<string, unknown>): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ typ: "JWT", kid: keys.kid, alg: SIGNING_ALG }).sign(keys.privateKey);
 }

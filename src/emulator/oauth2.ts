@@ -7,14 +7,18 @@
  * Decisions marked [inf] are not documented or recorded for AIC; they pick AM's usual wording.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import { decodeJwt, importJWK, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { decodeJwt, importJWK, jwtVerify, type JWTPayload } from "jose";
 import { ID_TOKEN_TYPE, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
 import { API_VERSION, realmPath } from "../contract/endpoints";
 import type { EmulatorContext } from "./context";
 import { crestBody } from "./errors";
 import { clientSecrets } from "./esv";
-import { SIGNING_ALG, verificationKey } from "./keys";
+import { SIGNING_ALG, signJwt, verificationKey } from "./keys";
+import { authorizationCodeGrant, authorize } from "./authorize";
+import { basicChallenge, presentedAssertion, verifyClientAssertion } from "./client-auth";
+import { handleAuthenticate, realmUser } from "./journeys";
 import { handleOidc, handleRootWellKnown } from "./oidc";
+import { realmOf } from "./platform-admin";
 import { checkApiVersion } from "./router";
 import { mayActClaim, ScriptRunError } from "./script-engine";
 import { header, SESSION_COOKIE } from "./sessions";
@@ -49,8 +53,8 @@ type Json = Record<string, unknown>;
 
 /**
  * Handles /am/oauth2/** (incl. the root-realm service-account token endpoint /am/oauth2/access_token,
- * and the OpenID Connect endpoints of oidc.ts), /am/.well-known/*, POST
- * /am/json/realms/root/authenticate and GET /am/json/serverinfo/*; returns undefined when the
+ * and the OpenID Connect endpoints of oidc.ts), /am/.well-known/*, the authenticate endpoints of
+ * journeys.ts and GET /am/json/serverinfo/*; returns undefined when the
  * path is not its own. None of these needs admin authentication.
  */
 export async function handleOAuth2(req: EmulatorRequest, ctx: EmulatorContext): Promise<EmulatorResponse | undefined> {
@@ -62,18 +66,16 @@ export async function handleOAuth2(req: EmulatorRequest, ctx: EmulatorContext): 
       return req.path === "/am/json/serverinfo/version" ? serverVersion() : serverInfo();
     });
   }
-  if (req.path === "/am/json/realms/root/authenticate") {
-    return only(req, "POST", () => {
-      checkApiVersion(req, API_VERSION.authenticate);
-      return amAuthenticate(req, ctx);
-    });
-  }
+  const authenticated = await handleAuthenticate(req, ctx);
+  if (authenticated) return authenticated;
   if (req.path.startsWith("/am/.well-known/")) return handleRootWellKnown(req, ctx);
   const route = oauth2Route(req.path);
   if (!route) return undefined;
   const oidc = await handleOidc(route, req, ctx);
   if (oidc) return oidc;
   switch (route.endpoint) {
+    case "authorize":
+      return authorize(route, req, ctx);
     case "access_token":
       return only(req, "POST", () => tokenEndpoint(route, req, ctx));
     case "introspect":
@@ -136,12 +138,13 @@ export function oauthError(status: number, error: string, description: string, h
 
 export const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
 
-export const invalidClient = () => oauthError(401, "invalid_client", "Client authentication failed");
+export const invalidClient = (req: EmulatorRequest) =>
+  oauthError(401, "invalid_client", "Client authentication failed", basicChallenge(req));
 const unsupportedGrant = (): EmulatorResponse => ({ status: 400, body: UNSUPPORTED_GRANT });
 export const missing = (name: string) => oauthError(400, "invalid_request", `Missing parameter, '${name}'`);
 const invalidScope = (scopes: string[]): EmulatorResponse => ({ status: 400, body: invalidScopeError(scopes) });
 /** [inf] AM's session-quota wording; AIC does not document what a 6th concurrent session gets. */
-const SESSION_QUOTA = "Maximum sessions limit reached or session quota has been exhausted";
+export const SESSION_QUOTA = "Maximum sessions limit reached or session quota has been exhausted";
 
 /** The form body, or undefined when the request is not `application/x-www-form-urlencoded`. */
 export function formOf(req: EmulatorRequest): URLSearchParams | undefined {
@@ -177,19 +180,6 @@ function serverVersion(): EmulatorResponse {
     status: 200,
     body: { _id: "version", version, fullVersion: `ForgeRock Access Management ${version} Build ${revision} (${date})`, revision, date },
   };
-}
-
-/** Self-managed AM's username/password login; a session counts against the same cap [inf]. */
-function amAuthenticate(req: EmulatorRequest, ctx: EmulatorContext): EmulatorResponse {
-  const username = header(req, "x-openam-username");
-  const password = header(req, "x-openam-password");
-  const expected = username === undefined ? undefined : own(ctx.state.amAdmins, username);
-  if (username === undefined || expected === undefined || password === undefined || !sameSecret(expected, password)) {
-    return { status: 401, body: crestBody(401, "Authentication Failed") };
-  }
-  const tokenId = ctx.sessions.open(username, "am-session", [], ctx.now(), AM_SESSION_SECONDS);
-  if (!tokenId) return { status: 401, body: crestBody(401, SESSION_QUOTA) };
-  return { status: 200, body: { tokenId, successUrl: "/am/console", realm: "/" } };
 }
 
 /**
@@ -253,7 +243,7 @@ async function serviceAccountToken(req: EmulatorRequest, form: URLSearchParams, 
 
 // ---------- client authentication ----------
 
-interface AuthenticatedClient {
+export interface AuthenticatedClient {
   id: string;
   body: Json;
   /** How it authenticated at this request. */
@@ -264,9 +254,11 @@ interface PresentedCredentials {
   clientId: string;
   secret: string | undefined;
   method: string;
+  /** The client assertion, for `private_key_jwt`. */
+  assertion?: string;
 }
 
-/** Basic header first (RFC 6749 §2.3.1 form-encodes both parts), else form parameters. */
+/** Basic header first (RFC 6749 §2.3.1 form-encodes both parts), else a client assertion, else form parameters. */
 function presentedCredentials(req: EmulatorRequest, form: URLSearchParams): PresentedCredentials | undefined {
   const basic = /^Basic\s+(\S+)$/i.exec(header(req, "authorization") ?? "")?.[1];
   if (basic) {
@@ -280,6 +272,8 @@ function presentedCredentials(req: EmulatorRequest, form: URLSearchParams): Pres
       return undefined;
     }
   }
+  const asserted = presentedAssertion(form);
+  if (asserted) return { clientId: asserted.clientId, secret: undefined, method: "private_key_jwt", assertion: asserted.assertion };
   const clientId = form.get("client_id");
   if (!clientId) return undefined;
   const secret = form.get("client_secret");
@@ -291,23 +285,35 @@ function presentedCredentials(req: EmulatorRequest, form: URLSearchParams): Pres
  * `advancedOAuth2ClientConfig.tokenEndpointAuthMethod` names (default `client_secret_basic`).
  * Unknown client, another method, a wrong secret or an Inactive client all fail alike.
  */
-export function authenticateClient(req: EmulatorRequest, form: URLSearchParams, realm: RealmState, ctx: EmulatorContext): AuthenticatedClient | undefined {
+export async function authenticateClient(
+  req: EmulatorRequest,
+  form: URLSearchParams,
+  realm: RealmState,
+  ctx: EmulatorContext,
+): Promise<AuthenticatedClient | undefined> {
   const presented = presentedCredentials(req, form);
   if (!presented) return undefined;
   const record: AmClientRecord | undefined =
     own(realm.oauth2Clients, presented.clientId) ?? own(realm.aiAgents, presented.clientId);
   if (!record) return undefined;
   const body = record.body;
+  if (clientAttribute(body, "coreOAuth2ClientConfig", "status") === "Inactive") return undefined;
+  // AM identifies a public client and does not authenticate it, whatever it sends as a secret [inf:
+  // AM's client authenticator; frodo sends AIC's public idmAdminClient a placeholder password].
+  if (clientAttribute(body, "coreOAuth2ClientConfig", "clientType") === "Public") return { id: presented.clientId, body, method: presented.method };
   const method = clientAttribute(body, "advancedOAuth2ClientConfig", "tokenEndpointAuthMethod") ?? "client_secret_basic";
   if (presented.method !== method) return undefined;
-  if (clientAttribute(body, "coreOAuth2ClientConfig", "status") === "Inactive") return undefined;
+  if (method === "private_key_jwt") {
+    const verified = await verifyClientAssertion(req, ctx, presented.clientId, body, presented.assertion ?? "");
+    return verified ? { id: presented.clientId, body, method } : undefined;
+  }
   // The secret may come from an ESV through the client's secret label (esv.ts).
   if (method !== "none" && !clientSecrets(ctx.state, realm, record).some((s) => sameSecret(s, presented.secret ?? ""))) return undefined;
   return { id: presented.clientId, body, method: presented.method };
 }
 
 /** Constant-time comparison of two secrets of any length. */
-function sameSecret(expected: string, actual: string): boolean {
+export function sameSecret(expected: string, actual: string): boolean {
   const digest = (s: string) => createHash("sha256").update(s).digest();
   return timingSafeEqual(digest(expected), digest(actual));
 }
@@ -322,12 +328,12 @@ async function tokenEndpoint(route: OAuth2Route, req: EmulatorRequest, ctx: Emul
   if (route.realm === "root" && grantType === JWT_BEARER_GRANT && form.get("client_id") === SERVICE_ACCOUNT_CLIENT) {
     return serviceAccountToken(req, form, ctx);
   }
-  const realm = own(ctx.state.realms, route.realm);
+  const realm = realmOf(ctx, route.realm);
   if (!realm) return oauthError(400, "invalid_request", `Invalid realm, ${route.realmName}`); // [inf] wording
   // AM picks the grant handler before it authenticates the client, so this comes first.
   if (!providerAllowsGrant(realm.provider, grantType)) return unsupportedGrant();
-  const client = authenticateClient(req, form, realm, ctx);
-  if (!client) return invalidClient();
+  const client = await authenticateClient(req, form, realm, ctx);
+  if (!client) return invalidClient(req);
   // The exchange reports a missing client grant as "Invalid token exchange." like its other rules.
   if (grantType !== TOKEN_EXCHANGE_GRANT && !clientStrings(client.body, "advancedOAuth2ClientConfig", "grantTypes").includes(grantType)) {
     return oauthError(400, "unauthorized_client", "Client is not authorized to use the requested grant type"); // [inf] wording
@@ -342,8 +348,10 @@ async function tokenEndpoint(route: OAuth2Route, req: EmulatorRequest, ctx: Emul
         return await refreshTokenGrant(route, form, client, realm, ctx);
       case TOKEN_EXCHANGE_GRANT:
         return await tokenExchange(route, form, client, ctx);
+      case "authorization_code":
+        return await authorizationCodeGrant(route, form, client, realm, ctx);
       default:
-        // Other grants (authorization_code, device_code, ...) need flows the embedded tenant does not run.
+        // Other grants (device_code, ciba, ...) need flows the embedded tenant does not run.
         return unsupportedGrant();
     }
   } catch (e) {
@@ -352,6 +360,15 @@ async function tokenEndpoint(route: OAuth2Route, req: EmulatorRequest, ctx: Emul
     throw e;
   }
 }
+
+/** A grant of the token endpoint, once the client is authenticated and allowed the grant type. */
+export type GrantHandler = (
+  route: OAuth2Route,
+  form: URLSearchParams,
+  client: AuthenticatedClient,
+  realm: RealmState,
+  ctx: EmulatorContext,
+) => Promise<EmulatorResponse>;
 
 /** Requested scopes (or the client's default scopes) when all are among the client's scopes. */
 function clientScopes(form: URLSearchParams, client: AuthenticatedClient): string[] | EmulatorResponse {
@@ -375,11 +392,8 @@ async function passwordGrant(
   const password = form.get("password");
   if (!username) return missing("username");
   if (password === null) return missing("password");
-  const users = own(ctx.state.managed, `${route.realm}_user`) ?? {};
-  const user = Object.values(users).find((u) => u.userName === username);
-  const stored = user ? ctx.state.passwords[user._id] : undefined;
-  const active = user !== undefined && String(user.accountStatus ?? "active").toLowerCase() === "active";
-  if (!user || !active || stored === undefined || !sameSecret(stored, password)) {
+  const user = realmUser(ctx, route.realm, username, password);
+  if (!user) {
     return oauthError(400, "invalid_grant", "Authentication failed"); // [inf] status; RFC 6749 says 400
   }
   const scopes = clientScopes(form, client);
@@ -514,7 +528,7 @@ function lifetimeSeconds(realm: RealmState, client: AuthenticatedClient, key: st
 }
 
 /** Signs the access token (and a refresh token when asked and the provider issues them). */
-async function issueTokens(
+export async function issueTokens(
   ctx: EmulatorContext,
   route: OAuth2Route,
   realm: RealmState,
@@ -543,10 +557,7 @@ async function issueTokens(
     ...mayActOf(ctx, route, realm, client, "access"),
     iat,
   };
-  const sign = (claims: Json) =>
-    new SignJWT(claims)
-      .setProtectedHeader({ typ: "JWT", kid: ctx.signingKeys.kid, alg: SIGNING_ALG })
-      .sign(ctx.signingKeys.privateKey);
+  const sign = (claims: Json) => signJwt(ctx.signingKeys, claims);
   const accessToken = await sign({
     ...common,
     tokenName: "access_token",
@@ -584,7 +595,7 @@ async function issueIdToken(
 ): Promise<IssuedTokens> {
   const iat = nowSeconds(ctx);
   const seconds = lifetimeSeconds(realm, client, "jwtTokenLifetime", DEFAULT_ACCESS_TOKEN_SECONDS, true);
-  const idToken = await new SignJWT({
+  const idToken = await signJwt(ctx.signingKeys, {
     sub: grant.sub,
     auditTrackingId: randomUUID(),
     subname: grant.sub,
@@ -599,9 +610,7 @@ async function issueIdToken(
     exp: iat + seconds,
     tokenType: "JWTToken",
     iat,
-  })
-    .setProtectedHeader({ typ: "JWT", kid: ctx.signingKeys.kid, alg: SIGNING_ALG })
-    .sign(ctx.signingKeys.privateKey);
+  });
   return { accessToken: idToken, refreshToken: null, scopes: grant.scopes, expiresIn: seconds - 1 };
 }
 
@@ -611,7 +620,7 @@ function mayActOf(ctx: EmulatorContext, route: OAuth2Route, realm: RealmState, c
   return mayAct ? { may_act: mayAct } : {};
 }
 
-function tokenResponse(issued: IssuedTokens): EmulatorResponse {
+export function tokenResponse(issued: IssuedTokens): EmulatorResponse {
   return {
     status: 200,
     headers: NO_STORE,
@@ -663,8 +672,8 @@ async function introspect(route: OAuth2Route, req: EmulatorRequest, ctx: Emulato
   const form = formOf(req);
   if (!form) return wrongContentType();
   const realm = own(ctx.state.realms, route.realm);
-  const caller = realm ? authenticateClient(req, form, realm, ctx) : undefined;
-  if (!caller) return invalidClient();
+  const caller = realm ? await authenticateClient(req, form, realm, ctx) : undefined;
+  if (!caller) return invalidClient(req);
   const token = form.get("token");
   if (!token) return missing("token");
   const claims = (await verifyToken(ctx, route, token, "access_token")) ?? (await verifyToken(ctx, route, token, "refresh_token"));

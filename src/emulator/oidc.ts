@@ -105,11 +105,10 @@ function discovery(route: OAuth2Route, ctx: EmulatorContext): EmulatorResponse {
       grant_types_supported: list("advancedOAuth2Config", "grantTypes"),
       // From the provider's response type handlers (`code|<class>`); AM also lists their combinations [inf].
       response_types_supported: list("advancedOAuth2Config", "responseTypeClasses").map((c) => c.split("|")[0]),
-      // AM also lists private_key_jwt and the TLS methods; the embedded tenant authenticates
-      // clients with these three only, so it does not offer the others [inf].
-      token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic", "none"],
-      revocation_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic", "none"],
-      introspection_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic", "none"],
+      // AM also lists the TLS methods; the embedded tenant does not authenticate clients with them [inf].
+      token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic", "private_key_jwt", "none"],
+      revocation_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic", "private_key_jwt", "none"],
+      introspection_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic", "private_key_jwt", "none"],
       scopes_supported: scopes,
       subject_types_supported: ["public"],
       id_token_signing_alg_values_supported: ["RS256"],
@@ -175,8 +174,8 @@ async function revoke(route: OAuth2Route, req: EmulatorRequest, ctx: EmulatorCon
   const form = formOf(req);
   if (!form) return wrongContentType();
   const realm = own(ctx.state.realms, route.realm);
-  const client = realm ? authenticateClient(req, form, realm, ctx) : undefined;
-  if (!client) return invalidClient();
+  const client = realm ? await authenticateClient(req, form, realm, ctx) : undefined;
+  if (!client) return invalidClient(req);
   const token = form.get("token");
   if (!token) return missing("token");
   const claims = (await verifyToken(ctx, route, token, "access_token")) ?? (await verifyToken(ctx, route, token, "refresh_token"));
@@ -189,10 +188,10 @@ async function revoke(route: OAuth2Route, req: EmulatorRequest, ctx: EmulatorCon
 }
 
 /**
- * OIDC RP-initiated logout. `id_token_hint` is required and must be an ID token this realm issued;
- * the embedded tenant issues none (the seed's password grant answers without one), so every hint
- * is refused as AM refuses a token that is not its ID token [inf: wording], and a request without
- * one names the missing parameter.
+ * OIDC RP-initiated logout. `id_token_hint` is required and must be an ID token this realm issued
+ * (the authorization code flow issues them; the seed's password grant answers without one): any
+ * other hint is refused as AM refuses a token that is not its ID token [inf: wording], and a
+ * request without one names the missing parameter.
  */
 async function endSession(route: OAuth2Route, req: EmulatorRequest, ctx: EmulatorContext): Promise<EmulatorResponse> {
   const params = req.method === "POST" ? (formOf(req) ?? new URLSearchParams()) : req.query;

@@ -14,14 +14,18 @@ import { amAgentTypeRoutes } from "./handlers/am-agent-types";
 import { amClientRoutes } from "./handlers/am-clients";
 import { amGroupRoutes } from "./handlers/am-groups";
 import { amProviderRoutes } from "./handlers/am-provider";
+import { amRealmConfigRoutes } from "./handlers/am-realm-config";
 import { amRealmRoutes } from "./handlers/am-realms";
 import { amScriptRoutes } from "./handlers/am-scripts";
 import { amSecretStoreRoutes } from "./handlers/am-secret-store";
 import { amSessionRoutes } from "./handlers/am-sessions";
+import { envScopeRoutes } from "./handlers/env-scopes";
 import { idmRoutes } from "./handlers/idm";
 import { idmServiceAccountRoutes } from "./handlers/idm-svcacct";
 import { esvRoutes } from "./handlers/esv";
+import { isAuthenticatePath } from "./journeys";
 import { handleOAuth2 } from "./oauth2";
+import { isPlatformAdminBearer } from "./platform-admin";
 import { dispatch, matches, type Route } from "./router";
 import { authenticateAdmin } from "./sessions";
 import type { EmulatorRequest, EmulatorResponse } from "./types";
@@ -34,6 +38,8 @@ const ROUTES: readonly Route[] = [
   ...amAgentTypeRoutes(),
   ...amGroupRoutes(),
   ...amRealmRoutes(),
+  ...amRealmConfigRoutes(),
+  ...envScopeRoutes(),
   ...amScriptRoutes(),
   ...amSecretStoreRoutes(),
   ...esvRoutes(),
@@ -47,7 +53,7 @@ const OWN_AUTH_ROUTES: readonly Route[] = [...amSessionRoutes()];
 function kindOf(path: string): CallKind {
   return path.startsWith("/am/oauth2/") ||
     path.startsWith("/am/.well-known/") ||
-    path === "/am/json/realms/root/authenticate" ||
+    isAuthenticatePath(path) ||
     path.startsWith("/am/json/serverinfo/")
     ? "oauth2"
     : "admin";
@@ -107,7 +113,7 @@ async function answer(req: EmulatorRequest, ctx: EmulatorContext): Promise<Emula
   const oauth2 = await handleOAuth2(req, ctx);
   if (oauth2) return oauth2;
   if (matches(OWN_AUTH_ROUTES, req)) return dispatch(OWN_AUTH_ROUTES, req, ctx);
-  const denied = authenticateAdmin(req, ctx);
+  const denied = (await isPlatformAdminBearer(req, ctx)) ? undefined : authenticateAdmin(req, ctx);
   if (denied) return denied;
   return dispatch(ROUTES, req, ctx);
 }

@@ -9,12 +9,18 @@ import type { EmulatorContext } from "./context";
 import { crestBody } from "./errors";
 import type { EmulatorRequest, EmulatorResponse } from "./types";
 
-export type SessionKind = "service-account" | "am-session";
+/**
+ * `am-session`: an AM admin (`amadmin`) logged in at the root realm; `user-session`: a realm user
+ * logged in through a login journey, which opens no admin API.
+ */
+export type SessionKind = "service-account" | "am-session" | "user-session";
 
 export interface AdminSession {
-  /** The service-account id or the AM admin user name. */
+  /** The service-account id, the AM admin user name, or the realm user's `_id`. */
   accountId: string;
   kind: SessionKind;
+  /** The realm the session was opened in (`alpha`; `root` for the root realm). */
+  realm: string;
   /** Granted scopes (service accounts); AM admin sessions carry none and need none. */
   scopes: string[];
   expiresAtMs: number;
@@ -36,14 +42,15 @@ export class SessionRegistry {
 
   /**
    * Opens a session and returns its token, or undefined when the account already holds
-   * `maxPerAccount` unexpired sessions.
+   * `maxPerAccount` unexpired sessions. Realm users are not capped: AM's session quotas are off
+   * unless configured [inf: AIC does not document a quota for end users].
    */
-  open(accountId: string, kind: SessionKind, scopes: string[], nowMs: number, lifetimeSeconds: number): string | undefined {
+  open(accountId: string, kind: SessionKind, scopes: string[], nowMs: number, lifetimeSeconds: number, realm = "root"): string | undefined {
     this.expire(nowMs);
     const active = this.active(accountId, nowMs);
-    if (active >= this.maxPerAccount) return undefined;
+    if (kind !== "user-session" && active >= this.maxPerAccount) return undefined;
     const token = randomBytes(32).toString("base64url");
-    this.sessions.set(token, { accountId, kind, scopes, expiresAtMs: nowMs + lifetimeSeconds * 1000 });
+    this.sessions.set(token, { accountId, kind, realm, scopes, expiresAtMs: nowMs + lifetimeSeconds * 1000 });
     this.peaks.set(accountId, Math.max(this.peaks.get(accountId) ?? 0, active + 1));
     return token;
   }
@@ -103,6 +110,8 @@ const REQUIRED_SCOPES: ReadonlyArray<readonly [prefix: string, scopes: readonly 
   ["/environment/", ["fr:am:*", "fr:idm:*"]],
 ];
 
+
+
 const UNAUTHORIZED: EmulatorResponse = { status: 401, body: crestBody(401, "Access Denied") };
 const FORBIDDEN: EmulatorResponse = { status: 403, body: crestBody(403, "Access Denied") };
 
@@ -120,6 +129,13 @@ function esvScopes(req: EmulatorRequest): string[] {
   return ["fr:idc:esv:*", `fr:idc:esv:${op}`, "fr:idm:*"];
 }
 
+/** Whether a bearer token granted `scopes` may make this admin request: any ESV scope it needs, every other path's scopes. */
+export function scopesOpen(req: EmulatorRequest, scopes: readonly string[]): boolean {
+  if (ESV_PATH.test(req.path)) return esvScopes(req).some((s) => scopes.includes(s));
+  const needed = REQUIRED_SCOPES.find(([prefix]) => req.path.startsWith(prefix))?.[1] ?? [];
+  return needed.every((s) => scopes.includes(s));
+}
+
 /**
  * Validates `Authorization: Bearer <service-account token>` or the AM session cookie
  * (`iPlanetDirectoryPro=<tokenId>`, also accepted as a header of that name, as AM does); returns
@@ -134,9 +150,8 @@ export function authenticateAdmin(req: EmulatorRequest, ctx: EmulatorContext): E
   if (bearer) {
     const session = ctx.sessions.find(bearer, ctx.now());
     if (!session || session.kind !== "service-account") return unauthorized;
-    if (esv) return esvScopes(req).some((s) => session.scopes.includes(s)) ? undefined : ESV_FORBIDDEN;
-    const needed = REQUIRED_SCOPES.find(([prefix]) => req.path.startsWith(prefix))?.[1] ?? [];
-    return needed.every((s) => session.scopes.includes(s)) ? undefined : FORBIDDEN;
+    if (scopesOpen(req, session.scopes)) return undefined;
+    return esv ? ESV_FORBIDDEN : FORBIDDEN;
   }
   return adminAccountOf(req, ctx) === undefined ? unauthorized : undefined;
 }

@@ -4,7 +4,7 @@
  * account's own record, the AM session info after a username/password login, the server version,
  * the other agent types and the realm list. test/emulator/clients/frodo.test.ts runs frodo itself.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { importJWK, SignJWT } from "jose";
 import { JWT_BEARER_GRANT } from "../../src/contract/constants";
 import { AM, API_VERSION, startTestTenant, type TestTenant } from "./helpers";
@@ -142,7 +142,7 @@ describe("server version, other agent types, realms", () => {
     expect(star.body).toMatchObject({ _id: "*", cookieName: "iPlanetDirectoryPro" });
   });
 
-  it.each(["WebAgent", "J2EEAgent", "IdentityGatewayAgent", "RemoteConsentAgent", "SoftwarePublisher", "SharedAgent", "OAuth2Thing", "2.2_Agent"])(
+  it.each(["WebAgent", "J2EEAgent", "IdentityGatewayAgent", "RemoteConsentAgent", "SoftwarePublisher", "SharedAgent", "OAuth2Thing", "2.2_Agent", "SoapSTSAgent"])(
     "lists no %s, and 404s one",
     async (type) => {
       const list = await t.call("GET", `${AM}/realm-config/agents/${type}?_queryFilter=true`, { apiVersion: API_VERSION.oauth2Client });
@@ -168,5 +168,81 @@ describe("server version, other agent types, realms", () => {
     expect((await t.call("GET", "/am/json/global-config/realms/bm9uZQ", { apiVersion: "protocol=2.0,resource=1.0" })).status).toBe(404);
     // Admin paths still need an admin.
     expect((await t.call("GET", "/am/json/global-config/realms/?_queryFilter=true", { anonymous: true, apiVersion: "protocol=2.0,resource=1.0" })).status).toBe(401);
+  });
+});
+
+describe("what tells frodo the tenant is AIC", () => {
+  const redirectUri = () => `${t.baseUrl}/platform/appAuthHelperRedirect.html`;
+  const verifier = "frodo-probe-verifier-0123456789-abcdefghijklmnopq";
+  const challenge = createHash("sha256").update(verifier).digest("base64url");
+
+  /** frodo's probe: a form POST to the root realm's authorize with the session as csrf and as a header. */
+  async function probe(tokenId: string, scope = "openid") {
+    const form = `redirect_uri=${redirectUri()}&scope=${scope}&response_type=code&client_id=idmAdminClient&csrf=${tokenId}&decision=allow&code_challenge=${challenge}&code_challenge_method=S256`;
+    return fetch(`${t.baseUrl}/am/oauth2/authorize`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", iPlanetDirectoryPro: tokenId },
+      body: form,
+    });
+  }
+
+  it("answers the authorize probe of idmAdminClient with a code for an admin session, and the login UI without one", async () => {
+    const res = await probe(await amLogin());
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get("location")!);
+    expect(location.origin + location.pathname).toBe(redirectUri());
+    expect(location.searchParams.get("code")).toEqual(expect.any(String));
+    const anonymous = await probe("not-a-session");
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.get("location")).toContain("/am/XUI/?realm=%2F&goto=");
+  });
+
+  it("lists the service-account scopes with their child scopes", async () => {
+    const res = await t.call("GET", "/environment/scopes/service-accounts", {
+      anonymous: true,
+      headers: { cookie: `iPlanetDirectoryPro=${await amLogin()}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(expect.arrayContaining([
+      { scope: "fr:am:*", description: expect.any(String) },
+      { scope: "fr:idm:*", description: expect.any(String) },
+      expect.objectContaining({ scope: "fr:idc:esv:*", childScopes: expect.arrayContaining([expect.objectContaining({ scope: "fr:idc:esv:read" })]) }),
+    ]));
+    expect((await t.call("GET", "/environment/scopes/service-accounts", { anonymous: true })).status).toBe(401);
+  });
+
+  it("gives the admin a bearer token for IDM through idmAdminClient, which a realm user's token is not", async () => {
+    const location = new URL((await probe(await amLogin(), "openid fr:idm:*")).headers.get("location")!);
+    const basic = Buffer.from("idmAdminClient:doesnotmatter").toString("base64");
+    const res = await fetch(`${t.baseUrl}/am/oauth2/access_token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${basic}` },
+      body: `redirect_uri=${redirectUri()}&grant_type=authorization_code&code=${location.searchParams.get("code")}&code_verifier=${verifier}`,
+    });
+    expect(res.status).toBe(200);
+    const { access_token: bearer, scope } = (await res.json()) as { access_token: string; scope: string };
+    expect(scope).toBe("openid fr:idm:*");
+    const users = await t.call("GET", "/openidm/managed/alpha_user?_queryFilter=true&_fields=userName", { anonymous: true, headers: { authorization: `Bearer ${bearer}` } });
+    expect(users.status).toBe(200);
+    // Its scopes do not open AM's admin API.
+    const am = await t.call("GET", `${AM}/realm-config/agents/OAuth2Client?_queryFilter=true`, {
+      anonymous: true,
+      apiVersion: API_VERSION.oauth2Client,
+      headers: { authorization: `Bearer ${bearer}` },
+    });
+    expect(am.status).toBe(401);
+  });
+
+  it("lists the Login journey, no scripts, and the OAuth2 provider among the services", async () => {
+    const trees = await t.call("GET", `${AM}/realm-config/authentication/authenticationtrees/trees?_queryFilter=true`, { apiVersion: "protocol=2.1,resource=1.0" });
+    expect(trees.status).toBe(200);
+    expect(trees.body.result.map((tree: { _id: string }) => tree._id)).toEqual(["Login"]);
+    expect(trees.body.result[0]).toMatchObject({ identityResource: "managed/alpha_user", enabled: true });
+    const scripts = await t.call("GET", `${AM}/scripts?_queryFilter=true`, { apiVersion: "protocol=2.0,resource=1.0" });
+    expect(scripts).toMatchObject({ status: 200, body: { result: [], resultCount: 0, pagedResultsCookie: null } });
+    const services = await t.call("POST", `${AM}/realm-config/services?_action=nextdescendents`, { apiVersion: "protocol=2.0,resource=1.0" });
+    expect(services.status).toBe(200);
+    expect(services.body.result.map((s: { _id: string; _type: { _id: string } }) => [s._id, s._type._id])).toEqual([["oauth-oidc", "oauth-oidc"]]);
   });
 });

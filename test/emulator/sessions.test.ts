@@ -223,8 +223,14 @@ describe("AM session (self-managed AM)", () => {
     expect(res).toMatchObject({ status: 200, body: { cookieName: "iPlanetDirectoryPro" } });
   });
 
-  it("answers a valid login with a tokenId", async () => {
-    expect(await amLogin()).toEqual({ status: 200, body: { tokenId: expect.any(String), successUrl: "/am/console", realm: "/" } });
+  it("answers a valid login with a tokenId, and sets it as the session cookie", async () => {
+    const res = await amLogin();
+    expect(res).toEqual({
+      status: 200,
+      headers: { "set-cookie": expect.any(String) },
+      body: { tokenId: expect.any(String), successUrl: "/am/console", realm: "/" },
+    });
+    expect(res.headers!["set-cookie"]).toBe(`iPlanetDirectoryPro=${(res.body as { tokenId: string }).tokenId}; Path=/; HttpOnly`);
   });
 
   it("refuses a wrong password with AM's 401 body", async () => {

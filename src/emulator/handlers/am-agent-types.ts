@@ -3,8 +3,8 @@
  * (web and Java agents, gateways, remote consent, software publishers, ...). Clients that export
  * a realm (frodo) list each type; the embedded tenant holds none of them, so each list is an
  * empty CREST query answer and each object a 404, in the OAuth2Client list's envelope [inf].
- * `SoapSTSAgent` is not among them: AIC has no SOAP STS (frodo asks for it only of self-managed
- * AM, which it takes the tenant for after an `amadmin` login, so `frodo agent list` stops there).
+ * `SoapSTSAgent` is among them: AIC offers no SOAP STS, but AM's agents service still answers the
+ * type, empty (frodo asks for it of self-managed AM only) [inf].
  */
 import { API_VERSION } from "../../contract/endpoints";
 import { notFound } from "../errors";
@@ -20,6 +20,7 @@ const OTHER_AGENT_TYPES = [
   "SharedAgent",
   "OAuth2Thing",
   "2.2_Agent",
+  "SoapSTSAgent",
 ] as const;
 
 const AGENTS = "^/am/json/realms/root/realms/(?<realm>[^/]+)/realm-config/agents";

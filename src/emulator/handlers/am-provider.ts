@@ -12,7 +12,7 @@ import type { EmulatorContext } from "../context";
 import { badRequest, CrestHttpError, notFound } from "../errors";
 import { checkIfMatch, etag, filterItems, json, objectBody, pageOf, queryAnswer, type Route } from "../router";
 import { realmState } from "../store";
-import type { EmulatorResponse, RealmState } from "../types";
+import type { EmulatorRequest, EmulatorResponse, RealmState } from "../types";
 
 /** [inf] The installed version the feature list shows; AIC's value is unrecorded. */
 const AI_AGENT_FEATURE_VERSION = "1.0";
@@ -51,11 +51,28 @@ function replaceProvider(ctx: EmulatorContext, name: string, realm: RealmState, 
   ctx.save();
 }
 
+const unsupportedAction = (req: EmulatorRequest) =>
+  badRequest(`Action '${req.query.get("_action") ?? ""}' is not supported by this resource`);
+
 const PROVIDER = /^\/am\/json\/realms\/root\/realms\/(?<realm>[^/]+)\/realm-config\/services\/oauth-oidc$/;
+const SERVICES = /^\/am\/json\/realms\/root\/realms\/(?<realm>[^/]+)\/realm-config\/services$/;
 
 export function amProviderRoutes(): Route[] {
   const apiVersion = API_VERSION.oauth2Provider;
   return [
+    {
+      // The realm's service instances, each as its own GET answers it but with its type as `_id`:
+      // the OAuth2 provider, the one service the embedded tenant configures [inf].
+      method: "POST",
+      pattern: SERVICES,
+      apiVersion,
+      handler: (req, ctx, params) => {
+        if (req.query.get("_action") !== "nextdescendents") throw unsupportedAction(req);
+        const realm = realmOf(ctx, params);
+        const provider = realm.provider ? [{ ...(providerResponse(200, realm).body as object), _id: AM_TYPES.provider._id }] : [];
+        return json(200, { result: provider });
+      },
+    },
     {
       method: "GET",
       pattern: PROVIDER,
@@ -93,7 +110,7 @@ export function amProviderRoutes(): Route[] {
         }
         // The console asks for sub-configurations; the provider has none [rec].
         if (action === "nextdescendents") return json(200, { result: [] });
-        throw badRequest(`Action '${action ?? ""}' is not supported by this resource`);
+        throw unsupportedAction(req);
       },
     },
     {
@@ -101,8 +118,7 @@ export function amProviderRoutes(): Route[] {
       pattern: /^\/environment\/aiagent$/,
       apiVersion: API_VERSION.environment,
       handler: (req, ctx) => {
-        const action = req.query.get("_action");
-        if (action !== "enable") throw badRequest(`Action '${action ?? ""}' is not supported by this resource`);
+        if (req.query.get("_action") !== "enable") throw unsupportedAction(req);
         // The environment switch turns the feature on in every realm that has a provider.
         for (const [name, realm] of Object.entries(ctx.state.realms)) {
           if (!realm.provider) continue;

@@ -1,6 +1,8 @@
 /**
  * frodo (`@rockcarver/frodo-cli`, the community CLI for AIC and AM), unchanged, against the
- * embedded tenant: `amadmin` login, then `oauth client list / export / import / delete`. frodo
+ * embedded tenant: `amadmin` login, then `oauth client list / export / import / delete`, and, once
+ * it has told the tenant for AIC (its authorize probe yields a code), `app list` with the admin
+ * bearer token it gets through `idmAdminClient`, and `journey`, `script` and `service list`. frodo
  * runs with its HOME in a temporary folder this test deletes, its update check answered from a
  * fresh version cache (so it reaches for no other host), and every other host behind a proxy
  * that counts connections and refuses them: each run must leave it untouched. Credentials go through its environment (FRODO_USERNAME/FRODO_PASSWORD), never argv,
@@ -147,5 +149,57 @@ describe("frodo oauth client, logged in as amadmin", () => {
     const realms = await frodo("realm", "list", host(), "alpha");
     expect(realms.code).toBe(0);
     expect(realms.output.split("\n").map((l) => l.trim())).toEqual(expect.arrayContaining(["/", "/alpha"]));
+  });
+});
+
+describe("frodo sees an AIC tenant (cloud), logged in as amadmin", () => {
+  it("detects the cloud deployment, gets an admin bearer token through idmAdminClient, and lists the realm's applications", async () => {
+    // Without its cached tokens frodo logs in afresh, so the whole login is seen.
+    rmSync(join(home, ".frodo", "TokenCache.json"), { force: true });
+    const f = fixtures(tenant);
+    await f.client("frodo-cloud-app", { coreOAuth2ClientConfig: { scopes: ["openid"] } });
+    await f.application("6b1f2a52-0000-4000-8000-000000000001", "frodo-cloud-app", { description: "listed by frodo" });
+    const { code, output } = await frodo("app", "list", host(), "alpha");
+    expect(code).toBe(0);
+    expect(output).toContain("frodo-cloud-app");
+
+    const calls = await audit();
+    const seen = (method: string, path: string) => calls.filter((c) => c.method === method && c.path.split("?")[0] === path).map((c) => c.status);
+    // Deployment detection, then the code flow of the admin console's client.
+    expect(seen("POST", "/am/oauth2/authorize")).toEqual([302, 302]);
+    expect(seen("GET", "/environment/scopes/service-accounts")).toEqual([200]);
+    expect(seen("POST", "/am/oauth2/access_token")).toEqual([200]);
+    // The IDM call goes with that bearer token.
+    expect(seen("GET", "/openidm/managed/alpha_application")).toEqual([200]);
+    expect(calls.filter((c) => c.status >= 400)).toEqual([]);
+  });
+
+  it("runs with the deployment type given (-m cloud) as well, and lists the ESV secrets", async () => {
+    await fixtures(tenant).application("6b1f2a52-0000-4000-8000-000000000002", "frodo-typed-app");
+    const { code, output } = await frodo("app", "list", "-m", "cloud", host(), "alpha");
+    expect(code).toBe(0);
+    expect(output).toContain("frodo-typed-app");
+    // The admin bearer carries the ESV scope, so the environment's secrets list for it.
+    expect((await frodo("esv", "secret", "list", host())).code).toBe(0);
+    expect((await audit()).filter((c) => c.status >= 400)).toEqual([]);
+  });
+
+  it("lists the realm's journeys: the Login tree", async () => {
+    const journeys = await frodo("journey", "list", host(), "alpha");
+    expect(journeys.code).toBe(0);
+    expect(journeys.output.split("\n").map((l) => l.trim())).toContain("Login");
+    expect((await audit()).filter((c) => c.status >= 400)).toEqual([]);
+  });
+
+  it("lists the realm's scripts: none", async () => {
+    expect((await frodo("script", "list", host(), "alpha")).code).toBe(0);
+    expect((await audit()).filter((c) => c.status >= 400)).toEqual([]);
+  });
+
+  it("lists the realm's services: the OAuth2 provider", async () => {
+    const services = await frodo("service", "list", host(), "alpha");
+    expect(services.code).toBe(0);
+    expect(services.output).toContain("oauth-oidc");
+    expect((await audit()).filter((c) => c.status >= 400)).toEqual([]);
   });
 });
