@@ -1,5 +1,5 @@
 import { Construct, IConstruct } from "constructs";
-import { Fn, Token } from "cdktf";
+import { Fn, TerraformStack, Token } from "cdktf";
 import {
   AuthConfig,
   canonicalBaseUrl,
@@ -256,7 +256,7 @@ export class AicTenant extends Construct {
    */
   public _manage(owner: Construct, spec: Spec): ManagedObject {
     const object = this.journal.manage(owner, spec);
-    owner.node.addValidation({ validate: () => [...duplicateErrors(object), ...specErrors(spec)] });
+    owner.node.addValidation({ validate: () => [...duplicateErrors(object), ...sharedGrantTypeErrors(object), ...specErrors(spec)] });
     return object;
   }
 }
@@ -330,6 +330,34 @@ function duplicateErrors(object: ManagedObject): string[] {
           allowed: `one ${object.spec.kind} construct per object and realm`,
           fix: "merge the two constructs into one",
         }),
+  ];
+}
+
+const providerKey = (o: ManagedObject): string => (o.spec.kind === "oauth2-provider-grants" ? o.tenantKey : "");
+
+/**
+ * `removalPolicy: "destroy"` takes grant types off the realm when its construct goes: never one that
+ * another stack of the app declares for the same realm (that stack relies on it). Stacks of other
+ * apps cannot be seen here; README says so.
+ */
+function sharedGrantTypeErrors(object: ManagedObject): string[] {
+  const spec = object.spec;
+  if (spec.kind !== "oauth2-provider-grants" || spec.removalPolicy !== "destroy") return [];
+  const stack = TerraformStack.of(object.owner);
+  const others = (managedObjectsByKey(object.owner, providerKey, "app").get(providerKey(object)) ?? []).filter((o) => TerraformStack.of(o.owner) !== stack);
+  const shared = others.flatMap((o) => {
+    const declared = o.spec.kind === "oauth2-provider-grants" ? o.spec.owned.grantTypes : [];
+    const both = spec.owned.grantTypes.filter((g) => declared.includes(g));
+    return both.length > 0 ? [`${o.owner.node.path} (${both.join(", ")})`] : [];
+  });
+  if (shared.length === 0) return [];
+  return [
+    validationMessage(C.grantTypesShared, {
+      problem: `removalPolicy "destroy" would take grant types off realm ${spec.tenant.realm} that another stack declares too: ${shared.join("; ")}`,
+      received: spec.owned.grantTypes,
+      allowed: `removalPolicy "destroy" only for grant types no other stack of the realm declares`,
+      fix: `use removalPolicy "retain" (the default) for grant types several stacks rely on`,
+    }),
   ];
 }
 

@@ -36,6 +36,7 @@ export const VALIDATION_CODES = {
   providerGrantTypeMissing: "AIC_PROVIDER_GRANT_TYPE_MISSING",
   duplicateClientId: "AIC_DUPLICATE_CLIENT_ID",
   duplicateObject: "AIC_DUPLICATE_OBJECT",
+  grantTypesShared: "AIC_GRANT_TYPES_SHARED",
   grantAcrossTenants: "AIC_GRANT_ACROSS_TENANTS",
   invalidSpec: "AIC_INVALID_SPEC",
   cliNotBuilt: "AIC_CLI_NOT_BUILT",

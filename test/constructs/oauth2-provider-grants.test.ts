@@ -1,8 +1,8 @@
 import "cdktf/lib/testing/adapters/jest";
-import { Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { AicTenant, OAuth2ProviderGrants } from "../../constructs";
 import { Journal, ProviderGrantsSpec, TOKEN_EXCHANGE_GRANT } from "../../src/contract";
-import { resourceOf, specOf, synthTenantScope, synthValidated, tenantStack, valueOf } from "./helpers";
+import { resourceOf, specOf, synthTenantScope, synthValidated, tenantStack, TENANT_URL, testApp, valueOf } from "./helpers";
 
 Testing.setupJest();
 
@@ -64,5 +64,29 @@ describe(OAuth2ProviderGrants, () => {
     new OAuth2ProviderGrants(stack, "one", { grantTypes: ["password"] });
     new OAuth2ProviderGrants(stack, "two", { grantTypes: ["token-exchange"] });
     expect(() => synthValidated(stack)).toThrow(/\[stack\/two\] \[AIC_DUPLICATE_OBJECT\]/);
+  });
+});
+
+describe("OAuth2ProviderGrants across stacks", () => {
+  it("fails when removalPolicy destroy would take off a grant type another stack of the realm declares", () => {
+    const app = testApp();
+    const stacks = ["alpha", "beta"].map((name) => {
+      const s = new TerraformStack(app, name);
+      new AicTenant(s, "Tenant", { baseUrl: TENANT_URL });
+      return s;
+    });
+    new OAuth2ProviderGrants(stacks[0], "provider", { grantTypes: ["password", TOKEN_EXCHANGE_GRANT], removalPolicy: "destroy" });
+    new OAuth2ProviderGrants(stacks[1], "provider", { grantTypes: ["password"] });
+    expect(() => app.synth()).toThrow(/\[AIC_GRANT_TYPES_SHARED\] removalPolicy "destroy" would take grant types off realm .* that another stack declares too: beta\/provider \(password\)/);
+  });
+
+  it("lets several stacks declare the same grant types with removalPolicy retain", () => {
+    const app = testApp();
+    for (const name of ["alpha", "beta"]) {
+      const s = new TerraformStack(app, name);
+      new AicTenant(s, "Tenant", { baseUrl: TENANT_URL });
+      new OAuth2ProviderGrants(s, "provider", { grantTypes: ["password"] });
+    }
+    expect(() => app.synth()).not.toThrow();
   });
 });
