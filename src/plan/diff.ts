@@ -13,6 +13,7 @@ import { planAiAgent } from "../engine/ai-agent";
 import { agentGrantLive, aiAgentLive, done, emptyRequest, existsLive, readsFor, webAppLive, type BatchRequest, type TenantSnapshot } from "../engine/batch";
 import { EngineError } from "../engine/errors";
 import { sameValue, type FieldChange as EngineChange } from "../engine/fields";
+import { isListChange, minus } from "../engine/wording";
 import { SECRET_FIELD } from "../engine/owned";
 import { planProviderGrants, planProviderRemoval } from "../engine/provider-grants";
 import { privilegeId } from "../engine/refs";
@@ -65,20 +66,6 @@ function diffSpec(spec: Spec, s: TenantSnapshot, pending: Pending = NONE_PENDING
       return { exists: live.privilege !== undefined, changes: planAgentGrant(spec, live).changes };
     }
   }
-}
-
-const isScalar = (v: unknown) => v === null || typeof v !== "object";
-/** A list of plain values, or nothing (AM reads an unset list back as nothing). */
-const isListish = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.every(isScalar));
-
-/** Items of `a` not in `b`, compared as values. */
-function minus(a: unknown, b: unknown): unknown[] {
-  const right = new Set((Array.isArray(b) ? b : []).map((x) => canonicalJson(x)));
-  return (Array.isArray(a) ? a : []).filter((x) => !right.has(canonicalJson(x)));
-}
-
-function isListChange(c: EngineChange): boolean {
-  return isListish(c.from) && isListish(c.to) && (Array.isArray(c.from) || Array.isArray(c.to));
 }
 
 function toFieldChange(kind: Spec["kind"], c: EngineChange, creating: boolean): FieldChange {
