@@ -39,6 +39,7 @@ export const VALIDATION_CODES = {
   invalidSpec: "AIC_INVALID_SPEC",
   cliNotBuilt: "AIC_CLI_NOT_BUILT",
   journalTooLarge: "AIC_JOURNAL_TOO_LARGE",
+  terraformOnlyValue: "AIC_TERRAFORM_ONLY_VALUE",
 } as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[keyof typeof VALIDATION_CODES];
 
