@@ -153,9 +153,18 @@ export function syncWorkOf(inputs: StackInputs): Map<string, { tenant: TenantRef
   return out;
 }
 
-/** The engine's decision for one tenant's changed objects against its snapshot. */
-export function decide(work: SyncWork, tenant: TenantRef, snapshot: TenantSnapshot, env: Record<string, string | undefined>, recognized: ReadonlySet<string>): TenantDecision {
-  const { steps, errors } = prepare(work.changed, snapshot, tenant, env, recognized);
+/** The engine's decision for one tenant's changed objects against its snapshot (and its removals a grant still uses). */
+export function decide(
+  work: SyncWork,
+  tenant: TenantRef,
+  snapshot: TenantSnapshot,
+  env: Record<string, string | undefined>,
+  recognized: ReadonlySet<string>,
+  inUse: readonly ObjectResult[] = [],
+): TenantDecision {
+  const { steps, errors: prepared } = prepare(work.changed, snapshot, tenant, env, recognized);
+  // The sync refuses removals a grant it does not declare still uses (grants-in-use.ts) first.
+  const errors = [...inUse, ...prepared];
   const message = (r: ObjectResult) => r.notes.join("; ");
   return {
     work,
@@ -197,10 +206,10 @@ function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject
   return withDrift({ ...base, action, changes, problems: [] });
 }
 
-/** An object the last apply managed and code no longer has. */
-function planRemoved(gone: StackObject, s: TenantSnapshot): PlannedObject {
+/** An object the last apply managed and code no longer has; `refusal`: why the sync would not delete it. */
+function planRemoved(gone: StackObject, s: TenantSnapshot, refusal: string | undefined): PlannedObject {
   const { identity } = gone;
-  const base = { kind: identity.kind, id: identity.id, construct: gone.construct, address: gone.address, problems: [] };
+  const base = { kind: identity.kind, id: identity.id, construct: gone.construct, address: gone.address, problems: refusal === undefined ? [] : [refusal] };
   if (identity.kind === "oauth2-provider-grants") {
     if (!identity.removal || identity.removal.policy === "retain") {
       return { ...base, action: "no-change", changes: [], notes: ["retained (removal policy retain): grant types are left on"] };
@@ -273,7 +282,10 @@ export function planStack(inputs: StackInputs, snapshots: ReadonlyMap<string, Te
   for (const [key, o] of inputs.code.objects) {
     if (o.spec) planned.push(planDesired({ ...o, spec: o.spec }, inputs.applied?.objects.get(key), snapshotOf(o.identity), decisions.get(tenantKey(o.identity.tenant)), pending));
   }
-  for (const o of removedObjects(inputs)) planned.push(planRemoved(o, snapshotOf(o.identity)));
+  for (const o of removedObjects(inputs)) {
+    const refusal = decisions.get(tenantKey(o.identity.tenant))?.refusals.get(`${o.identity.kind}/${o.identity.id}`);
+    planned.push(planRemoved(o, snapshotOf(o.identity), refusal));
+  }
   return planned.sort((a, b) => (ORDER(a) < ORDER(b) ? -1 : ORDER(a) > ORDER(b) ? 1 : 0));
 }
 

@@ -10,6 +10,7 @@ import { CliError } from "../cli/output";
 import { addSummaries, batchRequests, decide, planStack, summarize, syncWorkOf, type StackInputs, type TenantDecision } from "./diff";
 import { createOAuth2Api } from "../client/oauth2-api";
 import { EngineError, realmNotFound } from "../engine/errors";
+import { grantsInUse } from "../engine/grants-in-use";
 import { secretProof } from "../engine/ownership";
 import { recognize } from "../engine/sync";
 import { tenantKey, type TenantRef } from "../contract/spec";
@@ -94,7 +95,8 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
         const tenantWork = syncWorkOf(inputs).get(key)?.work;
         if (tenantWork) {
           const recognized = await recognize(tenantWork.changed, tenantWork.before, snapshot, env, secretProof(oauth2));
-          decisions.set(key, decide(tenantWork, tenant, snapshot, env, recognized));
+          const removed = tenantWork.removed.filter((i) => tenantKey(i.tenant) === key);
+          decisions.set(key, decide(tenantWork, tenant, snapshot, env, recognized, await grantsInUse(() => api, removed)));
         }
       } catch (e) {
         if (e instanceof EngineError) throw new CliError(e.message);
