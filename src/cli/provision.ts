@@ -15,6 +15,7 @@ import { syncTenant } from "../engine/sync";
 import { secretProof } from "../engine/ownership";
 import { createOAuth2Api } from "../client/oauth2-api";
 import { CliError, err, out, paint, type Colour } from "./output";
+import { siblingStacks, withDeclaringStack } from "../plan/declared-by";
 
 const HELP: Record<string, string> = {
   [COMMANDS.sync]: `Usage: cdktf-aic sync
@@ -154,9 +155,13 @@ export async function syncCommand(argv: string[]): Promise<number> {
   const onSignal = () => (signalled = true);
   process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
   const oauth2 = createOAuth2Api({ baseUrl: desired.tenant.baseUrl, realm: desired.tenant.realm });
+  // A grant refused for an agent or app another stack declares names that stack.
+  const siblings = siblingStacks(process.cwd());
+  const withStack = (r: ObjectResult): ObjectResult =>
+    r.kind === "agent-grant" && r.action === "failed" ? { ...r, notes: r.notes.map((n) => withDeclaringStack(n, desired.tenant, r.id, siblings.self, siblings.stacks)) } : r;
   const outcome = await withClients((c) =>
     syncTenant((t) => c.for(t), { previous, desired, specs }, {
-      onResult: report,
+      onResult: (r) => report(withStack(r)),
       aborted: () => signalled || process.ppid !== parent,
       proveSecret: secretProof(oauth2),
     }),

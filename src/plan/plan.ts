@@ -11,6 +11,7 @@ import { addSummaries, batchRequests, decide, planStack, summarize, syncWorkOf, 
 import { createOAuth2Api } from "../client/oauth2-api";
 import { EngineError, realmNotFound } from "../engine/errors";
 import { grantsInUse } from "../engine/grants-in-use";
+import { withDeclaringStack } from "./declared-by";
 import { secretProof } from "../engine/ownership";
 import { recognize } from "../engine/sync";
 import { tenantKey, type TenantRef } from "../contract/spec";
@@ -105,7 +106,10 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
         await Promise.all([api.close(), oauth2.close()]);
       }
     }
-    const objects = planStack(inputs, snapshots, decisions);
+    const objects = planStack(inputs, snapshots, decisions).map((o) => {
+      const tenant = o.kind === "agent-grant" ? [...stack.code.objects.values()].find((c) => c.spec?.kind === "agent-grant" && c.spec.id === o.id)?.spec?.tenant : undefined;
+      return tenant ? { ...o, problems: o.problems.map((p) => withDeclaringStack(p, tenant, o.id, stack.name, stacks)) } : o;
+    });
     plans.push({
       name: stack.name,
       tenants: [...requests.values()].map(({ tenant }) => ({ baseUrl: tenant.baseUrl, realm: tenant.realm })),
