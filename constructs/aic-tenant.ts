@@ -16,6 +16,7 @@ import {
 import { VALIDATION_CODES as C, ValidationError, validationMessage } from "./errors";
 import { checkEnvName, checkKnownProps, type PropNames } from "./private/checks";
 import { cliAssetPath } from "./private/cli-asset";
+import { tenantTerraformOnlyErrors, terraformOnlyErrors } from "./private/known-values";
 import { CustomResourceType, ManagedObject, createCustomResource, managedObjectsByKey } from "./private/custom-resource";
 import { TenantJournal } from "./private/journal";
 
@@ -231,6 +232,7 @@ export class AicTenant extends Construct {
     const cliPath = cliAssetPath(this);
     const type = props.customResourceType ?? "terraform_data";
     this.journal = new TenantJournal(this, cliPath, type, this.tenantRef);
+    this.node.addValidation({ validate: () => tenantTerraformOnlyErrors(this.tenantRef) });
     if (props.restoreDrift) {
       const reconcile = createCustomResource(this, "Reconcile", type, cliPath, {
         // A value that differs at every plan: the resource is replaced, so reconcile runs, on every apply.
@@ -256,7 +258,7 @@ export class AicTenant extends Construct {
    */
   public _manage(owner: Construct, spec: Spec): ManagedObject {
     const object = this.journal.manage(owner, spec);
-    owner.node.addValidation({ validate: () => [...duplicateErrors(object), ...sharedGrantTypeErrors(object), ...specErrors(spec)] });
+    owner.node.addValidation({ validate: () => [...duplicateErrors(object), ...sharedGrantTypeErrors(object), ...specErrors(spec), ...terraformOnlyErrors(spec)] });
     return object;
   }
 }

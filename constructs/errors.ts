@@ -42,6 +42,7 @@ export const VALIDATION_CODES = {
   cliNotBuilt: "AIC_CLI_NOT_BUILT",
   journalTooLarge: "AIC_JOURNAL_TOO_LARGE",
   unknownProp: "AIC_UNKNOWN_PROP",
+  terraformOnlyValue: "AIC_TERRAFORM_ONLY_VALUE",
 } as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[keyof typeof VALIDATION_CODES];
 

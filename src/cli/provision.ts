@@ -19,6 +19,7 @@ import { createOAuth2Api } from "../client/oauth2-api";
 import { CliError } from "../contract/errors";
 import { err, out, outputClosed, paint, type Colour } from "./output";
 import { terraformPid, terraformProcess, type TerraformRun } from "./terraform-run";
+import { siblingStacks, withDeclaringStack } from "../plan/declared-by";
 
 const HELP: Record<string, string> = {
   [COMMANDS.sync]: `Usage: cdktf-aic sync
@@ -292,10 +293,18 @@ export async function syncCommand(argv: string[]): Promise<number> {
   }
   const release = await holdSyncLock(desired.tenant, stop);
   const oauth2 = createOAuth2Api({ baseUrl: desired.tenant.baseUrl, realm: desired.tenant.realm });
+  // A grant refused for an agent or app another stack declares names that stack.
+  const siblings = siblingStacks(process.cwd());
+  const withStack = (r: ObjectResult): ObjectResult =>
+    r.kind === "agent-grant" && r.action === "failed" ? { ...r, notes: r.notes.map((n) => withDeclaringStack(n, desired.tenant, r.id, siblings.self, siblings.stacks)) } : r;
   let outcome;
   try {
     outcome = await withClients((c) =>
-      syncTenant((t) => c.for(t), { previous, desired, specs }, { onResult: report, aborted: () => stop() !== undefined, proveSecret: secretProof(oauth2) }),
+      syncTenant((t) => c.for(t), { previous, desired, specs }, {
+        onResult: (r) => report(withStack(r)),
+        aborted: () => stop() !== undefined,
+        proveSecret: secretProof(oauth2),
+      }),
     );
   } finally {
     release();

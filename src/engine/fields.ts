@@ -122,9 +122,3 @@ export function formatValue(v: unknown): string {
   if (typeof v === "string") return escapeControl(v);
   return escapeControl(canonicalJson(v));
 }
-
-/** `field from → to`, with secrets masked. */
-export function formatChange(change: FieldChange): string {
-  if (change.sensitive) return `${change.field} ${SENSITIVE}`;
-  return `${change.field} ${formatValue(change.from)} → ${formatValue(change.to)}`;
-}

@@ -2,7 +2,8 @@
 export { applySpec, deleteIdentity, type EngineOptions } from "./apply";
 export { syncTenant, type SyncInput, type SyncOptions, type SyncOutcome } from "./sync";
 export { formatResult, type ObjectResult, type Action } from "./result";
-export { formatChange, type FieldChange } from "./fields";
+export { type FieldChange } from "./fields";
+export { describeChange } from "./wording";
 export { EngineError, type EngineErrorCode } from "./errors";
 export { readWebApps, readAiAgents, readAgentGrants, resolveUsers, resolveGroups, findApplication } from "./live";
 export { planProviderGrants, planProviderRemoval } from "./provider-grants";

@@ -1,6 +1,7 @@
 import type { Kind } from "../contract/constants";
 import { escapeControl } from "../contract/text";
-import { formatChange, type FieldChange } from "./fields";
+import type { FieldChange } from "./fields";
+import { describeChanges, fitLine, wrapLines } from "./wording";
 
 export type Action = "created" | "updated" | "adopted" | "unchanged" | "deleted" | "absent" | "failed";
 
@@ -16,9 +17,16 @@ export interface ObjectResult {
 
 const SYMBOL: Record<Action, string> = { created: "+", updated: "~", adopted: "~", deleted: "-", unchanged: "=", absent: "=", failed: "!" };
 
-/** One line per object (control characters escaped), e.g. `~ web-app my-app: coreOAuth2ClientConfig.scopes [a] → [a,b]`. Never a secret. */
+/**
+ * One line per object in the constructs' words (wording.ts), control characters escaped and at
+ * most 160 columns, e.g. `~ web-app crm: scopes +write; name: Old → New`. Never a secret. A
+ * failure is wrapped onto indented lines instead: its message names the fix, so it is not cut.
+ */
 export function formatResult(r: ObjectResult): string {
-  const details = [...r.changes.map(formatChange), ...r.notes].join("; ");
-  const text = r.action === "updated" && details ? details : [r.action, details].filter(Boolean).join(" — ");
-  return escapeControl(`${SYMBOL[r.action]} ${r.kind} ${r.id}: ${text}`);
+  const changes = describeChanges(r.kind, r.changes, r.action === "created", r.notes);
+  const parts = [...changes, ...r.notes.map(escapeControl)];
+  const head = escapeControl(`${SYMBOL[r.action]} ${r.kind} ${r.id}: `);
+  if (r.action === "failed") return wrapLines(`${head}failed — ${parts.join("; ")}`);
+  if (r.action === "updated" && parts.length > 0) return fitLine(head, parts);
+  return parts.length > 0 ? fitLine(`${head}${r.action} — `, parts) : `${head}${r.action}`;
 }

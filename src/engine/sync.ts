@@ -7,7 +7,8 @@
  * - Every precondition of every object is checked before the first write: unknown users and
  *   groups, a secret missing for a create or a rotation, a secret too short to be redacted, an
  *   object that exists but that this stack never created (unless the construct says `adopt`),
- *   provider grant types that `removalPolicy: "destroy"` would take from the realm.
+ *   provider grant types that `removalPolicy: "destroy"` would take from the realm, an app or an
+ *   agent to delete that a grant of another stack (or of the console) still uses.
  * - New objects are created before old ones are deleted (a renamed client id, a moved tenant).
  * - An object that exists but that the previous journal does not list (an interrupted apply
  *   created it, or the journal was lost) is the stack's own when the stack proves it
@@ -29,6 +30,7 @@ import { grantPrivilegeId, planAgentGrant } from "./agent-grant";
 import { planAiAgent } from "./ai-agent";
 import { deleteIdentity, updateProvider, writeAmClient, writeIdm, type ClientWriter } from "./apply";
 import { agentGrantLive, aiAgentLive, done, emptyRequest, existsLive, readSnapshot, readsFor, webAppLive, type BatchRequest, type TenantSnapshot } from "./batch";
+import { grantsInUse } from "./grants-in-use";
 import { EngineError, realmNotFound, secretNotSet, secretTooShort } from "./errors";
 import type { FieldChange } from "./fields";
 import { SECRET_CHANGE, type AmClientPlan, type IdmPlan } from "./owned";
@@ -342,6 +344,13 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
     failures++;
     report(r);
   };
+
+  // A removed app or agent that a grant this stack does not declare still uses: refused before any write.
+  const inUse = await grantsInUse(apiFor, removed);
+  if (inUse.length > 0) {
+    inUse.forEach(fail);
+    return { results, failed: failures, nothingToDo: false, aborted: false, deleting: false };
+  }
 
   if (changed.length > 0) {
     if (!(await api.realmExists())) throw realmNotFound(desired.tenant.realm, desired.tenant.baseUrl);

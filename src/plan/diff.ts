@@ -13,6 +13,7 @@ import { planAiAgent } from "../engine/ai-agent";
 import { agentGrantLive, aiAgentLive, done, emptyRequest, existsLive, readsFor, webAppLive, type BatchRequest, type TenantSnapshot } from "../engine/batch";
 import { EngineError } from "../engine/errors";
 import { sameValue, type FieldChange as EngineChange } from "../engine/fields";
+import { isListChange, minus } from "../engine/wording";
 import { SECRET_FIELD } from "../engine/owned";
 import { planProviderGrants, planProviderRemoval } from "../engine/provider-grants";
 import { privilegeId } from "../engine/refs";
@@ -65,20 +66,6 @@ function diffSpec(spec: Spec, s: TenantSnapshot, pending: Pending = NONE_PENDING
       return { exists: live.privilege !== undefined, changes: planAgentGrant(spec, live).changes };
     }
   }
-}
-
-const isScalar = (v: unknown) => v === null || typeof v !== "object";
-/** A list of plain values, or nothing (AM reads an unset list back as nothing). */
-const isListish = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.every(isScalar));
-
-/** Items of `a` not in `b`, compared as values. */
-function minus(a: unknown, b: unknown): unknown[] {
-  const right = new Set((Array.isArray(b) ? b : []).map((x) => canonicalJson(x)));
-  return (Array.isArray(a) ? a : []).filter((x) => !right.has(canonicalJson(x)));
-}
-
-function isListChange(c: EngineChange): boolean {
-  return isListish(c.from) && isListish(c.to) && (Array.isArray(c.from) || Array.isArray(c.to));
 }
 
 function toFieldChange(kind: Spec["kind"], c: EngineChange, creating: boolean): FieldChange {
@@ -166,9 +153,18 @@ export function syncWorkOf(inputs: StackInputs): Map<string, { tenant: TenantRef
   return out;
 }
 
-/** The engine's decision for one tenant's changed objects against its snapshot. */
-export function decide(work: SyncWork, tenant: TenantRef, snapshot: TenantSnapshot, env: Record<string, string | undefined>, recognized: ReadonlySet<string>): TenantDecision {
-  const { steps, errors } = prepare(work.changed, snapshot, tenant, env, recognized);
+/** The engine's decision for one tenant's changed objects against its snapshot (and its removals a grant still uses). */
+export function decide(
+  work: SyncWork,
+  tenant: TenantRef,
+  snapshot: TenantSnapshot,
+  env: Record<string, string | undefined>,
+  recognized: ReadonlySet<string>,
+  inUse: readonly ObjectResult[] = [],
+): TenantDecision {
+  const { steps, errors: prepared } = prepare(work.changed, snapshot, tenant, env, recognized);
+  // The sync refuses removals a grant it does not declare still uses (grants-in-use.ts) first.
+  const errors = [...inUse, ...prepared];
   const message = (r: ObjectResult) => r.notes.join("; ");
   return {
     work,
@@ -210,10 +206,10 @@ function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject
   return withDrift({ ...base, action, changes, problems: [] });
 }
 
-/** An object the last apply managed and code no longer has. */
-function planRemoved(gone: StackObject, s: TenantSnapshot): PlannedObject {
+/** An object the last apply managed and code no longer has; `refusal`: why the sync would not delete it. */
+function planRemoved(gone: StackObject, s: TenantSnapshot, refusal: string | undefined): PlannedObject {
   const { identity } = gone;
-  const base = { kind: identity.kind, id: identity.id, construct: gone.construct, address: gone.address, problems: [] };
+  const base = { kind: identity.kind, id: identity.id, construct: gone.construct, address: gone.address, problems: refusal === undefined ? [] : [refusal] };
   if (identity.kind === "oauth2-provider-grants") {
     if (!identity.removal || identity.removal.policy === "retain") {
       return { ...base, action: "no-change", changes: [], notes: ["retained (removal policy retain): grant types are left on"] };
@@ -286,7 +282,10 @@ export function planStack(inputs: StackInputs, snapshots: ReadonlyMap<string, Te
   for (const [key, o] of inputs.code.objects) {
     if (o.spec) planned.push(planDesired({ ...o, spec: o.spec }, inputs.applied?.objects.get(key), snapshotOf(o.identity), decisions.get(tenantKey(o.identity.tenant)), pending));
   }
-  for (const o of removedObjects(inputs)) planned.push(planRemoved(o, snapshotOf(o.identity)));
+  for (const o of removedObjects(inputs)) {
+    const refusal = decisions.get(tenantKey(o.identity.tenant))?.refusals.get(`${o.identity.kind}/${o.identity.id}`);
+    planned.push(planRemoved(o, snapshotOf(o.identity), refusal));
+  }
   markRenames(planned);
   return planned.sort((a, b) => (ORDER(a) < ORDER(b) ? -1 : ORDER(a) > ORDER(b) ? 1 : 0));
 }

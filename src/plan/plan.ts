@@ -11,6 +11,8 @@ import { CliError } from "../contract/errors";
 import { addSummaries, batchRequests, decide, planStack, summarize, syncWorkOf, type StackInputs, type TenantDecision } from "./diff";
 import { createOAuth2Api } from "../client/oauth2-api";
 import { EngineError, realmNotFound } from "../engine/errors";
+import { grantsInUse } from "../engine/grants-in-use";
+import { withDeclaringStack } from "./declared-by";
 import { secretProof } from "../engine/ownership";
 import { recognize } from "../engine/sync";
 import { tenantKey, type TenantRef } from "../contract/spec";
@@ -82,7 +84,8 @@ export async function readTenant(
   const work = syncWorkOf(inputs).get(tenantKey(tenant))?.work;
   if (!work) return { snapshot };
   const recognized = await recognize(work.changed, work.before, snapshot, env, secretProof(oauth2));
-  return { snapshot, decision: decide(work, tenant, snapshot, env, recognized) };
+  const removed = work.removed.filter((i) => tenantKey(i.tenant) === tenantKey(tenant));
+  return { snapshot, decision: decide(work, tenant, snapshot, env, recognized, await grantsInUse(() => api, removed)) };
 }
 
 export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
@@ -116,7 +119,10 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
         await Promise.all([api.close(), oauth2.close()]);
       }
     }
-    const objects = planStack(inputs, snapshots, decisions);
+    const objects = planStack(inputs, snapshots, decisions).map((o) => {
+      const tenant = o.kind === "agent-grant" ? [...stack.code.objects.values()].find((c) => c.spec?.kind === "agent-grant" && c.spec.id === o.id)?.spec?.tenant : undefined;
+      return tenant ? { ...o, problems: o.problems.map((p) => withDeclaringStack(p, tenant, o.id, stack.name, stacks)) } : o;
+    });
     plans.push({
       name: stack.name,
       tenants: [...requests.values()].map(({ tenant }) => ({ baseUrl: tenant.baseUrl, realm: tenant.realm })),

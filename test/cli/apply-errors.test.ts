@@ -76,7 +76,7 @@ describe("cdktf-aic sync failing before any write", () => {
     await t.clearAudit();
     const r = await runner.sync([t.providerGrants(), t.webApp(), t.aiAgent(), t.agentGrant({ subjects: [], subjectGroups: ["no-such-group"] })]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^! agent-grant digital-assistant-ai-agent\/digital-assistant-web-app: failed — .*group "no-such-group" not found/m);
+    expect(r.stderr.replace(/\n {4}/g, " ")).toMatch(/^! agent-grant digital-assistant-ai-agent\/digital-assistant-web-app: failed — .*group "no-such-group" not found/m);
     expect(await t.writes()).toEqual([]);
   });
 

@@ -316,27 +316,3 @@ describe('customResourceType: "null_resource"', () => {
     expect(read).toBe(canonicalJson(specWithoutTenant(ManagedObject.of(app)!.spec)));
   });
 });
-
-describe("tokens in props", () => {
-  it("leaves cdktf tokens for Terraform to resolve and skips their validation", () => {
-    const { stack } = tenantStack();
-    const description = new TerraformVariable(stack, "description", { type: "string" });
-    const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ description: description.stringValue }));
-    const spec = resourceOf(synthValidated(stack), app, "Resource").input!.spec as string;
-    expect(JSON.parse(spec).owned.description).toBe("${var.description}");
-  });
-
-  it("skips the cross-construct checks for tokens in scopes, grant types and the auth method", () => {
-    const { stack } = tenantStack();
-    const variable = (name: string) => new TerraformVariable(stack, name, { type: "string" }).stringValue;
-    new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["token-exchange", variable("providerGrant")] });
-    const app = new ConfidentialWebApp(
-      stack,
-      "web-app",
-      webAppProps({ scopes: ["openid", variable("appScope")], grantTypes: [variable("appGrant")], tokenEndpointAuthMethod: variable("authMethod") as "client_secret_post" }),
-    );
-    const agent = new AiAgent(stack, "agent", agentProps());
-    new AgentApplicationGrant(stack, "grant", { agent, application: app, subjects: ["barbara.jensen"], scopes: [variable("grantScope")] });
-    expect(() => synthValidated(stack)).not.toThrow();
-  });
-});

@@ -1,4 +1,5 @@
-import { diffOwned, formatChange, mergeOwned, plainField, sameValue, setIn, wrappedField } from "../../src/engine/fields";
+import { diffOwned, mergeOwned, plainField, sameValue, setIn, wrappedField } from "../../src/engine/fields";
+import { describeChange } from "../../src/engine/wording";
 import { deterministicUuid, refId, refTo } from "../../src/engine/refs";
 
 describe("mergeOwned", () => {
@@ -71,16 +72,14 @@ describe("sameValue", () => {
   });
 });
 
-describe("formatChange", () => {
-  it("renders lists compactly", () => {
-    expect(formatChange({ field: "coreOAuth2ClientConfig.scopes", from: ["a"], to: ["a", "b"] })).toBe(
-      "coreOAuth2ClientConfig.scopes [a] → [a,b]",
-    );
+describe("describeChange", () => {
+  it("renders a list change as what it adds, in the construct's words", () => {
+    expect(describeChange("web-app", { field: "coreOAuth2ClientConfig.scopes", from: ["a"], to: ["a", "b"] })).toBe("scopes +b");
   });
 
   it("never renders a sensitive value", () => {
-    const line = formatChange({ field: "coreOAuth2ClientConfig.userpassword", from: "old-s3cret", to: "new-s3cret", sensitive: true });
-    expect(line).toBe("coreOAuth2ClientConfig.userpassword (sensitive)");
+    const line = describeChange("web-app", { field: "coreOAuth2ClientConfig.userpassword", from: "old-s3cret", to: "new-s3cret", sensitive: true });
+    expect(line).toBe("secret (sensitive)");
   });
 });
 

@@ -186,3 +186,48 @@ describe("syncTenant", () => {
     });
   });
 });
+
+describe("syncTenant and a grant another stack declares", () => {
+  const APP_ID = "digital-assistant-web-app";
+  const AGENT_ID = "digital-assistant-ai-agent";
+
+  it.each([
+    { kind: "web-app", id: APP_ID, keep: () => [t.providerGrants(), t.aiAgent()] },
+    { kind: "ai-agent", id: AGENT_ID, keep: () => [t.providerGrants(), t.webApp()] },
+  ])("refuses to delete the $kind that grant uses, naming the grant and the fix, before any write", async ({ kind, id, keep }) => {
+    const g1 = new Journaled(t);
+    const g2 = new Journaled(t);
+    await g1.apply([t.providerGrants(), t.webApp(), t.aiAgent()]);
+    expect((await g2.apply([t.agentGrant()])).failed).toBe(0);
+    await t.clearAudit();
+
+    const o = await g1.apply(keep(), NO_SECRETS);
+    expect(o.failed).toBe(1);
+    expect(o.results).toHaveLength(1);
+    expect(o.results[0]).toMatchObject({ kind, id, action: "failed" });
+    expect(o.results[0].notes[0]).toMatch(
+      new RegExp(`^${kind} ${id} is used by agent-grant ${AGENT_ID}/${APP_ID}, which this stack does not declare: deleting it would leave the grant pointing at nothing; ` + `remove the grant from its stack and apply that stack first, or keep ${kind} ${id} in code`),
+    );
+    expect(await t.writes()).toEqual([]);
+    expect(await t.api.getOAuth2Client(APP_ID)).toBeDefined();
+    expect(await t.api.getAiAgent(AGENT_ID)).toBeDefined();
+  });
+
+  it("deletes the app once the grant's stack has removed the grant", async () => {
+    const g1 = new Journaled(t);
+    const g2 = new Journaled(t);
+    await g1.apply([t.providerGrants(), t.webApp(), t.aiAgent()]);
+    await g2.apply([t.agentGrant()]);
+    await g2.apply([]);
+    const o = await g1.apply([t.providerGrants(), t.aiAgent()], NO_SECRETS);
+    expect(o.failed).toBe(0);
+    expect(actions(o)).toEqual([`deleted web-app ${APP_ID}`]);
+  });
+
+  it("deletes an app and the grant that uses it together when one stack declares both", async () => {
+    await j.apply(seedSpecs());
+    const o = await j.apply([t.providerGrants(), t.aiAgent()], NO_SECRETS);
+    expect(o.failed).toBe(0);
+    expect(actions(o)).toEqual([`deleted agent-grant ${AGENT_ID}/${APP_ID}`, `deleted web-app ${APP_ID}`]);
+  });
+});
