@@ -345,22 +345,19 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
     report(r);
   };
 
-  // A removed app or agent that a grant this stack does not declare still uses: refused before any write.
-  const inUse = await grantsInUse(apiFor, removed);
-  if (inUse.length > 0) {
-    inUse.forEach(fail);
-    return { results, failed: failures, nothingToDo: false, aborted: false, deleting: false };
-  }
+  // A removed app or agent that a grant this stack does not declare still uses: refused before any
+  // write, together with every problem of the changed objects (one run names them all, as plan does).
+  const refused = () => ({ results, failed: failures, nothingToDo: false, aborted: false, deleting: false });
+  (await grantsInUse(apiFor, removed)).forEach(fail);
+  if (changed.length === 0 && failures > 0) return refused();
 
   if (changed.length > 0) {
     if (!(await api.realmExists())) throw realmNotFound(desired.tenant.realm, desired.tenant.baseUrl);
     const snapshot = await readSnapshot(api, batchRequest(changed.map((c) => c.spec)));
     const recognized = await recognize(changed, before, snapshot, env, options.proveSecret);
     const { steps, errors } = prepare(changed, snapshot, desired.tenant, env, recognized);
-    if (errors.length > 0) {
-      errors.forEach(fail);
-      return { results, failed: failures, nothingToDo: false, aborted: false, deleting: false };
-    }
+    errors.forEach(fail);
+    if (failures > 0) return refused();
     const run = async (step: Step, write: () => Promise<ObjectResult>) => {
       if (failures > 0 || aborted()) return;
       try {

@@ -35,7 +35,8 @@ async function apply(spec: Spec, env: Record<string, string | undefined> = {}): 
 function expectOneLineFailure(r: RunResult, pattern: RegExp): void {
   expect(r.status).toBe(1);
   expect(r.stdout).toBe("");
-  const lines = r.stderr.trim().split("\n");
+  // Informational lines (`= …`, such as a first apply's "no previous journal") may precede it.
+  const lines = r.stderr.trim().split("\n").filter((l) => !l.startsWith("= "));
   expect(lines).toEqual([expect.stringMatching(/^cdktf-aic sync: /)]);
   expect(lines[0]).toMatch(pattern);
 }
