@@ -24,14 +24,8 @@ beforeEach(async () => {
 const seedSpecs = (): Spec[] => [t.providerGrants(), t.webApp(), t.aiAgent(), t.agentGrant()];
 const actions = (o: { results: readonly { kind: string; id: string; action: string }[] }) => o.results.map((r) => `${r.action} ${r.kind} ${r.id}`).sort();
 
-async function fault(path: string, method: string, status = 500, times = 20): Promise<void> {
-  await fetch(`${t.tenant.baseUrl}/__emulator/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ path, method, status, times }),
-  });
-}
-const clearFaults = () => fetch(`${t.tenant.baseUrl}/__emulator/faults`, { method: "DELETE" });
+const fault = (path: string, method: string, status?: number, times?: number) => t.fault(path, method, status, times);
+const clearFaults = () => t.clearFaults();
 
 /** Whether `secret` authenticates the web app (client_secret_post, as the seed's app is set). */
 async function authenticates(clientId: string, secret: string): Promise<boolean> {

@@ -88,6 +88,19 @@ export class TestTenant {
     return (await this.adminCalls()).filter((e) => e.method !== "GET");
   }
 
+  /** Makes the next `times` requests matching the path glob and method answer `status`. */
+  async fault(path: string, method: string, status = 500, times = 20): Promise<void> {
+    await fetch(`${this.tenant.baseUrl}/__emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ path, method, status, times }),
+    });
+  }
+
+  async clearFaults(): Promise<void> {
+    await fetch(`${this.tenant.baseUrl}/__emulator/faults`, { method: "DELETE" });
+  }
+
   // ---------- the seed's four specs ----------
 
   spec<K extends Spec["kind"]>(s: Record<string, unknown>): SpecOf<K> {

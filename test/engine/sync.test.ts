@@ -20,16 +20,8 @@ const seedSpecs = (): Spec[] => [t.providerGrants(), t.webApp(), t.aiAgent(), t.
 const NO_SECRETS = { WEB_APP_CLIENT_SECRET: undefined, AI_AGENT_CLIENT_SECRET: undefined };
 const actions = (o: { results: readonly { kind: string; id: string; action: string }[] }) => o.results.map((r) => `${r.action} ${r.kind} ${r.id}`);
 
-async function faultOnce(path: string, method: string, status = 500, times = 20): Promise<void> {
-  await fetch(`${t.tenant.baseUrl}/__emulator/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ path, method, status, times }),
-  });
-}
-async function clearFaults(): Promise<void> {
-  await fetch(`${t.tenant.baseUrl}/__emulator/faults`, { method: "DELETE" });
-}
+const faultOnce = (path: string, method: string, status?: number, times?: number) => t.fault(path, method, status, times);
+const clearFaults = () => t.clearFaults();
 
 describe("syncTenant", () => {
   it("creates every object of the first journal, one result each, referenced objects first", async () => {
