@@ -97,7 +97,7 @@ describe("an apply interrupted at any point (the kill matrix)", () => {
   /** One admin session for every read and the console's writes (the tenant allows an account 5). */
   let api: AdminClient;
   const baseState = join(ws.dir, "empty-stack.tfstate");
-  const state = () => join(ws.stackDir, "terraform.alpha.tfstate");
+  const state = () => join(ws.dir, ".cdktf-aic", "state", "alpha.tfstate");
   /** Admin writes of a full uninterrupted apply. */
   let fullWrites = 0;
   const measured: Measured[] = [];
