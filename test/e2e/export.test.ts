@@ -153,16 +153,20 @@ describe("cdktf-aic export: bringing an existing tenant under code", () => {
     expect(tsc.status).toBe(0);
   }, 120_000);
 
-  it("synthesizes, and cdktf-aic plan against the same tenant shows no create, update or delete", async () => {
+  it("synthesizes, and cdktf-aic plan against the same tenant shows adoption only: no create, update or delete", async () => {
     await synthFile(ws, ws.tenant.baseUrl);
     await ws.clearAudit();
     const report = await planJson(ws);
-    expect(report.summary).toMatchObject({ create: 0, update: 0, delete: 0, problems: 0, noChange: 9 });
-    expect(report.changesPresent).toBe(false);
+    // Adoption changes ownership (the objects are deleted when their constructs go): plan says so.
+    expect(report.summary).toMatchObject({ create: 0, update: 0, delete: 0, problems: 0, adopt: 8, noChange: 1 });
+    const adopted = report.stacks[0].objects.filter((o) => o.action === "adopt");
+    expect(adopted.every((o) => o.changes.length === 0)).toBe(true);
+    expect(report.changesPresent).toBe(true);
     expect(report.unmanaged).toEqual([{ baseUrl: ws.tenant.baseUrl, realm: "alpha", objects: [] }]);
     expect((await ws.audit()).filter(isWrite)).toEqual([]);
-    // The tenant now holds only what code declares (skipped clients are neither web apps nor agents).
-    expect((await ws.cli(["plan", "--fail-on-unmanaged", "--detailed-exitcode"])).status).toBe(0);
+    // The tenant now holds only what code declares (skipped clients are neither web apps nor agents);
+    // --detailed-exitcode says 2: apply changes ownership.
+    expect((await ws.cli(["plan", "--fail-on-unmanaged", "--detailed-exitcode"])).status).toBe(2);
   }, 120_000);
 
   // Steps 3 and 4 take the objects over through adoption (adopt: true in the engine): deleting a
