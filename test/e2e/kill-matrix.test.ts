@@ -236,6 +236,14 @@ describe("an apply interrupted at any point (the kill matrix)", () => {
     // Made in the console meanwhile: a declared client id the killed sync never reached, another secret.
     const foreign = ids.filter((id) => !left.includes(id)).pop()!;
     await api.putOAuth2Client(foreign, { coreOAuth2ClientConfig: { scopes: ["openid"], userpassword: "console-made-secret" } }, { createOnly: true });
+    // Requests the tenant accepted before the kill still finish after their latency: only then clear.
+    let seen = -1;
+    await waitFor("the tenant to go quiet", async () => {
+      const now = (await ws.audit()).length;
+      const quiet = now === seen;
+      seen = now;
+      return quiet;
+    }, 10_000, 400);
 
     await ws.clearAudit();
     const refused = await ws.terraform(APPLY);
