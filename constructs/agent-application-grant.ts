@@ -1,5 +1,5 @@
 import { TerraformStack, Token } from "cdktf";
-import { adoptField, providerGrantErrors } from "./private/client";
+import { adoptField, checkObjectRemovalPolicy, providerGrantErrors, type ObjectRemovalPolicy } from "./private/client";
 import { Construct } from "constructs";
 import { TOKEN_EXCHANGE_GRANT } from "../src/contract";
 import type { IAiAgent } from "./ai-agent";
@@ -48,11 +48,20 @@ export interface AgentApplicationGrantProps {
    * @default false
    */
   readonly adopt?: boolean;
+  /**
+   * What happens to the object when this construct leaves the code: `"destroy"` deletes it from the
+   * tenant on the next apply; `"retain"` forgets it (it stays in the tenant, no longer managed).
+   * Set `"retain"` and apply before removing the construct, since the last applied journal is what
+   * the removal reads (a way to stop managing an object, or to move it to another stack).
+   *
+   * @default "destroy"
+   */
+  readonly removalPolicy?: ObjectRemovalPolicy;
 }
 
 /** The props, for the check of unknown ones at run time (checkKnownProps). */
 const PROPS: PropNames<AgentApplicationGrantProps> = {
-  agent: true, application: true, subjects: true, subjectGroups: true, scopes: true, description: true, adopt: true,
+  agent: true, application: true, subjects: true, subjectGroups: true, scopes: true, description: true, adopt: true, removalPolicy: true,
 };
 
 /**
@@ -98,7 +107,7 @@ export class AgentApplicationGrant extends Construct {
         scopes,
         ...(props.description === undefined ? {} : { description: props.description }),
       },
-      ...adoptField(props.adopt),
+      ...adoptField(props.adopt, checkObjectRemovalPolicy(this, props.removalPolicy)),
     });
     // A grant may link an agent or an application of another stack (of the same tenant): that
     // stack is deployed first, and the grant's apply finds them by client id.

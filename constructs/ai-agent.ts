@@ -3,7 +3,7 @@ import { TokenEndpointAuthMethod } from "../src/contract";
 import { AgentApplicationGrant } from "./agent-application-grant";
 import type { IConfidentialWebApp } from "./confidential-web-app";
 import { checkClientId, checkKnownProps, type PropNames } from "./private/checks";
-import { manageClient } from "./private/client";
+import { manageClient, type ObjectRemovalPolicy } from "./private/client";
 import type { Secret } from "./secret";
 
 /** Options of {@link IAiAgent.grantAccessTo}. */
@@ -101,6 +101,15 @@ export interface AiAgentProps {
    */
   readonly adopt?: boolean;
   /**
+   * What happens to the object when this construct leaves the code: `"destroy"` deletes it from the
+   * tenant on the next apply; `"retain"` forgets it (it stays in the tenant, no longer managed).
+   * Set `"retain"` and apply before removing the construct, since the last applied journal is what
+   * the removal reads (a way to stop managing an object, or to move it to another stack).
+   *
+   * @default "destroy"
+   */
+  readonly removalPolicy?: ObjectRemovalPolicy;
+  /**
    * The agent client's own scopes. The scopes it may request for a user come from its grants.
    *
    * @default []
@@ -137,7 +146,7 @@ abstract class AiAgentBase extends Construct implements IAiAgent {
 
 /** The props, for the check of unknown ones at run time (checkKnownProps). */
 const PROPS: PropNames<AiAgentProps> = {
-  name: true, clientId: true, clientSecret: true, owners: true, description: true, adopt: true, scopes: true, grantTypes: true,
+  name: true, clientId: true, clientSecret: true, owners: true, description: true, adopt: true, removalPolicy: true, scopes: true, grantTypes: true,
   tokenEndpointAuthMethod: true, providerOverrides: true,
 };
 const OVERRIDES: PropNames<AiAgentProviderOverrides> = { enabled: true, clientSideTokens: true, acceptAudienceInTokenExchange: true };

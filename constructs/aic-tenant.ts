@@ -317,6 +317,12 @@ function duplicateErrors(object: ManagedObject): string[] {
   const where = object.spec.kind === "oauth2-provider-grants" ? "stack" : "app";
   const clashes = (managedObjectsByKey(object.owner, namespaceKey, where).get(namespaceKey(object)) ?? []).filter((o) => o !== object);
   if (clashes.length === 0) return [];
+  // Moving an object between stacks: the stack that lets go has removalPolicy "retain" (its
+  // destroy leaves the object), so at most one declaration, each in its own stack, deletes it.
+  const all = [object, ...clashes];
+  const stacks = new Set(all.map((o) => TerraformStack.of(o.owner)));
+  const retained = (o: ManagedObject) => o.spec.kind !== "oauth2-provider-grants" && o.spec.removalPolicy === "retain";
+  if (stacks.size === all.length && all.filter((o) => !retained(o)).length <= 1) return [];
   const paths = clashes.map((o) => o.owner.node.path);
   return [
     isClient(object)
@@ -324,7 +330,7 @@ function duplicateErrors(object: ManagedObject): string[] {
           problem: `client id "${object.spec.id}" of ${object.owner.node.path} is also used by ${paths.join(", ")} (web apps and AI agents share one client id namespace; in two stacks, destroying one would delete the other's object)`,
           received: object.spec.id,
           allowed: "each client id once per realm",
-          fix: "give one of them another clientId, or import the existing one with fromClientId",
+          fix: `give one of them another clientId, or import the existing one with fromClientId; to move it to another stack, set removalPolicy: "retain" on the one that lets it go`,
         })
       : validationMessage(C.duplicateObject, {
           problem: `${object.owner.node.path} and ${paths.join(", ")} configure the same ${object.spec.kind} object`,

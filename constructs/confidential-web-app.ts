@@ -1,7 +1,7 @@
 import { Construct, IConstruct } from "constructs";
 import { TokenEndpointAuthMethod } from "../src/contract";
 import { checkClientId, checkKnownProps, checkLifetime, checkScopes, checkSubset, type PropNames } from "./private/checks";
-import { manageClient } from "./private/client";
+import { manageClient, type ObjectRemovalPolicy } from "./private/client";
 import type { Secret } from "./secret";
 
 /** A confidential web application of the realm, managed here or imported. */
@@ -75,12 +75,21 @@ export interface ConfidentialWebAppProps {
    * @default false
    */
   readonly adopt?: boolean;
+  /**
+   * What happens to the object when this construct leaves the code: `"destroy"` deletes it from the
+   * tenant on the next apply; `"retain"` forgets it (it stays in the tenant, no longer managed).
+   * Set `"retain"` and apply before removing the construct, since the last applied journal is what
+   * the removal reads (a way to stop managing an object, or to move it to another stack).
+   *
+   * @default "destroy"
+   */
+  readonly removalPolicy?: ObjectRemovalPolicy;
 }
 
 /** The props, for the check of unknown ones at run time (checkKnownProps). */
 const PROPS: PropNames<ConfidentialWebAppProps> = {
   name: true, clientId: true, clientSecret: true, owners: true, scopes: true, grantTypes: true, tokenEndpointAuthMethod: true,
-  redirectUris: true, description: true, defaultScopes: true, accessTokenLifetime: true, adopt: true,
+  redirectUris: true, description: true, defaultScopes: true, accessTokenLifetime: true, adopt: true, removalPolicy: true,
 };
 
 /**

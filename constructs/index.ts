@@ -11,6 +11,7 @@ export { TenantStack } from "./tenant-stack";
 export type { TenantStackProps } from "./tenant-stack";
 export { OAuth2ProviderGrants } from "./oauth2-provider-grants";
 export type { OAuth2ProviderGrantsProps, RemovalPolicy } from "./oauth2-provider-grants";
+export type { ObjectRemovalPolicy } from "./private/client";
 export { ConfidentialWebApp } from "./confidential-web-app";
 export type { ConfidentialWebAppProps, IConfidentialWebApp } from "./confidential-web-app";
 export { AiAgent } from "./ai-agent";

@@ -6,7 +6,7 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { GRANT_TYPES, TokenEndpointAuthMethod, type SpecOf } from "../../src/contract";
 import { AicTenant } from "../aic-tenant";
-import { VALIDATION_CODES as C, validationMessage } from "../errors";
+import { VALIDATION_CODES as C, ValidationError, validationMessage } from "../errors";
 import type { Secret } from "../secret";
 import {
   checkClientId,
@@ -29,6 +29,7 @@ export interface ClientPropsInput {
   readonly grantTypes?: readonly string[];
   readonly tokenEndpointAuthMethod?: string;
   readonly adopt?: boolean;
+  readonly removalPolicy?: ObjectRemovalPolicy;
 }
 
 export interface ClientDefaults {
@@ -87,16 +88,30 @@ export function manageClient<K extends keyof ClientSpec>(
 ): CheckedClient {
   const client = checkClientProps(owner, props, defaults);
   const tenant = AicTenant.of(owner);
-  const spec = { kind, tenant: tenant.tenantRef, id: props.clientId, owned: owned(client), secret: props.clientSecret.toSecretRef(), ...adoptField(props.adopt) };
+  const spec = { kind, tenant: tenant.tenantRef, id: props.clientId, owned: owned(client), secret: props.clientSecret.toSecretRef(), ...adoptField(props.adopt, checkObjectRemovalPolicy(owner, props.removalPolicy)) };
   // The kind and its owned fields go together (K), which TypeScript cannot see through the spread.
   const object = tenant._manage(owner, spec as unknown as ClientSpec[K]);
   owner.node.addValidation({ validate: () => providerGrantErrors(object, client.grantTypes) });
   return client;
 }
 
-/** The spec's `adopt` field: present only when true, so specs without it synthesize as before. */
-export function adoptField(adopt: boolean | undefined): { adopt?: true } {
-  return adopt === true ? { adopt: true } : {};
+/** What happens to a managed object when its construct leaves the code (see the constructs' `removalPolicy`). */
+export type ObjectRemovalPolicy = "destroy" | "retain";
+
+/** Checks an object's `removalPolicy` prop. */
+export function checkObjectRemovalPolicy(scope: Construct, value: unknown): ObjectRemovalPolicy | undefined {
+  if (value === undefined || value === "destroy" || value === "retain") return value;
+  throw ValidationError.of(scope, C.invalidRemovalPolicy, {
+    problem: "removalPolicy is not a removal policy",
+    received: value,
+    allowed: `"destroy" or "retain"`,
+    fix: `use "retain" to leave the object in the tenant, no longer managed, when its construct leaves the code`,
+  });
+}
+
+/** The spec's `adopt` and `removalPolicy` fields: present only when set, so specs without them synthesize as before. */
+export function adoptField(adopt: boolean | undefined, removalPolicy?: ObjectRemovalPolicy): { adopt?: true; removalPolicy?: "retain" } {
+  return { ...(adopt === true ? { adopt: true } : {}), ...(removalPolicy === "retain" ? { removalPolicy } : {}) };
 }
 
 const kindInRealm = (o: ManagedObject): string => `${o.tenantKey}|${o.spec.kind}`;

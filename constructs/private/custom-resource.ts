@@ -8,13 +8,16 @@
  * | resource            | replaced when                      | provisioner                                     |
  * |---------------------|------------------------------------|-------------------------------------------------|
  * | `<construct>/Resource` | the object's identity changes   | on destroy: a `/bin/sh` line refusing `destroy -target` (no CLI) |
+ * | `<tenant>/Gate`     | the journal of code changes        | on destroy: a `/bin/sh` line refusing `-target` (no CLI) |
  * | `<tenant>/Journal`  | the journal of code changes        | on destroy: `cdktf-aic sync` old → new journal (under `terraform destroy`: old → nothing); on create: the sync with no previous journal, unless that destroy's sync left its marker |
  * | `<tenant>/Origin`   | never                              | on destroy: delete what code lists, unless the Journal's sync did the destroy (its marker) |
  *
  * Terraform runs a destroy provisioner with `self` = the old object, and keeps the old object when
  * that provisioner fails: so the sync always knows what was applied last, and a failed or killed
  * apply leaves the old journal in place for the next apply to finish the work. The objects'
- * resources depend on the journal, so they record a new spec only once the sync succeeded. When
+ * resources depend on the Gate and the Journal on them all, so the sync runs before Terraform
+ * destroys any object's resource: a removed object's resource stays in the state until the sync
+ * deleted it, and one missing from the state was removed by hand (forgotten, not deleted). When
  * no destroy provisioner ran (the Journal was removed from the state, tainted or renamed), the
  * create provisioner converges on code instead of skipping the sync.
  *
@@ -314,9 +317,10 @@ const DESTROY_TARGET_GUARD =
 /**
  * Creates the `Resource` child of `owner`: the object's identity (a change replaces it, which the
  * plan shows) and its spec (a change updates it in place, field by field). Inert: the tenant's
- * journal applies it, and it depends on the journal so that it records a spec only once applied.
+ * journal applies it. It depends on the Gate (so `-target` of it includes the Gate's check), and
+ * the Journal depends on it (see journal.ts).
  */
-export function createManagedObject(owner: Construct, spec: Spec, type: CustomResourceType, journal: TerraformResource): ManagedObject {
+export function createManagedObject(owner: Construct, spec: Spec, type: CustomResourceType, gate: TerraformResource): ManagedObject {
   const identity = identityOf(spec);
   const resource = createCustomResource(owner, "Resource", type, "", {
     // What names the object (a change means another object), and its spec without the tenant
@@ -324,7 +328,7 @@ export function createManagedObject(owner: Construct, spec: Spec, type: CustomRe
     replaceOn: { object: identityKey(identity) },
     carry: { spec: specWithoutTenant(spec) },
     onDestroy: DESTROY_TARGET_GUARD,
-    dependsOn: [journal],
+    dependsOn: [gate],
   });
   return new ManagedObject(owner, spec, resource);
 }

@@ -14,22 +14,40 @@
  *   renamed tenant: no destroy provisioner ran) the create provisioner runs the sync with no
  *   previous journal, which converges on code (objects the stack created are recognized, not
  *   refused; removals a lost journal listed cannot be known and stay).
+ * - `Gate` is replaced with the Journal; every object's resource depends on it, and the Journal
+ *   on every object's resource. So Terraform destroys the old Journal (its sync) before any object's
+ *   resource, and `apply -target` of an object's resource includes the Gate, whose destroy
+ *   provisioner refuses. A resource missing from the state when the sync runs was removed from it
+ *   by hand: the sync forgets its object instead of deleting it (`ResourcesInState`).
  * - `Origin` never changes. Its destroy provisioner (run by `terraform destroy`, after the
  *   Journal's) does nothing when the Journal's sync deleted the tenant's objects (`destroyedMarker`);
  *   when the verb could not be read from Terraform's argv (not Linux), the Journal's sync applied
  *   code, and the Origin deletes every object code lists.
  */
 import { Construct } from "constructs";
-import { TerraformResource } from "cdktf";
-import { COMMANDS, MAX_JOURNAL_PARTS, PROVISIONER_ENV, Journal, Spec, TenantRef, destroyedMarker, journalOf, splitJournal, syncedMarker } from "../../src/contract";
+import { Lazy, TerraformResource } from "cdktf";
+import { COMMANDS, MAX_JOURNAL_PARTS, PROVISIONER_ENV, Journal, Spec, TenantRef, destroyedMarker, journalHash, journalKey, journalOf, splitJournal, syncedMarker } from "../../src/contract";
 import { VALIDATION_CODES, validationMessage } from "../errors";
 import { CustomResourceType, LateValue, ManagedObject, PartedValue, addDependency, createCustomResource, createManagedObject } from "./custom-resource";
+
+/**
+ * The Gate's destroy provisioner: `-target` (of `apply`, or of `destroy`) whose targets need the
+ * Gate replaced would change some objects' resources without the sync that applies them, so it
+ * fails before anything is written. One `tr` over Terraform's argv from Linux's /proc (the
+ * shell's parent); elsewhere it lets the run go on.
+ */
+const TARGET_GUARD =
+  `a=" $(tr '\\0' ' ' </proc/$PPID/cmdline 2>/dev/null)"; ` +
+  `case "$a" in *" -target"*|*" --target"*) ` +
+  `echo "cdktf-aic: terraform -target=…: the tenant's journal applies every change of the stack at once, so it cannot act on the targeted objects alone (and would record them as applied); nothing was written. ` +
+  `Run it without -target; to remove one object, delete its construct and apply." >&2; exit 1;; esac`;
 
 export class TenantJournal {
   private readonly objects: ManagedObject[] = [];
   private computed?: { count: number; journal: Journal; parts: Journal[] };
   public readonly resource: TerraformResource;
   public readonly origin: TerraformResource;
+  public readonly gate: TerraformResource;
 
   constructor(
     scope: Construct,
@@ -45,6 +63,13 @@ export class TenantJournal {
         { command: COMMANDS.sync, literalEnvironment: { [PROVISIONER_ENV.teardown]: parts }, when: "destroy", unlessFile: new LateValue(() => destroyedMarker(tenant, "$PPID")) },
       ],
     });
+    // Replaced with the journal; what every object's resource depends on: `apply -target` of one
+    // includes the Gate, whose destroy provisioner refuses (the journal acts on all at once).
+    this.gate = createCustomResource(scope, "Gate", type, cliPath, {
+      replaceOn: { gate: new LateValue(() => journalHash(this.journal())) },
+      onDestroy: TARGET_GUARD,
+      dependsOn: [this.origin],
+    });
     this.resource = createCustomResource(scope, "Journal", type, cliPath, {
       replaceOn: { journal: parts },
       provisioners: [
@@ -56,8 +81,18 @@ export class TenantJournal {
           when: "destroy",
         },
       ],
-      dependsOn: [this.origin],
     });
+    // And on every object's resource, in journal order (code order does not change the stack):
+    // its sync runs before Terraform destroys any of them (see ResourcesInState).
+    this.resource.addOverride(
+      "depends_on",
+      Lazy.anyValue({
+        produce: () =>
+          [this.origin, this.gate, ...[...this.objects].sort((a, b) => (journalKey(a.spec) < journalKey(b.spec) ? -1 : 1)).map((o) => o.resource)].map(
+            (r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`,
+          ),
+      }),
+    );
     scope.node.addValidation({
       validate: () => {
         const count = this.parts().length;
@@ -76,7 +111,7 @@ export class TenantJournal {
 
   /** Makes the journal apply the object `spec` describes, recorded by a `Resource` child of `owner`. */
   manage(owner: Construct, spec: Spec): ManagedObject {
-    const object = createManagedObject(owner, spec, this.type, this.resource);
+    const object = createManagedObject(owner, spec, this.type, this.gate);
     this.objects.push(object);
     return object;
   }

@@ -6,14 +6,15 @@
  */
 import { createAdminApi, type AdminClient } from "../client/admin-api";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { COMMANDS, PROVISIONER_ENV } from "../contract/constants";
 import { MAX_JOURNAL_PARTS, destroyedMarker, journalKey, parseJournal, partName, specHash, syncedMarker, type Journal } from "../contract/journal";
 import { DELETE_ORDER, identityKey, tenantKey, TenantRef, type Spec } from "../contract/spec";
 import { applySpec } from "../engine/apply";
 import { formatResult, type ObjectResult } from "../engine/result";
-import { syncTenant } from "../engine/sync";
+import { syncTenant, type ResourcesInState } from "../engine/sync";
 import { secretProof } from "../engine/ownership";
 import { createOAuth2Api } from "../client/oauth2-api";
 import { CliError } from "../contract/errors";
@@ -33,7 +34,10 @@ checked before the first write; new objects are created before removed ones are 
 run undoes what it created and exits 1, so Terraform keeps the old journal and the next apply does
 the work again. Credentials come from the env vars the journal's tenant.auth names, client secrets
 from the env vars the specs name. A failure before the first deletion undoes what the run created;
-once deletions started, what it created stays and the next apply recognizes it.
+once deletions started, what it created stays and the next apply recognizes it. An object code no
+longer declares is forgotten (left in the tenant, no longer managed) instead of deleted when its
+construct had removalPolicy "retain", or when its resource is not in Terraform's state (terraform
+state rm; read with the running Terraform's state pull) or a removed block drops it.
 
 Exit codes: 0 applied (or nothing to do); 1 error or an object failed (Terraform keeps the previous
 journal).`,
@@ -110,6 +114,7 @@ const COLOUR: Record<ObjectResult["action"], Colour> = {
   deleted: "red",
   unchanged: "dim",
   absent: "dim",
+  forgotten: "yellow",
   failed: "red",
 };
 
@@ -117,17 +122,40 @@ function report(r: ObjectResult): void {
   err(paint(process.stderr, COLOUR[r.action], formatResult(r)));
 }
 
-/** The specs of the stack in the working directory (cdk.tf.json), by journal key, for one tenant. */
-async function specsInFolder(tenant: TenantRef): Promise<Map<string, Spec>> {
+/** The stack in the working directory (cdk.tf.json): its specs by journal key for one tenant, and its `removed` blocks. */
+async function stackInFolder(tenant: TenantRef): Promise<{ specs: Map<string, Spec>; forgets: readonly string[] }> {
   const file = "cdk.tf.json";
   if (!existsSync(file)) throw new CliError(`no ${file} in ${process.cwd()}: sync runs in the stack's Terraform folder (synthesize with cdktf synth)`);
   const { readSynthesized } = await import("../plan/stack");
-  const { objects } = readSynthesized(JSON.parse(readFileSync(file, "utf8")));
+  const { objects, forgets } = readSynthesized(JSON.parse(readFileSync(file, "utf8")));
   const specs = new Map<string, Spec>();
   for (const o of objects.values()) {
     if (o.spec && tenantKey(o.spec.tenant) === tenantKey(tenant)) specs.set(journalKey(o.spec), o.spec);
   }
-  return specs;
+  return { specs, forgets: forgets ?? [] };
+}
+
+/**
+ * What Terraform's state says of the objects' resources (`ResourcesInState`), read with the
+ * running Terraform's own binary (`terraform state pull`, which takes no lock), only when code
+ * dropped an object that is not `removalPolicy: "retain"`: whether its resource is still there
+ * decides between deleting and forgetting it. Undefined when it cannot be read (not Linux, run by
+ * hand): then removed objects are deleted, as before the state could be read.
+ */
+async function resourcesOfState(run: TerraformRun | undefined, tenant: TenantRef, forgets: readonly string[]): Promise<ResourcesInState | undefined> {
+  if (!run) return undefined;
+  const { readState, resourcesInState } = await import("../plan/stack");
+  try {
+    const exe = readlinkSync(`/proc/${run.pid}/exe`);
+    // TF_CLI_ARGS would pass apply's flags to state pull, which takes none.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TF_CLI_ARGS")));
+    const text = execFileSync(exe, ["state", "pull"], { env: { ...env, CHECKPOINT_DISABLE: "1" }, encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+    return resourcesInState({ forgets }, readState(JSON.parse(text), "terraform state pull"), tenantKey(tenant));
+  } catch (e) {
+    const why = (e as { stderr?: string }).stderr?.trim().split("\n").pop() || (e as Error).message;
+    err(`cannot read Terraform's state (${why}): objects no longer in code are deleted, since a resource removed from the state cannot be told apart`);
+    return undefined;
+  }
 }
 
 /** The journal in the variables `name`, `name_1` … (undefined when `name` is unset). */
@@ -148,6 +176,12 @@ const emptyJournal = (journal: Journal): Journal => ({ tenant: journal.tenant, o
  */
 function syncInput(run: TerraformRun | undefined): { previous: Journal | undefined; desired: Journal; marker?: string } {
   const targets = run?.targets ?? [];
+  if (targets.length > 0 && run!.mode === "destroy") {
+    throw new CliError(
+      `terraform destroy -target=${targets.join(",")}: destroy -target cannot remove one object: its client would stay in the tenant while the journal still lists it; nothing was deleted. ` +
+        `To remove an object, delete its construct and run terraform apply; to remove the whole stack, run terraform destroy without -target`,
+    );
+  }
   if (targets.length > 0) {
     throw new CliError(
       `terraform ${run!.mode === "destroy" ? "destroy" : "apply"} -target=${targets.join(",")}: the tenant's journal applies every change of the stack at once, ` +
@@ -285,8 +319,12 @@ function failureSummary(results: readonly ObjectResult[], deleting: boolean): st
 export async function syncCommand(argv: string[]): Promise<number> {
   if (!checkArgs(COMMANDS.sync, argv)) return 0;
   const stop = stopWatch();
-  const { previous, desired, marker } = syncInput(terraformProcess());
-  const specs = Object.keys(desired.objects).length > 0 ? await specsInFolder(desired.tenant) : new Map<string, Spec>();
+  const run = terraformProcess();
+  const { previous, desired, marker } = syncInput(run);
+  const { specs, forgets } = Object.keys(desired.objects).length > 0 || existsSync("cdk.tf.json") ? await stackInFolder(desired.tenant) : { specs: new Map<string, Spec>(), forgets: [] };
+  // Objects code dropped: forgotten rather than deleted when their resource left the state without a destroy.
+  const dropped = Object.entries(previous?.objects ?? {}).some(([key, e]) => !(key in desired.objects) && !e.retain);
+  const resources = previous && dropped ? await resourcesOfState(run, desired.tenant, forgets) : undefined;
   if (!previous && Object.keys(desired.objects).length > 0) {
     // A first apply, or a journal lost to state rm, taint or a renamed tenant (README).
     err(paint(process.stderr, "dim", `= ${desired.tenant.baseUrl} (realm ${desired.tenant.realm}): no previous journal (a first apply, or the journal was lost): converging on code`));
@@ -300,7 +338,7 @@ export async function syncCommand(argv: string[]): Promise<number> {
   let outcome;
   try {
     outcome = await withClients((c) =>
-      syncTenant((t) => c.for(t), { previous, desired, specs }, {
+      syncTenant((t) => c.for(t), { previous, desired, specs, resources }, {
         onResult: (r) => report(withStack(r)),
         aborted: () => stop() !== undefined,
         proveSecret: secretProof(oauth2),

@@ -26,6 +26,8 @@ export const JournalEntry = z.object({
   secret: z.string().optional(),
   /** The provider grants' removal policy and declared grant types. */
   removal: Identity.shape.removal,
+  /** An object whose construct has `removalPolicy: "retain"`: forgotten, not deleted, when it leaves the code. */
+  retain: z.literal(true).optional(),
 });
 export type JournalEntry = z.infer<typeof JournalEntry>;
 
@@ -56,6 +58,7 @@ export function journalEntry(spec: Spec): JournalEntry {
     hash: specHash(spec),
     ...("secret" in spec && spec.secret ? { secret: String(spec.secret.version) } : {}),
     ...(identity.removal ? { removal: identity.removal } : {}),
+    ...(spec.kind !== "oauth2-provider-grants" && spec.removalPolicy === "retain" ? { retain: true as const } : {}),
   };
 }
 

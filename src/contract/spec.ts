@@ -42,7 +42,14 @@ const base = { tenant: TenantRef };
  * The object may already exist in the tenant (brought under code by `cdktf-aic export`): the apply
  * takes it over instead of refusing. Present only when true.
  */
-const adopt = { adopt: z.literal(true).optional() };
+const adopt = {
+  adopt: z.literal(true).optional(),
+  /**
+   * `retain`: when the construct leaves the code, the object is forgotten (left in the tenant, no
+   * longer managed) instead of deleted. Present only when set, so specs without it hash as before.
+   */
+  removalPolicy: z.literal("retain").optional(),
+};
 
 export const ProviderGrantsSpec = z.object({
   ...base,

@@ -3,7 +3,7 @@ import { escapeControl } from "../contract/text";
 import type { FieldChange } from "./fields";
 import { describeChanges, fitLine, wrapLines } from "./wording";
 
-export type Action = "created" | "updated" | "adopted" | "unchanged" | "deleted" | "absent" | "failed";
+export type Action = "created" | "updated" | "adopted" | "unchanged" | "deleted" | "absent" | "forgotten" | "failed";
 
 /** What an apply or delete did to one object. */
 export interface ObjectResult {
@@ -15,7 +15,7 @@ export interface ObjectResult {
   readonly notes: readonly string[];
 }
 
-const SYMBOL: Record<Action, string> = { created: "+", updated: "~", adopted: "~", deleted: "-", unchanged: "=", absent: "=", failed: "!" };
+const SYMBOL: Record<Action, string> = { created: "+", updated: "~", adopted: "~", deleted: "-", unchanged: "=", absent: "=", forgotten: "=", failed: "!" };
 
 /**
  * One line per object in the constructs' words (wording.ts), control characters escaped and at

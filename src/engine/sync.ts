@@ -25,7 +25,7 @@ import { randomUUID } from "node:crypto";
 import { MIN_SECRET_LENGTH, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
 import { journalIdentity, journalKey, specHash, type Journal, type JournalEntry } from "../contract/journal";
-import { DELETE_ORDER, identityOf, tenantKey, type Identity, type Spec, type SpecOf, type TenantRef } from "../contract/spec";
+import { DELETE_ORDER, identityKey, identityOf, tenantKey, type Identity, type Spec, type SpecOf, type TenantRef } from "../contract/spec";
 import { grantPrivilegeId, planAgentGrant } from "./agent-grant";
 import { planAiAgent } from "./ai-agent";
 import { deleteIdentity, updateProvider, writeAmClient, writeIdm, type ClientWriter } from "./apply";
@@ -52,6 +52,29 @@ export interface SyncInput {
   readonly desired: Journal;
   /** The specs of the desired objects, by journal key (at least those whose hash changed). */
   readonly specs: ReadonlyMap<string, Spec>;
+  /** What Terraform's state says of the objects' resources, for removals (see `ResourcesInState`). */
+  readonly resources?: ResourcesInState;
+}
+
+/**
+ * What Terraform's state says of the objects' `Resource`s, so that a removal means what Terraform
+ * means: an object whose resource left the state without a destroy (`terraform state rm`, a
+ * `removed` block with `destroy = false`) is forgotten (left in the tenant, no longer managed),
+ * not deleted. The Journal's sync runs before Terraform destroys any object's resource (the
+ * Journal depends on them all), so every resource of the state Terraform started from is still
+ * there when it reads it.
+ */
+export interface ResourcesInState {
+  /** `identityKey`s of the objects whose resource is in Terraform's state; undefined: the state could not be read. */
+  readonly present?: ReadonlySet<string>;
+  /** `identityKey`s of the objects whose resource a `removed` block with `destroy = false` forgets. */
+  readonly forgotten: ReadonlySet<string>;
+}
+
+/** An object of the previous journal that leaves management without being deleted, and why. */
+export interface Forgotten {
+  readonly identity: Identity;
+  readonly why: string;
 }
 
 export interface SyncOptions {
@@ -280,7 +303,19 @@ export interface SyncWork {
   /** Journal entries of the previous journal for the desired tenant (empty when none or another tenant). */
   readonly before: Journal["objects"];
   readonly changed: readonly Changed[];
+  /** Objects to delete: in the previous journal, not in code, not forgotten. */
   readonly removed: readonly Identity[];
+  /** Objects the previous journal lists that code no longer declares and that are left in the tenant. */
+  readonly forgotten: readonly Forgotten[];
+}
+
+/** Why an object code no longer declares is forgotten rather than deleted, or undefined: it is deleted. */
+export function forgetReason(entry: JournalEntry, identity: Identity, resources: ResourcesInState | undefined): string | undefined {
+  if (entry.retain) return `its construct had removalPolicy "retain"`;
+  const key = identityKey(identity);
+  if (resources?.forgotten.has(key)) return "a removed block with destroy = false drops its resource";
+  if (resources?.present && !resources.present.has(key)) return "its resource is not in Terraform's state (terraform state rm)";
+  return undefined;
 }
 
 /**
@@ -304,12 +339,21 @@ export function syncWork(input: SyncInput): SyncWork {
       return { spec, previous: before[key] };
     })
     .sort((a, b) => APPLY_ORDER.indexOf(a.spec.kind) - APPLY_ORDER.indexOf(b.spec.kind));
-  const removed: Identity[] = previous
-    ? Object.entries(previous.objects)
-        .filter(([key]) => !(sameTenant && key in desired.objects))
-        .map(([, entry]) => journalIdentity(previous, entry))
-    : [];
-  return { before, changed, removed };
+  const removed: Identity[] = [];
+  const forgotten: Forgotten[] = [];
+  for (const [key, entry] of Object.entries(previous?.objects ?? {})) {
+    if (sameTenant && key in desired.objects) continue;
+    const identity = journalIdentity(previous!, entry);
+    const why = forgetReason(entry, identity, input.resources);
+    if (why) forgotten.push({ identity, why });
+    else removed.push(identity);
+  }
+  return { before, changed, removed, forgotten };
+}
+
+/** The line of a forgotten object: what happened, why, and that it is no longer managed. */
+export function forgottenResult(identity: Identity, why: string): ObjectResult {
+  return { kind: identity.kind, id: identity.id, action: "forgotten", changes: [], notes: [`left in the tenant, no longer managed: ${why}`] };
 }
 
 /** Runs `f` over `identities` kind by kind in `DELETE_ORDER` (dependents first), each kind in parallel. */
@@ -334,8 +378,9 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
     options.onResult?.(r);
   };
   const { desired } = input;
-  const { before, changed, removed } = syncWork(input);
-  if (changed.length === 0 && removed.length === 0) return { results, failed: 0, nothingToDo: true, aborted: false, deleting: false };
+  const { before, changed, removed, forgotten } = syncWork(input);
+  for (const { identity, why } of forgotten) report(forgottenResult(identity, why));
+  if (changed.length === 0 && removed.length === 0) return { results, failed: 0, nothingToDo: forgotten.length === 0, aborted: false, deleting: false };
 
   const api = apiFor(desired.tenant);
   const created: Created[] = [];

@@ -20,7 +20,7 @@ import { privilegeId } from "../engine/refs";
 import { planWebApp } from "../engine/web-app";
 import type { DriftChange, FieldChange, PlannedObject, Summary } from "./schema";
 
-import type { StackContents, StackObject } from "./stack";
+import { resourcesInState, type StackContents, type StackObject } from "./stack";
 
 /** How an AI agent's IDM identity id shows before AM assigns it. */
 export const KNOWN_AFTER_APPLY = "(known after apply)";
@@ -148,7 +148,7 @@ export function syncWorkOf(inputs: StackInputs): Map<string, { tenant: TenantRef
     const key = tenantKey(desired.tenant);
     const previous = inputs.applied?.journals.find((j) => tenantKey(j.tenant) === key);
     const own = new Map([...specs].filter(([, spec]) => tenantKey(spec.tenant) === key));
-    out.set(key, { tenant: desired.tenant, work: syncWork({ previous, desired, specs: own }) });
+    out.set(key, { tenant: desired.tenant, work: syncWork({ previous, desired, specs: own, resources: resourcesInState(inputs.code, inputs.applied, key) }) });
   }
   return out;
 }
@@ -206,10 +206,14 @@ function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject
   return withDrift({ ...base, action, changes, problems: [] });
 }
 
-/** An object the last apply managed and code no longer has; `refusal`: why the sync would not delete it. */
-function planRemoved(gone: StackObject, s: TenantSnapshot, refusal: string | undefined): PlannedObject {
+/**
+ * An object the last apply managed and code no longer has; `refusal`: why the sync would not
+ * delete it; `forgotten`: why the sync leaves it in the tenant instead (`forgetReason`).
+ */
+function planRemoved(gone: StackObject, s: TenantSnapshot, refusal: string | undefined, forgotten: string | undefined): PlannedObject {
   const { identity } = gone;
   const base = { kind: identity.kind, id: identity.id, construct: gone.construct, address: gone.address, problems: refusal === undefined ? [] : [refusal] };
+  if (forgotten !== undefined) return { ...base, action: "forget", changes: [], notes: [`left in the tenant, no longer managed: ${forgotten}`] };
   if (identity.kind === "oauth2-provider-grants") {
     if (!identity.removal || identity.removal.policy === "retain") {
       return { ...base, action: "no-change", changes: [], notes: ["retained (removal policy retain): grant types are left on"] };
@@ -283,8 +287,10 @@ export function planStack(inputs: StackInputs, snapshots: ReadonlyMap<string, Te
     if (o.spec) planned.push(planDesired({ ...o, spec: o.spec }, inputs.applied?.objects.get(key), snapshotOf(o.identity), decisions.get(tenantKey(o.identity.tenant)), pending));
   }
   for (const o of removedObjects(inputs)) {
-    const refusal = decisions.get(tenantKey(o.identity.tenant))?.refusals.get(`${o.identity.kind}/${o.identity.id}`);
-    planned.push(planRemoved(o, snapshotOf(o.identity), refusal));
+    const decision = decisions.get(tenantKey(o.identity.tenant));
+    const refusal = decision?.refusals.get(`${o.identity.kind}/${o.identity.id}`);
+    const forgotten = decision?.work.forgotten.find((f) => identityKey(f.identity) === identityKey(o.identity))?.why;
+    planned.push(planRemoved(o, snapshotOf(o.identity), refusal, forgotten));
   }
   markRenames(planned);
   return planned.sort((a, b) => (ORDER(a) < ORDER(b) ? -1 : ORDER(a) > ORDER(b) ? 1 : 0));
@@ -316,6 +322,7 @@ export function summarize(objects: readonly PlannedObject[]): Summary {
     adopt: count((o) => o.action === "adopt"),
     rotate: count((o) => o.action === "rotate"),
     delete: count((o) => o.action === "delete"),
+    forget: count((o) => o.action === "forget"),
     noChange: count((o) => o.action === "no-change"),
     drifted: count((o) => o.drift !== undefined),
     problems: count((o) => o.problems.length > 0),
@@ -323,7 +330,7 @@ export function summarize(objects: readonly PlannedObject[]): Summary {
 }
 
 export function addSummaries(summaries: readonly Summary[]): Summary {
-  const total: Summary = { create: 0, update: 0, adopt: 0, rotate: 0, delete: 0, noChange: 0, drifted: 0, problems: 0 };
+  const total: Summary = { create: 0, update: 0, adopt: 0, rotate: 0, delete: 0, forget: 0, noChange: 0, drifted: 0, problems: 0 };
   for (const s of summaries) for (const k of Object.keys(total) as (keyof Summary)[]) total[k] += s[k];
   return total;
 }

@@ -133,5 +133,5 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
   }
   const summary = addSummaries(plans.map((p) => p.summary));
   const unmanaged = await readUnmanaged(options, stacks, tenants, applied);
-  return { version: PLAN_FORMAT_VERSION, stacks: plans, unmanaged, summary, changesPresent: summary.create + summary.update + summary.adopt + summary.rotate + summary.delete > 0 };
+  return { version: PLAN_FORMAT_VERSION, stacks: plans, unmanaged, summary, changesPresent: summary.create + summary.update + summary.adopt + summary.rotate + summary.delete + summary.forget > 0 };
 }

@@ -14,10 +14,10 @@ export type Colour = "green" | "yellow" | "red" | "dim" | "bold";
 export type Painter = (colour: Colour, text: string) => string;
 const plain: Painter = (_c, text) => text;
 
-const SYMBOL: Record<PlannedObject["action"], string> = { create: "+", update: "~", adopt: "~", rotate: "~", delete: "-", "no-change": "=" };
-const COLOUR: Record<PlannedObject["action"], Colour> = { create: "green", update: "yellow", adopt: "yellow", rotate: "yellow", delete: "red", "no-change": "dim" };
+const SYMBOL: Record<PlannedObject["action"], string> = { create: "+", update: "~", adopt: "~", rotate: "~", delete: "-", forget: "=", "no-change": "=" };
+const COLOUR: Record<PlannedObject["action"], Colour> = { create: "green", update: "yellow", adopt: "yellow", rotate: "yellow", delete: "red", forget: "yellow", "no-change": "dim" };
 /** Said after the title: what happens to the object as a whole. */
-const VERB: Partial<Record<PlannedObject["action"], string>> = { delete: " will be deleted", adopt: " will be adopted", rotate: " will get a new secret" };
+const VERB: Partial<Record<PlannedObject["action"], string>> = { delete: " will be deleted", adopt: " will be adopted", rotate: " will get a new secret", forget: " will be forgotten" };
 
 const items = (values: unknown[], sign: string) => values.map((v) => `${sign} ${formatValue(v)}`);
 
@@ -75,14 +75,15 @@ function driftLines(o: PlannedObject, paint: Painter): string[] {
   return lines;
 }
 
-/** `1 to create, 2 to update, 1 to adopt, 0 to delete`: adopt and rotate only when there are any. */
+/** `1 to create, 2 to update, 1 to adopt, 0 to delete`: adopt, rotate and forget only when there are any. */
 function counts(s: Summary): string {
   const more = [s.adopt > 0 ? `${s.adopt} to adopt` : "", s.rotate > 0 ? `${s.rotate} to rotate` : ""].filter(Boolean);
-  return [`${s.create} to create`, `${s.update} to update`, ...more, `${s.delete} to delete`].join(", ");
+  const forget = s.forget > 0 ? [`${s.forget} to forget`] : [];
+  return [`${s.create} to create`, `${s.update} to update`, ...more, `${s.delete} to delete`, ...forget].join(", ");
 }
 
 export function summaryLine(s: Summary): string {
-  if (s.create + s.update + s.adopt + s.rotate + s.delete === 0) return "No changes. The tenant matches the code.";
+  if (s.create + s.update + s.adopt + s.rotate + s.delete + s.forget === 0) return "No changes. The tenant matches the code.";
   return `Plan: ${counts(s)}.`;
 }
 

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { KINDS } from "../contract/constants";
 
-export const PLAN_FORMAT_VERSION = 3;
+export const PLAN_FORMAT_VERSION = 4;
 
 const json = z.unknown();
 
@@ -36,7 +36,7 @@ export type DriftChange = z.infer<typeof DriftChange>;
  * What the next apply does to an object: `adopt` takes over an object made elsewhere (it is then
  * deleted when its construct goes), `rotate` writes a new secret version (with any field changes).
  */
-export const ACTIONS = ["create", "update", "adopt", "rotate", "delete", "no-change"] as const;
+export const ACTIONS = ["create", "update", "adopt", "rotate", "delete", "forget", "no-change"] as const;
 export type PlanAction = (typeof ACTIONS)[number];
 
 export const Drift = z.object({
@@ -76,6 +76,8 @@ export const Summary = z.object({
   adopt: z.number().int(),
   rotate: z.number().int(),
   delete: z.number().int(),
+  /** Objects left in the tenant, no longer managed (version 4). */
+  forget: z.number().int(),
   noChange: z.number().int(),
   /** Objects with drift. */
   drifted: z.number().int(),

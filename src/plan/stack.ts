@@ -11,6 +11,7 @@ import { MAX_JOURNAL_PARTS, journalIdentity, parseJournal, partName, type Journa
 import { Identity, identityKey, identityOf, Spec, tenantKey, tenantKeyOfIdentityKey, TenantRef } from "../contract/spec";
 import { mapStrings, unescapeTemplate } from "../contract/template";
 import { CliError } from "../contract/errors";
+import type { ResourcesInState } from "../engine/sync";
 
 /** One managed object as a source describes it. */
 export interface StackObject {
@@ -32,6 +33,39 @@ export interface StackContents {
   readonly inventory: readonly Identity[];
   /** The tenants' journals (what the sync compares: code's, or the one applied last). */
   readonly journals: readonly Journal[];
+  /** Every object `Resource` by Terraform address → the `identityKey` it records. */
+  readonly resources?: ReadonlyMap<string, string>;
+  /** Code only: the addresses `removed` blocks with `lifecycle { destroy = false }` forget. */
+  readonly forgets?: readonly string[];
+  /**
+   * State only: the `tenantKey`s whose Journal was applied depending on its Gate (and so on every
+   * object's resource): its sync runs before Terraform destroys any of them, so an object's
+   * resource missing from the state was removed from it (`terraform state rm`), not destroyed by
+   * this apply. A state from before the Gate existed says nothing of that.
+   */
+  readonly syncFirst?: ReadonlySet<string>;
+}
+
+/**
+ * What the state says of the objects' resources, for the sync's removals (`ResourcesInState`):
+ * which are in it, and which code's `removed` blocks forget. Without a state, nothing is known.
+ */
+export function resourcesInState(code: Pick<StackContents, "forgets">, applied: Pick<StackContents, "resources" | "syncFirst"> | undefined, tenant: string): ResourcesInState {
+  if (!applied?.resources) return { forgotten: new Set() };
+  const { resources } = applied;
+  const forgotten = new Set((code.forgets ?? []).flatMap((address) => resources.get(address) ?? []));
+  return applied.syncFirst?.has(tenant) ? { present: new Set(resources.values()), forgotten } : { forgotten };
+}
+
+/** The addresses that `removed` blocks with `lifecycle { destroy = false }` name (Terraform ≥ 1.7, OpenTofu ≥ 1.7). */
+function forgetsOf(json: unknown): string[] {
+  const blocks = (json as { removed?: unknown }).removed;
+  const list = Array.isArray(blocks) ? blocks : blocks && typeof blocks === "object" ? [blocks] : [];
+  return list.flatMap((b) => {
+    const { from, lifecycle } = (b ?? {}) as { from?: unknown; lifecycle?: unknown };
+    const destroy = (Array.isArray(lifecycle) ? lifecycle[0] : lifecycle) as { destroy?: unknown } | undefined;
+    return typeof from === "string" && (destroy?.destroy === false || destroy?.destroy === "false") ? [from.replace(/^\$\{(.*)\}$/, "$1")] : [];
+  });
 }
 
 /** One custom resource, its values already decoded (objects, not JSON strings or escaped templates). */
@@ -39,6 +73,8 @@ interface RawResource {
   readonly address: string;
   readonly path?: string;
   readonly values: Record<string, unknown>;
+  /** State only: the addresses Terraform recorded it depends on. */
+  readonly dependencies?: readonly string[];
 }
 
 const parse = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, value: unknown): T | undefined => {
@@ -67,7 +103,7 @@ function journalOf(values: Record<string, unknown>): Journal | undefined {
   }
 }
 
-function contentsOf(resources: readonly RawResource[]): StackContents {
+function contentsOf(resources: readonly RawResource[], forgets: readonly string[] = []): StackContents {
   const objects = new Map<string, { -readonly [K in keyof StackObject]: StackObject[K] }>();
   const entry = (identity: Identity) => {
     const key = identityKey(identity);
@@ -101,7 +137,15 @@ function contentsOf(resources: readonly RawResource[]): StackContents {
   for (const o of objects.values()) {
     if (reconciled.has(tenantKey(o.identity.tenant))) o.restoresDrift = true;
   }
-  return { objects, inventory, journals };
+  const resourceKeys = new Map(resources.flatMap(({ address, values }) => (typeof values.object === "string" ? [[address, values.object] as const] : [])));
+  const gates = new Set(resources.filter((r) => r.values.gate !== undefined).map((r) => r.address));
+  const syncFirst = new Set(
+    resources.flatMap(({ values, dependencies }) => {
+      const journal = journalOf(values);
+      return journal && dependencies?.some((d) => gates.has(d)) ? [tenantKey(journal.tenant)] : [];
+    }),
+  );
+  return { objects, inventory, journals, resources: resourceKeys, forgets, syncFirst };
 }
 
 /** The custom resources of a synthesized `cdk.tf.json`, unescaped as Terraform reads them. */
@@ -119,7 +163,7 @@ export function readSynthesized(json: unknown): StackContents {
       });
     }
   }
-  return contentsOf(raw);
+  return contentsOf(raw, forgetsOf(json));
 }
 
 /** The custom resources of a Terraform state (format version 4, as `terraform state pull` prints it). */
@@ -128,7 +172,7 @@ export function readState(json: unknown, source: string): StackContents {
   if (state.version !== 4 || !Array.isArray(state.resources)) {
     throw new CliError(`${source} is not a Terraform state of format version 4 (got version ${String(state.version)}); pass --state FILE with the output of 'terraform state pull'`);
   }
-  type StateResource = { mode?: string; type?: string; name?: string; module?: string; instances?: { attributes?: Record<string, unknown> }[] };
+  type StateResource = { mode?: string; type?: string; name?: string; module?: string; instances?: { attributes?: Record<string, unknown>; dependencies?: string[] }[] };
   // terraform_data keeps dynamic values as {value, type}.
   const unwrap = (v: unknown) => (v && typeof v === "object" && "value" in v && "type" in v ? (v as { value: unknown }).value : v);
   const raw: RawResource[] = [];
@@ -140,6 +184,7 @@ export function readState(json: unknown, source: string): StackContents {
       raw.push({
         address: [r.module, `${r.type}.${r.name}`].filter(Boolean).join("."),
         values: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, decodeTrigger(v)])),
+        dependencies: instance.dependencies,
       });
     }
   }

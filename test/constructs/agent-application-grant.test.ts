@@ -61,7 +61,7 @@ describe(AgentApplicationGrant, () => {
     const grant = new AgentApplicationGrant(other, "grant", { agent, application: webApp, subjects: ["barbara.jensen"] });
     const synth = synthValidated(other);
     expect(other.dependencies).toEqual([stack]);
-    expect(resourceOf(synth, grant, "Resource").depends_on).toEqual([addressOf(AicTenant.of(grant), "Journal")]);
+    expect(resourceOf(synth, grant, "Resource").depends_on).toEqual([addressOf(AicTenant.of(grant), "Gate")]);
     expect(synth).not.toContain(addressOf(webApp, "Resource"));
   });
 

@@ -23,6 +23,7 @@ import {
   PROVISIONER_ENV,
   WebAppSpec,
   canonicalJson,
+  journalKey,
   journalOf,
   specWithoutTenant,
   unescapeTemplate,
@@ -83,7 +84,8 @@ describe("the custom resource pattern", () => {
     // Only a shell guard against destroy -target (no CLI per object).
     expect(resource.provisioner!.map((p) => [p["local-exec"].when, /node/.test(p["local-exec"].command)])).toEqual([["destroy", false]]);
     // Recorded only once the journal's sync has applied it.
-    expect(resource.depends_on).toEqual([addressOf(tenant, "Journal")]);
+    // It depends on the Gate (replaced with the journal: -target of it fails there); the Journal on it.
+    expect(resource.depends_on).toEqual([addressOf(tenant, "Gate")]);
     expect(app.node.tryFindChild("Config")).toBeUndefined();
   });
 
@@ -125,7 +127,9 @@ describe("the custom resource pattern", () => {
         },
       },
     ]);
-    expect(journalResource.depends_on).toEqual([addressOf(tenant, "Origin")]);
+    // The Journal depends on every object's resource: its sync runs before Terraform destroys any.
+    const objectResources = [...objects].sort((a, b) => (journalKey(a.spec) < journalKey(b.spec) ? -1 : 1)).map((o) => addressOf(o.owner, "Resource"));
+    expect(journalResource.depends_on).toEqual([addressOf(tenant, "Origin"), addressOf(tenant, "Gate"), ...objectResources]);
   });
 
   it("carries a journal over 96 KiB in parts, each a journal of some objects under its own key and variable", () => {
@@ -177,6 +181,7 @@ describe("the custom resource pattern", () => {
     expect(plan.changes).toEqual({
       [addressOf(after.app, "Resource")]: ["update"],
       [addressOf(after.tenant, "Journal")]: ["delete", "create"],
+      [addressOf(after.tenant, "Gate")]: ["delete", "create"],
     });
     expect(plan.rendered).toMatch(/~ scopes\s+= \[/);
     expect(plan.rendered).toMatch(/^\s+- "write-data",$/m);
@@ -232,6 +237,7 @@ describe("the custom resource pattern", () => {
     expect(workdir.plan(v2.synth).changes).toEqual({
       [addressOf(v2.app, "Resource")]: ["update"],
       [addressOf(v2.tenant, "Journal")]: ["delete", "create"],
+      [addressOf(v2.tenant, "Gate")]: ["delete", "create"],
     });
     workdir.apply(v2.synth);
     const calls = workdir.takeCalls();
@@ -245,7 +251,7 @@ describe("the custom resource pattern", () => {
     const workdir = new TerraformWorkdir();
     workdir.apply(before.synth);
     workdir.takeCalls();
-    expect(workdir.plan(after.synth).changes).toEqual({ [addressOf(after.tenant, "Journal")]: ["delete", "create"] });
+    expect(workdir.plan(after.synth).changes).toEqual({ [addressOf(after.tenant, "Journal")]: ["delete", "create"], [addressOf(after.tenant, "Gate")]: ["delete", "create"] });
     workdir.apply(after.synth);
     const calls = workdir.takeCalls();
     expect(commandsOf(calls)).toEqual([COMMANDS.sync, COMMANDS.sync]);
@@ -259,7 +265,7 @@ describe('customResourceType: "null_resource"', () => {
     const { stack, tenant, agent, provider, app, grant, synth } = seedStack({ customResourceType: "null_resource" });
     expect(resourcesOfType(synth, "terraform_data")).toEqual({});
     expect(Object.keys(resourcesOfType(synth, "null_resource")).map((id) => `null_resource.${id}`).sort()).toEqual(
-      [...addresses([agent, provider, app, grant], "Resource"), addressOf(tenant, "Journal"), addressOf(tenant, "Origin")].sort(),
+      [...addresses([agent, provider, app, grant], "Resource"), addressOf(tenant, "Journal"), addressOf(tenant, "Gate"), addressOf(tenant, "Origin")].sort(),
     );
     expect(JSON.parse(synth).provider).toEqual({ null: [{}] });
     expect(JSON.parse(synth).terraform.required_providers.null).toEqual(expect.objectContaining({ source: expect.stringMatching(/null$/) }));
@@ -292,7 +298,7 @@ describe('customResourceType: "null_resource"', () => {
       }),
       when: "destroy",
     });
-    expect(nullResourceOf(synth, app, "Resource").depends_on).toEqual([addressOf(tenant, "Journal")]);
+    expect(nullResourceOf(synth, app, "Resource").depends_on).toEqual([addressOf(tenant, "Gate")]);
   });
 
   it("escapes ${ and %{ in literal triggers so the CLI receives the spec unchanged", () => {

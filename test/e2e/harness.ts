@@ -200,3 +200,19 @@ export async function waitFor(what: string, condition: () => boolean | Promise<b
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** One admin client per workspace (each holds a session of the service account, which has 5). */
+const admins = new Map<Workspace, AdminClient>();
+export const adminOf = (ws: Workspace): AdminClient => admins.get(ws) ?? admins.set(ws, ws.adminClient()).get(ws)!;
+
+/** Starts a workspace for one describe block, and stops it and its admin client after. */
+export function workspace(): Workspace {
+  const ws = new Workspace();
+  beforeAll(() => ws.start(), 60_000);
+  afterAll(async () => {
+    await admins.get(ws)?.close();
+    admins.delete(ws);
+    await ws.stop();
+  });
+  return ws;
+}

@@ -4,7 +4,9 @@
  * terminal) or to the sync itself, and Terraform dying after a successful sync but before it saved
  * state. After each, a plain `terraform apply` (no code change, no adopt) must converge: every
  * declared client exists exactly once (AM client and IDM application record), nothing is orphaned or
- * refused, and a second apply changes nothing. An object made by someone else stays refused.
+ * refused, and a second apply changes nothing. An object made by someone else stays refused. And an
+ * apply that removes all 60 from code, interrupted mid-deletion: the re-apply deletes the rest
+ * (the objects' resources are still in the state, so none is taken for `state rm`'d and forgotten).
  *
  * One Workspace serves every point: between points the tenant goes back to its seed and the state to
  * where the point starts (no state: a stack's first apply; or the state of an applied empty stack: a
@@ -48,6 +50,13 @@ const POINTS: readonly KillPoint[] = (() => {
   const combos = [0, 1].flatMap(() => SIGNALS.flatMap((signal) => TARGETS.map((target) => ({ signal, target }))));
   return combos.map((c, i) => ({ ...c, at: 0.05 + (0.8 * i) / (combos.length - 1), change: i % 2 === 1 }));
 })();
+
+/** Removal: a stack whose 60 objects all leave the code, interrupted mid-deletion (the 3 signals, each to another target). */
+const REMOVAL_POINTS: readonly KillPoint[] = [
+  { signal: "SIGINT", target: "terraform", at: 0.3, change: true },
+  { signal: "SIGTERM", target: "sync", at: 0.5, change: true },
+  { signal: "SIGKILL", target: "group", at: 0.7, change: true },
+];
 
 /** Whether the sync survives the kill, so it can roll back what it created. */
 const survives = (p: KillPoint) => p.signal !== "SIGKILL" || p.target === "terraform";
@@ -222,6 +231,54 @@ describe("an apply interrupted at any point (the kill matrix)", () => {
     measured.push(m);
     m.reapplyMs = await convergeAgain((output) => expect(output).toMatch(/waiting for an earlier sync of this stack \(pid \d+\), left running by an interrupted apply, to finish/));
   }, 300_000);
+
+  it.each(REMOVAL_POINTS.map((p) => [`${p.signal} to ${p.target} at ${Math.round(p.at * 100)} % of the deletions`, p] as const))(
+    "%s while all 60 are removed from code: the next plain apply deletes the rest, forgetting none",
+    async (name, point) => {
+      await reset(false);
+      await control(ws, "config", { latencyMs: 0 });
+      expect((await ws.terraform(APPLY)).status).toBe(0);
+      ws.synth(() => undefined);
+      try {
+        await control(ws, "config", { latencyMs: LATENCY_MS });
+        await ws.clearAudit();
+        const deletions = async () => (await ws.audit()).filter((e) => e.method === "DELETE").length;
+        const { tf, output, closed } = startApply(ws);
+        // Each web app is two deletions (its IDM application record, its AM client).
+        const k = Math.max(1, Math.round(point.at * 2 * APPS));
+        await waitFor(`${k} deletions`, async () => (await deletions()) >= k, 120_000, 20);
+        const pid = point.target === "terraform" ? tf.pid! : point.target === "group" ? -tf.pid! : ws.syncPids()[0];
+        expect(pid).toBeDefined();
+        process.kill(pid, point.signal);
+        expect(await deletions()).toBeLessThan(2 * APPS);
+        await control(ws, "config", { latencyMs: 0 });
+        await closed;
+        await waitFor("the sync to end", () => ws.syncPids().length === 0, 60_000, 100);
+        expect(output()).not.toMatch(/Apply complete/);
+        const left = (await tenantApps(api)).clients.length;
+        const m: Measured = { point: `${name} (removing)`, wrote: 0, left };
+        measured.push(m);
+
+        const t0 = Date.now();
+        const again = await ws.terraform(APPLY);
+        m.reapplyMs = Date.now() - t0;
+        expect(again.status).toBe(0);
+        // The objects' resources stay in the state until the sync ran: none is taken for state rm'd.
+        expect(again.output).not.toMatch(/forgotten/);
+        const after = await tenantApps(api);
+        expect(after.clients).toEqual([]);
+        expect([...after.records.keys()]).toEqual([]);
+        await ws.clearAudit();
+        const second = await ws.terraform(APPLY);
+        expect(second.status).toBe(0);
+        expect(second.output).toMatch(/No changes\./);
+        expect(await writes(ws)).toBe(0);
+      } finally {
+        ws.synth((s) => apps(s, ids));
+      }
+    },
+    300_000,
+  );
 
   it("still refuses an object someone else made with a declared client id beside those a killed sync left, and converges once it is gone", async () => {
     await reset(false);

@@ -9,8 +9,7 @@ import { join } from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
 import { AicTenant, ConfidentialWebApp } from "../../constructs";
 import { webAppProps } from "../support/seed";
-import type { AdminClient } from "../../src/client/admin-api";
-import { isWrite, STACK, Workspace } from "./harness";
+import { adminOf, isWrite, STACK, workspace, Workspace } from "./harness";
 
 const APPLY = ["apply", "-auto-approve", "-input=false", "-no-color"];
 const DESTROY = ["destroy", "-auto-approve", "-input=false", "-no-color"];
@@ -28,20 +27,6 @@ function synth(ws: Workspace, ids: string[], extra: Record<string, Partial<Param
   app.synth();
 }
 
-/** One admin client per workspace (each holds a session of the service account, which has 5). */
-const admins = new Map<Workspace, AdminClient>();
-const adminOf = (ws: Workspace): AdminClient => admins.get(ws) ?? admins.set(ws, ws.adminClient()).get(ws)!;
-
-/** Starts a workspace for one describe block, and stops it and its admin client after. */
-function workspace(): Workspace {
-  const ws = new Workspace();
-  beforeAll(() => ws.start(), 60_000);
-  afterAll(async () => {
-    await admins.get(ws)?.close();
-    await ws.stop();
-  });
-  return ws;
-}
 
 /** The client ids of the web apps in the tenant. */
 async function liveApps(ws: Workspace): Promise<string[]> {

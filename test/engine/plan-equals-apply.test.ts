@@ -8,11 +8,11 @@
  */
 import { createOAuth2Api } from "../../src/client/oauth2-api";
 import { journalIdentity, journalOf } from "../../src/contract/journal";
-import { identityKey, identityOf, type Spec } from "../../src/contract/spec";
+import { identityKey, identityOf, tenantKey, type Spec } from "../../src/contract/spec";
 import { batchRequests, planStack, type StackInputs, type TenantDecision } from "../../src/plan/diff";
 import { readTenant } from "../../src/plan/plan";
 import type { PlannedObject } from "../../src/plan/schema";
-import type { StackContents } from "../../src/plan/stack";
+import { resourcesInState, type StackContents } from "../../src/plan/stack";
 import type { TenantSnapshot } from "../../src/engine/batch";
 import { Journaled, TestTenant } from "./support";
 
@@ -60,12 +60,22 @@ function objects(r: Random, version: (id: string) => number, strays = 0.03): Spe
   return specs;
 }
 
-function contents(specs: readonly Spec[]): StackContents {
+/**
+ * A stack's contents; `inState`: for an applied state, the objects whose `Resource` is in it (the
+ * others were removed from it with `terraform state rm`), its Journal applied after its Gate.
+ */
+function contents(specs: readonly Spec[], inState?: (s: Spec) => boolean): StackContents {
   const journal = journalOf(t.ref(), specs);
   return {
     objects: new Map(specs.map((s) => [identityKey(identityOf(s)), { identity: identityOf(s), spec: s, construct: `alpha/${s.id}` }])),
     inventory: Object.values(journal.objects).map((e) => journalIdentity(journal, e)),
     journals: [journal],
+    ...(inState
+      ? {
+          resources: new Map(specs.filter(inState).map((s) => [`terraform_data.${s.kind}_${s.id}`, identityKey(identityOf(s))])),
+          syncFirst: new Set([tenantKey(t.ref())]),
+        }
+      : {}),
   };
 }
 
@@ -105,6 +115,7 @@ const EXPECTED: Record<PlannedObject["action"], readonly (string | undefined)[]>
   adopt: ["adopted"],
   rotate: ["updated"],
   delete: ["deleted"],
+  forget: ["forgotten"],
   "no-change": [undefined, "unchanged", "absent"],
 };
 
@@ -116,7 +127,8 @@ describe("cdktf-aic plan against the apply that follows", () => {
       const r = random(seed);
       await t.reset();
       const provider = t.providerGrants();
-      const before = objects(r, () => 1, 0);
+      // Some objects let go when they leave the code (removalPolicy retain).
+      const before = objects(r, () => 1, 0).map((s) => (s.kind !== "oauth2-provider-grants" && r.chance(0.15) ? ({ ...s, removalPolicy: "retain" } as Spec) : s));
       const j = new Journaled(t);
       await j.apply([provider, ...before]);
       expect(j.applied).toBeDefined();
@@ -131,7 +143,9 @@ describe("cdktf-aic plan against the apply that follows", () => {
       });
 
       // The plan, exactly as `cdktf-aic plan` makes it.
-      const inputs: StackInputs = { code: contents(after), applied: contents([provider, ...before]) };
+      // Some objects' resources were removed from the state by hand (terraform state rm).
+      const removedByHand = new Set(before.filter(() => r.chance(0.1)).map((s) => s.id));
+      const inputs: StackInputs = { code: contents(after), applied: contents([provider, ...before], (s) => !removedByHand.has(s.id)) };
       const snapshots = new Map<string, TenantSnapshot>();
       const decisions = new Map<string, TenantDecision>();
       const oauth2 = createOAuth2Api({ baseUrl: t.tenant.baseUrl, realm: "alpha" });
@@ -148,7 +162,9 @@ describe("cdktf-aic plan against the apply that follows", () => {
 
       // The apply.
       await t.clearAudit();
-      const outcome = await j.apply(after, Object.fromEntries(["WEB_APP_CLIENT_SECRET", "AI_AGENT_CLIENT_SECRET"].map((k) => [k, env[k]])));
+      const outcome = await j.apply(after, Object.fromEntries(["WEB_APP_CLIENT_SECRET", "AI_AGENT_CLIENT_SECRET"].map((k) => [k, env[k]])), {
+        resources: resourcesInState(inputs.code, inputs.applied, tenantKey(t.ref())),
+      });
       const writes = await t.writes();
 
       const situation = `seed ${seed} [${meddled.join(", ") || "tenant untouched"}]`;
@@ -170,12 +186,12 @@ describe("cdktf-aic plan against the apply that follows", () => {
         const done = outcome.results.find((x) => x.kind === o.kind && x.id === o.id)?.action;
         if (!EXPECTED[o.action].includes(done)) mismatches.push(`${situation}: ${o.kind} ${o.id}: plan ${o.action}, apply ${done ?? "nothing"}`);
       }
-      const quiet = planned.every((o) => o.action === "no-change");
+      const quiet = planned.every((o) => o.action === "no-change" || o.action === "forget");
       if (quiet && writes.length > 0) mismatches.push(`${situation}: plan says no changes, apply wrote ${writes.map((w) => `${w.method} ${w.path}`).join(", ")}`);
       if (!quiet && writes.length === 0) mismatches.push(`${situation}: plan says changes, apply wrote nothing`);
     }
     expect(mismatches).toEqual([]);
     // The generator reached every action, refusals included.
-    expect([...seen].sort()).toEqual(["adopt", "create", "delete", "no-change", "refuse", "rotate", "update"]);
+    expect([...seen].sort()).toEqual(["adopt", "create", "delete", "forget", "no-change", "refuse", "rotate", "update"]);
   }, 600_000);
 });

@@ -12,7 +12,7 @@ import { startTenant, type RunningTenant } from "../../src/emulator";
 import { journalKey, journalOf, type Journal } from "../../src/contract/journal";
 import { createOAuth2Api } from "../../src/client/oauth2-api";
 import { secretProof } from "../../src/engine/ownership";
-import { syncTenant, type SyncOutcome } from "../../src/engine/sync";
+import { syncTenant, type ResourcesInState, type SyncOutcome } from "../../src/engine/sync";
 import type { ObjectResult } from "../../src/engine/result";
 
 export interface AuditEntry {
@@ -168,10 +168,14 @@ export class Journaled {
   constructor(private readonly t: TestTenant) {}
 
   /** As the CLI runs it: able to prove that the stack holds a client's secret. */
-  async apply(specs: readonly Spec[], env: Record<string, string | undefined> = {}, options: { aborted?: () => boolean } = {}): Promise<SyncOutcome> {
+  async apply(
+    specs: readonly Spec[],
+    env: Record<string, string | undefined> = {},
+    { resources, ...options }: { aborted?: () => boolean; resources?: ResourcesInState } = {},
+  ): Promise<SyncOutcome> {
     const desired = journalOf(this.t.ref(), specs);
     const oauth2 = createOAuth2Api({ baseUrl: this.t.tenant.baseUrl, realm: "alpha" });
-    const outcome = await syncTenant(() => this.t.api, { previous: this.applied, desired, specs: new Map(specs.map((s) => [journalKey(s), s])) }, {
+    const outcome = await syncTenant(() => this.t.api, { previous: this.applied, desired, specs: new Map(specs.map((s) => [journalKey(s), s])), resources }, {
       env: this.t.env(env),
       onResult: (r) => this.lines.push(r),
       proveSecret: secretProof(oauth2),
