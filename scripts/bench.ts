@@ -29,6 +29,7 @@ import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { coldStart } from "./bench/cold";
 import { runDestroyOnly } from "./bench/destroy";
+import { runRemovalsOnly } from "./bench/removals";
 import { runExportOnly } from "./bench/export";
 import { measureFloor } from "./bench/floor";
 import { runMix } from "./bench/mix";
@@ -51,6 +52,7 @@ async function main(): Promise<number> {
   if (opts.only === "export") return runExportOnly(opts, m);
   if (opts.only === "scale") return runScaleOnly(opts, m);
   if (opts.only === "destroy") return runDestroyOnly(opts, m);
+  if (opts.only === "removals") return runRemovalsOnly(opts, m);
   const planOk = await planAvailable();
   if (!planOk) progress("`cdktf-aic plan` is not in the CLI yet: its rows will say \"not available\"");
 

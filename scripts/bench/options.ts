@@ -17,6 +17,7 @@ const ONLY = {
   export: { sizes: "10,100,500", runs: 3 },
   scale: { sizes: "1000,2500,5000", runs: 1 },
   destroy: { sizes: "1000", runs: 1 },
+  removals: { sizes: "60", runs: 3, latencyMs: "300" },
 } as const;
 export type Only = keyof typeof ONLY;
 
@@ -32,6 +33,8 @@ export const USAGE = `Usage: tsx scripts/bench.ts [options]
   --only scale              only synth, apply, no-op re-apply and \`cdktf-aic plan\` of big stacks, with
                             what bounds each (sizes default 1000,2500,5000; one run; its own block)
   --only destroy            only \`terraform destroy\` of a stack (size default 1000; one run; its own block)
+  --only removals           only N web apps created, then removed from code, at the same latency (size
+                            default 60, latency default 300 ms, 3 runs; its own block)
   --out FILE                where to write the results (default bench/results.md)
   --no-write                print only`;
 
@@ -72,7 +75,8 @@ export function parseOptions(argv: string[]): Options | "help" {
   });
   if (values.help) return "help";
   const quick = values.quick === true;
-  const latency = Number(values["latency-ms"] ?? "20");
+  const onlyDefaults = values.only !== undefined && Object.hasOwn(ONLY, values.only) ? (ONLY[values.only as Only] as { latencyMs?: string }) : {};
+  const latency = Number(values["latency-ms"] ?? onlyDefaults.latencyMs ?? "20");
   if (!Number.isInteger(latency) || latency < 0 || latency > 5000) {
     throw new Error(`--latency-ms must be an integer from 0 to 5000, received ${JSON.stringify(values["latency-ms"])}`);
   }

@@ -14,6 +14,7 @@ export const BLOCKS = {
   export: ["<!-- bench:export:begin -->", "<!-- bench:export:end -->"],
   scale: ["<!-- bench:scale:begin -->", "<!-- bench:scale:end -->"],
   destroy: ["<!-- bench:destroy:begin -->", "<!-- bench:destroy:end -->"],
+  removals: ["<!-- bench:removals:begin -->", "<!-- bench:removals:end -->"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export interface Machine {
