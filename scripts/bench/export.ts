@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createAdminApi } from "../../src/client/admin-api";
 import { DEFAULT_CREDENTIAL_ENV } from "../../src/contract";
 import { KINDS } from "../../src/contract/constants";
-import { applySpec } from "../../src/engine/apply";
+import { applySpec } from "../../src/kinds";
 import { LIST_PAGE_SIZE } from "../../src/export/read";
 import { specsOfStack } from "../../src/plan/stack";
 import type { Options } from "./options";

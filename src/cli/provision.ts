@@ -11,8 +11,8 @@ import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "n
 import { setTimeout as sleep } from "node:timers/promises";
 import { COMMANDS, PROVISIONER_ENV } from "../contract/constants";
 import { MAX_JOURNAL_PARTS, destroyedMarker, journalKey, parseJournal, partName, specHash, syncedMarker, type Journal } from "../contract/journal";
-import { DELETE_ORDER, identityKey, tenantKey, TenantRef, type Spec } from "../contract/spec";
-import { applySpec } from "../engine/apply";
+import { identityKey, tenantKey, TenantRef, type Spec } from "../contract/spec";
+import { APPLY_ORDER, applySpec } from "../kinds";
 import { formatResult, type ObjectResult } from "../engine/result";
 import { syncTenant, type ResourcesInState } from "../engine/sync";
 import { secretProof } from "../engine/ownership";
@@ -420,7 +420,7 @@ export async function reconcileCommand(argv: string[]): Promise<number> {
       const api = c.for(t);
       const snapshots = new Map([[key, await readSnapshot(api, request)]]);
       const differing = planStack({ code }, snapshots).filter((o) => o.action === "create" || o.action === "update");
-      for (const kind of [...DELETE_ORDER].reverse()) {
+      for (const kind of APPLY_ORDER) {
         for (const planned of differing.filter((o) => o.kind === kind)) {
           const spec = [...objects.values()].find((o) => o.identity.kind === kind && o.identity.id === planned.id && tenantKey(o.identity.tenant) === key)!.spec!;
           report(await applySpec(api, spec, { secrets: "on-create" }));

@@ -177,9 +177,6 @@ export function specWithoutTenant(spec: Spec): Omit<Spec, "tenant"> {
   return rest;
 }
 
-/** Delete order: dependents before what they depend on. */
-export const DELETE_ORDER: readonly Spec["kind"][] = ["agent-grant", "ai-agent", "web-app", "oauth2-provider-grants"];
-
 /** JSON with object keys sorted at every level; arrays keep their order. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));

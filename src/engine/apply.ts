@@ -1,23 +1,17 @@
 /**
- * The engine's writes for one object: apply (upsert, secret included; `reconcile` uses it) and
- * delete (the sync's removals and rollbacks). Each reads live state,
- * plans with the pure modules, checks every precondition, and only then writes.
+ * The engine's writes, shared by the kinds (`src/kinds/`): their apply (upsert, secret included;
+ * `reconcile` uses it) and delete (the sync's removals and rollbacks). Each apply reads live
+ * state, plans with the pure modules, checks every precondition, and only then writes.
  */
-import { randomUUID } from "node:crypto";
 import { isAicApiError, MIN_SECRET_LENGTH, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
 import type { OAuth2Provider } from "../contract/schemas";
-import type { Identity, SecretRef, Spec, SpecOf } from "../contract/spec";
-import { planAgentGrant } from "./agent-grant";
-import { planAiAgent } from "./ai-agent";
+import type { SecretRef, Spec, SpecOf } from "../contract/spec";
 import { secretNotSet, secretTooShort } from "./errors";
 import { setIn, type FieldChange } from "./fields";
-import { readAgentGrants, readAiAgents, readWebApps, findApplication, findPrivilegeByPair } from "./live";
 import { SECRET_CHANGE, SECRET_FIELD, type AmClientPlan, type IdmPlan } from "./owned";
-import { planProviderGrants, planProviderRemoval, type ProviderPlan } from "./provider-grants";
-import { privilegeId } from "./refs";
+import type { ProviderPlan } from "./provider-grants";
 import type { Action, ObjectResult } from "./result";
-import { planWebApp } from "./web-app";
 
 export interface EngineOptions {
   /** Where secret values are read from (default `process.env`). */
@@ -65,12 +59,13 @@ function withSecret(body: Record<string, unknown>, secret: string): Record<strin
   return copy;
 }
 
-function result(kind: Spec["kind"], id: string, action: Action, changes: readonly FieldChange[], notes: string[] = []): ObjectResult {
+/** One object's line of an apply or delete. */
+export function result(kind: Spec["kind"], id: string, action: Action, changes: readonly FieldChange[] = [], notes: readonly string[] = []): ObjectResult {
   return { kind, id, action, changes, notes };
 }
 
 /** `created` when the primary object was created, else `updated` when anything was written. */
-function upsertAction(created: boolean, wrote: boolean): Action {
+export function upsertAction(created: boolean, wrote: boolean): Action {
   return created ? "created" : wrote ? "updated" : "unchanged";
 }
 
@@ -120,7 +115,7 @@ export async function updateProvider(api: AdminApi, planFor: (live: OAuth2Provid
  * A web app or an agent: the AM client (with its secret when one is to be written), then its IDM
  * side (the application record, or the identity's owners).
  */
-async function applyClient(
+export async function applyClient(
   spec: SpecOf<"web-app"> | SpecOf<"ai-agent">,
   options: EngineOptions,
   client: AmClientPlan,
@@ -134,71 +129,4 @@ async function applyClient(
   const wroteIdm = await writeIdm(api, idm);
   const changes = [...client.changes, ...secret.changes, ...idm.changes];
   return result(spec.kind, spec.id, upsertAction(creating, wroteClient || wroteIdm), changes, secret.notes);
-}
-
-/** Creates or updates the object a spec describes, in place. */
-export async function applySpec(api: AdminApi, spec: Spec, options: EngineOptions = {}): Promise<ObjectResult> {
-  switch (spec.kind) {
-    case "oauth2-provider-grants": {
-      const { plan, wrote } = await updateProvider(api, (live) => planProviderGrants(spec, live));
-      return result(spec.kind, spec.id, upsertAction(plan.write === "create", wrote), plan.changes);
-    }
-    case "web-app": {
-      const live = (await readWebApps(api, [spec])).get(spec.id)!;
-      const plan = planWebApp(spec, live);
-      return applyClient(spec, options, plan.client, plan.application, (id, b, o) => api.putOAuth2Client(id, b, o), api);
-    }
-    case "ai-agent": {
-      const live = (await readAiAgents(api, [spec])).get(spec.id)!;
-      const plan = planAiAgent(spec, live, (options.newUid ?? randomUUID)());
-      return applyClient(spec, options, plan.agent, plan.owners, (id, b, o) => api.putAiAgent(id, b, o), api);
-    }
-    case "agent-grant": {
-      const live = (await readAgentGrants(api, [spec])).get(spec.id)!;
-      const plan = planAgentGrant(spec, live);
-      const wrote = await writeIdm(api, plan);
-      return result(spec.kind, spec.id, upsertAction(plan.write === "create", wrote), plan.changes);
-    }
-  }
-}
-
-/** Deletes the object an identity names; an object already gone is fine. Dependents first is the caller's order. */
-export async function deleteIdentity(api: AdminApi, identity: Identity): Promise<ObjectResult> {
-  const { kind, id } = identity;
-  switch (kind) {
-    case "oauth2-provider-grants": {
-      if (!identity.removal || identity.removal.policy === "retain") {
-        return result(kind, id, "unchanged", [], ["retained (removal policy retain): grant types left on"]);
-      }
-      const removal = identity.removal;
-      const { plan, wrote } = await updateProvider(api, (live) => planProviderRemoval(removal, live));
-      return result(kind, id, wrote ? "deleted" : "absent", plan.changes, wrote ? [] : ["declared grant types already off"]);
-    }
-    case "web-app": {
-      // The IDM record names the client, so it goes first.
-      const application = await findApplication(api, id);
-      const appDeleted = application ? await api.deleteManaged("application", application._id) : false;
-      const clientDeleted = await api.deleteOAuth2Client(id);
-      const notes = [
-        ...(appDeleted ? [] : ["application record already gone"]),
-        ...(clientDeleted ? [] : ["OAuth2 client already gone"]),
-      ];
-      return result(kind, id, appDeleted || clientDeleted ? "deleted" : "absent", [], notes);
-    }
-    case "ai-agent": {
-      // AM removes the IDM identity with the agent.
-      const deleted = await api.deleteAiAgent(id);
-      return result(kind, id, deleted ? "deleted" : "absent", [], deleted ? [] : ["already gone"]);
-    }
-    case "agent-grant": {
-      const [agent, application] = id.split("/");
-      let deleted = await api.deleteManaged("aiagentprivilege", privilegeId(identity.tenant.realm, agent, application));
-      if (!deleted) {
-        // Made elsewhere (the console, then adopted): it has an id of its own; found by its pair.
-        const made = await findPrivilegeByPair(api, agent, (await findApplication(api, application))?._id);
-        if (made) deleted = await api.deleteManaged("aiagentprivilege", made._id);
-      }
-      return result(kind, id, deleted ? "deleted" : "absent", [], deleted ? [] : ["already gone"]);
-    }
-  }
 }

@@ -11,8 +11,7 @@ import type { AIAgent, AmClientListItem, IdmAiAgentPrivilege, IdmApplication, OA
 import { agentUid, type AiAgentLive, type AiAgentSpec } from "./ai-agent";
 import { PRIVILEGE_FIELDS, type AgentGrantLive, type AgentGrantSpec } from "./agent-grant";
 import type { Resolved } from "./owned";
-import { privilegeId, refId, refIds } from "./refs";
-import type { Identity, Spec } from "../contract/spec";
+import { refId, refIds } from "./refs";
 import { APPLICATION_FIELDS, type WebAppLive, type WebAppSpec } from "./web-app";
 
 /** What to read from one tenant. */
@@ -30,30 +29,16 @@ export interface BatchRequest {
   readonly groupNames: readonly string[];
 }
 
-type Building = { -readonly [K in keyof BatchRequest]-?: K extends "provider" ? boolean : string[] };
+/** A `BatchRequest` being filled (by the kinds' `readsFor`, `src/kinds/`). */
+export type RequestBuilder = { -readonly [K in keyof BatchRequest]-?: K extends "provider" ? boolean : string[] };
 
-/** A request to fill with `readsFor`, then `done`. */
-export function emptyRequest(): Building {
+/** A request to fill with the kinds' `readsFor`, then `done`. */
+export function emptyRequest(): RequestBuilder {
   return { provider: false, webApps: [], aiAgents: [], privileges: [], grantAgents: [], userNames: [], groupNames: [] };
 }
 
-/** Adds what reading `spec` needs: the object and everything it refers to. */
-export function readsFor(r: Building, spec: Spec): void {
-  if (spec.kind === "oauth2-provider-grants") r.provider = true;
-  else if (spec.kind === "web-app") r.webApps.push(spec.id), r.userNames.push(...spec.owned.owners);
-  else if (spec.kind === "ai-agent") r.aiAgents.push(spec.id), r.userNames.push(...spec.owned.owners);
-  else {
-    r.aiAgents.push(spec.owned.agent);
-    r.webApps.push(spec.owned.application);
-    r.privileges.push(privilegeId(spec.tenant.realm, spec.owned.agent, spec.owned.application));
-    r.grantAgents.push(spec.owned.agent);
-    r.userNames.push(...spec.owned.subjects);
-    r.groupNames.push(...spec.owned.subjectGroups);
-  }
-}
-
 /** The request with each name once. */
-export function done(r: Building): BatchRequest {
+export function done(r: RequestBuilder): BatchRequest {
   for (const k of ["webApps", "aiAgents", "privileges", "grantAgents", "userNames", "groupNames"] as const) r[k] = [...new Set(r[k])];
   return r;
 }
@@ -276,20 +261,4 @@ export function agentGrantLive(snapshot: TenantSnapshot, spec: AgentGrantSpec, p
     groups: snapshot.groups,
     privilege: snapshot.privileges.get(privilegeId) ?? snapshot.privilegesByPair.get(`${spec.owned.agent}/${spec.owned.application}`),
   };
-}
-
-/** Whether the object an identity names exists in the snapshot. */
-export function existsLive(identity: Identity, s: TenantSnapshot): boolean {
-  switch (identity.kind) {
-    case "oauth2-provider-grants":
-      return s.provider !== undefined;
-    case "web-app":
-      return s.clients.has(identity.id) || s.applications.has(identity.id);
-    case "ai-agent":
-      return s.agents.has(identity.id);
-    case "agent-grant": {
-      const [agent, application] = identity.id.split("/");
-      return s.privileges.has(privilegeId(identity.tenant.realm, agent, application)) || s.privilegesByPair.has(identity.id);
-    }
-  }
 }

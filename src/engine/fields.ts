@@ -122,3 +122,18 @@ export function formatValue(v: unknown): string {
   if (typeof v === "string") return escapeControl(v);
   return escapeControl(canonicalJson(v));
 }
+
+const isScalar = (v: unknown) => v === null || typeof v !== "object";
+/** A list of plain values, or nothing (AM reads an unset list back as nothing). */
+const isListish = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.every(isScalar));
+
+/** Items of `a` not in `b`, compared as values. */
+export function minus(a: unknown, b: unknown): unknown[] {
+  const right = new Set((Array.isArray(b) ? b : []).map((x) => canonicalJson(x)));
+  return (Array.isArray(a) ? a : []).filter((x) => !right.has(canonicalJson(x)));
+}
+
+/** Both sides are lists of plain values (or nothing), and at least one is a list. */
+export function isListChange(c: { from: unknown; to: unknown }): boolean {
+  return isListish(c.from) && isListish(c.to) && (Array.isArray(c.from) || Array.isArray(c.to));
+}

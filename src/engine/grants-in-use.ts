@@ -8,19 +8,15 @@
 import { crestEq } from "../client/admin-api";
 import type { AdminApi } from "../client/types";
 import { tenantKey, type Identity, type TenantRef } from "../contract/spec";
+import { unitOf, type PrivilegeView } from "../kinds";
 import { orFilters, queryChunks } from "./batch";
 import type { ObjectResult } from "./result";
 
 /**
- * A privilege's computed ids (IDM's virtual fields): who the agent is, which application it is
- * for. Both are searchable in the recorded IDM schema (`resourceData`: "for querying privileges
- * by application").
+ * A privilege's computed ids (IDM's virtual fields, `PrivilegeView`): who the agent is, which
+ * application it is for. Both are searchable in the recorded IDM schema (`resourceData`: "for
+ * querying privileges by application"); the kinds a privilege refers to say which (`grantedBy`).
  */
-interface PrivilegeView {
-  readonly _id: string;
-  readonly agentOAuth2ClientId?: string | null;
-  readonly resourceData?: { ssoEntities?: { oidcId?: string } };
-}
 
 const FIELDS = ["_id", "agentOAuth2ClientId", "resourceData"];
 
@@ -46,17 +42,17 @@ function grantInUse(identity: Identity, grants: readonly string[]): string {
  * removes (read with one list call per tenant): one failed result each, naming the grants.
  */
 export async function grantsInUse(apiFor: (tenant: TenantRef) => AdminApi, removed: readonly Identity[]): Promise<ObjectResult[]> {
-  const clients = removed.filter((i) => i.kind === "web-app" || i.kind === "ai-agent");
+  const clients = removed.filter((i) => unitOf(i.kind).grantedBy);
   if (clients.length === 0) return [];
   const removedGrants = new Set(removed.filter((i) => i.kind === "agent-grant").map((i) => `${tenantKey(i.tenant)}|${i.id}`));
   const out: ObjectResult[] = [];
   for (const key of new Set(clients.map((i) => tenantKey(i.tenant)))) {
     const own = clients.filter((i) => tenantKey(i.tenant) === key);
     const api = apiFor(own[0].tenant);
-    const term = (i: Identity) => (i.kind === "ai-agent" ? crestEq("agentOAuth2ClientId", i.id) : crestEq("resourceData/ssoEntities/oidcId", i.id));
+    const term = (i: Identity) => crestEq(unitOf(i.kind).grantedBy!.field, i.id);
     const privileges = await queryChunks(orFilters(own.map(term), (t) => t), (o) => api.queryManaged<PrivilegeView>("aiagentprivilege", o), FIELDS);
     for (const identity of own) {
-      const uses = (p: PrivilegeView) => (identity.kind === "ai-agent" ? p.agentOAuth2ClientId === identity.id : p.resourceData?.ssoEntities?.oidcId === identity.id);
+      const uses = (p: PrivilegeView) => unitOf(identity.kind).grantedBy!.of(p) === identity.id;
       const grants = privileges.filter(uses).map(grantOf).filter((g) => !removedGrants.has(`${key}|${g}`));
       if (grants.length === 0) continue;
       out.push({ kind: identity.kind, id: identity.id, action: "failed", changes: [], notes: [grantInUse(identity, [...new Set(grants)])] });

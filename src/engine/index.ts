@@ -1,5 +1,6 @@
 /** The engine: per kind, read live state → pure diff of owned fields → apply or delete. */
-export { applySpec, deleteIdentity, type EngineOptions } from "./apply";
+export { type EngineOptions } from "./apply";
+export { applySpec, deleteIdentity } from "../kinds";
 export { syncTenant, type SyncInput, type SyncOptions, type SyncOutcome } from "./sync";
 export { formatResult, type ObjectResult, type Action } from "./result";
 export { type FieldChange } from "./fields";

@@ -8,7 +8,7 @@ import { writableCopy, type FieldChange } from "./fields";
 
 export type ProviderGrantsSpec = SpecOf<"oauth2-provider-grants">;
 
-const GRANT_TYPES_FIELD = "advancedOAuth2Config.grantTypes";
+export const GRANT_TYPES_FIELD = "advancedOAuth2Config.grantTypes";
 
 export interface ProviderPlan {
   /** `create`: POST the body; `update`: PUT the body; `none`: nothing to write to the provider. */

@@ -25,25 +25,18 @@ import { randomUUID } from "node:crypto";
 import { MIN_SECRET_LENGTH, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
 import { journalIdentity, journalKey, specHash, type Journal, type JournalEntry } from "../contract/journal";
-import { DELETE_ORDER, identityKey, identityOf, tenantKey, type Identity, type Spec, type SpecOf, type TenantRef } from "../contract/spec";
-import { grantPrivilegeId, planAgentGrant } from "./agent-grant";
-import { planAiAgent } from "./ai-agent";
-import { deleteIdentity, updateProvider, writeAmClient, writeIdm, type ClientWriter } from "./apply";
-import { agentGrantLive, aiAgentLive, done, emptyRequest, existsLive, readSnapshot, readsFor, webAppLive, type BatchRequest, type TenantSnapshot } from "./batch";
+import { identityKey, identityOf, tenantKey, type Identity, type Spec, type SpecOf, type TenantRef } from "../contract/spec";
+import { APPLY_ORDER, APPLY_STAGES, DELETE_ORDER, deleteIdentity, readsFor, unitOf, type WriteContext } from "../kinds";
+import { result } from "./apply";
+import { done, emptyRequest, readSnapshot, type BatchRequest, type TenantSnapshot } from "./batch";
 import { grantsInUse } from "./grants-in-use";
 import { EngineError, realmNotFound, secretNotSet, secretTooShort } from "./errors";
 import type { FieldChange } from "./fields";
-import { SECRET_CHANGE, type AmClientPlan, type IdmPlan } from "./owned";
 import type { SecretProof } from "./ownership";
-import { planProviderGrants } from "./provider-grants";
-import { privilegeId } from "./refs";
-import type { Action, ObjectResult } from "./result";
-import { planWebApp } from "./web-app";
+import type { ObjectResult } from "./result";
 
 /** Objects written at once (each a few calls); the admin client shares one session. */
 const WRITE_CONCURRENCY = 16;
-/** The order of creation: what others refer to first. */
-const APPLY_ORDER: readonly Spec["kind"][] = [...DELETE_ORDER].reverse();
 
 export interface SyncInput {
   /** The journal applied last; undefined on the first apply of a stack. */
@@ -123,10 +116,6 @@ export interface Changed {
   readonly previous: JournalEntry | undefined;
 }
 
-function result(kind: Spec["kind"], id: string, action: Action, changes: readonly FieldChange[] = [], notes: string[] = []): ObjectResult {
-  return { kind, id, action, changes, notes };
-}
-
 const failed = (spec: { kind: Spec["kind"]; id: string }, e: unknown): ObjectResult => result(spec.kind, spec.id, "failed", [], [(e as Error).message]);
 
 /** Runs `f` over `items`, at most `limit` at a time, in order of completion. */
@@ -184,19 +173,6 @@ function clientSecret(spec: SpecOf<"web-app"> | SpecOf<"ai-agent">, previous: Jo
   return !exists || rotates(spec, previous) ? value : undefined;
 }
 
-/** Grant types that `removalPolicy: "destroy"` would own although the realm had them before. */
-function providerOwnership(spec: SpecOf<"oauth2-provider-grants">, previous: JournalEntry | undefined, live: string[]): void {
-  if (spec.removalPolicy !== "destroy") return;
-  const owned = previous?.removal?.policy === "destroy" ? previous.removal.grantTypes : [];
-  const preexisting = spec.owned.grantTypes.filter((g) => live.includes(g) && !owned.includes(g));
-  if (preexisting.length === 0) return;
-  throw new EngineError(
-    "OWNED_ELSEWHERE",
-    `grant types ${JSON.stringify(preexisting)} are already on in realm ${spec.tenant.realm}, not turned on by this stack; with removalPolicy "destroy" the stack would take them off when it goes. ` +
-      `Use removalPolicy "retain", or turn them off first so that this stack owns them`,
-  );
-}
-
 /** Pending creations a grant may refer to before they exist. */
 const PENDING_ID = "(created by this apply)";
 
@@ -215,9 +191,9 @@ function liveAuthMethod(client: Record<string, unknown> | undefined): string {
  */
 export async function recognize(changed: readonly Changed[], before: Journal["objects"], snapshot: TenantSnapshot, env: Record<string, string | undefined>, prove: SecretProof | undefined): Promise<Set<string>> {
   const recognized = new Set<string>();
-  const unlisted = changed.filter(({ spec, previous }) => previous === undefined && spec.kind !== "oauth2-provider-grants" && existsLive(identityOf(spec), snapshot));
+  const unlisted = changed.filter(({ spec, previous }) => previous === undefined && !unitOf(spec.kind).realmWide && unitOf(spec.kind).exists(identityOf(spec), snapshot));
   if (prove) {
-    const clients = unlisted.flatMap(({ spec }) => (spec.kind === "web-app" || spec.kind === "ai-agent" ? [spec] : []));
+    const clients = unlisted.flatMap(({ spec }) => ("secret" in spec && unitOf(spec.kind).secret ? [spec] : []));
     await eachLimited(clients, WRITE_CONCURRENCY, async (spec) => {
       let secret: string | undefined;
       try {
@@ -225,16 +201,12 @@ export async function recognize(changed: readonly Changed[], before: Journal["ob
       } catch {
         return; // too short: prepare() names it
       }
-      const live = spec.kind === "web-app" ? snapshot.clients.get(spec.id) : snapshot.agents.get(spec.id);
+      const live = unitOf(spec.kind).secret!.liveClient(snapshot, spec.id);
       if (secret && live && (await prove(spec.id, liveAuthMethod(live), secret))) recognized.add(journalKey(spec));
     });
   }
   const ours = (kind: Spec["kind"], id: string) => `${kind}/${id}` in before || recognized.has(`${kind}/${id}`);
-  for (const { spec } of unlisted) {
-    if (spec.kind !== "agent-grant") continue;
-    const derived = snapshot.privileges.has(grantPrivilegeId(spec));
-    if (derived && ours("ai-agent", spec.owned.agent) && ours("web-app", spec.owned.application)) recognized.add(journalKey(spec));
-  }
+  for (const { spec } of unlisted) if (unitOf(spec.kind).recognizes?.(spec, snapshot, ours)) recognized.add(journalKey(spec));
   return recognized;
 }
 
@@ -246,46 +218,19 @@ export async function recognize(changed: readonly Changed[], before: Journal["ob
 export function prepare(changed: readonly Changed[], snapshot: TenantSnapshot, tenant: TenantRef, env: Record<string, string | undefined>, recognized: ReadonlySet<string>) {
   const steps: Step[] = [];
   const errors: ObjectResult[] = [];
-  const creating = new Set(changed.filter(({ spec }) => !existsLive(identityOf(spec), snapshot)).map(({ spec }) => journalKey(spec)));
+  const creating = new Set(changed.filter(({ spec }) => !unitOf(spec.kind).exists(identityOf(spec), snapshot)).map(({ spec }) => journalKey(spec)));
+  const pending = { placeholder: PENDING_ID, has: (kind: Spec["kind"], id: string) => creating.has(`${kind}/${id}`) };
   for (const { spec, previous } of changed) {
     try {
-      // A client exists when its AM client does: without it the write creates one (secret included),
-      // even where an application record was left behind.
-      const exists = spec.kind === "web-app" ? snapshot.clients.has(spec.id) : existsLive(identityOf(spec), snapshot);
-      const unlisted = existsLive(identityOf(spec), snapshot) && previous === undefined && spec.kind !== "oauth2-provider-grants";
+      const unit = unitOf(spec.kind);
+      const exists = unit.present(spec, snapshot);
+      const unlisted = !unit.realmWide && unit.exists(identityOf(spec), snapshot) && previous === undefined;
       const isRecognized = unlisted && recognized.has(journalKey(spec));
       const adopting = unlisted && !isRecognized;
       if (adopting && !("adopt" in spec && spec.adopt)) throw notOurs(spec, tenant);
-      let secret: string | undefined;
-      let changes: FieldChange[];
-      switch (spec.kind) {
-        case "oauth2-provider-grants":
-          providerOwnership(spec, previous, snapshot.provider?.advancedOAuth2Config?.grantTypes ?? []);
-          changes = planProviderGrants(spec, snapshot.provider).changes;
-          break;
-        case "web-app": {
-          secret = clientSecret(spec, previous, exists, env);
-          const plan = planWebApp(spec, webAppLive(snapshot, spec));
-          changes = [...plan.client.changes, ...plan.application.changes];
-          break;
-        }
-        case "ai-agent": {
-          secret = clientSecret(spec, previous, exists, env);
-          const plan = planAiAgent(spec, aiAgentLive(snapshot, spec), PENDING_ID);
-          changes = [...plan.agent.changes, ...plan.owners.changes];
-          break;
-        }
-        case "agent-grant": {
-          const found = agentGrantLive(snapshot, spec, grantPrivilegeId(spec));
-          const pending = (kind: string, id: string) => (creating.has(`${kind}/${id}`) ? PENDING_ID : undefined);
-          changes = planAgentGrant(spec, {
-            ...found,
-            agentUid: found.agentUid ?? pending("ai-agent", spec.owned.agent),
-            applicationId: found.applicationId ?? pending("web-app", spec.owned.application),
-          }).changes;
-          break;
-        }
-      }
+      unit.check?.(spec, previous, snapshot);
+      const secret = "secret" in spec ? clientSecret(spec, previous, exists, env) : undefined;
+      const changes = unit.diff(spec, snapshot, pending);
       steps.push({ spec, previous, adopting, recognized: isRecognized, secret, rotating: exists && rotates(spec, previous), changes, exists });
     } catch (e) {
       if (!(e instanceof EngineError)) throw e;
@@ -411,16 +356,15 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
         fail(failed(step.spec, e));
       }
     };
-    const byKind = (kind: Spec["kind"]) => steps.filter((s) => s.spec.kind === kind);
-    for (const step of byKind("oauth2-provider-grants")) await run(step, () => applyProvider(api, step));
-    await eachLimited([...byKind("web-app"), ...byKind("ai-agent")], WRITE_CONCURRENCY, (step) =>
-      run(step, () => applyClient(api, step, snapshot, created, options.newUid ?? randomUUID)),
-    );
-    const grants = byKind("agent-grant");
-    if (grants.length > 0 && failures === 0 && !aborted()) {
+    const context: WriteContext = { created: (identity) => created.push({ identity }), newUid: options.newUid ?? randomUUID };
+    for (const stage of APPLY_STAGES) {
+      // Steps are in APPLY_ORDER (syncWork sorts them), so a stage's are in KINDS order.
+      const staged = steps.filter((s) => stage.includes(s.spec.kind));
+      const refers = refersToCreated(stage);
+      if (refers && (staged.length === 0 || failures > 0 || aborted())) continue;
       // Agents and applications this sync created are found by a second read.
-      const fresh = created.length > 0 ? await readSnapshot(api, batchRequest(grants.map((g) => g.spec))) : snapshot;
-      await eachLimited(grants, WRITE_CONCURRENCY, (step) => run(step, () => applyGrant(api, step, fresh, created)));
+      const read = refers && created.length > 0 ? await readSnapshot(api, batchRequest(staged.map((s) => s.spec))) : snapshot;
+      await eachLimited(staged, WRITE_CONCURRENCY, (step) => run(step, () => writeStep(api, step, read, context)));
     }
   }
 
@@ -447,52 +391,15 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
   return { results, failed: failures, nothingToDo: false, aborted: stopped, deleting };
 }
 
-async function applyProvider(api: AdminApi, step: Step): Promise<ObjectResult> {
-  const spec = step.spec as SpecOf<"oauth2-provider-grants">;
-  const { plan, wrote } = await updateProvider(api, (live) => planProviderGrants(spec, live));
-  return result(spec.kind, spec.id, plan.write === "create" ? "created" : wrote ? "updated" : "unchanged", plan.changes);
+/** Whether a stage refers to objects an earlier stage may create (not only to realm-wide ones). */
+function refersToCreated(stage: readonly Spec["kind"][]): boolean {
+  return stage.some((kind) => unitOf(kind).dependsOn.some((d) => !unitOf(d).realmWide));
 }
 
-async function applyClient(api: AdminApi, step: Step, snapshot: TenantSnapshot, created: Created[], newUid: () => string): Promise<ObjectResult> {
-  const spec = step.spec as SpecOf<"web-app"> | SpecOf<"ai-agent">;
-  let client: AmClientPlan;
-  let idm: IdmPlan;
-  let put: ClientWriter;
-  if (spec.kind === "web-app") {
-    const plan = planWebApp(spec, webAppLive(snapshot, spec));
-    [client, idm, put] = [plan.client, plan.application, (id, b, o) => api.putOAuth2Client(id, b, o)];
-  } else {
-    const plan = planAiAgent(spec, aiAgentLive(snapshot, spec), newUid());
-    [client, idm, put] = [plan.agent, plan.owners, (id, b, o) => api.putAiAgent(id, b, o)];
-  }
-  const creating = client.write === "create";
-  const identity: Identity = { kind: spec.kind, tenant: spec.tenant, id: spec.id };
-  const wroteClient = await writeAmClient(put, spec.id, client, step.secret);
-  let wroteIdm: boolean;
-  try {
-    wroteIdm = await writeIdm(api, idm);
-  } catch (e) {
-    if (creating || idm.write === "create") await deleteIdentity(api, identity).catch(() => undefined);
-    throw e;
-  }
-  if (creating || idm.write === "create") created.push({ identity });
-  // A create's plan already names the secret; a rotation adds it once.
-  const changes = [...client.changes, ...(step.secret && !creating ? [SECRET_CHANGE] : []), ...idm.changes];
-  const notes = [
-    ...(step.rotating ? [`secret rotated (version ${step.previous?.secret} → ${spec.secret.version})`] : []),
-    ...(step.recognized ? [RECOGNIZED_NOTE] : []),
-  ];
-  const action: Action = creating ? "created" : step.adopting ? "adopted" : wroteClient || wroteIdm ? "updated" : "unchanged";
-  return result(spec.kind, spec.id, action, changes, notes);
-}
-
-async function applyGrant(api: AdminApi, step: Step, snapshot: TenantSnapshot, created: Created[]): Promise<ObjectResult> {
-  const spec = step.spec as SpecOf<"agent-grant">;
-  const plan = planAgentGrant(spec, agentGrantLive(snapshot, spec, grantPrivilegeId(spec)));
-  const wrote = await writeIdm(api, plan);
-  if (plan.write === "create") created.push({ identity: { kind: spec.kind, tenant: spec.tenant, id: spec.id } });
-  const action: Action = plan.write === "create" ? "created" : step.adopting ? "adopted" : wrote ? "updated" : "unchanged";
-  return result(spec.kind, spec.id, action, plan.changes, step.recognized ? [RECOGNIZED_NOTE] : []);
+/** A step's write by its kind's unit; a recognized object says so. */
+async function writeStep(api: AdminApi, step: Step, snapshot: TenantSnapshot, context: WriteContext): Promise<ObjectResult> {
+  const r = await unitOf(step.spec.kind).write(api, step, snapshot, context);
+  return step.recognized ? { ...r, notes: [...r.notes, RECOGNIZED_NOTE] } : r;
 }
 
 /** Said of an object the journal did not list and that the stack proved its own. */

@@ -2,61 +2,13 @@
  * Changes in the constructs' words, for the apply's lines and the plan's text: a field of an AM or
  * IDM object is named by the construct prop that sets it (`coreOAuth2ClientConfig.clientName =
  * [CRM]` reads `name: CRM`), a list shows what it adds and removes (`grantTypes +password`), a
- * secret is `secret (sensitive)`. A field no prop sets keeps its path.
+ * secret is `secret (sensitive)`. A field no prop sets keeps its path. Each kind's unit maps its
+ * fields to props (`KindUnit.props`, `src/kinds/`).
  */
 import type { Kind } from "../contract/constants";
-import { canonicalJson } from "../contract/spec";
 import { escapeControl } from "../contract/text";
-import { formatValue, SENSITIVE, type FieldChange } from "./fields";
-
-interface Prop {
-  readonly name: string;
-  /** AM holds the prop as a one-item list (`clientName`, `descriptions`): shown as the item. */
-  readonly single?: boolean;
-}
-
-const CLIENT: Record<string, Prop> = {
-  "coreOAuth2ClientConfig.scopes": { name: "scopes" },
-  "advancedOAuth2ClientConfig.grantTypes": { name: "grantTypes" },
-  "advancedOAuth2ClientConfig.tokenEndpointAuthMethod": { name: "tokenEndpointAuthMethod" },
-  "coreOAuth2ClientConfig.userpassword": { name: "secret" },
-};
-
-/** Per kind, AM/IDM field path (as `FieldChange.field` names it) → the construct prop. */
-const PROPS: Record<Kind, Record<string, Prop>> = {
-  "web-app": {
-    ...CLIENT,
-    "coreOAuth2ClientConfig.clientName": { name: "name", single: true },
-    "coreOAuth2ClientConfig.redirectionUris": { name: "redirectUris" },
-    "coreOAuth2ClientConfig.defaultScopes": { name: "defaultScopes" },
-    "coreOAuth2ClientConfig.accessTokenLifetime": { name: "accessTokenLifetime" },
-    "advancedOAuth2ClientConfig.descriptions": { name: "description", single: true },
-    "application.name": { name: "name" },
-    "application.description": { name: "description" },
-    "application.owners": { name: "owners" },
-  },
-  "ai-agent": {
-    ...CLIENT,
-    "overrideOAuth2ClientConfig.providerOverridesEnabled": { name: "providerOverrides.enabled" },
-    "overrideOAuth2ClientConfig.statelessTokensEnabled": { name: "providerOverrides.clientSideTokens" },
-    "overrideOAuth2ClientConfig.acceptAudienceParametersInTokenExchangeRequests": { name: "providerOverrides.acceptAudienceInTokenExchange" },
-    "aiAgentIdentityAttributes.name": { name: "name" },
-    "aiAgentIdentityAttributes.description": { name: "description" },
-    "aiagent.owners": { name: "owners" },
-  },
-  "agent-grant": {
-    "privilege.description": { name: "description" },
-    "privilege.permissions": { name: "scopes" },
-    "privilege.agent": { name: "agent" },
-    "privilege.resource": { name: "application" },
-    "privilege.subjects": { name: "subjects" },
-    "privilege.subjectGroups": { name: "subjectGroups" },
-  },
-  "oauth2-provider-grants": {
-    "advancedOAuth2Config.grantTypes": { name: "grantTypes" },
-    "aiAgentsConfig.aiAgentsEnabled": { name: "enableAiAgents" },
-  },
-};
+import { unitOf } from "../kinds";
+import { formatValue, isListChange, minus, SENSITIVE, type FieldChange } from "./fields";
 
 /** The longest line a change report prints (a terminal, a CI log). */
 export const MAX_COLUMNS = 160;
@@ -67,22 +19,7 @@ const VALUE_COLUMNS = 48;
 
 /** The prop a field is set by, or undefined when no prop sets it. */
 export function propOf(kind: Kind, field: string): string | undefined {
-  return PROPS[kind][field]?.name;
-}
-
-const isScalar = (v: unknown) => v === null || typeof v !== "object";
-/** A list of plain values, or nothing (AM reads an unset list back as nothing). */
-const isListish = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.every(isScalar));
-
-/** Items of `a` not in `b`, compared as values. */
-export function minus(a: unknown, b: unknown): unknown[] {
-  const right = new Set((Array.isArray(b) ? b : []).map((x) => canonicalJson(x)));
-  return (Array.isArray(a) ? a : []).filter((x) => !right.has(canonicalJson(x)));
-}
-
-/** Both sides are lists of plain values (or nothing), and at least one is a list. */
-export function isListChange(c: { from: unknown; to: unknown }): boolean {
-  return isListish(c.from) && isListish(c.to) && (Array.isArray(c.from) || Array.isArray(c.to));
+  return unitOf(kind).props[field]?.name;
 }
 
 /** Text cut to `columns` with a trailing `…`. */
@@ -109,7 +46,7 @@ const unwrapSingle = (v: unknown) => (Array.isArray(v) && v.length <= 1 ? v[0] :
  * a field no prop sets keeps its path. Values are cut short; a secret is never shown.
  */
 export function describeChange(kind: Kind, c: FieldChange): string {
-  const prop = PROPS[kind][c.field];
+  const prop = unitOf(kind).props[c.field];
   const name = escapeControl(prop?.name ?? c.field);
   if (c.sensitive) return `${name} ${SENSITIVE}`;
   const [from, to] = prop?.single ? [unwrapSingle(c.from), unwrapSingle(c.to)] : [c.from, c.to];

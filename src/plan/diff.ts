@@ -8,23 +8,17 @@ import { journalKey, type Journal } from "../contract/journal";
 import { canonicalJson, identityKey, tenantKey, type Identity, type Spec, type TenantRef } from "../contract/spec";
 import { prepare, RECOGNIZED_NOTE, syncWork, type Step, type SyncWork } from "../engine/sync";
 import type { ObjectResult } from "../engine/result";
-import { grantPrivilegeId, planAgentGrant } from "../engine/agent-grant";
-import { planAiAgent } from "../engine/ai-agent";
-import { agentGrantLive, aiAgentLive, done, emptyRequest, existsLive, readsFor, webAppLive, type BatchRequest, type TenantSnapshot } from "../engine/batch";
+import { done, emptyRequest, type BatchRequest, type TenantSnapshot } from "../engine/batch";
 import { EngineError } from "../engine/errors";
-import { sameValue, type FieldChange as EngineChange } from "../engine/fields";
-import { isListChange, minus } from "../engine/wording";
+import { isListChange, minus, sameValue, type FieldChange as EngineChange } from "../engine/fields";
 import { SECRET_FIELD } from "../engine/owned";
-import { planProviderGrants, planProviderRemoval } from "../engine/provider-grants";
-import { privilegeId } from "../engine/refs";
-import { planWebApp } from "../engine/web-app";
+import { existsLive, readsFor, unitOf, type Pending } from "../kinds";
 import type { DriftChange, FieldChange, PlannedObject, Summary } from "./schema";
 
 import { resourcesInState, type StackContents, type StackObject } from "./stack";
 
 /** How an AI agent's IDM identity id shows before AM assigns it. */
 export const KNOWN_AFTER_APPLY = "(known after apply)";
-const GRANT_TYPES_FIELD = "advancedOAuth2Config.grantTypes";
 
 /** The tenant an object lives in, as a key: objects of one tenant are read together. */
 export { tenantKey };
@@ -34,43 +28,18 @@ interface LiveDiff {
   readonly changes: EngineChange[];
 }
 
-/** Client ids of agents and applications the same apply creates: a grant may name them before they exist. */
-interface Pending {
-  readonly agents: ReadonlySet<string>;
-  readonly applications: ReadonlySet<string>;
-}
-const NONE_PENDING: Pending = { agents: new Set(), applications: new Set() };
+/** Nothing is created by the apply (drift compares what exists). */
+const NONE_PENDING: Pending = { placeholder: KNOWN_AFTER_APPLY, has: () => false };
 
 /** The engine's diff of a spec against the snapshot; throws the engine's error on an unknown reference. */
 function diffSpec(spec: Spec, s: TenantSnapshot, pending: Pending = NONE_PENDING): LiveDiff {
-  switch (spec.kind) {
-    case "oauth2-provider-grants":
-      return { exists: s.provider !== undefined, changes: planProviderGrants(spec, s.provider).changes };
-    case "web-app": {
-      const live = webAppLive(s, spec);
-      const plan = planWebApp(spec, live);
-      return { exists: live.client !== undefined, changes: [...plan.client.changes, ...plan.application.changes] };
-    }
-    case "ai-agent": {
-      const live = aiAgentLive(s, spec);
-      const plan = planAiAgent(spec, live, KNOWN_AFTER_APPLY);
-      return { exists: live.agent !== undefined, changes: [...plan.agent.changes, ...plan.owners.changes] };
-    }
-    case "agent-grant": {
-      const found = agentGrantLive(s, spec, grantPrivilegeId(spec));
-      const live = {
-        ...found,
-        agentUid: found.agentUid ?? (pending.agents.has(spec.owned.agent) ? KNOWN_AFTER_APPLY : undefined),
-        applicationId: found.applicationId ?? (pending.applications.has(spec.owned.application) ? KNOWN_AFTER_APPLY : undefined),
-      };
-      return { exists: live.privilege !== undefined, changes: planAgentGrant(spec, live).changes };
-    }
-  }
+  const unit = unitOf(spec.kind);
+  return { exists: unit.present(spec, s), changes: unit.diff(spec, s, pending) };
 }
 
 function toFieldChange(kind: Spec["kind"], c: EngineChange, creating: boolean): FieldChange {
   if (c.sensitive) return { type: "sensitive", field: c.field };
-  if (kind === "oauth2-provider-grants" && c.field === GRANT_TYPES_FIELD && !creating) {
+  if (unitOf(kind).ensuredFields?.includes(c.field) && !creating) {
     return { type: "ensure-present", field: c.field, added: minus(c.to, c.from) as string[] };
   }
   if (!creating && isListChange(c)) return { type: "list", field: c.field, added: minus(c.to, c.from), removed: minus(c.from, c.to) };
@@ -202,7 +171,8 @@ function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject
   if (step.recognized) base.notes.push(RECOGNIZED_NOTE);
   if (step.adopting) base.notes.push(ADOPT_NOTE);
   const action = !step.exists ? "create" : step.adopting ? "adopt" : step.rotating ? "rotate" : changes.length > 0 ? "update" : "no-change";
-  if (desired.spec.kind === "oauth2-provider-grants" && action !== "no-change") base.notes.push("realm-wide: declared grant types are ensured present, others are left untouched");
+  const changeNote = unitOf(desired.spec.kind).changeNote;
+  if (changeNote && action !== "no-change") base.notes.push(changeNote);
   return withDrift({ ...base, action, changes, problems: [] });
 }
 
@@ -214,16 +184,8 @@ function planRemoved(gone: StackObject, s: TenantSnapshot, refusal: string | und
   const { identity } = gone;
   const base = { kind: identity.kind, id: identity.id, construct: gone.construct, address: gone.address, problems: refusal === undefined ? [] : [refusal] };
   if (forgotten !== undefined) return { ...base, action: "forget", changes: [], notes: [`left in the tenant, no longer managed: ${forgotten}`] };
-  if (identity.kind === "oauth2-provider-grants") {
-    if (!identity.removal || identity.removal.policy === "retain") {
-      return { ...base, action: "no-change", changes: [], notes: ["retained (removal policy retain): grant types are left on"] };
-    }
-    const plan = planProviderRemoval(identity.removal, s.provider);
-    const changes = plan.changes.map((c): FieldChange => ({ type: "list", field: c.field, added: [], removed: minus(c.from, c.to) }));
-    return plan.write === "none"
-      ? { ...base, action: "no-change", changes: [], notes: ["declared grant types are already off"] }
-      : { ...base, action: "delete", changes, notes: ["removal policy destroy: the declared grant types are taken off"] };
-  }
+  const removal = unitOf(identity.kind).planRemoval?.(identity, s);
+  if (removal) return { ...base, ...removal };
   return existsLive(identity, s)
     ? { ...base, action: "delete", changes: [], notes: [] }
     : { ...base, action: "no-change", changes: [], notes: ["no longer in code and already gone from the tenant"] };
@@ -256,19 +218,7 @@ export function batchRequests(inputs: StackInputs): Map<string, { tenant: Tenant
   };
   const specs = [...inputs.code.objects.values(), ...(inputs.applied?.objects.values() ?? [])].flatMap((o) => (o.spec ? [o.spec] : []));
   for (const spec of specs) readsFor(forTenant(spec.tenant), spec);
-  for (const { identity } of removedObjects(inputs)) {
-    const r = forTenant(identity.tenant);
-    if (identity.kind === "oauth2-provider-grants") r.provider = true;
-    else if (identity.kind === "web-app") r.webApps.push(identity.id);
-    else if (identity.kind === "ai-agent") r.aiAgents.push(identity.id);
-    else {
-      const [agent, application] = identity.id.split("/");
-      r.privileges.push(privilegeId(identity.tenant.realm, agent, application));
-      r.aiAgents.push(agent);
-      r.webApps.push(application);
-      r.grantAgents.push(agent);
-    }
-  }
+  for (const { identity } of removedObjects(inputs)) unitOf(identity.kind).readsForRemoved(forTenant(identity.tenant), identity);
   for (const t of out.values()) done(t.request);
   return out;
 }
@@ -280,8 +230,8 @@ export function batchRequests(inputs: StackInputs): Map<string, { tenant: Tenant
  */
 export function planStack(inputs: StackInputs, snapshots: ReadonlyMap<string, TenantSnapshot>, decisions: ReadonlyMap<string, TenantDecision> = new Map()): PlannedObject[] {
   const snapshotOf = (identity: Identity) => snapshots.get(tenantKey(identity.tenant))!;
-  const inCode = (kind: Spec["kind"]) => new Set([...inputs.code.objects.values()].filter((o) => o.spec?.kind === kind).map((o) => o.identity.id));
-  const pending: Pending = { agents: inCode("ai-agent"), applications: inCode("web-app") };
+  const inCode = new Set([...inputs.code.objects.values()].flatMap((o) => (o.spec ? [journalKey(o.spec)] : [])));
+  const pending: Pending = { placeholder: KNOWN_AFTER_APPLY, has: (kind, id) => inCode.has(journalKey({ kind, id })) };
   const planned: PlannedObject[] = [];
   for (const [key, o] of inputs.code.objects) {
     if (o.spec) planned.push(planDesired({ ...o, spec: o.spec }, inputs.applied?.objects.get(key), snapshotOf(o.identity), decisions.get(tenantKey(o.identity.tenant)), pending));
@@ -308,7 +258,7 @@ function markRenames(planned: PlannedObject[]): void {
     if (old.action !== "delete" || !old.address) continue;
     const replacement = created.get(`${old.kind}|${old.address}`);
     if (!replacement || replacement.id === old.id) continue;
-    const secret = old.kind === "web-app" || old.kind === "ai-agent" ? " (a new client: its secret is written anew)" : "";
+    const secret = unitOf(old.kind).secret ? " (a new client: its secret is written anew)" : "";
     replacement.notes.push(`replaces ${old.id}${secret}; ${old.id} is deleted once everything else succeeded`);
     old.notes.push(`replaced by ${replacement.id}`);
   }

@@ -7,6 +7,7 @@
  */
 import { escapeControl } from "../contract/text";
 import { formatValue, SENSITIVE } from "../engine/fields";
+import { unitOf } from "../kinds";
 import type { DriftChange, FieldChange, PlannedObject, PlanReport, StackPlan, Summary, UnmanagedInTenant } from "./schema";
 
 export type Colour = "green" | "yellow" | "red" | "dim" | "bold";
@@ -55,7 +56,7 @@ function objectLines(o: PlannedObject, paint: Painter): string[] {
   // The sign leads each line, so a markdown `diff` block colours it.
   for (const c of o.changes) lines.push(paint(COLOUR[o.action], `${sign}     ${changeLine(c, creating)}`));
   // Realm-wide notes repeat for every provider plan: say them only when something changes.
-  for (const n of o.notes) if (o.action !== "no-change" || o.kind !== "oauth2-provider-grants") lines.push(paint("dim", `      # ${n}`));
+  for (const n of o.notes) if (o.action !== "no-change" || !unitOf(o.kind).realmWide) lines.push(paint("dim", `      # ${n}`));
   for (const p of o.problems) lines.push(paint("red", `!     apply would fail: ${p}`));
   return lines;
 }

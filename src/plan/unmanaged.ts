@@ -4,10 +4,10 @@
  * read with paged list calls (`src/export/read.ts`); what is managed comes from every stack's code and
  * last applied state.
  */
-import { PLATFORM_CLIENT_IDS } from "../contract/constants";
+import { KINDS, PLATFORM_CLIENT_IDS } from "../contract/constants";
 import { identityKey, type Identity } from "../contract/spec";
-import { privilegePair } from "../engine/refs";
-import { listedAgentUid, type TenantListing } from "../export/read";
+import type { TenantListing } from "../export/read";
+import { unitOf } from "../kinds";
 import type { UnmanagedInTenant, UnmanagedObjects } from "./schema";
 import type { StackContents } from "./stack";
 
@@ -26,27 +26,10 @@ export function managedKeys(contents: Iterable<StackContents | undefined>): Set<
 export function unmanagedObjects(tenant: Identity["tenant"], listing: TenantListing, managed: ReadonlySet<string>): UnmanagedInTenant {
   const isManaged = (kind: Identity["kind"], id: string) => managed.has(identityKey({ kind, tenant, id }));
   const platform = (id: string) => PLATFORM_CLIENT_IDS.includes(id);
-  const clientIdByApplication = new Map<string, string>();
-  const webApps: string[] = [];
-  for (const a of listing.applications) {
-    const oidcId = a.ssoEntities?.oidcId;
-    if (!oidcId) continue;
-    clientIdByApplication.set(a._id, oidcId);
-    if (a.templateName === "web" && !platform(oidcId) && !isManaged("web-app", oidcId)) webApps.push(oidcId);
-  }
-  const agentIdByUid = new Map<string, string>();
-  const agents: string[] = [];
-  for (const [id, agent] of listing.agents) {
-    const uid = listedAgentUid(agent);
-    if (uid) agentIdByUid.set(uid, id);
-    if (!platform(id) && !isManaged("ai-agent", id)) agents.push(id);
-  }
-  const grants = new Set<string>();
-  for (const p of listing.privileges) {
-    const pair = privilegePair(p, agentIdByUid, clientIdByApplication);
-    if (!isManaged("agent-grant", pair)) grants.add(pair);
-  }
-  const kinds: [UnmanagedObjects["kind"], string[]][] = [["web-app", webApps], ["ai-agent", agents], ["agent-grant", [...grants]]];
+  const kinds = KINDS.flatMap((kind) => {
+    const listed = unitOf(kind).listed;
+    return listed ? [[kind as UnmanagedObjects["kind"], listed(listing).filter((id) => !platform(id) && !isManaged(kind, id))] as const] : [];
+  });
   return {
     baseUrl: tenant.baseUrl,
     realm: tenant.realm,

@@ -1,7 +1,7 @@
 import { createOAuth2Api } from "../../src/client/oauth2-api";
 import { TOKEN_EXCHANGE_GRANT } from "../../src/contract/constants";
 import { identityOf } from "../../src/contract/spec";
-import { applySpec, deleteIdentity } from "../../src/engine/apply";
+import { applySpec, deleteIdentity } from "../../src/kinds";
 import { syncTenant } from "../../src/engine/sync";
 import { journalOf } from "../../src/contract/journal";
 import { EngineError } from "../../src/engine/errors";

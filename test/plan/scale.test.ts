@@ -5,7 +5,7 @@
  */
 import { AgentApplicationGrant, AiAgent, ConfidentialWebApp, OAuth2ProviderGrants, Secret } from "../../constructs";
 import { KINDS } from "../../src/contract/constants";
-import { applySpec } from "../../src/engine/apply";
+import { applySpec } from "../../src/kinds";
 import { PlanReport } from "../../src/plan/schema";
 import { specsOfStack } from "../../src/plan/stack";
 import { requireCli } from "../cli/run";

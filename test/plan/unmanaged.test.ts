@@ -6,7 +6,7 @@
 import { App } from "cdktf";
 import { ConfidentialWebApp, Secret, TenantStack } from "../../constructs";
 import { KINDS } from "../../src/contract/constants";
-import { applySpec } from "../../src/engine/apply";
+import { applySpec } from "../../src/kinds";
 import { PlanReport } from "../../src/plan/schema";
 import { specsOfStack } from "../../src/plan/stack";
 import { requireCli } from "../cli/run";

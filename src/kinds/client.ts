@@ -1,0 +1,56 @@
+/**
+ * What the two client kinds (web app, AI agent) share: the props of an AM OAuth2 client and the
+ * sync's write of a client and its IDM side.
+ */
+import type { AdminApi } from "../client/types";
+import type { Identity, SpecOf } from "../contract/spec";
+import { result, writeAmClient, writeIdm, type ClientWriter } from "../engine/apply";
+import { SECRET_CHANGE, type AmClientPlan, type IdmPlan } from "../engine/owned";
+import type { Action, ObjectResult } from "../engine/result";
+import type { Step } from "../engine/sync";
+import type { Prop, WriteContext } from "./unit";
+
+/** Props every client construct has, by AM field path. */
+export const CLIENT_PROPS: Readonly<Record<string, Prop>> = {
+  "coreOAuth2ClientConfig.scopes": { name: "scopes" },
+  "advancedOAuth2ClientConfig.grantTypes": { name: "grantTypes" },
+  "advancedOAuth2ClientConfig.tokenEndpointAuthMethod": { name: "tokenEndpointAuthMethod" },
+  "coreOAuth2ClientConfig.userpassword": { name: "secret" },
+};
+
+/** A client's sync write: its plans and how its AM client is written. */
+export interface ClientWrite {
+  readonly client: AmClientPlan;
+  readonly idm: IdmPlan;
+  readonly put: ClientWriter;
+}
+
+/**
+ * The AM client (with the step's secret, when one is to be written), then its IDM side; a create
+ * whose IDM side fails is undone at once (`remove`), so that no half-made client is left.
+ */
+export async function writeClient(
+  api: AdminApi,
+  step: Step & { readonly spec: SpecOf<"web-app"> | SpecOf<"ai-agent"> },
+  { client, idm, put }: ClientWrite,
+  context: WriteContext,
+  remove: (api: AdminApi, identity: Identity) => Promise<unknown>,
+): Promise<ObjectResult> {
+  const { spec } = step;
+  const creating = client.write === "create";
+  const identity: Identity = { kind: spec.kind, tenant: spec.tenant, id: spec.id };
+  const wroteClient = await writeAmClient(put, spec.id, client, step.secret);
+  let wroteIdm: boolean;
+  try {
+    wroteIdm = await writeIdm(api, idm);
+  } catch (e) {
+    if (creating || idm.write === "create") await remove(api, identity).catch(() => undefined);
+    throw e;
+  }
+  if (creating || idm.write === "create") context.created(identity);
+  // A create's plan already names the secret; a rotation adds it once.
+  const changes = [...client.changes, ...(step.secret && !creating ? [SECRET_CHANGE] : []), ...idm.changes];
+  const notes = step.rotating ? [`secret rotated (version ${step.previous?.secret} → ${spec.secret.version})`] : [];
+  const action: Action = creating ? "created" : step.adopting ? "adopted" : wroteClient || wroteIdm ? "updated" : "unchanged";
+  return result(spec.kind, spec.id, action, changes, notes);
+}

@@ -1,0 +1,108 @@
+/**
+ * What one kind of object is to the rest of the tool: the interface every module of `src/kinds/`
+ * implements, after the Terraform provider interface (schema, read, plan, create/update, delete).
+ * The sync, plan, reconcile, wording and the unmanaged listing dispatch through it (`./index.ts`).
+ */
+import type { z } from "zod";
+import type { AdminApi } from "../client/types";
+import type { Kind } from "../contract/constants";
+import type { JournalEntry } from "../contract/journal";
+import type { Identity, Spec } from "../contract/spec";
+import type { EngineOptions } from "../engine/apply";
+import type { RequestBuilder, TenantSnapshot } from "../engine/batch";
+import type { FieldChange } from "../engine/fields";
+import type { ObjectResult } from "../engine/result";
+import type { Step } from "../engine/sync";
+import type { TenantListing } from "../export/read";
+import type { PlannedObject } from "../plan/schema";
+
+/** A construct prop, as the change lines name a field (`wording.ts`). */
+export interface Prop {
+  readonly name: string;
+  /** AM holds the prop as a one-item list (`clientName`, `descriptions`): shown as the item. */
+  readonly single?: boolean;
+}
+
+/**
+ * Objects the same apply creates before this one is written: a reference to them is not yet
+ * resolvable, and ids the tenant assigns on create are not yet known.
+ */
+export interface Pending {
+  /** Stands for an id the tenant assigns on create (plan: `(known after apply)`). */
+  readonly placeholder: string;
+  /** Whether the same apply creates the object of `kind` with `id`. */
+  has(kind: Kind, id: string): boolean;
+}
+
+/** What the sync's write of one object may need besides its step. */
+export interface WriteContext {
+  /** Records an object the write created, so that a failure before the first deletion undoes it. */
+  created(identity: Identity): void;
+  /** The IDM id of a new object whose id the tool chooses (an AI agent's identity). */
+  newUid(): string;
+}
+
+/** A privilege's computed references (IDM's virtual fields), as `src/engine/grants-in-use.ts` reads them. */
+export interface PrivilegeView {
+  readonly _id: string;
+  readonly agentOAuth2ClientId?: string | null;
+  readonly resourceData?: { ssoEntities?: { oidcId?: string } };
+}
+
+/** What plan says of an object that left the code (`planRemoved` in `src/plan/diff.ts`). */
+export type PlannedRemoval = Pick<PlannedObject, "action" | "changes" | "notes">;
+
+/**
+ * One kind. `S` is its spec; methods take specs and identities of this kind only (the registry
+ * dispatches by `kind`). Method syntax on purpose: a `KindUnit<SpecOf<K>>` is a `KindUnit`.
+ */
+export interface KindUnit<S extends Spec = Spec> {
+  readonly kind: S["kind"];
+  /** Its member of the `Spec` union (`src/contract/spec.ts`). */
+  readonly schema: z.ZodType<S>;
+  /**
+   * Kinds this one refers to or needs in place first: they are written before it (in an earlier
+   * stage of the sync) and deleted after it. The registry derives the apply and delete orders.
+   */
+  readonly dependsOn: readonly Kind[];
+  /**
+   * One object per realm that every stack may declare (its fields are ensured, never owned): never
+   * adopted, recognized or refused as another stack's, and its no-change notes are not printed.
+   */
+  readonly realmWide: boolean;
+  /** Per AM/IDM field path (as `FieldChange.field` names it), the construct prop that sets it. */
+  readonly props: Readonly<Record<string, Prop>>;
+  /** List fields ensured present rather than owned: plan shows only what an update adds. */
+  readonly ensuredFields?: readonly string[];
+  /** Said in plan when the object is created or changed. */
+  readonly changeNote?: string;
+  /** A client whose secret the stack writes: its AM client in a snapshot (how the secret is proved, `ownership.ts`). */
+  readonly secret?: { liveClient(s: TenantSnapshot, id: string): Record<string, unknown> | undefined };
+  /** How an agent privilege refers to an object of this kind: the CREST field to query, its value in a privilege. */
+  readonly grantedBy?: { readonly field: string; of(p: PrivilegeView): string | null | undefined };
+
+  /** Adds to a batch request what reading `spec` needs: the object and everything it refers to. */
+  readsFor(r: RequestBuilder, spec: S): void;
+  /** Adds what reading an object that left the code needs (only its identity is known). */
+  readsForRemoved(r: RequestBuilder, identity: Identity): void;
+  /** Whether any part of the object an identity names is in the snapshot. */
+  exists(identity: Identity, s: TenantSnapshot): boolean;
+  /** Whether the object's primary record is in the snapshot: without it a write creates the object. */
+  present(spec: S, s: TenantSnapshot): boolean;
+  /** The pure diff of the owned fields, live → spec; throws the engine's error on an unknown reference. */
+  diff(spec: S, s: TenantSnapshot, pending: Pending): FieldChange[];
+  /** Preconditions beyond the diff's, checked before any write (throws an `EngineError`). */
+  check?(spec: S, previous: JournalEntry | undefined, s: TenantSnapshot): void;
+  /** Whether an object the journal does not list is the stack's own by what it refers to (`ours`). */
+  recognizes?(spec: S, s: TenantSnapshot, ours: (kind: Kind, id: string) => boolean): boolean;
+  /** The sync's write of a prepared step against the snapshot it was prepared from. */
+  write(api: AdminApi, step: Step & { readonly spec: S }, s: TenantSnapshot, context: WriteContext): Promise<ObjectResult>;
+  /** Reads the object (one GET each) and creates or updates it in place (`reconcile`). */
+  apply(api: AdminApi, spec: S, options: EngineOptions): Promise<ObjectResult>;
+  /** Deletes the object an identity names; one already gone is fine. */
+  delete(api: AdminApi, identity: Identity): Promise<ObjectResult>;
+  /** What plan says of the object once it left the code, when it is not simply deleted if it exists. */
+  planRemoval?(identity: Identity, s: TenantSnapshot): PlannedRemoval;
+  /** Ids of every object of this kind in a realm's listing (the unmanaged ones are those no stack names). */
+  listed?(listing: TenantListing): string[];
+}
