@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { COMMANDS, PROVISIONER_ENV } from "../contract/constants";
 import { MAX_JOURNAL_PARTS, destroyedMarker, journalKey, parseJournal, partName, specHash, syncedMarker, type Journal } from "../contract/journal";
 import { identityKey, tenantKey, TenantRef, type Spec } from "../contract/spec";
-import { APPLY_ORDER, applySpec } from "../kinds";
+import { APPLY_ORDER, applySpec, unitOf } from "../kinds";
 import { formatResult, type ObjectResult } from "../engine/result";
 import { syncTenant, type ResourcesInState } from "../engine/sync";
 import { secretProof } from "../engine/ownership";
@@ -334,7 +334,7 @@ export async function syncCommand(argv: string[]): Promise<number> {
   // A grant refused for an agent or app another stack declares names that stack.
   const siblings = siblingStacks(process.cwd());
   const withStack = (r: ObjectResult): ObjectResult =>
-    r.kind === "agent-grant" && r.action === "failed" ? { ...r, notes: r.notes.map((n) => withDeclaringStack(n, desired.tenant, r.id, siblings.self, siblings.stacks)) } : r;
+    unitOf(r.kind).references && r.action === "failed" ? { ...r, notes: r.notes.map((n) => withDeclaringStack(n, desired.tenant, r.kind, r.id, siblings.self, siblings.stacks)) } : r;
   let outcome;
   try {
     outcome = await withClients((c) =>

@@ -2,7 +2,7 @@
  * An agent grant (`AgentApplicationGrant`): the IDM privilege that lets an AI agent act at an
  * application for chosen users and groups. Pure planning is `src/engine/agent-grant.ts`.
  */
-import { AgentGrantSpec as schema, type Identity, type SpecOf } from "../contract/spec";
+import { AgentGrantSpec as schema, type SpecOf } from "../contract/spec";
 import { result, upsertAction, writeIdm } from "../engine/apply";
 import { agentGrantLive } from "../engine/batch";
 import { grantPrivilegeId, planAgentGrant } from "../engine/agent-grant";
@@ -15,7 +15,7 @@ import type { KindUnit } from "./unit";
 type AgentGrantSpec = SpecOf<"agent-grant">;
 
 /** The agent and application client ids of a grant's id (`<agent>/<application>`). */
-const pairOf = (identity: Identity) => identity.id.split("/") as [string, string];
+const pairOf = (id: string) => id.split("/") as [string, string];
 
 export const agentGrant: KindUnit<AgentGrantSpec> = {
   kind: "agent-grant",
@@ -40,14 +40,14 @@ export const agentGrant: KindUnit<AgentGrantSpec> = {
     r.groupNames.push(...spec.owned.subjectGroups);
   },
   readsForRemoved(r, identity) {
-    const [agent, application] = pairOf(identity);
+    const [agent, application] = pairOf(identity.id);
     r.privileges.push(privilegeId(identity.tenant.realm, agent, application));
     r.aiAgents.push(agent);
     r.webApps.push(application);
     r.grantAgents.push(agent);
   },
   exists(identity, s) {
-    const [agent, application] = pairOf(identity);
+    const [agent, application] = pairOf(identity.id);
     return s.privileges.has(privilegeId(identity.tenant.realm, agent, application)) || s.privilegesByPair.has(identity.id);
   },
   present: (spec, s) => agentGrantLive(s, spec, grantPrivilegeId(spec)).privilege !== undefined,
@@ -59,6 +59,10 @@ export const agentGrant: KindUnit<AgentGrantSpec> = {
       agentUid: found.agentUid ?? created("ai-agent", spec.owned.agent),
       applicationId: found.applicationId ?? created("web-app", spec.owned.application),
     }).changes;
+  },
+  references(id) {
+    const [agent, application] = pairOf(id);
+    return [["ai-agent", agent], ["web-app", application]];
   },
   // Under this tool's derived privilege id, between an agent and an application that are the stack's own.
   recognizes: (spec, s, ours) => s.privileges.has(grantPrivilegeId(spec)) && ours("ai-agent", spec.owned.agent) && ours("web-app", spec.owned.application),
@@ -78,7 +82,7 @@ export const agentGrant: KindUnit<AgentGrantSpec> = {
   },
   async delete(api, identity) {
     const { kind, id } = identity;
-    const [agent, application] = pairOf(identity);
+    const [agent, application] = pairOf(id);
     let deleted = await api.deleteManaged("aiagentprivilege", privilegeId(identity.tenant.realm, agent, application));
     if (!deleted) {
       // Made elsewhere (the console, then adopted): it has an id of its own; found by its pair.

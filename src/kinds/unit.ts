@@ -93,6 +93,8 @@ export interface KindUnit<S extends Spec = Spec> {
   diff(spec: S, s: TenantSnapshot, pending: Pending): FieldChange[];
   /** Preconditions beyond the diff's, checked before any write (throws an `EngineError`). */
   check?(spec: S, previous: JournalEntry | undefined, s: TenantSnapshot): void;
+  /** The objects of other kinds that an object of this kind names, from its id (a grant: its agent and application). */
+  references?(id: string): readonly (readonly [Kind, string])[];
   /** Whether an object the journal does not list is the stack's own by what it refers to (`ours`). */
   recognizes?(spec: S, s: TenantSnapshot, ours: (kind: Kind, id: string) => boolean): boolean;
   /** The sync's write of a prepared step against the snapshot it was prepared from. */

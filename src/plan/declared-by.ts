@@ -1,17 +1,19 @@
 /**
  * A grant to an agent or app of another stack fails when it is applied before that stack: the
  * refusal then names the stack of the synth output (cdktf.out/stacks/*) that declares the missing
- * object, and the fix. Plan and the sync (which runs in cdktf.out/stacks/<name>) say it alike.
+ * object, and the fix. Plan and the sync (which runs in cdktf.out/stacks/<name>) say it alike. What
+ * an object refers to is its kind's (`KindUnit.references`).
  */
 import { basename, dirname } from "node:path";
+import type { Kind } from "../contract/constants";
 import { tenantKey, type TenantRef } from "../contract/spec";
+import { unitOf } from "../kinds";
 import { readStacks, type SynthesizedStack } from "./stack";
 
-/** The refusal of grant `agent/application` in `tenant` of stack `self`, with the stack to apply first when another declares what is missing. */
-export function withDeclaringStack(message: string, tenant: TenantRef, grantId: string, self: string, stacks: readonly SynthesizedStack[]): string {
-  const [agent, application] = grantId.split("/");
+/** The refusal of object `kind` `objectId` in `tenant` of stack `self`, with the stack to apply first when another declares what it refers to and is missing. */
+export function withDeclaringStack(message: string, tenant: TenantRef, objectKind: Kind, objectId: string, self: string, stacks: readonly SynthesizedStack[]): string {
   const hints: string[] = [];
-  for (const [kind, id] of [["ai-agent", agent], ["web-app", application]] as const) {
+  for (const [kind, id] of unitOf(objectKind).references?.(objectId) ?? []) {
     if (!message.includes(`"${id}" `) && !message.includes(`"${id}",`)) continue;
     const owner = stacks.find((s) => s.name !== self && [...s.code.objects.values()].some((o) => o.spec?.kind === kind && o.spec.id === id && tenantKey(o.spec.tenant) === tenantKey(tenant)));
     if (owner) hints.push(`${kind} ${id} is declared by stack ${owner.name}: apply stack ${owner.name} first (cdktf deploy ${owner.name}), then ${self}`);

@@ -13,6 +13,7 @@ import { createOAuth2Api } from "../client/oauth2-api";
 import { EngineError, realmNotFound } from "../engine/errors";
 import { grantsInUse } from "../engine/grants-in-use";
 import { withDeclaringStack } from "./declared-by";
+import { unitOf } from "../kinds";
 import { secretProof } from "../engine/ownership";
 import { recognize } from "../engine/sync";
 import { tenantKey, type TenantRef } from "../contract/spec";
@@ -120,8 +121,8 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
       }
     }
     const objects = planStack(inputs, snapshots, decisions).map((o) => {
-      const tenant = o.kind === "agent-grant" ? [...stack.code.objects.values()].find((c) => c.spec?.kind === "agent-grant" && c.spec.id === o.id)?.spec?.tenant : undefined;
-      return tenant ? { ...o, problems: o.problems.map((p) => withDeclaringStack(p, tenant, o.id, stack.name, stacks)) } : o;
+      const tenant = unitOf(o.kind).references ? [...stack.code.objects.values()].find((c) => c.spec?.kind === o.kind && c.spec.id === o.id)?.spec?.tenant : undefined;
+      return tenant ? { ...o, problems: o.problems.map((p) => withDeclaringStack(p, tenant, o.kind, o.id, stack.name, stacks)) } : o;
     });
     plans.push({
       name: stack.name,
