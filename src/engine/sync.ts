@@ -39,6 +39,7 @@ import { planProviderGrants } from "./provider-grants";
 import { privilegeId } from "./refs";
 import type { Action, ObjectResult } from "./result";
 import { planWebApp } from "./web-app";
+import { rotatedNote } from "./wording";
 
 /** Objects written at once (each a few calls); the admin client shares one session. */
 const WRITE_CONCURRENCY = 16;
@@ -434,7 +435,7 @@ async function applyClient(api: AdminApi, step: Step, snapshot: TenantSnapshot, 
   // A create's plan already names the secret; a rotation adds it once.
   const changes = [...client.changes, ...(step.secret && !creating ? [SECRET_CHANGE] : []), ...idm.changes];
   const notes = [
-    ...(step.rotating ? [`secret rotated (version ${step.previous?.secret} → ${spec.secret.version})`] : []),
+    ...(step.rotating ? [rotatedNote(step.previous?.secret, spec.secret.version)] : []),
     ...(step.recognized ? [RECOGNIZED_NOTE] : []),
   ];
   const action: Action = creating ? "created" : step.adopting ? "adopted" : wroteClient || wroteIdm ? "updated" : "unchanged";
