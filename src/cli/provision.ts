@@ -19,7 +19,7 @@ import { createOAuth2Api } from "../client/oauth2-api";
 import { CliError } from "../contract/errors";
 import { err, out, outputClosed, paint, type Colour } from "./output";
 import { terraformPid, terraformProcess, type TerraformRun } from "./terraform-run";
-import { siblingStacks, withDeclaringStack } from "../plan/declared-by";
+import { grantDeclarer, siblingStacks, withDeclaringStack } from "../plan/declared-by";
 
 const HELP: Record<string, string> = {
   [COMMANDS.sync]: `Usage: cdktf-aic sync
@@ -293,7 +293,8 @@ export async function syncCommand(argv: string[]): Promise<number> {
   }
   const release = await holdSyncLock(desired.tenant, stop);
   const oauth2 = createOAuth2Api({ baseUrl: desired.tenant.baseUrl, realm: desired.tenant.realm });
-  // A grant refused for an agent or app another stack declares names that stack.
+  // A grant refused for an agent or app another stack declares names that stack; so does the
+  // refusal to delete an app or agent another stack's grant uses.
   const siblings = siblingStacks(process.cwd());
   const withStack = (r: ObjectResult): ObjectResult =>
     r.kind === "agent-grant" && r.action === "failed" ? { ...r, notes: r.notes.map((n) => withDeclaringStack(n, desired.tenant, r.id, siblings.self, siblings.stacks)) } : r;
@@ -304,6 +305,7 @@ export async function syncCommand(argv: string[]): Promise<number> {
         onResult: (r) => report(withStack(r)),
         aborted: () => stop() !== undefined,
         proveSecret: secretProof(oauth2),
+        declarer: grantDeclarer(siblings.stacks),
       }),
     );
   } finally {
