@@ -14,6 +14,7 @@ import { DELETE_ORDER, identityKey, tenantKey, TenantRef, type Spec } from "../c
 import { applySpec } from "../engine/apply";
 import { formatResult, type ObjectResult } from "../engine/result";
 import { syncTenant } from "../engine/sync";
+import { EngineError } from "../engine/errors";
 import { secretProof } from "../engine/ownership";
 import { createOAuth2Api } from "../client/oauth2-api";
 import { CliError } from "../contract/errors";
@@ -387,7 +388,14 @@ export async function reconcileCommand(argv: string[]): Promise<number> {
       for (const kind of [...DELETE_ORDER].reverse()) {
         for (const planned of differing.filter((o) => o.kind === kind)) {
           const spec = [...objects.values()].find((o) => o.identity.kind === kind && o.identity.id === planned.id && tenantKey(o.identity.tenant) === key)!.spec!;
-          report(await applySpec(api, spec, { secrets: "on-create" }));
+          try {
+            report(await applySpec(api, spec, { secrets: "on-create" }));
+          } catch (e) {
+            // Named as the sync names it: the object, then the engine's words (which do not repeat it).
+            if (!(e instanceof EngineError)) throw e;
+            report({ kind, id: planned.id, action: "failed", changes: [], notes: [e.message] });
+            return 1;
+          }
         }
       }
       if (differing.length === 0) err(paint(process.stderr, "dim", `= reconcile: ${t.baseUrl} (realm ${t.realm}) as in code`));
