@@ -56,7 +56,7 @@ function asEngineChange(c: Exclude<FieldChange, { type: "rotate" }>): EngineChan
  * The changes of one object in the constructs' words, as the apply's line says them (wording.ts),
  * in full: each once, the secret once, on create only what code sets.
  */
-export function changeTexts(o: Pick<PlannedObject, "kind" | "action" | "changes" | "notes">): string[] {
+function changeTexts(o: Pick<PlannedObject, "kind" | "action" | "changes" | "notes">): string[] {
   const rotations = o.changes.flatMap((c) => (c.type === "rotate" ? [describeRotation(c.appliedVersion, c.desiredVersion)] : []));
   const others = o.changes.flatMap((c) => (c.type === "rotate" ? [] : [asEngineChange(c)]));
   return [...rotations, ...describeChanges(o.kind, others, o.action === "create", [...o.notes, ...rotations], "full")];
