@@ -30,7 +30,7 @@ import { grantPrivilegeId, planAgentGrant } from "./agent-grant";
 import { planAiAgent } from "./ai-agent";
 import { deleteIdentity, updateProvider, writeAmClient, writeIdm, type ClientWriter } from "./apply";
 import { agentGrantLive, aiAgentLive, done, emptyRequest, existsLive, readSnapshot, readsFor, webAppLive, type BatchRequest, type TenantSnapshot } from "./batch";
-import { grantsInUse } from "./grants-in-use";
+import { grantsInUse, type GrantDeclarer } from "./grants-in-use";
 import { EngineError, realmNotFound, secretNotSet, secretTooShort } from "./errors";
 import type { FieldChange } from "./fields";
 import { SECRET_CHANGE, type AmClientPlan, type IdmPlan } from "./owned";
@@ -39,6 +39,7 @@ import { planProviderGrants } from "./provider-grants";
 import { privilegeId } from "./refs";
 import type { Action, ObjectResult } from "./result";
 import { planWebApp } from "./web-app";
+import { rotatedNote } from "./wording";
 
 /** Objects written at once (each a few calls); the admin client shares one session. */
 const WRITE_CONCURRENCY = 16;
@@ -87,6 +88,8 @@ export interface SyncOptions {
   readonly newUid?: () => string;
   /** Proves that the stack holds a client's secret (ownership.ts); without it no object is recognized. */
   readonly proveSecret?: SecretProof;
+  /** Which stack of the synth output declares a grant, for the refusal of a delete it would leave dangling. */
+  readonly declarer?: GrantDeclarer;
 }
 
 export interface SyncOutcome {
@@ -393,7 +396,7 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
   // A removed app or agent that a grant this stack does not declare still uses: refused before any
   // write, together with every problem of the changed objects (one run names them all, as plan does).
   const refused = () => ({ results, failed: failures, nothingToDo: false, aborted: false, deleting: false });
-  (await grantsInUse(apiFor, removed)).forEach(fail);
+  (await grantsInUse(apiFor, removed, options.declarer)).forEach(fail);
   if (changed.length === 0 && failures > 0) return refused();
 
   if (changed.length > 0) {
@@ -479,7 +482,7 @@ async function applyClient(api: AdminApi, step: Step, snapshot: TenantSnapshot, 
   // A create's plan already names the secret; a rotation adds it once.
   const changes = [...client.changes, ...(step.secret && !creating ? [SECRET_CHANGE] : []), ...idm.changes];
   const notes = [
-    ...(step.rotating ? [`secret rotated (version ${step.previous?.secret} → ${spec.secret.version})`] : []),
+    ...(step.rotating ? [rotatedNote(step.previous?.secret, spec.secret.version)] : []),
     ...(step.recognized ? [RECOGNIZED_NOTE] : []),
   ];
   const action: Action = creating ? "created" : step.adopting ? "adopted" : wroteClient || wroteIdm ? "updated" : "unchanged";
