@@ -5,7 +5,7 @@ import { TOKEN_EXCHANGE_GRANT } from "../src/contract";
 import type { IAiAgent } from "./ai-agent";
 import { AicTenant } from "./aic-tenant";
 import type { IConfidentialWebApp } from "./confidential-web-app";
-import { VALIDATION_CODES as C, ValidationError, validationMessage } from "./errors";
+import { VALIDATION_CODES as C, propError, validationMessage } from "./errors";
 import { checkKnownProps, checkNames, checkScopes, type PropNames } from "./private/checks";
 import { ManagedObject } from "./private/custom-resource";
 
@@ -82,7 +82,7 @@ export class AgentApplicationGrant extends Construct {
     checkNames(this, "subjects", subjects);
     checkNames(this, "subjectGroups", subjectGroups);
     if (subjects.length === 0 && subjectGroups.length === 0) {
-      throw ValidationError.of(this, C.noSubjects, {
+      propError(this, C.noSubjects, {
         problem: "the grant names no user the agent may act for",
         received: { subjects, subjectGroups },
         allowed: "at least one user name in subjects or one group name in subjectGroups",

@@ -13,7 +13,7 @@ import {
   TenantRef,
   tenantKey,
 } from "../src/contract";
-import { VALIDATION_CODES as C, ValidationError, validationMessage } from "./errors";
+import { VALIDATION_CODES as C, ValidationError, hasPropErrors, validationMessage } from "./errors";
 import { checkEnvName, checkKnownProps, type PropNames } from "./private/checks";
 import { cliAssetPath } from "./private/cli-asset";
 import { tenantTerraformOnlyErrors, terraformOnlyErrors } from "./private/known-values";
@@ -258,7 +258,10 @@ export class AicTenant extends Construct {
    */
   public _manage(owner: Construct, spec: Spec): ManagedObject {
     const object = this.journal.manage(owner, spec);
-    owner.node.addValidation({ validate: () => [...duplicateErrors(object), ...sharedGrantTypeErrors(object), ...specErrors(spec), ...terraformOnlyErrors(spec)] });
+    // A spec made from props that already failed a check would only repeat that error.
+    owner.node.addValidation({
+      validate: () => (hasPropErrors(owner) ? [] : [...duplicateErrors(object), ...sharedGrantTypeErrors(object), ...specErrors(spec), ...terraformOnlyErrors(spec)]),
+    });
     return object;
   }
 }

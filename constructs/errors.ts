@@ -71,6 +71,34 @@ export function validationMessage(code: ValidationCode, p: Problem): string {
   return `[${code}] ${describeProblem(p)}`;
 }
 
+/** Stacks that collect prop errors (TenantStack): each is reported at synth with every other, once. */
+const collecting = new WeakSet<IConstruct>();
+/** Constructs with a prop error recorded: checks of what they make (their spec) would only repeat it. */
+const withPropErrors = new WeakSet<IConstruct>();
+
+/** Makes `stack` collect the prop errors of its constructs instead of throwing the first (TenantStack). */
+export function collectPropErrors(stack: IConstruct): void {
+  collecting.add(stack);
+}
+
+/** Whether a prop error was recorded on `scope` (so that its spec's own check can stay silent). */
+export function hasPropErrors(scope: IConstruct): boolean {
+  return withPropErrors.has(scope);
+}
+
+/**
+ * A prop error of `scope`. In a stack that collects them (a TenantStack) it is recorded on the
+ * construct, which goes on being built, and synth reports it with every other error of the stack at
+ * once; elsewhere it is thrown where the construct is made.
+ */
+export function propError(scope: IConstruct, code: ValidationCode, problem: Problem): void {
+  const stack = scope.node.scopes.find((c) => collecting.has(c));
+  if (!stack) throw ValidationError.of(scope, code, problem);
+  withPropErrors.add(scope);
+  const message = validationMessage(code, problem);
+  scope.node.addValidation({ validate: () => [message] });
+}
+
 /** A props or configuration error, thrown at synth time with the path of the construct at fault. */
 export class ValidationError extends Error {
   /** A ValidationError in the standard shape. */

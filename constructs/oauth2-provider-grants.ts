@@ -1,7 +1,7 @@
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { AicTenant } from "./aic-tenant";
-import { VALIDATION_CODES as C, ValidationError } from "./errors";
+import { VALIDATION_CODES as C, propError } from "./errors";
 import { checkKnownProps, isKnownGrantType, resolveGrantTypes, type PropNames } from "./private/checks";
 
 /** What `terraform destroy` (or removing the construct) does to the grant types it declared. */
@@ -52,14 +52,15 @@ export class OAuth2ProviderGrants extends Construct {
     super(scope, id);
     checkKnownProps(this, "OAuth2ProviderGrantsProps", props, PROPS);
     const grantTypes = resolveGrantTypes(this, "grantTypes", props.grantTypes);
-    const removalPolicy = props.removalPolicy ?? "retain";
+    let removalPolicy = props.removalPolicy ?? "retain";
     if (removalPolicy !== "retain" && removalPolicy !== "destroy") {
-      throw ValidationError.of(this, C.invalidRemovalPolicy, {
+      propError(this, C.invalidRemovalPolicy, {
         problem: "removalPolicy is not a removal policy",
         received: removalPolicy,
         allowed: `"retain" or "destroy"`,
         fix: `use "retain" to leave the grant types on when the construct goes away`,
       });
+      removalPolicy = "retain";
     }
     const unknown = grantTypes.filter((g) => !isKnownGrantType(g));
     if (unknown.length > 0) {

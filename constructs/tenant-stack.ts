@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { LocalBackend, TerraformBackend, TerraformStack } from "cdktf";
 import { LOCAL_DIR } from "../src/contract/constants";
 import { AicTenant, AicTenantProps } from "./aic-tenant";
-import { StackValidationError } from "./errors";
+import { StackValidationError, collectPropErrors } from "./errors";
 import { checkKnownProps, type PropNames } from "./private/checks";
 
 /** Props of {@link TenantStack}. */
@@ -36,6 +36,8 @@ export class TenantStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     super(scope, id);
+    // Its constructs' prop errors come at synth, all at once (runAllValidations), not the first alone.
+    collectPropErrors(this);
     checkKnownProps(this, "TenantStackProps", props, PROPS);
     this.tenant = new AicTenant(this, "Tenant", props.tenant);
     this.addLocalBackend = props.backend ?? true;

@@ -1,7 +1,7 @@
 /**
- * Props checks shared by the constructs. Each throws a ValidationError naming the prop, the value,
- * what is allowed and the fix; values that are unresolved tokens are skipped (known only at
- * deploy time).
+ * Props checks shared by the constructs. Each reports a prop error (`propError`: recorded for synth
+ * in a TenantStack, else thrown) naming the prop, the value, what is allowed and the fix; values
+ * that are unresolved tokens are skipped (known only at deploy time).
  */
 import { IConstruct } from "constructs";
 import { Token } from "cdktf";
@@ -14,14 +14,14 @@ import {
   amGrantType,
 } from "../../src/contract";
 import { closestName } from "../../src/contract/text";
-import { VALIDATION_CODES as C, ValidationCode, ValidationError, validationMessage } from "../errors";
+import { VALIDATION_CODES as C, ValidationCode, propError, validationMessage } from "../errors";
 import type { Secret } from "../secret";
 
 const unresolved = (v: unknown): boolean => typeof v === "string" && Token.isUnresolved(v);
 
 export function checkEnvName(scope: IConstruct, prop: string, name: string): void {
   if (unresolved(name) || ENV_NAME_PATTERN.test(name)) return;
-  throw ValidationError.of(scope, C.invalidEnvName, {
+  return propError(scope, C.invalidEnvName, {
     problem: `${prop} is not a valid environment variable name`,
     received: name,
     allowed: `a name matching ${ENV_NAME_PATTERN} (letters, digits and '_', not starting with a digit)`,
@@ -33,7 +33,7 @@ export function checkSecret(scope: IConstruct, prop: string, secret: Secret): vo
   checkEnvName(scope, `${prop} (Secret.fromEnv)`, secret.envName);
   const v = secret.version;
   if ((typeof v === "number" && Number.isInteger(v)) || (typeof v === "string" && v.length > 0)) return;
-  throw ValidationError.of(scope, C.invalidSecretVersion, {
+  return propError(scope, C.invalidSecretVersion, {
     problem: `${prop} has an invalid version`,
     received: v,
     allowed: "an integer or a non-empty string",
@@ -43,7 +43,7 @@ export function checkSecret(scope: IConstruct, prop: string, secret: Secret): vo
 
 export function checkClientId(scope: IConstruct, prop: string, clientId: string): void {
   if (unresolved(clientId) || CLIENT_ID_PATTERN.test(clientId)) return;
-  throw ValidationError.of(scope, C.invalidClientId, {
+  return propError(scope, C.invalidClientId, {
     problem: `${prop} may contain only letters, digits, '-' and '_'`,
     received: clientId,
     allowed: `a string matching ${CLIENT_ID_PATTERN}`,
@@ -62,7 +62,7 @@ function suggestClientId(s: string): string {
 
 export function checkNonEmpty(scope: IConstruct, prop: string, value: string): void {
   if (unresolved(value) || value.trim().length > 0) return;
-  throw ValidationError.of(scope, C.invalidName, {
+  return propError(scope, C.invalidName, {
     problem: `${prop} must not be empty`,
     received: value,
     allowed: "a non-empty string",
@@ -73,7 +73,7 @@ export function checkNonEmpty(scope: IConstruct, prop: string, value: string): v
 /** Scopes: tokens without whitespace, no duplicates; `required` forbids an empty list. */
 export function checkScopes(scope: IConstruct, prop: string, scopes: readonly string[], required: boolean): void {
   if (required && scopes.length === 0) {
-    throw ValidationError.of(scope, C.noScopes, {
+    return propError(scope, C.noScopes, {
       problem: `${prop} must name at least one scope`,
       received: scopes,
       allowed: "one or more scope names",
@@ -82,7 +82,7 @@ export function checkScopes(scope: IConstruct, prop: string, scopes: readonly st
   }
   for (const s of scopes) {
     if (unresolved(s) || /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)) continue;
-    throw ValidationError.of(scope, C.invalidScope, {
+    return propError(scope, C.invalidScope, {
       problem: `${prop} contains an empty or malformed scope`,
       received: s,
       allowed: "scope names of printable characters without spaces, quotes or backslashes (RFC 6749 §3.3)",
@@ -101,7 +101,7 @@ export function checkUnique(scope: IConstruct, prop: string, values: readonly st
     seen.add(v);
   }
   if (dupes.size === 0) return;
-  throw ValidationError.of(scope, code, {
+  return propError(scope, code, {
     problem: `${prop} lists the same value more than once`,
     received: values,
     allowed: "each value once",
@@ -114,7 +114,7 @@ export function checkSubset(scope: IConstruct, prop: string, values: readonly st
   if ([...values, ...of].some(unresolved)) return;
   const outside = values.filter((v) => !of.includes(v));
   if (outside.length === 0) return;
-  throw ValidationError.of(scope, C.defaultScopeOutsideScopes, {
+  return propError(scope, C.defaultScopeOutsideScopes, {
     problem: `${prop} ${JSON.stringify(outside)} are not among ${ofProp}, so AM would refuse them`,
     received: values,
     allowed: `values of ${ofProp}: ${JSON.stringify(of)}`,
@@ -125,7 +125,7 @@ export function checkSubset(scope: IConstruct, prop: string, values: readonly st
 /** A token lifetime in seconds: a whole number, 0 (the provider's) or more. */
 export function checkLifetime(scope: IConstruct, prop: string, seconds: number): void {
   if (Token.isUnresolved(seconds) || (Number.isInteger(seconds) && seconds >= 0)) return;
-  throw ValidationError.of(scope, C.invalidLifetime, {
+  return propError(scope, C.invalidLifetime, {
     problem: `${prop} is not a lifetime in whole seconds`,
     received: seconds,
     allowed: "an integer of 0 (the OAuth2 provider's lifetime) or more",
@@ -137,7 +137,7 @@ export function checkLifetime(scope: IConstruct, prop: string, seconds: number):
 export function checkNames(scope: IConstruct, prop: string, names: readonly string[]): void {
   for (const n of names) {
     if (unresolved(n) || n.trim().length > 0) continue;
-    throw ValidationError.of(scope, C.invalidUsername, {
+    return propError(scope, C.invalidUsername, {
       problem: `${prop} contains an empty name`,
       received: names,
       allowed: "user names (or group names) as the tenant knows them",
@@ -150,12 +150,13 @@ export function checkNames(scope: IConstruct, prop: string, names: readonly stri
 /** Resolves friendly grant names to AM's strings and checks the list. */
 export function resolveGrantTypes(scope: IConstruct, prop: string, grantTypes: readonly string[]): string[] {
   if (grantTypes.length === 0) {
-    throw ValidationError.of(scope, C.noGrantTypes, {
+    propError(scope, C.noGrantTypes, {
       problem: `${prop} must name at least one grant type`,
       received: grantTypes,
       allowed: `friendly names (${Object.keys(GRANT_TYPES).join(", ")}) or AM grant strings`,
       fix: `add the grant types the client uses, e.g. ["authorization-code"]`,
     });
+    return [];
   }
   const resolved = grantTypes.map(amGrantType);
   checkUnique(scope, `${prop} (as AM grant strings)`, resolved, C.duplicateGrantTypes);
@@ -171,12 +172,13 @@ export function checkTokenEndpointAuthMethod(scope: IConstruct, prop: string, me
   if (Token.isUnresolved(method) || (TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(method)) {
     return method as TokenEndpointAuthMethod;
   }
-  throw ValidationError.of(scope, C.invalidTokenEndpointAuthMethod, {
+  propError(scope, C.invalidTokenEndpointAuthMethod, {
     problem: `${prop} is not a token endpoint authentication method AM supports`,
     received: method,
     allowed: TOKEN_ENDPOINT_AUTH_METHODS.join(", "),
     fix: `use "client_secret_basic" or "client_secret_post" for a client with a secret`,
   });
+  return method as TokenEndpointAuthMethod;
 }
 
 /** Every prop of a props interface, listed for run time: the compiler checks the list is complete and exact. */

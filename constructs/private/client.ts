@@ -6,7 +6,7 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { GRANT_TYPES, TokenEndpointAuthMethod, type SpecOf } from "../../src/contract";
 import { AicTenant } from "../aic-tenant";
-import { VALIDATION_CODES as C, ValidationError, validationMessage } from "../errors";
+import { VALIDATION_CODES as C, propError, validationMessage } from "../errors";
 import type { Secret } from "../secret";
 import {
   checkClientId,
@@ -101,12 +101,13 @@ export type ObjectRemovalPolicy = "destroy" | "retain";
 /** Checks an object's `removalPolicy` prop. */
 export function checkObjectRemovalPolicy(scope: Construct, value: unknown): ObjectRemovalPolicy | undefined {
   if (value === undefined || value === "destroy" || value === "retain") return value;
-  throw ValidationError.of(scope, C.invalidRemovalPolicy, {
+  propError(scope, C.invalidRemovalPolicy, {
     problem: "removalPolicy is not a removal policy",
     received: value,
     allowed: `"destroy" or "retain"`,
     fix: `use "retain" to leave the object in the tenant, no longer managed, when its construct leaves the code`,
   });
+  return undefined;
 }
 
 /** The spec's `adopt` and `removalPolicy` fields: present only when set, so specs without them synthesize as before. */

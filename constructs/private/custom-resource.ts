@@ -315,6 +315,18 @@ const DESTROY_TARGET_GUARD =
   `To remove an object, delete its construct and run terraform apply; to remove the whole stack, run terraform destroy without -target." >&2; exit 1;; esac;; esac`;
 
 /**
+ * The spec as an object's `Resource` records it (what `terraform plan` shows): without the tenant,
+ * and, for a grant without scopes, saying that this means any scope of the application (an empty
+ * list alone reads as no permission at all). Readers parse it with the spec's schema, which drops
+ * the note; the journal's hash is of the spec itself.
+ */
+function recordedSpec(spec: Spec): Omit<Spec, "tenant"> {
+  const recorded = specWithoutTenant(spec);
+  if (spec.kind !== "agent-grant" || spec.owned.scopes.length > 0) return recorded;
+  return { ...recorded, owned: { ...spec.owned, scopesNote: "no scopes: any scope of the application" } } as Omit<Spec, "tenant">;
+}
+
+/**
  * Creates the `Resource` child of `owner`: the object's identity (a change replaces it, which the
  * plan shows) and its spec (a change updates it in place, field by field). Inert: the tenant's
  * journal applies it. It depends on the Gate (so `-target` of it includes the Gate's check), and
@@ -326,7 +338,7 @@ export function createManagedObject(owner: Construct, spec: Spec, type: CustomRe
     // What names the object (a change means another object), and its spec without the tenant
     // (the journal holds that once).
     replaceOn: { object: identityKey(identity) },
-    carry: { spec: specWithoutTenant(spec) },
+    carry: { spec: recordedSpec(spec) },
     onDestroy: DESTROY_TARGET_GUARD,
     dependsOn: [gate],
   });

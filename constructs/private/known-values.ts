@@ -2,20 +2,13 @@
  * Values only Terraform knows (a TerraformVariable, an `Fn` call, another resource's attribute)
  * cannot reach the tenant: the sync reads each object's spec from cdk.tf.json, where such a value
  * is still a Terraform expression. Each one is a synth error naming the prop, never a failure at
- * `terraform init` or apply.
+ * `terraform init` or apply; its words are the contract's (src/contract/terraform-only.ts), which
+ * plan and the sync also say of a spec that holds one all the same.
  */
 import { Token } from "cdktf";
 import type { Spec, TenantRef } from "../../src/contract";
+import { specPropOf, terraformOnlyFix, terraformOnlyProblem } from "../../src/contract/terraform-only";
 import { VALIDATION_CODES as C, validationMessage } from "../errors";
-
-/** Spec paths whose prop has another name. */
-const PROP_OF_PATH: Record<string, string> = {
-  id: "clientId",
-  "secret.env": "clientSecret",
-  "secret.version": "clientSecret",
-  "owned.providerOverrides.statelessTokens": "providerOverrides.clientSideTokens",
-  "owned.aiAgentsEnabled": "enableAiAgents",
-};
 
 /** The paths (list indexes dropped) under `value` that hold an unresolved token, with the token. */
 function unresolvedPaths(value: unknown, path: string[] = []): [string, unknown][] {
@@ -27,11 +20,6 @@ function unresolvedPaths(value: unknown, path: string[] = []): [string, unknown]
   return [];
 }
 
-function propOf(path: string): string {
-  if (path in PROP_OF_PATH) return PROP_OF_PATH[path];
-  return path.startsWith("owned.") ? path.slice("owned.".length) : path;
-}
-
 /**
  * One validation message per prop of `spec` (its tenant aside: AicTenant checks its own) whose
  * value Terraform alone knows.
@@ -40,7 +28,7 @@ export function terraformOnlyErrors(spec: Spec): string[] {
   const { tenant: _tenant, ...own } = spec;
   // A grant's ids are its agent's and application's client ids: their constructs name them.
   const skip = spec.kind === "agent-grant" ? ["id", "owned.agent", "owned.application"] : [];
-  return messages(own, (path) => (skip.includes(path) ? null : propOf(path)));
+  return messages(own, (path) => (skip.includes(path) ? null : specPropOf(path)));
 }
 
 /** One message per prop (`propOf` a path; null: none) under `value` that holds a token. */
@@ -56,12 +44,10 @@ function messages(value: unknown, propOfPath: (path: string) => string | null): 
 /** The message for one prop whose value Terraform alone knows. */
 function terraformOnlyMessage(prop: string, received: unknown): string {
   return validationMessage(C.terraformOnlyValue, {
-    problem:
-      `${prop} is known only when Terraform runs (a TerraformVariable, an Fn call or another resource's attribute); ` +
-      `the sync reads the specs from cdk.tf.json, so every value must be known when the code runs`,
+    problem: terraformOnlyProblem(prop),
     received,
     allowed: "a value known to the program: a literal, or one it reads itself (process.env, a file, app context)",
-    fix: `set ${prop} from a value the program reads itself (e.g. process.env) instead of a TerraformVariable, Fn call or resource attribute`,
+    fix: terraformOnlyFix(prop),
   });
 }
 

@@ -15,12 +15,13 @@ import { identityKey, tenantKey, TenantRef, type Spec } from "../contract/spec";
 import { APPLY_ORDER, applySpec, unitOf } from "../kinds";
 import { formatResult, type ObjectResult } from "../engine/result";
 import { syncTenant, type ResourcesInState } from "../engine/sync";
+import { EngineError } from "../engine/errors";
 import { secretProof } from "../engine/ownership";
 import { createOAuth2Api } from "../client/oauth2-api";
 import { CliError } from "../contract/errors";
 import { err, out, outputClosed, paint, type Colour } from "./output";
 import { terraformPid, terraformProcess, type TerraformRun } from "./terraform-run";
-import { siblingStacks, withDeclaringStack } from "../plan/declared-by";
+import { grantDeclarer, siblingStacks, withDeclaringStack } from "../plan/declared-by";
 
 const HELP: Record<string, string> = {
   [COMMANDS.sync]: `Usage: cdktf-aic sync
@@ -331,7 +332,8 @@ export async function syncCommand(argv: string[]): Promise<number> {
   }
   const release = await holdSyncLock(desired.tenant, stop);
   const oauth2 = createOAuth2Api({ baseUrl: desired.tenant.baseUrl, realm: desired.tenant.realm });
-  // A grant refused for an agent or app another stack declares names that stack.
+  // A grant refused for an agent or app another stack declares names that stack; so does the
+  // refusal to delete an app or agent another stack's grant uses.
   const siblings = siblingStacks(process.cwd());
   const withStack = (r: ObjectResult): ObjectResult =>
     unitOf(r.kind).references && r.action === "failed" ? { ...r, notes: r.notes.map((n) => withDeclaringStack(n, desired.tenant, r.kind, r.id, siblings.self, siblings.stacks)) } : r;
@@ -342,6 +344,7 @@ export async function syncCommand(argv: string[]): Promise<number> {
         onResult: (r) => report(withStack(r)),
         aborted: () => stop() !== undefined,
         proveSecret: secretProof(oauth2),
+        declarer: grantDeclarer(siblings.stacks),
       }),
     );
   } finally {
@@ -423,7 +426,14 @@ export async function reconcileCommand(argv: string[]): Promise<number> {
       for (const kind of APPLY_ORDER) {
         for (const planned of differing.filter((o) => o.kind === kind)) {
           const spec = [...objects.values()].find((o) => o.identity.kind === kind && o.identity.id === planned.id && tenantKey(o.identity.tenant) === key)!.spec!;
-          report(await applySpec(api, spec, { secrets: "on-create" }));
+          try {
+            report(await applySpec(api, spec, { secrets: "on-create" }));
+          } catch (e) {
+            // Named as the sync names it: the object, then the engine's words (which do not repeat it).
+            if (!(e instanceof EngineError)) throw e;
+            report({ kind, id: planned.id, action: "failed", changes: [], notes: [e.message] });
+            return 1;
+          }
         }
       }
       if (differing.length === 0) err(paint(process.stderr, "dim", `= reconcile: ${t.baseUrl} (realm ${t.realm}) as in code`));

@@ -36,7 +36,7 @@ function grantedScopes(permissions: unknown): string[] {
 export function planAgentGrant(spec: AgentGrantSpec, live: AgentGrantLive): IdmPlan {
   const o = spec.owned;
   const realm = spec.tenant.realm;
-  requireResolved(`agent-grant ${spec.id}`, realm, [
+  requireResolved(undefined, realm, [
     { type: "AI agent", name: o.agent, id: live.agentUid },
     { type: "application", name: o.application, id: live.applicationId },
     ...o.subjects.map((name) => ({ type: "user" as const, name, id: live.users.get(name) })),

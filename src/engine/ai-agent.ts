@@ -73,7 +73,7 @@ export function stripIdentityRev(body: Record<string, unknown>): Record<string, 
  * object: AM answers a PUT with only what it was sent.
  */
 export function planAiAgent(spec: AiAgentSpec, live: AiAgentLive, newUid: string): AiAgentPlan {
-  const owners = ownerRefs(spec.tenant.realm, spec.owned.owners, live.users, `ai-agent ${spec.id} owners`);
+  const owners = ownerRefs(spec.tenant.realm, spec.owned.owners, live.users);
   const uid = agentUid(live.agent) ?? newUid;
   const fields = live.agent ? aiAgentFields(spec) : [...identityFields(spec, uid), ...aiAgentFields(spec)];
   const agent = planAmClient(live.agent, fields);

@@ -19,12 +19,16 @@ export class EngineError extends Error {
   }
 }
 
-/** One error naming every missing user, group, agent or application, raised before any write. */
-export function unknownReferences(what: string, missing: readonly { type: string; name: string }[], realm: string): EngineError {
+/**
+ * One error naming every missing user, group, agent or application, raised before any write. The
+ * line that shows it names the object already (plan's title, the apply's `! kind id: failed —`),
+ * so the message names only the prop, when one prop holds them all (`owners`).
+ */
+export function unknownReferences(prop: string | undefined, missing: readonly { type: string; name: string }[], realm: string): EngineError {
   const list = missing.map((m) => `${m.type} "${m.name}"`).join(", ");
   return new EngineError(
     "UNKNOWN_REFERENCE",
-    `${what}: ${list} not found in realm ${realm}; create ${missing.length > 1 ? "them" : "it"} first or fix the name`,
+    `${prop ? `${prop}: ` : ""}${list} not found in realm ${realm}; create ${missing.length > 1 ? "them" : "it"} first or fix the name`,
   );
 }
 

@@ -51,16 +51,16 @@ export interface Reference {
   readonly name: string;
 }
 
-/** Throws one error naming every reference that did not resolve; nothing is written before it. */
-export function requireResolved(what: string, realm: string, refs: readonly (Reference & { id: string | undefined })[]): void {
+/** Throws one error naming every reference that did not resolve (of `prop`, when one prop holds them); nothing is written before it. */
+export function requireResolved(prop: string | undefined, realm: string, refs: readonly (Reference & { id: string | undefined })[]): void {
   const missing = refs.filter((r) => r.id === undefined);
-  if (missing.length > 0) throw unknownReferences(what, missing, realm);
+  if (missing.length > 0) throw unknownReferences(prop, missing, realm);
 }
 
 /** References to the declared owners; throws (before any write) when one does not exist. */
-export function ownerRefs(realm: string, owners: readonly string[], users: Resolved, what: string) {
+export function ownerRefs(realm: string, owners: readonly string[], users: Resolved) {
   requireResolved(
-    what,
+    "owners",
     realm,
     owners.map((name) => ({ type: "user" as const, name, id: users.get(name) })),
   );

@@ -29,11 +29,12 @@ import { identityKey, identityOf, tenantKey, type Identity, type Spec, type Spec
 import { APPLY_ORDER, APPLY_STAGES, DELETE_ORDER, deleteIdentity, readsFor, unitOf, type WriteContext } from "../kinds";
 import { result } from "./apply";
 import { done, emptyRequest, readSnapshot, type BatchRequest, type TenantSnapshot } from "./batch";
-import { grantsInUse } from "./grants-in-use";
+import { grantsInUse, type GrantDeclarer } from "./grants-in-use";
 import { EngineError, realmNotFound, secretNotSet, secretTooShort } from "./errors";
 import type { FieldChange } from "./fields";
 import type { SecretProof } from "./ownership";
 import type { ObjectResult } from "./result";
+import { rotatedNote } from "./wording";
 
 /** Objects written at once (each a few calls); the admin client shares one session. */
 const WRITE_CONCURRENCY = 16;
@@ -80,6 +81,8 @@ export interface SyncOptions {
   readonly newUid?: () => string;
   /** Proves that the stack holds a client's secret (ownership.ts); without it no object is recognized. */
   readonly proveSecret?: SecretProof;
+  /** Which stack of the synth output declares a grant, for the refusal of a delete it would leave dangling. */
+  readonly declarer?: GrantDeclarer;
 }
 
 export interface SyncOutcome {
@@ -338,7 +341,7 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
   // A removed app or agent that a grant this stack does not declare still uses: refused before any
   // write, together with every problem of the changed objects (one run names them all, as plan does).
   const refused = () => ({ results, failed: failures, nothingToDo: false, aborted: false, deleting: false });
-  (await grantsInUse(apiFor, removed)).forEach(fail);
+  (await grantsInUse(apiFor, removed, options.declarer)).forEach(fail);
   if (changed.length === 0 && failures > 0) return refused();
 
   if (changed.length > 0) {
@@ -396,10 +399,16 @@ function refersToCreated(stage: readonly Spec["kind"][]): boolean {
   return stage.some((kind) => unitOf(kind).dependsOn.some((d) => !unitOf(d).realmWide));
 }
 
-/** A step's write by its kind's unit; a recognized object says so. */
+/**
+ * A step's write by its kind's unit; a rotated secret and a recognized object say so (in the
+ * engine's wording: `wording.ts` imports the kinds, so a unit does not import it).
+ */
 async function writeStep(api: AdminApi, step: Step, snapshot: TenantSnapshot, context: WriteContext): Promise<ObjectResult> {
   const r = await unitOf(step.spec.kind).write(api, step, snapshot, context);
-  return step.recognized ? { ...r, notes: [...r.notes, RECOGNIZED_NOTE] } : r;
+  const { spec } = step;
+  const rotated = step.rotating && "secret" in spec ? [rotatedNote(step.previous?.secret, spec.secret.version)] : [];
+  const notes = [...rotated, ...r.notes, ...(step.recognized ? [RECOGNIZED_NOTE] : [])];
+  return notes.length === r.notes.length ? r : { ...r, notes };
 }
 
 /** Said of an object the journal did not list and that the stack proved its own. */

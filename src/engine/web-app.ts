@@ -57,7 +57,7 @@ export const APPLICATION_FIELDS = ["_id", "name", "description", "owners", "ssoE
 /** Throws (before any write) when an owner does not exist. */
 export function planWebApp(spec: WebAppSpec, live: WebAppLive): WebAppPlan {
   const realm = spec.tenant.realm;
-  const owners = ownerRefs(realm, spec.owned.owners, live.users, `web-app ${spec.id} owners`);
+  const owners = ownerRefs(realm, spec.owned.owners, live.users);
   const client = planAmClient(live.client, webAppClientFields(spec));
   const application = planIdmRecord(
     "application",

@@ -1,14 +1,25 @@
 /**
- * Changes in the constructs' words, for the apply's lines and the plan's text: a field of an AM or
- * IDM object is named by the construct prop that sets it (`coreOAuth2ClientConfig.clientName =
- * [CRM]` reads `name: CRM`), a list shows what it adds and removes (`grantTypes +password`), a
- * secret is `secret (sensitive)`. A field no prop sets keeps its path. Each kind's unit maps its
- * fields to props (`KindUnit.props`, `src/kinds/`).
+ * Changes in the constructs' words, for the apply's lines and the plan's text (one module decides
+ * how a field is named and shown, so a reviewer reads in plan what apply then says): a field of an
+ * AM or IDM object is named by the construct prop that sets it (`coreOAuth2ClientConfig.clientName
+ * = [CRM]` reads `name: CRM`), a list shows what it adds and removes (`grantTypes +password`), a
+ * secret is `secret (sensitive)`. A field no prop sets keeps its path. The apply says an object on
+ * one line, so values and lists are cut short there; the plan gives each change a line of its
+ * own and shows them in full (`Detail`). Each kind's unit maps its fields to props
+ * (`KindUnit.props`, `src/kinds/`).
  */
 import type { Kind } from "../contract/constants";
 import { escapeControl } from "../contract/text";
 import { unitOf } from "../kinds";
+import { CLIENT_PROPS } from "../kinds/client";
 import { formatValue, isListChange, minus, SENSITIVE, type FieldChange } from "./fields";
+import { SECRET_FIELD } from "./owned";
+
+/**
+ * How much of a change is shown: `short` cuts values and lists (the apply's one line per object),
+ * `full` shows every item (the plan's line per change, wrapped rather than cut).
+ */
+export type Detail = "short" | "full";
 
 /** The longest line a change report prints (a terminal, a CI log). */
 export const MAX_COLUMNS = 160;
@@ -28,13 +39,15 @@ function cut(text: string, columns: number): string {
   return chars.length <= columns ? text : `${chars.slice(0, columns - 1).join("")}…`;
 }
 
-function shortValue(v: unknown): string {
-  return cut(escapeControl(formatValue(v)), VALUE_COLUMNS);
+function valueText(v: unknown, detail: Detail): string {
+  const text = escapeControl(formatValue(v));
+  return detail === "full" ? text : cut(text, VALUE_COLUMNS);
 }
 
-/** `+a +b −c`, at most LIST_ITEMS items, then `… (+N more)`. */
-function listItems(added: readonly unknown[], removed: readonly unknown[]): string {
-  const all = [...added.map((v) => `+${shortValue(v)}`), ...removed.map((v) => `−${shortValue(v)}`)];
+/** `+a +b −c`; short: at most LIST_ITEMS items, then `… (+N more)`. */
+function listItems(added: readonly unknown[], removed: readonly unknown[], detail: Detail): string {
+  const all = [...added.map((v) => `+${valueText(v, detail)}`), ...removed.map((v) => `−${valueText(v, detail)}`)];
+  if (detail === "full") return all.join(" ");
   const shown = all.slice(0, LIST_ITEMS).join(" ");
   return all.length > LIST_ITEMS ? `${shown} … (+${all.length - LIST_ITEMS} more)` : shown;
 }
@@ -43,9 +56,10 @@ const unwrapSingle = (v: unknown) => (Array.isArray(v) && v.length <= 1 ? v[0] :
 
 /**
  * One change in the construct's words: `scopes +a −b`, `name: Old → New`, `secret (sensitive)`;
- * a field no prop sets keeps its path. Values are cut short; a secret is never shown.
+ * a field no prop sets keeps its path. Values are cut short unless `detail` is `full`; a secret is
+ * never shown.
  */
-export function describeChange(kind: Kind, c: FieldChange): string {
+export function describeChange(kind: Kind, c: FieldChange, detail: Detail = "short"): string {
   const prop = unitOf(kind).props[c.field];
   const name = escapeControl(prop?.name ?? c.field);
   if (c.sensitive) return `${name} ${SENSITIVE}`;
@@ -53,22 +67,38 @@ export function describeChange(kind: Kind, c: FieldChange): string {
   if (isListChange({ from, to })) {
     const added = minus(to, from);
     const removed = minus(from, to);
-    if (added.length + removed.length > 0) return `${name} ${listItems(added, removed)}`;
+    if (added.length + removed.length > 0) return `${name} ${listItems(added, removed, detail)}`;
   }
-  return from === undefined ? `${name}: ${shortValue(to)}` : `${name}: ${shortValue(from)} → ${shortValue(to)}`;
+  return from === undefined ? `${name}: ${valueText(to, detail)}` : `${name}: ${valueText(from, detail)} → ${valueText(to, detail)}`;
 }
+
+/** The secret prop of a client (web app, AI agent). */
+const SECRET_PROP = CLIENT_PROPS[SECRET_FIELD.join(".")].name;
+
+/** A bumped secret version as the plan says it (the versions are not secret, the value is never shown). */
+export function describeRotation(appliedVersion: unknown, desiredVersion: unknown): string {
+  return `${SECRET_PROP} ${SENSITIVE}: version ${formatValue(appliedVersion)} → ${formatValue(desiredVersion)}`;
+}
+
+/** A rotation as the apply reports it, once the secret is written. */
+export function rotatedNote(appliedVersion: unknown, desiredVersion: unknown): string {
+  return `${SECRET_PROP} rotated (version ${formatValue(appliedVersion)} → ${formatValue(desiredVersion)})`;
+}
+
+/** A note that already says what happens to the secret (a rotation): its change is not said again. */
+const saysSecret = (note: string) => note.startsWith(`${SECRET_PROP} `);
 
 /**
  * The changes of one object, each said once. On a create only what code sets is said (the fields
  * the tool fills in itself, like the client type, would only add noise). A secret write comes
  * first; one a note already mentions (`secret rotated …`) is not said again.
  */
-export function describeChanges(kind: Kind, changes: readonly FieldChange[], creating: boolean, notes: readonly string[] = []): string[] {
-  const secretInNotes = notes.some((n) => n.startsWith("secret "));
+export function describeChanges(kind: Kind, changes: readonly FieldChange[], creating: boolean, notes: readonly string[] = [], detail: Detail = "short"): string[] {
+  const secretInNotes = notes.some(saysSecret);
   const said = changes
     .filter((c) => !creating || propOf(kind, c.field) !== undefined)
     .filter((c) => !(c.sensitive && secretInNotes))
-    .map((c) => describeChange(kind, c));
+    .map((c) => describeChange(kind, c, detail));
   // A secret write leads: a short line cut for room must still say it.
   const secretFirst = [...said.filter((s) => s.endsWith(SENSITIVE)), ...said.filter((s) => !s.endsWith(SENSITIVE))];
   return [...new Set(secretFirst)];
@@ -89,13 +119,13 @@ export function fitLine(head: string, parts: readonly string[]): string {
   return head + cut(parts[0] ?? "", Math.max(1, MAX_COLUMNS - width(head) - width(tail))) + tail;
 }
 
-/** Text on lines of at most MAX_COLUMNS, broken at spaces; continuation lines are indented. */
-export function wrapLines(text: string, indent = "    "): string {
+/** Text on lines of at most `columns`, broken at spaces; continuation lines start with `indent`. */
+export function wrapLines(text: string, indent = "    ", columns = MAX_COLUMNS): string {
   const lines: string[] = [];
   let current = "";
   for (const word of text.split(" ")) {
     const candidate = current === "" ? word : `${current} ${word}`;
-    if ([...candidate].length <= MAX_COLUMNS || current === "") {
+    if ([...candidate].length <= columns || current === "") {
       current = candidate;
       continue;
     }
@@ -104,7 +134,7 @@ export function wrapLines(text: string, indent = "    "): string {
   }
   lines.push(current);
   // A single word longer than a line (a URL, say) is cut into pieces.
-  return lines.flatMap((l) => chunks(l, MAX_COLUMNS)).join("\n");
+  return lines.flatMap((l) => chunks(l, columns)).join("\n");
 }
 
 function chunks(line: string, columns: number): string[] {

@@ -50,7 +50,6 @@ export async function writeClient(
   if (creating || idm.write === "create") context.created(identity);
   // A create's plan already names the secret; a rotation adds it once.
   const changes = [...client.changes, ...(step.secret && !creating ? [SECRET_CHANGE] : []), ...idm.changes];
-  const notes = step.rotating ? [`secret rotated (version ${step.previous?.secret} → ${spec.secret.version})`] : [];
   const action: Action = creating ? "created" : step.adopting ? "adopted" : wroteClient || wroteIdm ? "updated" : "unchanged";
-  return result(spec.kind, spec.id, action, changes, notes);
+  return result(spec.kind, spec.id, action, changes);
 }

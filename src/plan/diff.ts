@@ -258,8 +258,9 @@ function markRenames(planned: PlannedObject[]): void {
     if (old.action !== "delete" || !old.address) continue;
     const replacement = created.get(`${old.kind}|${old.address}`);
     if (!replacement || replacement.id === old.id) continue;
-    const secret = unitOf(old.kind).secret ? " (a new client: its secret is written anew)" : "";
-    replacement.notes.push(`replaces ${old.id}${secret}; ${old.id} is deleted once everything else succeeded`);
+    // Its `secret (sensitive)` line says the new client's secret is written: the note does not repeat it.
+    const client = unitOf(old.kind).secret ? " (a new client)" : "";
+    replacement.notes.push(`replaces ${old.id}${client}; ${old.id} is deleted once everything else succeeded`);
     old.notes.push(`replaced by ${replacement.id}`);
   }
 }

@@ -11,8 +11,8 @@ import { CliError } from "../contract/errors";
 import { addSummaries, batchRequests, decide, planStack, summarize, syncWorkOf, type StackInputs, type TenantDecision } from "./diff";
 import { createOAuth2Api } from "../client/oauth2-api";
 import { EngineError, realmNotFound } from "../engine/errors";
-import { grantsInUse } from "../engine/grants-in-use";
-import { withDeclaringStack } from "./declared-by";
+import { grantsInUse, type GrantDeclarer } from "../engine/grants-in-use";
+import { grantDeclarer, withDeclaringStack } from "./declared-by";
 import { unitOf } from "../kinds";
 import { secretProof } from "../engine/ownership";
 import { recognize } from "../engine/sync";
@@ -50,9 +50,7 @@ function readFailure(what: string, baseUrl: string, realm: string, e: unknown): 
  * Per tenant the plan read, the objects no stack in `outDir` manages (every stack counts, not only
  * `--stack`): one more round of paged list calls per tenant.
  */
-async function readUnmanaged(options: PlanOptions, planned: readonly SynthesizedStack[], tenants: ReadonlyMap<string, TenantRef>, applied: ReadonlyMap<string, StackContents | undefined>): Promise<UnmanagedInTenant[]> {
-  const outDir = options.outDir ?? "cdktf.out";
-  const all = options.stack === undefined ? planned : readStacks(outDir);
+async function readUnmanaged(options: PlanOptions, all: readonly SynthesizedStack[], tenants: ReadonlyMap<string, TenantRef>, applied: ReadonlyMap<string, StackContents | undefined>): Promise<UnmanagedInTenant[]> {
   const contents = all.flatMap((s) => [s.code, applied.has(s.name) ? applied.get(s.name) : readAppliedState(s, undefined).contents]);
   const managed = managedKeys(contents);
   const out: UnmanagedInTenant[] = [];
@@ -77,7 +75,7 @@ async function readUnmanaged(options: PlanOptions, planned: readonly Synthesized
 export async function readTenant(
   inputs: StackInputs,
   { tenant, request }: { tenant: TenantRef; request: BatchRequest },
-  { api, oauth2, env }: { api: AdminApi; oauth2: OAuth2Api; env: Record<string, string | undefined> },
+  { api, oauth2, env, declarer }: { api: AdminApi; oauth2: OAuth2Api; env: Record<string, string | undefined>; declarer?: GrantDeclarer },
   onRound?: (what: string) => void,
 ): Promise<{ snapshot: TenantSnapshot; decision?: TenantDecision }> {
   if (!(await api.realmExists())) throw realmNotFound(tenant.realm, tenant.baseUrl);
@@ -86,11 +84,14 @@ export async function readTenant(
   if (!work) return { snapshot };
   const recognized = await recognize(work.changed, work.before, snapshot, env, secretProof(oauth2));
   const removed = work.removed.filter((i) => tenantKey(i.tenant) === tenantKey(tenant));
-  return { snapshot, decision: decide(work, tenant, snapshot, env, recognized, await grantsInUse(() => api, removed)) };
+  return { snapshot, decision: decide(work, tenant, snapshot, env, recognized, await grantsInUse(() => api, removed, declarer)) };
 }
 
 export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
   const stacks = readStacks(options.outDir ?? "cdktf.out", options.stack);
+  // Every stack of the synth output, also with --stack: who declares a grant another stack uses.
+  const all = options.stack === undefined ? stacks : readStacks(options.outDir ?? "cdktf.out");
+  const declarer = grantDeclarer(all);
   const tenants = new Map<string, TenantRef>();
   const applied = new Map<string, StackContents | undefined>();
   if (options.stateFile && stacks.length > 1) {
@@ -110,7 +111,7 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
       const api = createAdminApi({ baseUrl: tenant.baseUrl, realm: tenant.realm, auth: tenant.auth, env: options.env, onRequest: options.onRequest });
       const oauth2 = createOAuth2Api({ baseUrl: tenant.baseUrl, realm: tenant.realm });
       try {
-        const read = await readTenant(inputs, { tenant, request }, { api, oauth2, env }, (what) => options.onStage?.(`stack ${stack.name}: reading ${what}`));
+        const read = await readTenant(inputs, { tenant, request }, { api, oauth2, env, declarer }, (what) => options.onStage?.(`stack ${stack.name}: reading ${what}`));
         snapshots.set(key, read.snapshot);
         if (read.decision) decisions.set(key, read.decision);
       } catch (e) {
@@ -122,7 +123,7 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
     }
     const objects = planStack(inputs, snapshots, decisions).map((o) => {
       const tenant = unitOf(o.kind).references ? [...stack.code.objects.values()].find((c) => c.spec?.kind === o.kind && c.spec.id === o.id)?.spec?.tenant : undefined;
-      return tenant ? { ...o, problems: o.problems.map((p) => withDeclaringStack(p, tenant, o.kind, o.id, stack.name, stacks)) } : o;
+      return tenant ? { ...o, problems: o.problems.map((p) => withDeclaringStack(p, tenant, o.kind, o.id, stack.name, all)) } : o;
     });
     plans.push({
       name: stack.name,
@@ -133,6 +134,6 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanReport> {
     });
   }
   const summary = addSummaries(plans.map((p) => p.summary));
-  const unmanaged = await readUnmanaged(options, stacks, tenants, applied);
+  const unmanaged = await readUnmanaged(options, all, tenants, applied);
   return { version: PLAN_FORMAT_VERSION, stacks: plans, unmanaged, summary, changesPresent: summary.create + summary.update + summary.adopt + summary.rotate + summary.delete + summary.forget > 0 };
 }

@@ -1,12 +1,15 @@
 /**
  * The plan report as text (Terraform-like symbols, colour when asked), as markdown (a pull-request
  * comment or CI job summary: one collapsible section per stack) and as JSON (the schema in
- * schema.ts). The report holds no secret value, so no format can print one. Text and markdown
- * escape control characters in every line before it is painted (JSON escapes them itself), so
- * a live value cannot start a line or recolour a terminal.
+ * schema.ts). Text and markdown say each change in the constructs' words, as the apply's lines do
+ * (the engine's wording.ts: `name: Old → New`, `scopes +write`), on lines of at most 160 columns.
+ * The report holds no secret value, so no format can print one. Text and markdown escape control
+ * characters in every line before it is painted (JSON escapes them itself), so a live value
+ * cannot start a line or recolour a terminal.
  */
 import { escapeControl } from "../contract/text";
-import { formatValue, SENSITIVE } from "../engine/fields";
+import type { FieldChange as EngineChange } from "../engine/fields";
+import { describeChange, describeChanges, describeRotation, MAX_COLUMNS, wrapLines } from "../engine/wording";
 import { unitOf } from "../kinds";
 import type { DriftChange, FieldChange, PlannedObject, PlanReport, StackPlan, Summary, UnmanagedInTenant } from "./schema";
 
@@ -20,27 +23,52 @@ const COLOUR: Record<PlannedObject["action"], Colour> = { create: "green", updat
 /** Said after the title: what happens to the object as a whole. */
 const VERB: Partial<Record<PlannedObject["action"], string>> = { delete: " will be deleted", adopt: " will be adopted", rotate: " will get a new secret", forget: " will be forgotten" };
 
-const items = (values: unknown[], sign: string) => values.map((v) => `${sign} ${formatValue(v)}`);
+/** The lines of a stack's body are indented by two columns in text: they wrap two short of MAX_COLUMNS. */
+const BODY_COLUMNS = MAX_COLUMNS - 2;
+const width = (s: string) => [...s].length;
 
-function changeLine(c: FieldChange, creating: boolean): string {
+/**
+ * `text` after `lead`, on lines of at most BODY_COLUMNS: continuation lines start with `next` (the
+ * sign first, so that a markdown `diff` block colours them too). Control characters are escaped
+ * before the text is measured.
+ */
+function wrapped(paint: Painter, colour: Colour, lead: string, text: string, next: string): string[] {
+  const columns = BODY_COLUMNS - Math.max(width(lead), width(next));
+  return wrapLines(escapeControl(text), "", columns)
+    .split("\n")
+    .map((l, i) => paint(colour, (i === 0 ? lead : next) + l));
+}
+
+/** A change of the report as the engine's wording reads it: `from` → `to`, a list as its removed → added items. */
+function asEngineChange(c: Exclude<FieldChange, { type: "rotate" }>): EngineChange {
   switch (c.type) {
     case "sensitive":
-      return `${c.field} = ${SENSITIVE}`;
-    case "rotate":
-      return `${c.field}: ${SENSITIVE} rotate (secret version ${formatValue(c.appliedVersion)} → ${formatValue(c.desiredVersion)})`;
-    case "ensure-present":
-      return `${c.field}: ensure present ${c.added.map(formatValue).join(", ")} (others untouched)`;
-    case "list":
-      return `${c.field}: ${[...items(c.added, "+"), ...items(c.removed, "-")].join(", ")}`;
+      return { field: c.field, from: undefined, to: undefined, sensitive: true };
     case "set":
-      return creating || !("live" in c) ? `${c.field} = ${formatValue(c.desired)}` : `${c.field}: ${formatValue(c.live)} → ${formatValue(c.desired)}`;
+      return { field: c.field, from: c.live, to: c.desired };
+    case "list":
+      return { field: c.field, from: c.removed, to: c.added };
+    case "ensure-present":
+      return { field: c.field, from: [], to: c.added };
   }
 }
 
-function driftLine(c: DriftChange): string {
-  return c.type === "list"
-    ? `${c.field}: ${[...items(c.added, "+"), ...items(c.removed, "-")].join(", ")} (applied → live)`
-    : `${c.field}: applied ${formatValue(c.applied)}, live ${formatValue(c.live)}`;
+/**
+ * The changes of one object in the constructs' words, as the apply's line says them (wording.ts),
+ * in full: each once, the secret once, on create only what code sets.
+ */
+function changeTexts(o: Pick<PlannedObject, "kind" | "action" | "changes" | "notes">): string[] {
+  const rotations = o.changes.flatMap((c) => (c.type === "rotate" ? [describeRotation(c.appliedVersion, c.desiredVersion)] : []));
+  const others = o.changes.flatMap((c) => (c.type === "rotate" ? [] : [asEngineChange(c)]));
+  return [...rotations, ...describeChanges(o.kind, others, o.action === "create", [...o.notes, ...rotations], "full")];
+}
+
+/** Drift in the constructs' words: applied → live. */
+function driftTexts(kind: PlannedObject["kind"], changes: readonly DriftChange[]): string[] {
+  const said = changes.map((c) =>
+    describeChange(kind, c.type === "list" ? { field: c.field, from: c.removed, to: c.added } : { field: c.field, from: c.applied, to: c.live }, "full"),
+  );
+  return [...new Set(said)].map((s) => `${s} (applied → live)`);
 }
 
 function title(o: PlannedObject): string {
@@ -51,28 +79,24 @@ function title(o: PlannedObject): string {
 function objectLines(o: PlannedObject, paint: Painter): string[] {
   if (o.action === "no-change" && o.notes.length === 0 && o.problems.length === 0) return [];
   const sign = SYMBOL[o.action];
-  const lines = [paint(COLOUR[o.action], `${sign} ${title(o)}${VERB[o.action] ?? ""}`)];
-  const creating = o.action === "create";
+  const colour = COLOUR[o.action];
+  const lines = wrapped(paint, colour, `${sign} `, `${title(o)}${VERB[o.action] ?? ""}`, `${sign}   `);
   // The sign leads each line, so a markdown `diff` block colours it.
-  for (const c of o.changes) lines.push(paint(COLOUR[o.action], `${sign}     ${changeLine(c, creating)}`));
+  for (const text of changeTexts(o)) lines.push(...wrapped(paint, colour, `${sign}     `, text, `${sign}       `));
   // Realm-wide notes repeat for every provider plan: say them only when something changes.
-  for (const n of o.notes) if (o.action !== "no-change" || !unitOf(o.kind).realmWide) lines.push(paint("dim", `      # ${n}`));
-  for (const p of o.problems) lines.push(paint("red", `!     apply would fail: ${p}`));
+  for (const n of o.notes) if (o.action !== "no-change" || !unitOf(o.kind).realmWide) lines.push(...wrapped(paint, "dim", "      # ", n, "        "));
+  for (const p of o.problems) lines.push(...wrapped(paint, "red", "!     apply would fail: ", p, "!       "));
   return lines;
 }
 
 function driftLines(o: PlannedObject, paint: Painter): string[] {
   const d = o.drift!;
-  const lines = [paint("yellow", `! ${title(o)}${d.status === "deleted" ? " was deleted outside code" : ""}`)];
-  for (const c of d.changes) lines.push(paint("yellow", `!     ${driftLine(c)}`));
-  lines.push(
-    paint(
-      "dim",
-      d.overwrittenByApply
-        ? "      # the next apply writes the code's values back"
-        : `      # terraform apply leaves this as is (the object's spec is unchanged)${d.restore ? `; to restore: ${d.restore}` : ""}`,
-    ),
-  );
+  const lines = wrapped(paint, "yellow", "! ", `${title(o)}${d.status === "deleted" ? " was deleted outside code" : ""}`, "!   ");
+  for (const text of driftTexts(o.kind, d.changes)) lines.push(...wrapped(paint, "yellow", "!     ", text, "!       "));
+  const note = d.overwrittenByApply
+    ? "the next apply writes the code's values back"
+    : `terraform apply leaves this as is (the object's spec is unchanged)${d.restore ? `; to restore: ${d.restore}` : ""}`;
+  lines.push(...wrapped(paint, "dim", "      # ", note, "        "));
   return lines;
 }
 
@@ -129,11 +153,12 @@ const unmanagedCount = (report: PlanReport) => report.unmanaged.reduce((n, t) =>
 export function renderText(report: PlanReport, paint: Painter = plain): string {
   const out: string[] = [];
   for (const stack of report.stacks) {
-    out.push(paint("bold", escapeControl(`Stack ${stack.name}: ${tenantsLine(stack)}`)), paint("dim", escapeControl(`# ${stack.state.note}`)), "");
+    out.push(paint("bold", escapeControl(`Stack ${stack.name}: ${tenantsLine(stack)}`)), ...wrapped(paint, "dim", "# ", stack.state.note, "  "), "");
     out.push(...stackBody(stack, paint).map((l) => (l ? `  ${l}` : l)), "");
   }
   if (report.unmanaged.length > 0) {
-    out.push(paint("bold", UNMANAGED_TITLE), ...unmanagedLines(report.unmanaged).map((l) => `  ${paint(unmanagedCount(report) > 0 ? "yellow" : "dim", l)}`), "");
+    const colour = unmanagedCount(report) > 0 ? "yellow" : "dim";
+    out.push(paint("bold", UNMANAGED_TITLE), ...unmanagedLines(report.unmanaged).flatMap((l) => wrapped(paint, colour, "  ", l, "    ")), "");
   }
   out.push(paint("bold", summaryLine(report.summary)), ...summaryExtras(report.summary));
   return out.join("\n");

@@ -12,6 +12,7 @@ import { Identity, identityKey, identityOf, Spec, tenantKey, tenantKeyOfIdentity
 import { mapStrings, unescapeTemplate } from "../contract/template";
 import { CliError } from "../contract/errors";
 import type { ResourcesInState } from "../engine/sync";
+import { terraformOnlyInSpec } from "../contract/terraform-only";
 
 /** One managed object as a source describes it. */
 export interface StackObject {
@@ -148,7 +149,11 @@ function contentsOf(resources: readonly RawResource[], forgets: readonly string[
   return { objects, inventory, journals, resources: resourceKeys, forgets, syncFirst };
 }
 
-/** The custom resources of a synthesized `cdk.tf.json`, unescaped as Terraform reads them. */
+/**
+ * The custom resources of a synthesized `cdk.tf.json`, unescaped as Terraform reads them. A spec
+ * that holds a Terraform expression (put there past the constructs' check, by an escape hatch) is
+ * refused: the sync would write the expression's text, not its value.
+ */
 export function readSynthesized(json: unknown): StackContents {
   type Block = { "//"?: { metadata?: { path?: string } }; triggers?: Record<string, unknown>; triggers_replace?: Record<string, unknown>; input?: Record<string, unknown> };
   const resource = (json as { resource?: Record<string, Record<string, Block>> }).resource ?? {};
@@ -156,6 +161,9 @@ export function readSynthesized(json: unknown): StackContents {
   for (const type of ["terraform_data", "null_resource"]) {
     for (const [name, block] of Object.entries(resource[type] ?? {})) {
       const values = { ...block.triggers_replace, ...block.input, ...block.triggers };
+      // Before unescaping: only then does a Terraform expression differ from an escaped literal.
+      const terraformOnly = terraformOnlyInSpec(block["//"]?.metadata?.path?.replace(/\/Resource$/, "") ?? `${type}.${name}`, decodeTrigger(values.spec));
+      if (terraformOnly) throw new CliError(terraformOnly);
       raw.push({
         address: `${type}.${name}`,
         path: block["//"]?.metadata?.path,

@@ -6,17 +6,9 @@ import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Spec } from "../../src/contract/spec";
-import { TestTenant } from "../engine/support";
-import { requireCli, SyncRunner, type RunResult } from "./run";
+import { cliTestTenant, SyncRunner, type RunResult } from "./run";
 
-const t = new TestTenant();
-
-beforeAll(async () => {
-  requireCli();
-  await t.start();
-}, 60_000);
-afterAll(() => t.stop());
-beforeEach(() => t.reset());
+const t = cliTestTenant();
 
 let runner: SyncRunner;
 beforeEach(() => (runner = new SyncRunner(t.ref(), (extra) => t.env(extra))));

@@ -3,20 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PROVISIONER_ENV } from "../../src/contract/constants";
 import { canonicalJson, type Spec } from "../../src/contract/spec";
-import { TestTenant } from "../engine/support";
 import { scratchDir } from "../support/scratch";
-import { requireCli, runCli, SyncRunner, type RunResult } from "./run";
+import { cliTestTenant, runCli, SyncRunner, type RunResult } from "./run";
 
-const t = new TestTenant();
+const t = cliTestTenant();
 /** Everything the CLI printed in this file, for the secret scan at the end. */
 const transcript: RunResult[] = [];
 
-beforeAll(async () => {
-  requireCli();
-  await t.start();
-}, 60_000);
-afterAll(() => t.stop());
-beforeEach(() => t.reset());
 
 async function cli(args: string[], env: Record<string, string | undefined> = {}, cwd?: string): Promise<RunResult> {
   const r = await runCli(args, t.env(env), cwd);

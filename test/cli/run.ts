@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { PROVISIONER_ENV } from "../../src/contract/constants";
 import { journalOf, type Journal } from "../../src/contract/journal";
 import { canonicalJson, type Spec, type TenantRef } from "../../src/contract/spec";
+import { TestTenant } from "../engine/support";
 
 export const REPO = resolve(__dirname, "../..");
 export const CLI = join(REPO, "dist", "cli", "cdktf-aic.mjs");
@@ -22,6 +23,18 @@ export interface RunResult {
   status: number;
   stdout: string;
   stderr: string;
+}
+
+/** The embedded tenant of a test file that runs the bundled CLI: started before its tests (once the bundle is there), reset before each, stopped after. */
+export function cliTestTenant(): TestTenant {
+  const t = new TestTenant();
+  beforeAll(async () => {
+    requireCli();
+    await t.start();
+  }, 60_000);
+  afterAll(() => t.stop());
+  beforeEach(() => t.reset());
+  return t;
 }
 
 /** Asynchronous on purpose: the embedded tenant answers from this same process. */

@@ -12,6 +12,7 @@ import {
   TenantCredentials,
 } from "../../constructs";
 import { ManagedObject } from "../../constructs/private/custom-resource";
+import { readSynthesized } from "../../src/plan/stack";
 import {
   COMMANDS,
   MAX_JOURNAL_PARTS,
@@ -186,6 +187,14 @@ describe("the custom resource pattern", () => {
     expect(plan.rendered).toMatch(/~ scopes\s+= \[/);
     expect(plan.rendered).toMatch(/^\s+- "write-data",$/m);
     expect(plan.rendered).toMatch(/^\s+- "admin-action",$/m);
+  });
+
+  it("says in terraform plan what a grant without scopes means (any scope of the application), which readers drop", () => {
+    const { grant, synth } = seedStack();
+    const plan = new TerraformWorkdir().plan(synth);
+    expect(plan.rendered).toMatch(/scopesNote\s+= "no scopes: any scope of the application"/);
+    const read = [...readSynthesized(JSON.parse(synth)).objects.values()].find((o) => o.identity.kind === "agent-grant")!;
+    expect(read.spec).toEqual(ManagedObject.of(grant)!.spec);
   });
 
   it("escapes ${ and %{ in literal strings so that Terraform reads the spec unchanged", () => {

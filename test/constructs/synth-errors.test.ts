@@ -4,9 +4,10 @@
  * errors at once, each once, and without a stack trace unless CDKTF_AIC_DEBUG=1.
  */
 import { spawnSync } from "node:child_process";
+import { TerraformStack } from "cdktf";
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { AgentApplicationGrant, AiAgent, AiAgentProps, ConfidentialWebApp, ConfidentialWebAppProps, OAuth2ProviderGrants, StackValidationError, TenantStack, TenantStackProps } from "../../constructs";
+import { AgentApplicationGrant, AiAgent, AiAgentProps, AicTenant, ConfidentialWebApp, ConfidentialWebAppProps, OAuth2ProviderGrants, StackValidationError, TenantStack, TenantStackProps } from "../../constructs";
 import { scratchDir } from "../support/scratch";
 import { agentProps, TENANT_URL, testApp, webAppProps } from "./helpers";
 
@@ -77,6 +78,32 @@ describe("a TenantStack's validation errors", () => {
       "alpha/grant AIC_GRANT_SCOPE_OUTSIDE_APPLICATION",
     ]);
     expect(e.message).toMatch(/^stack alpha has 3 errors; fix them and synthesize again:\n {2}\[alpha\/web-app\]/);
+  });
+
+  it("include prop errors the constructors found: each construct is still made, and every error of the stack comes at once, each once", () => {
+    const e = synthErrors((stack) => {
+      new OAuth2ProviderGrants(stack, "provider", untyped({ grantTypes: ["password", "token-exchange"], removalPolicy: "keep" }));
+      const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ clientId: "digital assistant", scopes: [] }));
+      const agent = new AiAgent(stack, "agent", { ...agentProps(), tokenEndpointAuthMethod: "client_secret_jwt_typo" as unknown as "client_secret_post" });
+      new AgentApplicationGrant(stack, "grant", { agent, application: app, subjects: [] });
+      new ConfidentialWebApp(stack, "other", webAppProps({ clientId: "other-app", name: " " }));
+    });
+    expect(e.problems.map((p) => /^\[([^\]]+)\] \[([A-Z_]+)\]/.exec(p)?.slice(1).join(" "))).toEqual([
+      "alpha/provider AIC_INVALID_REMOVAL_POLICY",
+      "alpha/web-app AIC_INVALID_CLIENT_ID",
+      "alpha/web-app AIC_NO_SCOPES",
+      "alpha/agent AIC_INVALID_TOKEN_ENDPOINT_AUTH_METHOD",
+      "alpha/grant AIC_NO_SUBJECTS",
+      "alpha/other AIC_INVALID_NAME",
+    ]);
+    expect(e.message).toMatch(/^stack alpha has 6 errors; fix them and synthesize again:/);
+  });
+
+  it("in a plain TerraformStack, are thrown by the constructor, as before", () => {
+    const app = testApp();
+    const stack = new TerraformStack(app, "plain");
+    new AicTenant(stack, "Tenant", { baseUrl: TENANT_URL });
+    expect(() => new ConfidentialWebApp(stack, "web-app", webAppProps({ scopes: [] }))).toThrow(/plain\/web-app: \[AIC_NO_SCOPES\]/);
   });
 
   /** Runs a JavaScript app (no type-check at all) that misspells a prop, as `cdktf synth` would run it. */

@@ -127,6 +127,27 @@ describe("-target", () => {
   }, 300_000);
 });
 
+describe("a construct renamed in code (same client id)", () => {
+  const ws = workspace();
+
+  it("is a destroyed and a created Resource for terraform plan, no change for cdktf-aic plan, and no admin call for apply", async () => {
+    synth(ws, ["a", "b"]);
+    await init(ws);
+    expect((await ws.terraform(APPLY)).status).toBe(0);
+    synth(ws, ["renamed", "b"], { renamed: { clientId: "app-a", name: "App a" } });
+    const raw = await ws.terraform(["plan", "-input=false", "-no-color"]);
+    expect(raw.output).toMatch(/Plan: 1 to add, 0 to change, 1 to destroy\./);
+    const plan = await ws.cli(["plan", "--out", ws.outdir, "--stack", STACK, "--detailed-exitcode"]);
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).toMatch(/No changes\. The tenant matches the code\./);
+    await ws.clearAudit();
+    const r = await ws.terraform(APPLY);
+    expect(r.status).toBe(0);
+    expect(await ws.audit()).toEqual([]);
+    expect(await liveApps(ws)).toEqual(["app-a", "app-b"]);
+  }, 300_000);
+});
+
 describe("a lost journal", () => {
   const ws = workspace();
 

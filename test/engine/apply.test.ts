@@ -394,7 +394,7 @@ describe("applySpec(agent-grant)", () => {
   it("fails naming every missing reference before any write", async () => {
     const run = applySpec(t.api, t.agentGrant({ subjects: ["ghost"], subjectGroups: ["no-group"] }), opts());
     await expect(run).rejects.toThrow(
-      'agent-grant digital-assistant-ai-agent/digital-assistant-web-app: AI agent "digital-assistant-ai-agent", application "digital-assistant-web-app", user "ghost", group "no-group" not found in realm alpha',
+      /^AI agent "digital-assistant-ai-agent", application "digital-assistant-web-app", user "ghost", group "no-group" not found in realm alpha; create them first or fix the name$/,
     );
     expect(await t.writes()).toEqual([]);
   });

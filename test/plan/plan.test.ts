@@ -45,25 +45,26 @@ describe("cdktf-aic plan", () => {
     expect(symbolLines(r.stdout)).toEqual(
       expect.arrayContaining([
         "+ web-app reporting-app (alpha/reporting-app)",
-        "+     coreOAuth2ClientConfig.scopes = [openid]",
-        "+     coreOAuth2ClientConfig.redirectionUris = [https://reporting.example.com/cb]",
-        "+     coreOAuth2ClientConfig.userpassword = (sensitive)",
+        "+     secret (sensitive)",
+        "+     scopes +openid",
+        "+     redirectUris +https://reporting.example.com/cb",
+        "+     name: Reporting",
       ]),
     );
     expect(r.stdout).toContain("Plan: 1 to create, 0 to update, 0 to delete.");
     expect(r.status).toBe(2);
   });
 
-  it("reports changed owned fields as update, each as field: live → desired, lists as added and removed items", async () => {
+  it("reports changed owned fields as update in the constructs' words, each as prop: live → desired, lists as added and removed items", async () => {
     const r = await plan({ appName: "Assistant", grantScopes: ["write-data"] });
     const lines = symbolLines(r.stdout);
     expect(lines).toEqual(
       expect.arrayContaining([
         `~ web-app ${APP} (alpha/web-app)`,
-        "~     coreOAuth2ClientConfig.clientName: + Assistant, - Digital Assistant Web App",
-        "~     application.name: Digital Assistant Web App → Assistant",
+        // The AM client and the IDM record both carry the name: said once.
+        "~     name: Digital Assistant Web App → Assistant",
         `~ agent-grant ${AGENT}/${APP} (alpha/grant)`,
-        "~     privilege.permissions: + write-data, - read-data",
+        "~     scopes +write-data −read-data",
       ]),
     );
     expect(r.stdout).toContain("Plan: 0 to create, 2 to update, 0 to delete.");
@@ -76,7 +77,7 @@ describe("cdktf-aic plan", () => {
     const created = objects.find((o) => o.kind === "ai-agent" && o.id === "renamed-agent")!;
     const deleted = objects.find((o) => o.kind === "ai-agent" && o.id === AGENT)!;
     expect(created).toMatchObject({ action: "create" });
-    expect(created.notes).toContain(`replaces ${AGENT} (a new client: its secret is written anew); ${AGENT} is deleted once everything else succeeded`);
+    expect(created.notes).toContain(`replaces ${AGENT} (a new client); ${AGENT} is deleted once everything else succeeded`);
     expect(deleted).toMatchObject({ action: "delete", notes: ["replaced by renamed-agent"] });
   });
 
@@ -93,7 +94,7 @@ describe("cdktf-aic plan", () => {
     expect(appliedApp.spec).toMatchObject({ secret: { env: "WEB_APP_CLIENT_SECRET", version: 1 } });
 
     const r = await plan({ appSecretVersion: 2 });
-    expect(symbolLines(r.stdout)).toContain("~     coreOAuth2ClientConfig.userpassword: (sensitive) rotate (secret version 1 → 2)");
+    expect(symbolLines(r.stdout)).toContain("~     secret (sensitive): version 1 → 2");
     expect(r.stdout).toContain("Plan: 0 to create, 0 to update, 1 to rotate, 0 to delete.");
     // The version is part of the spec, yet only the rotation shows: no field of the app changes.
     const app = (await planJson({ appSecretVersion: 2 })).stacks[0].objects.find((o) => o.id === APP)!;
@@ -133,8 +134,8 @@ describe("cdktf-aic plan", () => {
       const drift = r.stdout.slice(r.stdout.indexOf("Drift: changed in the tenant outside code"));
       expect(symbolLines(drift)).toEqual([
         `! web-app ${APP} (alpha/web-app)`,
-        "!     coreOAuth2ClientConfig.scopes: + extra (applied → live)",
-        "!     application.name: applied Digital Assistant Web App, live Renamed in the console",
+        "!     scopes +extra (applied → live)",
+        "!     name: Digital Assistant Web App → Renamed in the console (applied → live)",
       ]);
       // The spec did not change, so Terraform would not re-run the apply: the plan says how to restore.
       expect(drift).toMatch(/to restore: cdktf-aic reconcile \(in the stack's folder\)/);
@@ -283,3 +284,46 @@ function rewriteBaseUrl(w: Workspace, baseUrl: string): string {
   writeFileSync(join(dir, "cdk.tf.json"), readFileSync(join(w.stackDir, "cdk.tf.json"), "utf8").split(w.tenant.baseUrl).join(baseUrl));
   return join(w.dir, "elsewhere", "cdktf.out");
 }
+
+describe("cdktf-aic plan and the apply after it", () => {
+  /** The props a change text names: what comes before `:`, ` +`, ` −` or ` (sensitive)`. */
+  const propOf = (text: string) => text.match(/^(\S+?)(?::| [+−(])/)?.[1] ?? text;
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+  /** The change lines plan's text gives an object, as props. */
+  function planned(stdout: string, kind: string, id: string): string[] {
+    const lines = stdout.split("\n");
+    const start = lines.findIndex((l) => new RegExp(`^  [+~] ${escape(kind)} ${escape(id)} \\(`).test(l));
+    expect(start).toBeGreaterThanOrEqual(0);
+    const props: string[] = [];
+    for (const l of lines.slice(start + 1)) {
+      const m = l.match(/^  [+~] {5}(\S.*)$/);
+      if (!m) break;
+      props.push(propOf(m[1]));
+    }
+    return props;
+  }
+
+  /** The apply's line of an object (Terraform prefixes it), as props and how many it left off for room. */
+  function appliedLine(output: string, kind: string, id: string): { props: string[]; more: number } {
+    const m = output.match(new RegExp(`[+~] ${escape(kind)} ${escape(id)}: (?:created — |updated — )?(.*)$`, "m"));
+    expect(m).not.toBeNull();
+    const parts = m![1].split("; ");
+    const more = Number(parts.at(-1)!.match(/^… \(\+(\d+) more\)$/)?.[1] ?? 0);
+    return { props: (more > 0 ? parts.slice(0, -1) : parts).map(propOf), more };
+  }
+
+  it("names the same props for an object in plan's text as the apply's line for it", async () => {
+    ws.synth((s) => seed(s, { appName: "Assistant", grantScopes: ["write-data"], extraApp: true }));
+    const r = await ws.cli(["plan"]);
+    const applied = await ws.apply();
+    for (const [kind, id] of [["web-app", APP], ["web-app", "reporting-app"], ["agent-grant", `${AGENT}/${APP}`]]) {
+      const inPlan = planned(r.stdout, kind, id);
+      const inApply = appliedLine(applied.output, kind, id);
+      expect(inPlan.length).toBeGreaterThan(0);
+      // The apply's one line gives way to `… (+N more)` when the props do not fit: the first ones are the plan's.
+      expect(inApply.props).toEqual(inPlan.slice(0, inApply.props.length));
+      expect(inApply.props.length + inApply.more).toBe(inPlan.length);
+    }
+  });
+});
