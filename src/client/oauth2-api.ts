@@ -35,7 +35,10 @@ export function createOAuth2Api(options: OAuth2ApiOptions): OAuth2Client {
     const body = { ...fields };
     if (client?.method === "client_secret_basic") {
       // Both parts form-encoded before they are joined (RFC 6749 §2.3.1).
-      headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.secret)}`).toString("base64")}`;
+      const basic = Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.secret)}`).toString("base64");
+      // The header's value carries the secret too: redacted wherever it shows, even without its "Basic" word.
+      registerSecret(basic);
+      headers.authorization = `Basic ${basic}`;
     } else if (client) {
       Object.assign(body, { client_id: client.clientId, client_secret: client.secret });
     }

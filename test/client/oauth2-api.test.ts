@@ -1,4 +1,4 @@
-import { createAdminApi, createOAuth2Api, type AdminClient, type OAuth2Client } from "../../src/client";
+import { createAdminApi, createOAuth2Api, redact, type AdminClient, type OAuth2Client } from "../../src/client";
 import { rejection, renderings } from "./errors-of";
 import { TestTenant } from "./tenant";
 
@@ -59,5 +59,13 @@ describe("OAuth2Api", () => {
     const err = await rejection(oauth2.tokenInfo(planted));
     expect(err).toMatchObject({ path: expect.stringContaining("access_token=<redacted>") });
     for (const text of renderings(err)) expect(text).not.toContain(planted);
+  });
+});
+
+describe("client_secret_basic", () => {
+  it("registers the Authorization header's value as a secret: redacted wherever it shows, also without its Basic word", async () => {
+    await oauth2.introspect({ token: "not-a-token" }, { clientId: APP, secret: APP_SECRET, method: "client_secret_basic" }).catch(() => undefined);
+    const basic = Buffer.from(`${APP}:${APP_SECRET}`).toString("base64");
+    expect(redact(`header value ${basic} in a log line`)).toBe("header value <redacted> in a log line");
   });
 });

@@ -115,6 +115,23 @@ describe("removing an object from code", () => {
   }, 300_000);
 });
 
+describe("terraform destroy", () => {
+  const ws = workspace();
+
+  it("leaves an object whose construct has removalPolicy retain, and one whose resource was removed from the state; deletes the rest", async () => {
+    synth(ws, { alpha: { ids: ["kept", "gone", "dropped"], extra: { kept: { removalPolicy: "retain" } } } });
+    expect((await tf(ws, "alpha", ["init", "-input=false", "-no-color"])).status).toBe(0);
+    await applied(ws, "alpha");
+    expect((await tf(ws, "alpha", ["state", "rm", addressOf(ws, "alpha", "dropped/Resource")])).status).toBe(0);
+    const r = await tf(ws, "alpha", ["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    expect(r.status).toBe(0);
+    expect(r.output).toMatch(/= web-app app-kept: forgotten — .*removalPolicy "retain"/);
+    expect(r.output).toMatch(/= web-app app-dropped: forgotten — .*terraform state rm/);
+    expect(r.output).toMatch(/- web-app app-gone: deleted/);
+    expect(await liveApps(ws)).toEqual(["app-dropped", "app-kept"]);
+  }, 300_000);
+});
+
 describe("a state applied before the Gate existed", () => {
   const ws = workspace();
 
