@@ -26,7 +26,7 @@ describe("npx cdktf synth", () => {
     expect(existsSync(stack)).toBe(true);
     const text = readFileSync(stack, "utf8");
     const json = JSON.parse(text);
-    expect(Object.keys(json.resource.terraform_data).length).toBe(6); // 4 objects × Resource + the tenant's Origin and Journal
+    expect(Object.keys(json.resource.terraform_data).length).toBe(7); // 4 objects × Resource + the tenant's Origin, Gate and Journal
     expect(json.terraform.backend.local.path).toBe("../../../.cdktf-aic/state/alpha.tfstate");
     expect(text).not.toContain(REPO);
     expect(existsSync(join(out, "stacks", "alpha", "assets", "CdktfAicCli"))).toBe(true);

@@ -104,7 +104,7 @@ describe("a cdktn app (the README's package.json: cdktf resolves to cdktn)", () 
     const withCdktf = terraformData(join(cdktfOut, "stacks", "alpha", "cdk.tf.json"));
     expect(withCdktf.version).not.toBe(cdktnVersion);
     expect(withCdktn.ids).toEqual(withCdktf.ids);
-    expect(withCdktn.ids).toHaveLength(6); // 4 objects + the tenant's Journal and Origin
+    expect(withCdktn.ids).toHaveLength(7); // 4 objects + the tenant's Gate, Journal and Origin
 
     await ws.apply();
     const verify = await ws.cli(["verify", "--stack", "alpha"]);
