@@ -27,14 +27,16 @@ export interface BatchRequest {
   readonly grantAgents?: readonly string[];
   readonly userNames: readonly string[];
   readonly groupNames: readonly string[];
+  /** List every OAuth2 client and AI agent of the realm for the grant types they use (a provider removal). */
+  readonly grantTypeUsers?: boolean;
 }
 
 /** A `BatchRequest` being filled (by the kinds' `readsFor`, `src/kinds/`). */
-export type RequestBuilder = { -readonly [K in keyof BatchRequest]-?: K extends "provider" ? boolean : string[] };
+export type RequestBuilder = { -readonly [K in keyof BatchRequest]-?: K extends "provider" | "grantTypeUsers" ? boolean : string[] };
 
 /** A request to fill with the kinds' `readsFor`, then `done`. */
 export function emptyRequest(): RequestBuilder {
-  return { provider: false, webApps: [], aiAgents: [], privileges: [], grantAgents: [], userNames: [], groupNames: [] };
+  return { provider: false, webApps: [], aiAgents: [], privileges: [], grantAgents: [], userNames: [], groupNames: [], grantTypeUsers: false };
 }
 
 /** The request with each name once. */
@@ -46,6 +48,8 @@ export function done(r: RequestBuilder): BatchRequest {
 /** The live state of everything a `BatchRequest` named; absent objects are simply not in the maps. */
 export interface TenantSnapshot {
   readonly provider: OAuth2Provider | undefined;
+  /** When asked (`grantTypeUsers`): grant type → the realm's clients and agents that list it. */
+  readonly grantTypeUsers?: ReadonlyMap<string, readonly string[]>;
   /** By client id, in the wrapped form a GET returns. */
   readonly clients: ReadonlyMap<string, OAuth2Client>;
   readonly agents: ReadonlyMap<string, AIAgent>;
@@ -184,13 +188,29 @@ export function privilegesByPair(
 }
 
 /**
+ * Grant type → the client ids (OAuth2 clients and AI agents) of the realm that list it: what a
+ * realm relies on, whoever declared it (another stack, another app, the console). Two paged list
+ * calls; lists hold plain values.
+ */
+export async function readGrantTypeUsers(api: AdminApi): Promise<Map<string, string[]>> {
+  const [clients, agents] = await Promise.all([api.queryOAuth2Clients({ filter: "true" }), api.queryAiAgents({ filter: "true" })]);
+  const users = new Map<string, string[]>();
+  for (const c of [...clients, ...agents]) {
+    const grantTypes = (c.advancedOAuth2ClientConfig as { grantTypes?: unknown } | undefined)?.grantTypes;
+    for (const g of Array.isArray(grantTypes) ? grantTypes : []) if (typeof g === "string") users.set(g, [...(users.get(g) ?? []), c._id]);
+  }
+  return users;
+}
+
+/**
  * Reads a tenant in three rounds of parallel list calls: everything named by id or name; then the
  * identities of the agents found; then the names of users and groups that live relationships point
  * to but nobody declared (so a change line says who is removed, not an id).
  */
 export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound?: (what: string) => void): Promise<TenantSnapshot> {
   onRound?.("objects");
-  const [provider, clients, agents, applications, privileges, users, groups] = await Promise.all([
+  const [grantTypeUsers, provider, clients, agents, applications, privileges, users, groups] = await Promise.all([
+    request.grantTypeUsers ? readGrantTypeUsers(api) : Promise.resolve(undefined),
     request.provider ? api.getProvider() : Promise.resolve(undefined),
     readAmClients(request.webApps, (o) => api.queryOAuth2Clients(o)) as Promise<Map<string, OAuth2Client>>,
     readAmClients(request.aiAgents, (o) => api.queryAiAgents(o)) as Promise<Map<string, AIAgent>>,
@@ -232,6 +252,7 @@ export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound
   const clientIdByApplication = new Map([...applicationsByClient].map(([clientId, a]) => [a._id, clientId]));
   return {
     provider,
+    ...(grantTypeUsers ? { grantTypeUsers } : {}),
     clients,
     agents,
     applications: applicationsByClient,

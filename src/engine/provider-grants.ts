@@ -55,11 +55,18 @@ export function planProviderGrants(spec: ProviderGrantsSpec, live: OAuth2Provide
 }
 
 /** Deleting the construct: with policy `destroy`, take exactly the declared grant types off again. */
-export function planProviderRemoval(removal: NonNullable<Identity["removal"]>, live: OAuth2Provider | undefined): ProviderPlan {
+export function planProviderRemoval(
+  removal: NonNullable<Identity["removal"]>,
+  live: OAuth2Provider | undefined,
+  users: ReadonlyMap<string, readonly string[]> = new Map(),
+): ProviderPlan & { kept: string[] } {
   const current = liveGrantTypes(live);
-  const remaining = current.filter((g) => !removal.grantTypes.includes(g));
+  // A grant type a client or agent of the realm still lists stays: another stack (of this app or
+  // another), or the console, relies on it; taking it off would break that client's logins.
+  const kept = removal.grantTypes.filter((g) => current.includes(g) && (users.get(g)?.length ?? 0) > 0).map((g) => `${g} (used by ${users.get(g)!.slice(0, 5).join(", ")}${users.get(g)!.length > 5 ? ", …" : ""})`);
+  const remaining = current.filter((g) => !removal.grantTypes.includes(g) || (users.get(g)?.length ?? 0) > 0);
   if (!live || removal.policy === "retain" || remaining.length === current.length) {
-    return { write: "none", enableAiAgents: false, changes: [] };
+    return { write: "none", enableAiAgents: false, changes: [], kept };
   }
   return {
     write: "update",
@@ -67,5 +74,6 @@ export function planProviderRemoval(removal: NonNullable<Identity["removal"]>, l
     body: withGrantTypes(live, remaining),
     enableAiAgents: false,
     changes: [{ field: GRANT_TYPES_FIELD, from: current, to: remaining }],
+    kept,
   };
 }

@@ -6,6 +6,7 @@ import { ProviderGrantsSpec as schema, type Identity, type SpecOf } from "../con
 import { result, updateProvider, upsertAction } from "../engine/apply";
 import { EngineError } from "../engine/errors";
 import { minus } from "../engine/fields";
+import { readGrantTypeUsers } from "../engine/batch";
 import { GRANT_TYPES_FIELD, planProviderGrants, planProviderRemoval } from "../engine/provider-grants";
 import type { KindUnit } from "./unit";
 
@@ -24,6 +25,11 @@ function providerOwnership(spec: ProviderGrantsSpec, previous: { removal?: Ident
   );
 }
 
+/** The note on grant types a destroy-policy removal leaves on because clients of the realm still use them. */
+function keptNotes(kept: readonly string[]): string[] {
+  return kept.length === 0 ? [] : [`kept on, still used in the realm: ${kept.join("; ")} (taking them off would break those clients)`];
+}
+
 export const providerGrants: KindUnit<ProviderGrantsSpec> = {
   kind: "oauth2-provider-grants",
   schema,
@@ -39,8 +45,10 @@ export const providerGrants: KindUnit<ProviderGrantsSpec> = {
   readsFor(r) {
     r.provider = true;
   },
-  readsForRemoved(r) {
+  readsForRemoved(r, identity) {
     r.provider = true;
+    // A removal that takes grant types off first looks for clients and agents that still use them.
+    if (identity.removal?.policy === "destroy") r.grantTypeUsers = true;
   },
   exists: (_identity, s) => s.provider !== undefined,
   present: (_spec, s) => s.provider !== undefined,
@@ -59,17 +67,22 @@ export const providerGrants: KindUnit<ProviderGrantsSpec> = {
       return result(kind, id, "unchanged", [], ["retained (removal policy retain): grant types left on"]);
     }
     const removal = identity.removal;
-    const { plan, wrote } = await updateProvider(api, (live) => planProviderRemoval(removal, live));
-    return result(kind, id, wrote ? "deleted" : "absent", plan.changes, wrote ? [] : ["declared grant types already off"]);
+    // Runs after this sync's other deletions: the clients and agents left are the realm's users.
+    const users = await readGrantTypeUsers(api);
+    const { plan, wrote } = await updateProvider(api, (live) => planProviderRemoval(removal, live, users));
+    const kept = keptNotes((plan as { kept?: string[] }).kept ?? []);
+    return result(kind, id, wrote ? "deleted" : "absent", plan.changes, wrote ? kept : kept.length > 0 ? kept : ["declared grant types already off"]);
   },
-  planRemoval(identity, s) {
+  planRemoval(identity, s, deleting) {
     if (!identity.removal || identity.removal.policy === "retain") {
       return { action: "no-change", changes: [], notes: ["retained (removal policy retain): grant types are left on"] };
     }
-    const plan = planProviderRemoval(identity.removal, s.provider);
+    const users = new Map([...(s.grantTypeUsers ?? new Map<string, readonly string[]>())].map(([g, ids]) => [g, ids.filter((id) => !deleting.has(id))] as const));
+    const plan = planProviderRemoval(identity.removal, s.provider, users);
+    const kept = keptNotes(plan.kept);
     const changes = plan.changes.map((c) => ({ type: "list" as const, field: c.field, added: [], removed: minus(c.from, c.to) }));
     return plan.write === "none"
-      ? { action: "no-change", changes: [], notes: ["declared grant types are already off"] }
-      : { action: "delete", changes, notes: ["removal policy destroy: the declared grant types are taken off"] };
+      ? { action: "no-change", changes: [], notes: kept.length > 0 ? kept : ["declared grant types are already off"] }
+      : { action: "delete", changes, notes: ["removal policy destroy: the declared grant types are taken off", ...kept] };
   },
 };

@@ -103,8 +103,11 @@ export interface KindUnit<S extends Spec = Spec> {
   apply(api: AdminApi, spec: S, options: EngineOptions): Promise<ObjectResult>;
   /** Deletes the object an identity names; one already gone is fine. */
   delete(api: AdminApi, identity: Identity): Promise<ObjectResult>;
-  /** What plan says of the object once it left the code, when it is not simply deleted if it exists. */
-  planRemoval?(identity: Identity, s: TenantSnapshot): PlannedRemoval;
+  /**
+   * What plan says of the object once it left the code, when it is not simply deleted if it exists;
+   * `deleting`: the client ids this apply deletes before it (they no longer count as users of anything).
+   */
+  planRemoval?(identity: Identity, s: TenantSnapshot, deleting: ReadonlySet<string>): PlannedRemoval;
   /** Ids of every object of this kind in a realm's listing (the unmanaged ones are those no stack names). */
   listed?(listing: TenantListing): string[];
 }

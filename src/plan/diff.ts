@@ -180,11 +180,11 @@ function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject
  * An object the last apply managed and code no longer has; `refusal`: why the sync would not
  * delete it; `forgotten`: why the sync leaves it in the tenant instead (`forgetReason`).
  */
-function planRemoved(gone: StackObject, s: TenantSnapshot, refusal: string | undefined, forgotten: string | undefined): PlannedObject {
+function planRemoved(gone: StackObject, s: TenantSnapshot, refusal: string | undefined, forgotten: string | undefined, deleting: ReadonlySet<string>): PlannedObject {
   const { identity } = gone;
   const base = { kind: identity.kind, id: identity.id, construct: gone.construct, address: gone.address, problems: refusal === undefined ? [] : [refusal] };
   if (forgotten !== undefined) return { ...base, action: "forget", changes: [], notes: [`left in the tenant, no longer managed: ${forgotten}`] };
-  const removal = unitOf(identity.kind).planRemoval?.(identity, s);
+  const removal = unitOf(identity.kind).planRemoval?.(identity, s, deleting);
   if (removal) return { ...base, ...removal };
   return existsLive(identity, s)
     ? { ...base, action: "delete", changes: [], notes: [] }
@@ -236,11 +236,17 @@ export function planStack(inputs: StackInputs, snapshots: ReadonlyMap<string, Te
   for (const [key, o] of inputs.code.objects) {
     if (o.spec) planned.push(planDesired({ ...o, spec: o.spec }, inputs.applied?.objects.get(key), snapshotOf(o.identity), decisions.get(tenantKey(o.identity.tenant)), pending));
   }
-  for (const o of removedObjects(inputs)) {
+  const removed = removedObjects(inputs).map((o) => {
     const decision = decisions.get(tenantKey(o.identity.tenant));
-    const refusal = decision?.refusals.get(`${o.identity.kind}/${o.identity.id}`);
     const forgotten = decision?.work.forgotten.find((f) => identityKey(f.identity) === identityKey(o.identity))?.why;
-    planned.push(planRemoved(o, snapshotOf(o.identity), refusal, forgotten));
+    return { o, decision, forgotten };
+  });
+  // Clients this apply deletes (per tenant), before any realm-wide removal: they rely on nothing then.
+  const deleting = (tenant: TenantRef) =>
+    new Set(removed.filter(({ o, forgotten }) => forgotten === undefined && unitOf(o.identity.kind).secret && tenantKey(o.identity.tenant) === tenantKey(tenant)).map(({ o }) => o.identity.id));
+  for (const { o, decision, forgotten } of removed) {
+    const refusal = decision?.refusals.get(`${o.identity.kind}/${o.identity.id}`);
+    planned.push(planRemoved(o, snapshotOf(o.identity), refusal, forgotten, deleting(o.identity.tenant)));
   }
   markRenames(planned);
   return planned.sort((a, b) => (ORDER(a) < ORDER(b) ? -1 : ORDER(a) > ORDER(b) ? 1 : 0));

@@ -5,6 +5,9 @@
 import { TOKEN_EXCHANGE_GRANT } from "../../src/contract/constants";
 import type { Spec } from "../../src/contract/spec";
 import { Journaled, TestTenant } from "./support";
+import { journalIdentity } from "../../src/contract/journal";
+import { emptyRequest, readSnapshot } from "../../src/engine/batch";
+import { unitOf } from "../../src/kinds";
 
 const t = new TestTenant();
 beforeAll(() => t.start(), 60_000);
@@ -175,6 +178,29 @@ describe("syncTenant", () => {
       await j.apply([t.providerGrants({ grantTypes: ["password", TOKEN_EXCHANGE_GRANT] }, "destroy")]);
       await j.apply([]);
       expect((await t.api.getProvider())!.advancedOAuth2Config!.grantTypes).toEqual(before);
+    });
+
+    it("keeps on, on removal, a grant type a client of the realm still uses (another app's stack, the console), and plan says so first", async () => {
+      const before = (await t.api.getProvider())!.advancedOAuth2Config!.grantTypes!;
+      await j.apply([t.providerGrants({ grantTypes: ["password", TOKEN_EXCHANGE_GRANT] }, "destroy")]);
+      // Meanwhile a client this stack does not manage comes to rely on password.
+      await t.api.putOAuth2Client("other-apps-client", { coreOAuth2ClientConfig: { scopes: ["openid"], userpassword: "other-apps-secret" }, advancedOAuth2ClientConfig: { grantTypes: ["password"] } }, { createOnly: true });
+      try {
+        const identity = journalIdentity(j.applied!, j.applied!.objects["oauth2-provider-grants/oauth2-provider"]);
+        const snapshot = await readSnapshot(t.api, { ...emptyRequest(), provider: true, grantTypeUsers: true });
+        const planned = unitOf("oauth2-provider-grants").planRemoval!(identity, snapshot, new Set());
+        expect(planned.action).toBe("delete");
+        expect(planned.notes).toContain("kept on, still used in the realm: password (used by other-apps-client) (taking them off would break those clients)");
+
+        const o = await j.apply([]);
+        expect(o.results[0].notes).toEqual(planned.notes.slice(1));
+        const after = (await t.api.getProvider())!.advancedOAuth2Config!.grantTypes!;
+        expect(after).toContain("password");
+        expect(after).not.toContain(TOKEN_EXCHANGE_GRANT);
+        expect([...after].sort()).toEqual([...before, "password"].sort());
+      } finally {
+        await t.api.deleteOAuth2Client("other-apps-client");
+      }
     });
   });
 });
