@@ -7,7 +7,8 @@ export type EngineErrorCode =
   | "ROTATION_PENDING"
   | "OWNED_ELSEWHERE"
   | "STALE_CODE"
-  | "REALM_NOT_FOUND";
+  | "REALM_NOT_FOUND"
+  | "FIXED_ON_CREATE";
 
 export class EngineError extends Error {
   override readonly name = "EngineError";
