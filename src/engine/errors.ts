@@ -44,7 +44,7 @@ export function secretNotSet(env: string, id: string): EngineError {
 export function secretTooShort(env: string, id: string, min: number): EngineError {
   return new EngineError(
     "SECRET_TOO_SHORT",
-    `${env} is too short for the client secret of ${id}: it must have at least ${min} characters (shorter ones cannot be kept out of error output); set a longer secret`,
+    `${env} is too short for the secret of ${id}: it must have at least ${min} characters (shorter ones cannot be kept out of error output); set a longer secret`,
   );
 }
 

@@ -67,6 +67,13 @@ describe("the sync of ESVs", () => {
     expect((await t.writes()).filter((e) => e.path.startsWith("/environment/"))).toEqual([]);
   });
 
+  it("refuses a value too short to be kept out of error output, naming it an environment secret's, not a client's", async () => {
+    const o = await j.apply([secret()], { ESV_API_KEY: "abc" });
+    expect(o.failed).toBe(1);
+    expect(o.results[0].notes.join()).toMatch(/^ESV_API_KEY is too short for the secret of esv-secret esv-api-key: /);
+    expect(await t.api.getEsvSecret("esv-api-key")).toBeUndefined();
+  });
+
   it("deletes both when they leave the code, but forgets a secret whose construct said retain", async () => {
     await j.apply([secret({ removalPolicy: "retain" }), variable()], VALUE);
     const o = await j.apply([], VALUE);
