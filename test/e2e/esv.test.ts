@@ -51,6 +51,9 @@ describe("environment secrets and variables", () => {
     const planned = JSON.parse(plan1.stdout).stacks[0].objects as { kind: string; action: string; changes: { type: string; field: string }[] }[];
     expect(planned.find((o) => o.kind === "esv-secret")).toMatchObject({ action: "create", changes: expect.arrayContaining([{ type: "sensitive", field: "coreOAuth2ClientConfig.userpassword" }]) });
     expect(planned.find((o) => o.kind === "esv-variable")).toMatchObject({ action: "create" });
+    const text = await ws.cli(["plan"], { ESV_API_KEY: VALUE_V1 });
+    expect(text.status).toBe(0);
+    expect(text.output).toMatch(/esv-secret esv-api-key[\s\S]*value \(sensitive\)/);
 
     expect((await ws.terraform(["init", "-input=false", "-no-color"])).status).toBe(0);
     const first = await ws.terraform(["apply", "-auto-approve", "-input=false", "-no-color"], { ESV_API_KEY: VALUE_V1 });
