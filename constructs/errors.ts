@@ -43,6 +43,10 @@ export const VALIDATION_CODES = {
   journalTooLarge: "AIC_JOURNAL_TOO_LARGE",
   unknownProp: "AIC_UNKNOWN_PROP",
   terraformOnlyValue: "AIC_TERRAFORM_ONLY_VALUE",
+  invalidEsvId: "AIC_INVALID_ESV_ID",
+  esvDescriptionTooLong: "AIC_ESV_DESCRIPTION_TOO_LONG",
+  esvValueTooLarge: "AIC_ESV_VALUE_TOO_LARGE",
+  invalidEsvOption: "AIC_INVALID_ESV_OPTION",
 } as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[keyof typeof VALIDATION_CODES];
 

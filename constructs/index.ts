@@ -18,6 +18,8 @@ export { AiAgent } from "./ai-agent";
 export type { AiAgentProps, AiAgentProviderOverrides, GrantAccessOptions, IAiAgent } from "./ai-agent";
 export { AgentApplicationGrant } from "./agent-application-grant";
 export type { AgentApplicationGrantProps } from "./agent-application-grant";
+export { EnvironmentSecret, EnvironmentVariable } from "./environment";
+export type { EnvironmentSecretProps, EnvironmentVariableProps } from "./environment";
 export { Secret } from "./secret";
 export type { SecretFromEnvOptions } from "./secret";
 export { StackValidationError, ValidationError, VALIDATION_CODES } from "./errors";

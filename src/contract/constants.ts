@@ -4,7 +4,7 @@
  */
 
 /** Resource kinds a spec can describe. */
-export const KINDS = ["oauth2-provider-grants", "web-app", "ai-agent", "agent-grant"] as const;
+export const KINDS = ["oauth2-provider-grants", "web-app", "ai-agent", "agent-grant", "esv-secret", "esv-variable"] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** CLI sub-commands run by the Terraform provisioners and by people. */

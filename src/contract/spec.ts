@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { CLIENT_ID_PATTERN, ENV_NAME_PATTERN, KINDS, TOKEN_ENDPOINT_AUTH_METHODS } from "./constants";
+import { ESV_EXPRESSION_TYPES, ESV_ID_PATTERN, ESV_MAX_DESCRIPTION_LENGTH, ESV_SECRET_ENCODINGS } from "./esv";
 import { normalizeTenant } from "./tenant";
 
 const envName = z.string().regex(ENV_NAME_PATTERN, "must be a valid environment variable name");
@@ -125,7 +126,43 @@ export const AgentGrantSpec = z.object({
   ...adopt,
 });
 
-export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, WebAppSpec, AiAgentSpec, AgentGrantSpec]);
+const esvId = z.string().regex(ESV_ID_PATTERN, "must be esv- and then lower-case letters, digits, '_' or '-'");
+const esvDescription = z.string().max(ESV_MAX_DESCRIPTION_LENGTH);
+
+/**
+ * An environment secret (ESV) of the tenant (ESVs are tenant-wide: the realm of `tenant` only says
+ * which admin session writes it). Its value is `secret`: the env var read at apply time, never the
+ * value; a version bump adds a secret version.
+ */
+export const EsvSecretSpec = z.object({
+  ...base,
+  kind: z.literal("esv-secret"),
+  id: esvId,
+  owned: z.object({
+    description: esvDescription,
+    /** Fixed on create: a change is refused by the tenant. */
+    encoding: z.enum(ESV_SECRET_ENCODINGS),
+    useInPlaceholders: z.boolean(),
+  }),
+  secret: SecretRef,
+  ...adopt,
+});
+
+/** An environment variable (ESV) of the tenant: its value is in code (variables are not secret). */
+export const EsvVariableSpec = z.object({
+  ...base,
+  kind: z.literal("esv-variable"),
+  id: esvId,
+  owned: z.object({
+    value: z.string(),
+    /** Fixed on create: a change is refused by the tenant. */
+    expressionType: z.enum(ESV_EXPRESSION_TYPES),
+    description: esvDescription,
+  }),
+  ...adopt,
+});
+
+export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, WebAppSpec, AiAgentSpec, AgentGrantSpec, EsvSecretSpec, EsvVariableSpec]);
 export type Spec = z.infer<typeof Spec>;
 export type SpecOf<K extends Spec["kind"]> = Extract<Spec, { kind: K }>;
 

@@ -7,7 +7,7 @@
 import { crestEq } from "../client/admin-api";
 import { isAicApiError } from "../client/errors";
 import type { AdminApi, ManagedObject, QueryOptions } from "../client/types";
-import type { AIAgent, AmClientListItem, IdmAiAgentPrivilege, IdmApplication, OAuth2Client, OAuth2Provider } from "../contract/schemas";
+import type { AIAgent, AmClientListItem, EsvSecret, EsvVariable, IdmAiAgentPrivilege, IdmApplication, OAuth2Client, OAuth2Provider } from "../contract/schemas";
 import { agentUid, type AiAgentLive, type AiAgentSpec } from "./ai-agent";
 import { PRIVILEGE_FIELDS, type AgentGrantLive, type AgentGrantSpec } from "./agent-grant";
 import type { Resolved } from "./owned";
@@ -29,6 +29,9 @@ export interface BatchRequest {
   readonly groupNames: readonly string[];
   /** List every OAuth2 client and AI agent of the realm for the grant types they use (a provider removal). */
   readonly grantTypeUsers?: boolean;
+  /** Ids of environment secrets and variables (tenant-wide: each list is one call). */
+  readonly esvSecrets: readonly string[];
+  readonly esvVariables: readonly string[];
 }
 
 /** A `BatchRequest` being filled (by the kinds' `readsFor`, `src/kinds/`). */
@@ -36,12 +39,12 @@ export type RequestBuilder = { -readonly [K in keyof BatchRequest]-?: K extends 
 
 /** A request to fill with the kinds' `readsFor`, then `done`. */
 export function emptyRequest(): RequestBuilder {
-  return { provider: false, webApps: [], aiAgents: [], privileges: [], grantAgents: [], userNames: [], groupNames: [], grantTypeUsers: false };
+  return { provider: false, webApps: [], aiAgents: [], privileges: [], grantAgents: [], userNames: [], groupNames: [], esvSecrets: [], esvVariables: [], grantTypeUsers: false };
 }
 
 /** The request with each name once. */
 export function done(r: RequestBuilder): BatchRequest {
-  for (const k of ["webApps", "aiAgents", "privileges", "grantAgents", "userNames", "groupNames"] as const) r[k] = [...new Set(r[k])];
+  for (const k of ["webApps", "aiAgents", "privileges", "grantAgents", "userNames", "groupNames", "esvSecrets", "esvVariables"] as const) r[k] = [...new Set(r[k])];
   return r;
 }
 
@@ -66,6 +69,9 @@ export interface TenantSnapshot {
   /** userName → id, for declared names and for every user a live relationship points to. */
   readonly users: Resolved;
   readonly groups: Resolved;
+  /** Environment secrets (never their values) and variables (with their values), by id: only those requested. */
+  readonly esvSecrets: ReadonlyMap<string, EsvSecret>;
+  readonly esvVariables: ReadonlyMap<string, EsvVariable>;
 }
 
 /** A filter's URL-encoded length stays under this (servers commonly cap a request line at 8 KiB). */
@@ -156,6 +162,13 @@ function readManagedByIds<T extends { _id: string }>(api: AdminApi, object: Mana
   return queryChunks(orFilters(ids, (id) => crestEq("_id", id)), (o) => api.queryManaged<T>(object, o), fields);
 }
 
+/** The requested ESVs by id: the tenant's whole list is one call (none when none is requested). */
+async function readEsvs<T extends { _id: string }>(ids: readonly string[], list: () => Promise<T[]>): Promise<Map<string, T>> {
+  if (ids.length === 0) return new Map();
+  const wanted = new Set(ids);
+  return new Map((await list()).filter((e) => wanted.has(e._id)).map((e) => [e._id, e]));
+}
+
 /** Privileges by their derived ids, and every privilege of the agents that grants name (whatever its id). */
 async function readPrivileges(api: AdminApi, request: BatchRequest): Promise<IdmAiAgentPrivilege[]> {
   const [byIds, byAgents] = await Promise.all([
@@ -209,7 +222,7 @@ export async function readGrantTypeUsers(api: AdminApi): Promise<Map<string, str
  */
 export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound?: (what: string) => void): Promise<TenantSnapshot> {
   onRound?.("objects");
-  const [grantTypeUsers, provider, clients, agents, applications, privileges, users, groups] = await Promise.all([
+  const [grantTypeUsers, provider, clients, agents, applications, privileges, users, groups, esvSecrets, esvVariables] = await Promise.all([
     request.grantTypeUsers ? readGrantTypeUsers(api) : Promise.resolve(undefined),
     request.provider ? api.getProvider() : Promise.resolve(undefined),
     readAmClients(request.webApps, (o) => api.queryOAuth2Clients(o)) as Promise<Map<string, OAuth2Client>>,
@@ -222,6 +235,8 @@ export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound
     readPrivileges(api, request),
     resolveBy(api, "user", "userName", request.userNames),
     resolveBy(api, "group", "name", request.groupNames),
+    readEsvs(request.esvSecrets, () => api.listEsvSecrets()),
+    readEsvs(request.esvVariables, () => api.listEsvVariables()),
   ]);
 
   onRound?.("agent identities");
@@ -261,6 +276,8 @@ export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound
     privilegesByPair: privilegesByPair(privilegeList, agentIdByUid, clientIdByApplication, (p) => request.privileges.includes(p._id)),
     users: resolved(request.userNames, users, moreUsers),
     groups: resolved(request.groupNames, groups, moreGroups),
+    esvSecrets,
+    esvVariables,
   };
 }
 

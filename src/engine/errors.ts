@@ -7,7 +7,8 @@ export type EngineErrorCode =
   | "ROTATION_PENDING"
   | "OWNED_ELSEWHERE"
   | "STALE_CODE"
-  | "REALM_NOT_FOUND";
+  | "REALM_NOT_FOUND"
+  | "FIXED_ON_CREATE";
 
 export class EngineError extends Error {
   override readonly name = "EngineError";
@@ -43,7 +44,7 @@ export function secretNotSet(env: string, id: string): EngineError {
 export function secretTooShort(env: string, id: string, min: number): EngineError {
   return new EngineError(
     "SECRET_TOO_SHORT",
-    `${env} is too short for the client secret of ${id}: it must have at least ${min} characters (shorter ones cannot be kept out of error output); set a longer secret`,
+    `${env} is too short for the secret of ${id}: it must have at least ${min} characters (shorter ones cannot be kept out of error output); set a longer secret`,
   );
 }
 

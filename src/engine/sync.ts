@@ -25,7 +25,7 @@ import { randomUUID } from "node:crypto";
 import { MIN_SECRET_LENGTH, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
 import { journalIdentity, journalKey, specHash, type Journal, type JournalEntry } from "../contract/journal";
-import { identityKey, identityOf, tenantKey, type Identity, type Spec, type SpecOf, type TenantRef } from "../contract/spec";
+import { identityKey, identityOf, tenantKey, type Identity, type Spec, type TenantRef } from "../contract/spec";
 import { APPLY_ORDER, APPLY_STAGES, DELETE_ORDER, deleteIdentity, readsFor, unitOf, type WriteContext } from "../kinds";
 import { result } from "./apply";
 import { done, emptyRequest, readSnapshot, type BatchRequest, type TenantSnapshot } from "./batch";
@@ -83,6 +83,8 @@ export interface SyncOptions {
   readonly proveSecret?: SecretProof;
   /** Which stack of the synth output declares a grant, for the refusal of a delete it would leave dangling. */
   readonly declarer?: GrantDeclarer;
+  /** A line said once after the writes (a kind's `afterWrites`: ESV changes waiting for a restart). */
+  readonly onNotice?: (line: string) => void;
 }
 
 export interface SyncOutcome {
@@ -94,6 +96,8 @@ export interface SyncOutcome {
   readonly aborted: boolean;
   /** Deletions had started when it failed or stopped: what it created stays (and is not rolled back). */
   readonly deleting: boolean;
+  /** Lines said once after the writes (see `SyncOptions.onNotice`). */
+  readonly notices?: readonly string[];
 }
 
 /** What the sync does to one changed object, worked out before any write. */
@@ -143,12 +147,15 @@ function notOurs(spec: Spec, tenant: TenantRef): EngineError {
     `${spec.kind} ${spec.id} already exists in ${tenant.baseUrl} (realm ${tenant.realm}) and was not created by this stack; ` +
       `to manage it from code, set adopt: true on its construct (owned fields are then reconciled; nothing else changes), ` +
       `or choose another id` +
-      ("secret" in spec ? `; if this stack created it in an apply that was interrupted, export ${spec.secret.env} with its secret: the stack then proves it is its own` : ""),
+      ("secret" in spec && unitOf(spec.kind).secret ? `; if this stack created it in an apply that was interrupted, export ${spec.secret.env} with its secret: the stack then proves it is its own` : ""),
   );
 }
 
-/** A client's secret from the environment, checked (never printed) before any write. */
-export function secretValue(spec: SpecOf<"web-app"> | SpecOf<"ai-agent">, env: Record<string, string | undefined>): string | undefined {
+/** The kinds whose spec names a secret (clients, environment secrets). */
+type WithSecret = Extract<Spec, { secret: unknown }>;
+
+/** A client's or an environment secret's value from the environment, checked (never printed) before any write. */
+export function secretValue(spec: WithSecret, env: Record<string, string | undefined>): string | undefined {
   const value = env[spec.secret.env] || undefined;
   if (value !== undefined && value.length < MIN_SECRET_LENGTH) throw secretTooShort(spec.secret.env, `${spec.kind} ${spec.id}`, MIN_SECRET_LENGTH);
   if (value) registerSecret(value);
@@ -164,7 +171,7 @@ export function rotates(spec: Spec, previous: JournalEntry | undefined): boolean
  * The secret to write with a client: on create and on rotation only (never with another change,
  * an adoption or a recognition: AM cannot compare secrets, so a write would silently rotate it).
  */
-function clientSecret(spec: SpecOf<"web-app"> | SpecOf<"ai-agent">, previous: JournalEntry | undefined, exists: boolean, env: Record<string, string | undefined>): string | undefined {
+function clientSecret(spec: WithSecret, previous: JournalEntry | undefined, exists: boolean, env: Record<string, string | undefined>): string | undefined {
   const value = secretValue(spec, env);
   if (!exists && !value) throw secretNotSet(spec.secret.env, `${spec.kind} ${spec.id}`);
   if (exists && rotates(spec, previous) && !value) {
@@ -370,6 +377,7 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
       await eachLimited(staged, WRITE_CONCURRENCY, (step) => run(step, () => writeStep(api, step, read, context)));
     }
   }
+  const notices = failures === 0 && !aborted() ? await noticesAfterWrites(api, results, options.onNotice) : [];
 
   // Past this point creations are kept: undoing them after an old object is gone would leave a
   // renamed object with neither identity. The next apply recognizes them and finishes the removals.
@@ -391,7 +399,22 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
 
   const stopped = aborted();
   if (!deleting && (failures > 0 || stopped)) await rollback(api, created, report, fail, stopped);
-  return { results, failed: failures, nothingToDo: false, aborted: stopped, deleting };
+  return { results, failed: failures, nothingToDo: false, aborted: stopped, deleting, ...(notices.length > 0 ? { notices } : {}) };
+}
+
+const WROTE: readonly ObjectResult["action"][] = ["created", "updated", "adopted"];
+
+/** The kinds' `afterWrites` lines, each function once, for the kinds this sync wrote; a failed look is not the apply's failure. */
+async function noticesAfterWrites(api: AdminApi, results: readonly ObjectResult[], say: ((line: string) => void) | undefined): Promise<string[]> {
+  const hooks = new Set(results.filter((r) => WROTE.includes(r.action)).flatMap((r) => (unitOf(r.kind).afterWrites ? [unitOf(r.kind).afterWrites!] : [])));
+  const lines: string[] = [];
+  for (const hook of hooks) {
+    const line = await hook(api).catch((e: Error) => `could not ask the tenant whether a restart is pending: ${e.message}`);
+    if (line === undefined) continue;
+    lines.push(line);
+    say?.(line);
+  }
+  return lines;
 }
 
 /** Whether a stage refers to objects an earlier stage may create (not only to realm-wide ones). */

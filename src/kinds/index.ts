@@ -22,6 +22,7 @@ import type { RequestBuilder, TenantSnapshot } from "../engine/batch";
 import type { ObjectResult } from "../engine/result";
 import { agentGrant } from "./agent-grant";
 import { aiAgent } from "./ai-agent";
+import { esvSecret, esvVariable } from "./esv";
 import { providerGrants } from "./provider-grants";
 import type { KindUnit } from "./unit";
 import { webApp } from "./web-app";
@@ -33,6 +34,8 @@ export const KIND_UNITS: { readonly [K in Kind]: KindUnit<SpecOf<K>> } = {
   "web-app": webApp,
   "ai-agent": aiAgent,
   "agent-grant": agentGrant,
+  "esv-secret": esvSecret,
+  "esv-variable": esvVariable,
 };
 
 /** The unit of a kind. */

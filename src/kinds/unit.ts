@@ -81,6 +81,12 @@ export interface KindUnit<S extends Spec = Spec> {
   /** How an agent privilege refers to an object of this kind: the CREST field to query, its value in a privilege. */
   readonly grantedBy?: { readonly field: string; of(p: PrivilegeView): string | null | undefined };
 
+  /**
+   * A line the sync says once after objects of this kind were written (kinds that share the
+   * function share the line), or undefined: ESVs say when the change waits for a tenant restart.
+   */
+  afterWrites?(api: AdminApi): Promise<string | undefined>;
+
   /** Adds to a batch request what reading `spec` needs: the object and everything it refers to. */
   readsFor(r: RequestBuilder, spec: S): void;
   /** Adds what reading an object that left the code needs (only its identity is known). */

@@ -16,8 +16,11 @@ describe("KIND_UNITS", () => {
     }
   });
 
-  it("says which kinds carry a secret exactly where their spec has one", () => {
-    for (const member of Spec.options) expect(unitOf(member.shape.kind.value).secret !== undefined).toBe("secret" in member.shape);
+  it("says which kinds carry a client secret exactly where their spec has one, save the environment secret (its value is never read back)", () => {
+    for (const member of Spec.options) {
+      const kind = member.shape.kind.value;
+      expect(unitOf(kind).secret !== undefined).toBe("secret" in member.shape && kind !== "esv-secret");
+    }
   });
 
   it("lists for the unmanaged report exactly the kinds the plan schema names", () => {
@@ -36,9 +39,9 @@ describe("apply and delete order", () => {
     for (const kind of KINDS) for (const dependency of unitOf(kind).dependsOn) expect(DELETE_ORDER.indexOf(kind)).toBeLessThan(DELETE_ORDER.indexOf(dependency));
   });
 
-  it("is the order the sync has always used: grants, agents, web apps, then the provider's grant types", () => {
-    expect(DELETE_ORDER).toEqual(["agent-grant", "ai-agent", "web-app", "oauth2-provider-grants"]);
-    expect(APPLY_STAGES).toEqual([["oauth2-provider-grants"], ["web-app", "ai-agent"], ["agent-grant"]]);
+  it("is the order the sync has always used: grants, agents, web apps, then the provider's grant types; ESVs depend on nothing", () => {
+    expect(DELETE_ORDER).toEqual(["agent-grant", "ai-agent", "web-app", "esv-variable", "esv-secret", "oauth2-provider-grants"]);
+    expect(APPLY_STAGES).toEqual([["oauth2-provider-grants", "esv-secret", "esv-variable"], ["web-app", "ai-agent"], ["agent-grant"]]);
   });
 
   it("holds every kind exactly once", () => {

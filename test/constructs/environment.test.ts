@@ -1,0 +1,85 @@
+import { randomBytes } from "node:crypto";
+import { Testing } from "cdktf";
+import { EnvironmentSecret, EnvironmentVariable, Secret, VALIDATION_CODES as C } from "../../constructs";
+import { EsvSecretSpec, EsvVariableSpec } from "../../src/contract";
+import { captureError, specOf, synthValidated, tenantStack } from "./helpers";
+
+const secretProps = (extra: Record<string, unknown> = {}) => ({ esvId: "esv-api-key", value: Secret.fromEnv("ESV_API_KEY"), ...extra });
+
+describe(EnvironmentSecret, () => {
+  it("carries its env var and version in the spec, never a value; encoding generic and description empty by default", () => {
+    const { stack } = tenantStack();
+    const secret = new EnvironmentSecret(stack, "ApiKey", secretProps());
+    const spec = EsvSecretSpec.parse(specOf(Testing.synth(stack), secret));
+    expect(spec).toMatchObject({ kind: "esv-secret", id: "esv-api-key", owned: { description: "", encoding: "generic", useInPlaceholders: true }, secret: { env: "ESV_API_KEY", version: 1 } });
+    expect(secret.placeholder).toBe("&{esv.api.key}");
+  });
+
+  it("takes a description, an encoding, a version and removalPolicy retain", () => {
+    const { stack } = tenantStack();
+    const secret = new EnvironmentSecret(stack, "ApiKey", secretProps({ description: "Key", encoding: "pem", value: Secret.fromEnv("K", { version: 3 }), removalPolicy: "retain" }));
+    const spec = EsvSecretSpec.parse(specOf(Testing.synth(stack), secret));
+    expect(spec).toMatchObject({ owned: { description: "Key", encoding: "pem" }, secret: { env: "K", version: 3 }, removalPolicy: "retain" });
+  });
+
+  it("never writes the value of its env var into the synthesized stack", () => {
+    const planted = `planted-${randomBytes(12).toString("hex")}`;
+    process.env.ESV_API_KEY = planted;
+    try {
+      const { stack } = tenantStack();
+      new EnvironmentSecret(stack, "ApiKey", secretProps());
+      const synth = synthValidated(stack);
+      expect(synth).toContain("ESV_API_KEY");
+      expect(synth).not.toContain(planted);
+      expect(synth).not.toContain(Buffer.from(planted).toString("base64"));
+    } finally {
+      delete process.env.ESV_API_KEY;
+    }
+  });
+
+  it.each([
+    ["an id without esv-", { esvId: "api-key" }, C.invalidEsvId, /use e\.g\. "esv-api-key"/],
+    ["an id with capitals", { esvId: "esv-ApiKey" }, C.invalidEsvId, /esv-apikey/],
+    ["a description over 1000 characters", { description: "x".repeat(1001) }, C.esvDescriptionTooLong, /at most 1000 characters/],
+    ["an unknown encoding", { encoding: "hex" }, C.invalidEsvOption, /"generic", "pem"/],
+    ["a bad env var name", { value: Secret.fromEnv("1BAD") }, C.invalidEnvName, /value \(Secret\.fromEnv\)/],
+  ])("refuses %s", (_what, extra, code, message) => {
+    const { stack } = tenantStack();
+    const e = captureError(() => new EnvironmentSecret(stack, "ApiKey", secretProps(extra) as never));
+    expect(e.code).toBe(code);
+    expect(e.message).toMatch(message);
+  });
+
+  it("refuses an unknown prop at synth", () => {
+    const { stack } = tenantStack();
+    new EnvironmentSecret(stack, "ApiKey", secretProps({ versions: 2 }) as never);
+    expect(() => synthValidated(stack)).toThrow(/AIC_UNKNOWN_PROP.*versions/);
+  });
+});
+
+describe(EnvironmentVariable, () => {
+  it("carries its value in the spec; expressionType string by default", () => {
+    const { stack } = tenantStack();
+    const variable = new EnvironmentVariable(stack, "Port", { esvId: "esv-ldap-port", value: "1389" });
+    const spec = EsvVariableSpec.parse(specOf(Testing.synth(stack), variable));
+    expect(spec).toMatchObject({ kind: "esv-variable", id: "esv-ldap-port", owned: { value: "1389", expressionType: "string", description: "" } });
+  });
+
+  it.each([
+    ["an invalid id", { esvId: "esv.port" }, C.invalidEsvId],
+    ["a value over 65,535 bytes", { value: "é".repeat(32_768) }, C.esvValueTooLarge],
+    ["an unknown expressionType", { expressionType: "integer" }, C.invalidEsvOption],
+    ["a description over 1000 characters", { description: "y".repeat(1001) }, C.esvDescriptionTooLong],
+  ])("refuses %s", (_what, extra, code) => {
+    const { stack } = tenantStack();
+    const e = captureError(() => new EnvironmentVariable(stack, "Port", { esvId: "esv-ldap-port", value: "1389", ...extra } as never));
+    expect(e.code).toBe(code);
+  });
+
+  it("refuses the same ESV declared twice in one stack", () => {
+    const { stack } = tenantStack();
+    new EnvironmentVariable(stack, "A", { esvId: "esv-x", value: "1" });
+    new EnvironmentVariable(stack, "B", { esvId: "esv-x", value: "2" });
+    expect(() => synthValidated(stack)).toThrow(/AIC_DUPLICATE_OBJECT/);
+  });
+});

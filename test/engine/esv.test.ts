@@ -1,0 +1,94 @@
+/**
+ * The sync of environment secrets and variables against the embedded tenant over HTTP: what each
+ * change writes, the restart notice, `retain`, and what is refused before any write.
+ */
+import type { Spec } from "../../src/contract/spec";
+import { Journaled, TestTenant } from "./support";
+
+const t = new TestTenant();
+beforeAll(() => t.start(), 60_000);
+afterAll(() => t.stop());
+
+let j: Journaled;
+beforeEach(async () => {
+  await t.reset();
+  j = new Journaled(t);
+});
+
+const VALUE = { ESV_API_KEY: "first-value-of-the-key", ESV_API_KEY_2: "second-value-of-the-key" };
+const secret = (o: { version?: number; description?: string; encoding?: string; removalPolicy?: "retain"; adopt?: true } = {}): Spec =>
+  t.spec<"esv-secret">({
+    kind: "esv-secret",
+    id: "esv-api-key",
+    owned: { description: o.description ?? "", encoding: o.encoding ?? "generic", useInPlaceholders: true },
+    secret: { env: (o.version ?? 1) === 1 ? "ESV_API_KEY" : "ESV_API_KEY_2", version: o.version ?? 1 },
+    ...(o.removalPolicy ? { removalPolicy: o.removalPolicy } : {}),
+    ...(o.adopt ? { adopt: o.adopt } : {}),
+  });
+const variable = (o: { value?: string; description?: string; expressionType?: string } = {}): Spec =>
+  t.spec<"esv-variable">({ kind: "esv-variable", id: "esv-ldap-port", owned: { value: o.value ?? "1389", expressionType: o.expressionType ?? "int", description: o.description ?? "" } });
+const writes = async () => (await t.writes()).map((e) => `${e.method} ${e.path}`);
+
+describe("the sync of ESVs", () => {
+  it("creates both, then says once that the change waits for a restart (and restarts nothing)", async () => {
+    const o = await j.apply([secret(), variable()], VALUE);
+    expect(o.failed).toBe(0);
+    expect(o.results.map((r) => `${r.action} ${r.kind}`)).toEqual(["created esv-secret", "created esv-variable"]);
+    expect(o.notices).toEqual([expect.stringMatching(/^ESV changes are pending until the tenant restarts \(1 secret, 1 variable not yet loaded\); no restart was done/)]);
+    expect((await writes()).filter((w) => w.includes("/environment/startup") && w.startsWith("POST") && w.includes("restart"))).toEqual([]);
+    expect(await t.api.getEsvRestartStatus()).toBe("ready");
+  });
+
+  it("a description change updates the description only; a version bump adds a version and keeps the older enabled", async () => {
+    await j.apply([secret(), variable()], VALUE);
+    await t.clearAudit();
+    const described = await j.apply([secret({ description: "the key" }), variable()], VALUE);
+    expect(described.results.map((r) => `${r.action} ${r.kind}`)).toEqual(["updated esv-secret"]);
+    expect((await writes()).filter((w) => w.includes("/environment/"))).toEqual([expect.stringMatching(/^POST \/environment\/secrets\/esv-api-key\?_action=setDescription/)]);
+    expect((await t.api.listEsvSecretVersions("esv-api-key"))?.length).toBe(1);
+
+    const rotated = await j.apply([secret({ description: "the key", version: 2 }), variable()], VALUE);
+    expect(rotated.failed).toBe(0);
+    expect(rotated.results[0].notes).toEqual(["secret rotated (version 1 → 2)"]);
+    expect((await t.api.listEsvSecretVersions("esv-api-key"))?.map((v) => `${v.version} ${v.status}`)).toEqual(["2 ENABLED", "1 ENABLED"]);
+  });
+
+  it("refuses a version bump whose variable is unset, and an encoding or expression type the tenant cannot change, before any write", async () => {
+    await j.apply([secret(), variable()], VALUE);
+    await t.clearAudit();
+    const o = await j.apply([secret({ version: 2 }), variable({ expressionType: "string", value: "x" })], { ESV_API_KEY_2: undefined });
+    expect(o.failed).toBe(2);
+    expect(o.results.map((r) => r.notes.join())).toEqual([
+      expect.stringMatching(/ESV_API_KEY_2 is not set: esv-secret esv-api-key rotates its secret \(version 1 → 2\)/),
+      expect.stringMatching(/expressionType of esv-variable esv-ldap-port is "int" in the tenant and cannot change/),
+    ]);
+    const encoding = await j.apply([secret({ encoding: "pem" }), variable()], VALUE);
+    expect(encoding.results[0].notes.join()).toMatch(/encoding of esv-secret esv-api-key is "generic"/);
+    expect((await t.writes()).filter((e) => e.path.startsWith("/environment/"))).toEqual([]);
+  });
+
+  it("refuses a value too short to be kept out of error output, naming it an environment secret's, not a client's", async () => {
+    const o = await j.apply([secret()], { ESV_API_KEY: "abc" });
+    expect(o.failed).toBe(1);
+    expect(o.results[0].notes.join()).toMatch(/^ESV_API_KEY is too short for the secret of esv-secret esv-api-key: /);
+    expect(await t.api.getEsvSecret("esv-api-key")).toBeUndefined();
+  });
+
+  it("deletes both when they leave the code, but forgets a secret whose construct said retain", async () => {
+    await j.apply([secret({ removalPolicy: "retain" }), variable()], VALUE);
+    const o = await j.apply([], VALUE);
+    expect(o.results.map((r) => `${r.action} ${r.kind}`).sort()).toEqual(["deleted esv-variable", "forgotten esv-secret"]);
+    expect(await t.api.getEsvSecret("esv-api-key")).toBeDefined();
+    expect(await t.api.getEsvVariable("esv-ldap-port")).toBeUndefined();
+  });
+
+  it("refuses an ESV that exists but that the stack never created, unless adopted (then no value is written)", async () => {
+    await t.api.createEsvSecret("esv-api-key", { value: "made-in-the-console", encoding: "generic", useInPlaceholders: true });
+    const refused = await j.apply([secret()], VALUE);
+    expect(refused.results[0].notes.join()).toMatch(/already exists .* set adopt: true/);
+    await t.clearAudit();
+    const adopted = await j.apply([secret({ adopt: true, description: "adopted" })], VALUE);
+    expect(adopted.results.map((r) => `${r.action} ${r.kind}`)).toEqual(["adopted esv-secret"]);
+    expect((await t.api.listEsvSecretVersions("esv-api-key"))?.length).toBe(1);
+  });
+});
