@@ -10,6 +10,7 @@ import {
   LOOPBACK_HOSTS,
   PROVISIONER_ENV,
   Spec,
+  TENANT_WIDE_KINDS,
   TenantRef,
   tenantKey,
 } from "../src/contract";
@@ -308,8 +309,9 @@ function checkBaseUrl(scope: IConstruct, baseUrl: string): void {
   }
 }
 
-/** Web apps and AI agents share one client id namespace per realm; other kinds have their own. */
-const namespaceKey = (o: ManagedObject): string => [o.tenantKey, isClient(o) ? "client" : o.spec.kind, o.spec.id].join("|");
+/** Web apps and AI agents share one client id namespace per realm; other kinds have their own (ESVs one per tenant). */
+const namespaceKey = (o: ManagedObject): string =>
+  [TENANT_WIDE_KINDS.includes(o.spec.kind) ? o.spec.tenant.baseUrl : o.tenantKey, isClient(o) ? "client" : o.spec.kind, o.spec.id].join("|");
 
 /**
  * Another object in the app with the same identity (clients: the same client id in the realm):

@@ -345,7 +345,7 @@ export async function syncCommand(argv: string[]): Promise<number> {
         aborted: () => stop() !== undefined,
         proveSecret: secretProof(oauth2),
         declarer: grantDeclarer(siblings.stacks),
-        onNotice: (line) => out(`! ${line}`),
+        onNotice: (line) => err(paint(process.stderr, "yellow", `! ${line}`)),
       }),
     );
   } finally {

@@ -7,6 +7,9 @@
 export const KINDS = ["oauth2-provider-grants", "web-app", "ai-agent", "agent-grant", "esv-secret", "esv-variable"] as const;
 export type Kind = (typeof KINDS)[number];
 
+/** Kinds whose objects belong to the whole tenant, not to a realm (ESVs): one id per base URL. */
+export const TENANT_WIDE_KINDS: readonly Kind[] = ["esv-secret", "esv-variable"];
+
 /** CLI sub-commands run by the Terraform provisioners and by people. */
 export const COMMANDS = {
   sync: "sync",

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { Testing } from "cdktf";
-import { EnvironmentSecret, EnvironmentVariable, Secret, VALIDATION_CODES as C } from "../../constructs";
+import { TerraformStack, Testing } from "cdktf";
+import { AicTenant, EnvironmentSecret, EnvironmentVariable, Secret, VALIDATION_CODES as C } from "../../constructs";
 import { EsvSecretSpec, EsvVariableSpec } from "../../src/contract";
-import { captureError, specOf, synthValidated, tenantStack } from "./helpers";
+import { captureError, specOf, synthValidated, tenantStack, TENANT_URL } from "./helpers";
 
 const secretProps = (extra: Record<string, unknown> = {}) => ({ esvId: "esv-api-key", value: Secret.fromEnv("ESV_API_KEY"), ...extra });
 
@@ -81,5 +81,14 @@ describe(EnvironmentVariable, () => {
     new EnvironmentVariable(stack, "A", { esvId: "esv-x", value: "1" });
     new EnvironmentVariable(stack, "B", { esvId: "esv-x", value: "2" });
     expect(() => synthValidated(stack)).toThrow(/AIC_DUPLICATE_OBJECT/);
+  });
+
+  it("refuses the same ESV declared in two realms of one tenant (ESVs are tenant-wide), in two stacks of one app", () => {
+    const { app, stack } = tenantStack({ realm: "alpha" });
+    const other = new TerraformStack(app, "bravo-stack");
+    new AicTenant(other, "Tenant", { baseUrl: TENANT_URL, realm: "bravo" });
+    new EnvironmentVariable(stack, "A", { esvId: "esv-x", value: "1" });
+    new EnvironmentVariable(other, "B", { esvId: "esv-x", value: "2" });
+    expect(() => synthValidated(stack)).toThrow(/AIC_DUPLICATE_OBJECT\] stack\/A and bravo-stack\/B configure the same esv-variable object/);
   });
 });
