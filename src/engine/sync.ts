@@ -306,9 +306,12 @@ export function syncWork(input: SyncInput): SyncWork {
   return { before, changed, removed, forgotten };
 }
 
+/** What plan and apply say of a forgotten object: that it stays, and why (`forgetReason`). */
+export const forgottenNote = (why: string): string => `left in the tenant, no longer managed: ${why}`;
+
 /** The line of a forgotten object: what happened, why, and that it is no longer managed. */
 export function forgottenResult(identity: Identity, why: string): ObjectResult {
-  return { kind: identity.kind, id: identity.id, action: "forgotten", changes: [], notes: [`left in the tenant, no longer managed: ${why}`] };
+  return { kind: identity.kind, id: identity.id, action: "forgotten", changes: [], notes: [forgottenNote(why)] };
 }
 
 /** Runs `f` over `identities` kind by kind in `DELETE_ORDER` (dependents first), each kind in parallel. */

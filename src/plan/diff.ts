@@ -6,7 +6,7 @@
 import { KINDS } from "../contract/constants";
 import { journalKey, type Journal } from "../contract/journal";
 import { canonicalJson, identityKey, tenantKey, type Identity, type Spec, type TenantRef } from "../contract/spec";
-import { prepare, RECOGNIZED_NOTE, syncWork, type Step, type SyncWork } from "../engine/sync";
+import { forgottenNote, prepare, RECOGNIZED_NOTE, syncWork, type Step, type SyncWork } from "../engine/sync";
 import type { ObjectResult } from "../engine/result";
 import { done, emptyRequest, type BatchRequest, type TenantSnapshot } from "../engine/batch";
 import { EngineError } from "../engine/errors";
@@ -183,7 +183,7 @@ function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject
 function planRemoved(gone: StackObject, s: TenantSnapshot, refusal: string | undefined, forgotten: string | undefined, deleting: ReadonlySet<string>): PlannedObject {
   const { identity } = gone;
   const base = { kind: identity.kind, id: identity.id, construct: gone.construct, address: gone.address, problems: refusal === undefined ? [] : [refusal] };
-  if (forgotten !== undefined) return { ...base, action: "forget", changes: [], notes: [`left in the tenant, no longer managed: ${forgotten}`] };
+  if (forgotten !== undefined) return { ...base, action: "forget", changes: [], notes: [forgottenNote(forgotten)] };
   const removal = unitOf(identity.kind).planRemoval?.(identity, s, deleting);
   if (removal) return { ...base, ...removal };
   return existsLive(identity, s)
@@ -236,17 +236,18 @@ export function planStack(inputs: StackInputs, snapshots: ReadonlyMap<string, Te
   for (const [key, o] of inputs.code.objects) {
     if (o.spec) planned.push(planDesired({ ...o, spec: o.spec }, inputs.applied?.objects.get(key), snapshotOf(o.identity), decisions.get(tenantKey(o.identity.tenant)), pending));
   }
-  const removed = removedObjects(inputs).map((o) => {
-    const decision = decisions.get(tenantKey(o.identity.tenant));
-    const forgotten = decision?.work.forgotten.find((f) => identityKey(f.identity) === identityKey(o.identity))?.why;
-    return { o, decision, forgotten };
-  });
-  // Clients this apply deletes (per tenant), before any realm-wide removal: they rely on nothing then.
-  const deleting = (tenant: TenantRef) =>
-    new Set(removed.filter(({ o, forgotten }) => forgotten === undefined && unitOf(o.identity.kind).secret && tenantKey(o.identity.tenant) === tenantKey(tenant)).map(({ o }) => o.identity.id));
+  const forgottenBy = new Map([...decisions.values()].flatMap((d) => d.work.forgotten.map((f) => [identityKey(f.identity), f.why] as const)));
+  const removed = removedObjects(inputs).map((o) => ({ o, decision: decisions.get(tenantKey(o.identity.tenant)), forgotten: forgottenBy.get(identityKey(o.identity)) }));
+  // Clients this apply deletes (by tenant), before any realm-wide removal: they rely on nothing then.
+  const deleting = new Map<string, Set<string>>();
+  for (const { o, forgotten } of removed) {
+    if (forgotten !== undefined || !unitOf(o.identity.kind).secret) continue;
+    const key = tenantKey(o.identity.tenant);
+    deleting.set(key, (deleting.get(key) ?? new Set()).add(o.identity.id));
+  }
   for (const { o, decision, forgotten } of removed) {
     const refusal = decision?.refusals.get(`${o.identity.kind}/${o.identity.id}`);
-    planned.push(planRemoved(o, snapshotOf(o.identity), refusal, forgotten, deleting(o.identity.tenant)));
+    planned.push(planRemoved(o, snapshotOf(o.identity), refusal, forgotten, deleting.get(tenantKey(o.identity.tenant)) ?? new Set()));
   }
   markRenames(planned);
   return planned.sort((a, b) => (ORDER(a) < ORDER(b) ? -1 : ORDER(a) > ORDER(b) ? 1 : 0));
