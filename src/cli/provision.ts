@@ -18,6 +18,7 @@ import { syncTenant, type ResourcesInState } from "../engine/sync";
 import { EngineError } from "../engine/errors";
 import { secretProof } from "../engine/ownership";
 import { createOAuth2Api } from "../client/oauth2-api";
+import { redact } from "../client/errors";
 import { CliError } from "../contract/errors";
 import { err, out, outputClosed, paint, type Colour } from "./output";
 import { terraformPid, terraformProcess, type TerraformRun } from "./terraform-run";
@@ -154,7 +155,7 @@ async function resourcesOfState(run: TerraformRun | undefined, tenant: TenantRef
     return resourcesInState({ forgets }, readState(JSON.parse(text), "terraform state pull"), tenantKey(tenant));
   } catch (e) {
     const why = (e as { stderr?: string }).stderr?.trim().split("\n").pop() || (e as Error).message;
-    err(`cannot read Terraform's state (${why}): objects no longer in code are deleted, since a resource removed from the state cannot be told apart`);
+    err(`cannot read Terraform's state (${redact(why)}): objects no longer in code are deleted, since a resource removed from the state cannot be told apart`);
     return undefined;
   }
 }
