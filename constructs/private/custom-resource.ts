@@ -308,9 +308,15 @@ export function managedObjectsByKey(scope: IConstruct, key: ObjectKey, where: "s
  * Terraform's argv (the shell's parent) from Linux's /proc with one `tr`: a 500-object destroy
  * starts 1,000 small processes, no node. Elsewhere (no /proc) it lets the destroy go on.
  */
+/** Shell: `$a` is Terraform's argv (the shell's parent), space-separated, from Linux's /proc (empty elsewhere). */
+export const TERRAFORM_ARGV = `a=" $(tr '\\0' ' ' </proc/$PPID/cmdline 2>/dev/null)"; `;
+
+/** Shell: the pattern of a `case` that matches a `-target` in `$a`. */
+export const TARGET_FLAG = `*" -target"*|*" --target"*`;
+
 const DESTROY_TARGET_GUARD =
-  `a=" $(tr '\\0' ' ' </proc/$PPID/cmdline 2>/dev/null)"; ` +
-  `case "$a" in *" -target"*|*" --target"*) case "$a" in *" destroy "*|*" -destroy "*|*" -destroy=true "*|*" --destroy "*) ` +
+  TERRAFORM_ARGV +
+  `case "$a" in ${TARGET_FLAG}) case "$a" in *" destroy "*|*" -destroy "*|*" -destroy=true "*|*" --destroy "*) ` +
   `echo "cdktf-aic: destroy -target cannot remove one object: its client would stay in the tenant while the journal still lists it. ` +
   `To remove an object, delete its construct and run terraform apply; to remove the whole stack, run terraform destroy without -target." >&2; exit 1;; esac;; esac`;
 

@@ -28,7 +28,7 @@ import { Construct } from "constructs";
 import { Lazy, TerraformResource } from "cdktf";
 import { COMMANDS, MAX_JOURNAL_PARTS, PROVISIONER_ENV, Journal, Spec, TenantRef, destroyedMarker, journalHash, journalKey, journalOf, splitJournal, syncedMarker } from "../../src/contract";
 import { VALIDATION_CODES, validationMessage } from "../errors";
-import { CustomResourceType, LateValue, ManagedObject, PartedValue, addDependency, createCustomResource, createManagedObject } from "./custom-resource";
+import { CustomResourceType, LateValue, ManagedObject, PartedValue, TARGET_FLAG, TERRAFORM_ARGV, addDependency, createCustomResource, createManagedObject } from "./custom-resource";
 
 /**
  * The Gate's destroy provisioner: `-target` (of `apply`, or of `destroy`) whose targets need the
@@ -37,8 +37,8 @@ import { CustomResourceType, LateValue, ManagedObject, PartedValue, addDependenc
  * shell's parent); elsewhere it lets the run go on.
  */
 const TARGET_GUARD =
-  `a=" $(tr '\\0' ' ' </proc/$PPID/cmdline 2>/dev/null)"; ` +
-  `case "$a" in *" -target"*|*" --target"*) ` +
+  TERRAFORM_ARGV +
+  `case "$a" in ${TARGET_FLAG}) ` +
   `echo "cdktf-aic: terraform -target=…: the tenant's journal applies every change of the stack at once, so it cannot act on the targeted objects alone (and would record them as applied); nothing was written. ` +
   `Run it without -target; to remove one object, delete its construct and apply." >&2; exit 1;; esac`;
 
