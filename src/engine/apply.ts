@@ -100,7 +100,7 @@ const PROVIDER_ATTEMPTS = 5;
  * Reads the provider, plans, writes under `If-Match`; when another writer (another stack, the
  * console) changed it meanwhile, reads and plans again, so that neither write is lost.
  */
-export async function updateProvider(api: AdminApi, planFor: (live: OAuth2Provider | undefined) => ProviderPlan) {
+export async function updateProvider<P extends ProviderPlan>(api: AdminApi, planFor: (live: OAuth2Provider | undefined) => P) {
   for (let attempt = 1; ; attempt++) {
     const plan = planFor(await api.getProvider());
     try {

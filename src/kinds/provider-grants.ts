@@ -70,7 +70,7 @@ export const providerGrants: KindUnit<ProviderGrantsSpec> = {
     // Runs after this sync's other deletions: the clients and agents left are the realm's users.
     const users = await readGrantTypeUsers(api);
     const { plan, wrote } = await updateProvider(api, (live) => planProviderRemoval(removal, live, users));
-    const kept = keptNotes((plan as { kept?: string[] }).kept ?? []);
+    const kept = keptNotes(plan.kept);
     return result(kind, id, wrote ? "deleted" : "absent", plan.changes, wrote ? kept : kept.length > 0 ? kept : ["declared grant types already off"]);
   },
   planRemoval(identity, s, deleting) {
