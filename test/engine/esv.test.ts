@@ -3,17 +3,11 @@
  * change writes, the restart notice, `retain`, and what is refused before any write.
  */
 import type { Spec } from "../../src/contract/spec";
-import { Journaled, TestTenant } from "./support";
+import { Journaled, TestTenant, useTenant } from "./support";
 
 const t = new TestTenant();
-beforeAll(() => t.start(), 60_000);
-afterAll(() => t.stop());
-
 let j: Journaled;
-beforeEach(async () => {
-  await t.reset();
-  j = new Journaled(t);
-});
+useTenant(t, (fresh) => (j = fresh));
 
 const VALUE = { ESV_API_KEY: "first-value-of-the-key", ESV_API_KEY_2: "second-value-of-the-key" };
 const secret = (o: { version?: number; description?: string; encoding?: string; removalPolicy?: "retain"; adopt?: true } = {}): Spec =>

@@ -9,17 +9,11 @@ import { TOKEN_EXCHANGE_GRANT } from "../../src/contract/constants";
 import type { Spec } from "../../src/contract/spec";
 import { createOAuth2Api } from "../../src/client/oauth2-api";
 import { RECOGNIZED_NOTE } from "../../src/engine/sync";
-import { Journaled, TestTenant } from "./support";
+import { Journaled, TestTenant, useTenant } from "./support";
 
 const t = new TestTenant();
-beforeAll(() => t.start(), 60_000);
-afterAll(() => t.stop());
-
 let j: Journaled;
-beforeEach(async () => {
-  await t.reset();
-  j = new Journaled(t);
-});
+useTenant(t, (fresh) => (j = fresh));
 
 const seedSpecs = (): Spec[] => [t.providerGrants(), t.webApp(), t.aiAgent(), t.agentGrant()];
 const actions = (o: { results: readonly { kind: string; id: string; action: string }[] }) => o.results.map((r) => `${r.action} ${r.kind} ${r.id}`).sort();

@@ -185,3 +185,16 @@ export class Journaled {
     return outcome;
   }
 }
+
+/**
+ * Starts `t` for the test file and resets it before each test, handing `fresh` a new stack's
+ * journal (nothing applied yet) each time.
+ */
+export function useTenant(t: TestTenant, fresh: (j: Journaled) => void): void {
+  beforeAll(() => t.start(), 60_000);
+  afterAll(() => t.stop());
+  beforeEach(async () => {
+    await t.reset();
+    fresh(new Journaled(t));
+  });
+}

@@ -4,20 +4,14 @@
  */
 import { TOKEN_EXCHANGE_GRANT } from "../../src/contract/constants";
 import type { Spec } from "../../src/contract/spec";
-import { Journaled, TestTenant } from "./support";
+import { Journaled, TestTenant, useTenant } from "./support";
 import { journalIdentity } from "../../src/contract/journal";
 import { emptyRequest, readSnapshot } from "../../src/engine/batch";
 import { unitOf } from "../../src/kinds";
 
 const t = new TestTenant();
-beforeAll(() => t.start(), 60_000);
-afterAll(() => t.stop());
-
 let j: Journaled;
-beforeEach(async () => {
-  await t.reset();
-  j = new Journaled(t);
-});
+useTenant(t, (fresh) => (j = fresh));
 
 const seedSpecs = (): Spec[] => [t.providerGrants(), t.webApp(), t.aiAgent(), t.agentGrant()];
 const NO_SECRETS = { WEB_APP_CLIENT_SECRET: undefined, AI_AGENT_CLIENT_SECRET: undefined };
