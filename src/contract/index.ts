@@ -7,3 +7,5 @@ export * from "./template";
 export * from "./journal";
 export * from "./tenant";
 export * from "./esv";
+export * from "./ids";
+export * from "./scripts";

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { CLIENT_ID_PATTERN, ENV_NAME_PATTERN, KINDS, TOKEN_ENDPOINT_AUTH_METHODS } from "./constants";
 import { ESV_EXPRESSION_TYPES, ESV_ID_PATTERN, ESV_MAX_DESCRIPTION_LENGTH, ESV_SECRET_ENCODINGS } from "./esv";
+import { SCRIPT_CONTEXTS, SCRIPT_LANGUAGES } from "./scripts";
 import { normalizeTenant } from "./tenant";
 
 const envName = z.string().regex(ENV_NAME_PATTERN, "must be a valid environment variable name");
@@ -74,6 +75,11 @@ const clientOwned = {
   scopes: nonEmptyUnique,
   grantTypes: nonEmptyUnique,
   tokenEndpointAuthMethod: z.enum(TOKEN_ENDPOINT_AUTH_METHODS),
+  /**
+   * The OAuth2 May Act script (a `script` object's id) that stamps `may_act` on the tokens this
+   * client issues: who may exchange them. Owned only when present.
+   */
+  mayActScript: z.uuid().optional(),
 };
 
 export const WebAppSpec = z.object({
@@ -104,6 +110,10 @@ export const AiAgentSpec = z.object({
       statelessTokens: z.boolean(),
       acceptAudienceInTokenExchange: z.boolean(),
     }),
+    /** The scope-validation script (a `script` object's id) that limits what its exchanges yield. Owned only when present. */
+    scopeLimitScript: z.uuid().optional(),
+    /** The audiences its token exchanges may request (AM's exact-match allow-list). Owned only when present. */
+    audiences: nonEmptyUnique.optional(),
   }),
   secret: SecretRef,
   ...adopt,
@@ -122,6 +132,25 @@ export const AgentGrantSpec = z.object({
     /** Empty: any scope of the application. */
     scopes: z.array(z.string().min(1)),
     description: z.string().optional(),
+  }),
+  ...adopt,
+});
+
+/**
+ * An AM script of the realm (the scripts API). Its id is derived from the realm and the name at
+ * synth (`scriptId`), so that the clients wired to it can name it before it exists.
+ */
+export const ScriptSpec = z.object({
+  ...base,
+  kind: z.literal("script"),
+  id: z.uuid(),
+  owned: z.object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    language: z.enum(SCRIPT_LANGUAGES),
+    context: z.enum(Object.values(SCRIPT_CONTEXTS) as [string, ...string[]]),
+    /** The source as text; AM holds it base64-encoded. */
+    source: z.string().min(1),
   }),
   ...adopt,
 });
@@ -162,7 +191,7 @@ export const EsvVariableSpec = z.object({
   ...adopt,
 });
 
-export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, WebAppSpec, AiAgentSpec, AgentGrantSpec, EsvSecretSpec, EsvVariableSpec]);
+export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, ScriptSpec, WebAppSpec, AiAgentSpec, AgentGrantSpec, EsvSecretSpec, EsvVariableSpec]);
 export type Spec = z.infer<typeof Spec>;
 export type SpecOf<K extends Spec["kind"]> = Extract<Spec, { kind: K }>;
 

@@ -5,19 +5,41 @@
 import type { IdmPatch } from "../contract/schemas";
 import type { SpecOf } from "../contract/spec";
 import type { ManagedObject } from "../client/types";
-import { diffOwned, mergeOwned, sameValue, wrappedField, type FieldChange, type OwnedField } from "./fields";
+import { diffOwned, getIn, mergeOwned, plainField, sameValue, wrappedField, type FieldChange, type OwnedField } from "./fields";
 import { refIds, refId, refTo } from "./refs";
 import { unknownReferences } from "./errors";
 
 type ClientOwned = SpecOf<"web-app">["owned"] | SpecOf<"ai-agent">["owned"];
 
-/** The AM client fields both web apps and AI agents own. */
-export function clientFields(owned: ClientOwned): OwnedField[] {
+/** A client's provider overrides (plain attributes, read only while `providerOverridesEnabled` is on). */
+export const OVERRIDES = "overrideOAuth2ClientConfig";
+
+/** AM's "no script" value of a script attribute. */
+export const NO_SCRIPT = "[Empty]";
+
+/**
+ * A field the spec may leave out: owned with its value when the spec sets it; otherwise owned with
+ * `cleared` only while the live object still holds something there (a script or list this stack
+ * wired before and took out of the code), so objects that never had it are not written.
+ */
+export function optionalField(live: unknown, make: (value: unknown) => OwnedField, value: unknown, cleared: unknown): OwnedField[] {
+  if (value !== undefined) return [make(value)];
+  const field = make(cleared);
+  const current = getIn(live, field.path);
+  return sameValue(current, null) || sameValue(current, cleared) ? [] : [field];
+}
+
+/** The AM client fields both web apps and AI agents own (`live`: the client as read, for the fields a spec may leave out). */
+export function clientFields(owned: ClientOwned, live: unknown): OwnedField[] {
   return [
     wrappedField("coreOAuth2ClientConfig", "clientType", "Confidential"),
     wrappedField("coreOAuth2ClientConfig", "scopes", owned.scopes),
     wrappedField("advancedOAuth2ClientConfig", "grantTypes", owned.grantTypes),
     wrappedField("advancedOAuth2ClientConfig", "tokenEndpointAuthMethod", owned.tokenEndpointAuthMethod),
+    // The May Act script stamps access (and refresh) tokens and ID tokens alike (reference §3.4).
+    ...(["accessTokenMayActScript", "oidcMayActScript"] as const).flatMap((key) =>
+      optionalField(live, (v) => plainField([OVERRIDES, key], v), owned.mayActScript, NO_SCRIPT),
+    ),
   ];
 }
 

@@ -4,11 +4,12 @@
  */
 import type { IdmApplication, OAuth2Client } from "../contract/schemas";
 import type { SpecOf } from "../contract/spec";
-import { wrappedField, type OwnedField } from "./fields";
+import { plainField, wrappedField, type OwnedField } from "./fields";
 import { applicationId } from "./refs";
 import {
   clientFields,
   namesById,
+  OVERRIDES,
   planAmClient,
   planIdmRecord,
   ownerRefs,
@@ -33,16 +34,18 @@ export interface WebAppPlan {
   readonly application: IdmPlan;
 }
 
-export function webAppClientFields(spec: WebAppSpec): OwnedField[] {
+export function webAppClientFields(spec: WebAppSpec, live: OAuth2Client | undefined): OwnedField[] {
   const o = spec.owned;
   return [
-    ...clientFields(o),
+    ...clientFields(o, live),
     wrappedField("coreOAuth2ClientConfig", "redirectionUris", o.redirectUris),
     wrappedField("coreOAuth2ClientConfig", "clientName", [o.name]),
     wrappedField("coreOAuth2ClientConfig", "status", "Active"),
     wrappedField("advancedOAuth2ClientConfig", "descriptions", o.description ? [o.description] : []),
     ...(o.defaultScopes === undefined ? [] : [wrappedField("coreOAuth2ClientConfig", "defaultScopes", o.defaultScopes)]),
     ...(o.accessTokenLifetime === undefined ? [] : [wrappedField("coreOAuth2ClientConfig", "accessTokenLifetime", o.accessTokenLifetime)]),
+    // Without the switch AM ignores the client's May Act script (reference §3.4).
+    ...(o.mayActScript === undefined ? [] : [plainField([OVERRIDES, "providerOverridesEnabled"], true)]),
   ];
 }
 
@@ -58,7 +61,7 @@ export const APPLICATION_FIELDS = ["_id", "name", "description", "owners", "ssoE
 export function planWebApp(spec: WebAppSpec, live: WebAppLive): WebAppPlan {
   const realm = spec.tenant.realm;
   const owners = ownerRefs(realm, spec.owned.owners, live.users);
-  const client = planAmClient(live.client, webAppClientFields(spec));
+  const client = planAmClient(live.client, webAppClientFields(spec, live.client));
   const application = planIdmRecord(
     "application",
     live.application?._id ?? applicationId(realm, spec.id),

@@ -16,6 +16,8 @@ export const CLIENT_PROPS: Readonly<Record<string, Prop>> = {
   "advancedOAuth2ClientConfig.grantTypes": { name: "grantTypes" },
   "advancedOAuth2ClientConfig.tokenEndpointAuthMethod": { name: "tokenEndpointAuthMethod" },
   "coreOAuth2ClientConfig.userpassword": { name: "secret" },
+  "overrideOAuth2ClientConfig.accessTokenMayActScript": { name: "mayAct" },
+  "overrideOAuth2ClientConfig.oidcMayActScript": { name: "mayAct" },
 };
 
 /** A client's sync write: its plans and how its AM client is written. */

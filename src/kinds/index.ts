@@ -24,6 +24,7 @@ import { agentGrant } from "./agent-grant";
 import { aiAgent } from "./ai-agent";
 import { esvSecret, esvVariable } from "./esv";
 import { providerGrants } from "./provider-grants";
+import { script } from "./script";
 import type { KindUnit } from "./unit";
 import { webApp } from "./web-app";
 
@@ -31,6 +32,7 @@ export type { KindUnit, Pending, PrivilegeView, Prop, WriteContext } from "./uni
 
 export const KIND_UNITS: { readonly [K in Kind]: KindUnit<SpecOf<K>> } = {
   "oauth2-provider-grants": providerGrants,
+  script,
   "web-app": webApp,
   "ai-agent": aiAgent,
   "agent-grant": agentGrant,

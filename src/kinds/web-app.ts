@@ -15,8 +15,8 @@ type WebAppSpec = SpecOf<"web-app">;
 export const webApp: KindUnit<WebAppSpec> = {
   kind: "web-app",
   schema,
-  // Its grant types must be on in the realm first.
-  dependsOn: ["oauth2-provider-grants"],
+  // Its grant types must be on in the realm first, and the scripts it runs must exist.
+  dependsOn: ["oauth2-provider-grants", "script"],
   realmWide: false,
   props: {
     ...CLIENT_PROPS,
@@ -25,6 +25,7 @@ export const webApp: KindUnit<WebAppSpec> = {
     "coreOAuth2ClientConfig.defaultScopes": { name: "defaultScopes" },
     "coreOAuth2ClientConfig.accessTokenLifetime": { name: "accessTokenLifetime" },
     "advancedOAuth2ClientConfig.descriptions": { name: "description", single: true },
+    "overrideOAuth2ClientConfig.providerOverridesEnabled": { name: "mayAct" },
     "application.name": { name: "name" },
     "application.description": { name: "description" },
     "application.owners": { name: "owners" },
