@@ -145,6 +145,43 @@ describe("actor tokens", () => {
   });
 });
 
+describe("autonomous agents (reference §8.5)", () => {
+  /** A privilege from the assistant to the portal with no subjects and no groups: the agent acts for itself. */
+  async function autonomousPrivilege(o: { subjects?: object[] } = {}): Promise<void> {
+    const f = fixtures(t);
+    const uid = (await t.call("GET", `${AM}/realm-config/agents/AIAgent/${ASSISTANT}`, { apiVersion: API_VERSION.aiAgent })).body.aiAgentIdentityUid.value;
+    const appId = randomUUID();
+    await f.application(appId, "ops-console");
+    await f.client("ops-console", { coreOAuth2ClientConfig: { userpassword: SECRET, scopes: ["logs-read", "logs-search"] } });
+    await f.privilege(uid, { resource: f.ref("alpha_application", appId), subjects: o.subjects ?? [], permissions: [{ type: "scopes", values: ["logs-read", "logs-search"] }] });
+  }
+
+  it("exchanges the agent's own client-credentials token: sub and act.sub are the agent, aud the agent and the application, no refresh token", async () => {
+    await autonomousPrivilege();
+    const reply = await exchange(ASSISTANT, await clientToken(ASSISTANT), { audience: "ops-console", scope: "logs-read logs-search" });
+    expect(reply).toMatchObject({ status: 200, body: { scope: "logs-read logs-search", refresh_token: null } });
+    expect(decodeJwt(reply.body.access_token)).toMatchObject({ sub: ASSISTANT, client_id: ASSISTANT, aud: [ASSISTANT, "ops-console"], act: { sub: ASSISTANT } });
+  });
+
+  it("refuses the agent's own token when the privilege lists subjects (it is for users, not for the agent)", async () => {
+    await autonomousPrivilege({ subjects: [fixtures(t).ref("alpha_user", barbara()._id)] });
+    expectRefused(await exchange(ASSISTANT, await clientToken(ASSISTANT), { audience: "ops-console", scope: "logs-read" }), "subject-not-allowed");
+  });
+
+  it("refuses another client's own token", async () => {
+    await autonomousPrivilege();
+    expectRefused(await exchange(ASSISTANT, await clientToken(PORTAL), { audience: "ops-console", scope: "logs-read" }), "subject-token");
+  });
+
+  it("refuses a scope outside the privilege's permissions", async () => {
+    await autonomousPrivilege();
+    expectRefused(await exchange(ASSISTANT, await clientToken(ASSISTANT), { audience: "ops-console", scope: "logs-delete" }), "scope", {
+      error: "invalid_scope",
+      error_description: "Unknown/invalid scope(s): [logs-delete]",
+    });
+  });
+});
+
 // ---------- delegation through may_act (AM 8.1's own model) ----------
 
 /** An ordinary OAuth2 client acting for portal users (reference §2, [AM-DEL]). */
