@@ -47,6 +47,17 @@ export const VALIDATION_CODES = {
   esvDescriptionTooLong: "AIC_ESV_DESCRIPTION_TOO_LONG",
   esvValueTooLarge: "AIC_ESV_VALUE_TOO_LARGE",
   invalidEsvOption: "AIC_INVALID_ESV_OPTION",
+  invalidActsBy: "AIC_INVALID_ACTS_BY",
+  mayActNoClients: "AIC_MAY_ACT_NO_CLIENTS",
+  mayActUnmanagedClient: "AIC_MAY_ACT_UNMANAGED_CLIENT",
+  mayActConflict: "AIC_MAY_ACT_CONFLICT",
+  mayActSourceWithoutAgent: "AIC_MAY_ACT_SOURCE_WITHOUT_AGENT",
+  delegationWithoutMayAct: "AIC_DELEGATION_WITHOUT_MAY_ACT",
+  agentGrantTypeMissing: "AIC_AGENT_GRANT_TYPE_MISSING",
+  providerOverridesOff: "AIC_PROVIDER_OVERRIDES_OFF",
+  audienceOutsideAllowList: "AIC_AUDIENCE_OUTSIDE_ALLOW_LIST",
+  grantScopeOutsideLimit: "AIC_GRANT_SCOPE_OUTSIDE_LIMIT",
+  aiAgentsNotEnabled: "AIC_AI_AGENTS_NOT_ENABLED",
 } as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[keyof typeof VALIDATION_CODES];
 

@@ -117,12 +117,17 @@ export function adoptField(adopt: boolean | undefined, removalPolicy?: ObjectRem
 
 const kindInRealm = (o: ManagedObject): string => `${o.tenantKey}|${o.spec.kind}`;
 
+/** The OAuth2ProviderGrants objects of the stack in the realm of `object` (none: the provider is managed elsewhere). */
+export function realmProviderGrants(object: ManagedObject): ManagedObject[] {
+  return managedObjectsByKey(object.owner, kindInRealm).get(`${object.tenantKey}|oauth2-provider-grants`) ?? [];
+}
+
 /**
  * Grant types the client uses that no OAuth2ProviderGrants of its realm declares. No
  * OAuth2ProviderGrants for the realm at all means the provider is managed elsewhere: no error.
  */
 export function providerGrantErrors(client: ManagedObject, grantTypes: readonly string[]): string[] {
-  const providers = managedObjectsByKey(client.owner, kindInRealm).get(`${client.tenantKey}|oauth2-provider-grants`) ?? [];
+  const providers = realmProviderGrants(client);
   if (providers.length === 0) return [];
   const declared = new Set(providers.flatMap((p) => (p.spec.kind === "oauth2-provider-grants" ? p.spec.owned.grantTypes : [])));
   // A token on either side is known only when Terraform runs.
