@@ -14,12 +14,18 @@ import { CliError } from "../contract/errors";
 import { formatOption, parseOptions } from "./args";
 import { err, out, paint } from "./output";
 import { specsOfStack } from "../plan/stack";
+import { runFlows, StackFlows, type FlowCheck } from "./verify-flows";
 
 const HELP = `Usage: cdktf-aic verify [options]
 Runs the on-behalf-of flow (password grant → introspect → token exchange → introspect) and prints
 PASS or FAIL. The app, the agent, their secret env var names, the scopes, the base URL and the realm
 come from the synthesized stack (the agent grant in it), unless given here. Each client authenticates
 with its token endpoint auth method in the stack (client_secret_post for a client not in it).
+
+A stack that says who may act for whom (a MayActRule, an autonomous agent's grant) is verified flow
+by flow without --app and --agent: impersonation (each grant), delegation with an actor token,
+agent-to-agent, autonomous, and the refusals (an agent the may_act does not name, a scope outside
+the grant or the scope limit, an audience outside the allow-list); each line shows the claims.
 
   --stack NAME             a stack in the synth output folder (default: the only one)
   --out DIR                the synth output folder (default: cdktf.out)
@@ -321,7 +327,10 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   }
   if (values.json) err("cdktf-aic verify: --json is deprecated, use --format json");
   const format = formatOption(values.format ?? (values.json ? "json" : undefined), ["text", "json"]);
-  const target = resolveTarget(values, specsOfStack(values.out ?? "cdktf.out", values.stack), process.env);
+  const specs = specsOfStack(values.out ?? "cdktf.out", values.stack);
+  const flows = new StackFlows(specs);
+  if (!values.app && !values.agent && flows.declaresFlows) return verifyFlows(flows, values, format);
+  const target = resolveTarget(values, specs, process.env);
   const api = createOAuth2Api({ baseUrl: target.baseUrl, realm: target.realm });
   let steps: StepReport[];
   try {
@@ -340,4 +349,31 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   if (format === "json") out(JSON.stringify(report, null, 2));
   else printText(report);
   return report.result === "PASS" ? 0 : 1;
+}
+
+/** Verifies every flow of a stack that says who may act for whom (`verify-flows.ts`). */
+async function verifyFlows(flows: StackFlows, values: { "base-url"?: string; realm?: string; "username-env"?: string; "password-env"?: string }, format: string): Promise<number> {
+  const tenant = flows.specs[0].tenant;
+  const baseUrl = values["base-url"] ?? tenant.baseUrl;
+  const realm = values.realm ?? tenant.realm;
+  const api = createOAuth2Api({ baseUrl, realm });
+  let checks: FlowCheck[];
+  try {
+    checks = await runFlows(api, flows, { env: process.env, usernameEnv: values["username-env"] ?? "VERIFY_USERNAME", passwordEnv: values["password-env"] ?? "VERIFY_PASSWORD" });
+  } finally {
+    await api.close();
+  }
+  const result = checks.length > 0 && checks.every((c) => c.ok) ? "PASS" : "FAIL";
+  if (format === "json") {
+    out(JSON.stringify({ result, tenant: { baseUrl, realm }, checks }, null, 2));
+  } else {
+    out(`verify: who may act for whom (${baseUrl}, realm ${realm})`);
+    for (const c of checks) {
+      const facts = Object.entries(c.claims ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
+      const status = c.ok ? paint(process.stdout, "green", "ok") : paint(process.stdout, "red", "FAIL");
+      out(`  ${status} ${c.flow}: ${c.name}${facts.length ? ` ${facts.join(" ")}` : ""}${c.error ? ` — ${c.error}` : ""}`);
+    }
+    out(result === "PASS" ? paint(process.stdout, "green", "PASS") : paint(process.stdout, "red", "FAIL"));
+  }
+  return result === "PASS" ? 0 : 1;
 }
