@@ -24,6 +24,7 @@ import { agentGrant } from "./agent-grant";
 import { aiAgent } from "./ai-agent";
 import { esvSecret, esvVariable } from "./esv";
 import { providerGrants } from "./provider-grants";
+import { secretMapping } from "./secret-mapping";
 import type { KindUnit } from "./unit";
 import { webApp } from "./web-app";
 
@@ -36,6 +37,7 @@ export const KIND_UNITS: { readonly [K in Kind]: KindUnit<SpecOf<K>> } = {
   "agent-grant": agentGrant,
   "esv-secret": esvSecret,
   "esv-variable": esvVariable,
+  "secret-mapping": secretMapping,
 };
 
 /** The unit of a kind. */
