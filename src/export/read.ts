@@ -47,6 +47,14 @@ export function listedAgentUid(agent: AmClientListItem): string | undefined {
   return typeof attributes?._id === "string" ? attributes._id : undefined;
 }
 
+/** The maps `privilegePair` names a listing's privileges by: agent client id by identity uid, client id by application record id. */
+export function privilegeNaming(listing: TenantListing): { agentIdByUid: Map<string, string>; clientIdByApplication: Map<string, string> } {
+  return {
+    agentIdByUid: new Map([...listing.agents].flatMap(([id, agent]) => ((uid) => (uid ? [[uid, id] as const] : []))(listedAgentUid(agent)))),
+    clientIdByApplication: new Map(listing.applications.flatMap((a) => (a.ssoEntities?.oidcId ? [[a._id, a.ssoEntities.oidcId] as const] : []))),
+  };
+}
+
 const byId = (items: AmClientListItem[]) => new Map(items.map((i) => [i._id, i]));
 
 function invert(names: Map<string, string>): Map<string, string> {

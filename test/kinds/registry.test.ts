@@ -1,3 +1,4 @@
+import * as library from "../../constructs";
 import { KINDS } from "../../src/contract/constants";
 import { Spec } from "../../src/contract/spec";
 import { APPLY_ORDER, APPLY_STAGES, DELETE_ORDER, KIND_UNITS, unitOf } from "../../src/kinds";
@@ -25,6 +26,12 @@ describe("KIND_UNITS", () => {
 
   it("lists for the unmanaged report exactly the kinds the plan schema names", () => {
     expect(KINDS.filter((kind) => unitOf(kind).listed !== undefined)).toEqual([...UNMANAGED_KINDS]);
+  });
+
+  it("exports each kind it can as a construct class the library exports, the one the exported file imports", () => {
+    const exported = KINDS.flatMap((kind) => (unitOf(kind).export ? [[kind, unitOf(kind).export!.construct] as const] : []));
+    expect(exported.map(([kind]) => kind)).toEqual(expect.arrayContaining(["oauth2-provider-grants", "web-app", "ai-agent", "agent-grant"]));
+    for (const [, construct] of exported) expect(typeof (library as Record<string, unknown>)[construct]).toBe("function");
   });
 });
 
