@@ -13,7 +13,7 @@ import {
   TokenEndpointAuthMethod,
   amGrantType,
 } from "../../src/contract";
-import { ESV_ID_PATTERN, ESV_UNCONFIRMED } from "../../src/contract/esv";
+import { defaultLabelIdentifier, ESV_ID_PATTERN, ESV_UNCONFIRMED } from "../../src/contract/esv";
 import { closestName } from "../../src/contract/text";
 import { VALIDATION_CODES as C, ValidationCode, propError, validationMessage } from "../errors";
 import type { Secret, SecretSource } from "../secret";
@@ -71,17 +71,11 @@ function checkStoreSecret(scope: IConstruct, prop: string, source: Extract<Secre
     problem: `${prop} (Secret.fromEsv) has a labelIdentifier AM does not take`,
     received: identifier,
     allowed: "letters and digits, in parts joined by single dots (the console's rule)",
-    fix: `use e.g. "${secretLabelIdentifierOf(identifier) || "my.web.app"}"`,
+    fix: `use e.g. "${defaultLabelIdentifier(identifier) || "my.web.app"}"`,
   });
 }
 
-/** The secret label identifier a client id reads as when none is given: each run of `-`, `_` (or anything else) becomes a dot. */
-export function secretLabelIdentifierOf(clientId: string): string {
-  return clientId
-    .split(/[^A-Za-z0-9]+/)
-    .filter((part) => part.length > 0)
-    .join(".");
-}
+
 
 export function checkClientId(scope: IConstruct, prop: string, clientId: string): void {
   if (unresolved(clientId) || CLIENT_ID_PATTERN.test(clientId)) return;

@@ -5,7 +5,7 @@
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { GRANT_TYPES, TokenEndpointAuthMethod, type SpecOf } from "../../src/contract";
-import { clientSecretLabel } from "../../src/contract/esv";
+import { clientSecretLabel, defaultLabelIdentifier } from "../../src/contract/esv";
 import { AicTenant } from "../aic-tenant";
 import { SecretMapping } from "../secret-mapping";
 import { VALIDATION_CODES as C, propError, validationMessage } from "../errors";
@@ -18,7 +18,6 @@ import {
   checkSecret,
   checkTokenEndpointAuthMethod,
   resolveGrantTypes,
-  secretLabelIdentifierOf,
 } from "./checks";
 import { ManagedObject, managedObjectsByKey } from "./custom-resource";
 
@@ -125,7 +124,7 @@ function storeSecret(owner: Construct, props: ClientPropsInput, client: CheckedC
       fix: `set tokenEndpointAuthMethod to "client_secret_basic" or "client_secret_post"`,
     });
   }
-  return { esvId: source.esvId, identifier: source.labelIdentifier ?? secretLabelIdentifierOf(props.clientId) };
+  return { esvId: source.esvId, identifier: source.labelIdentifier ?? defaultLabelIdentifier(props.clientId) };
 }
 
 /** What happens to a managed object when its construct leaves the code (see the constructs' `removalPolicy`). */

@@ -1,8 +1,8 @@
 /** How `export` writes AI agents: each agent client of the realm becomes an `AiAgent`, with its identity's owners. */
 import { OVERRIDE_GROUP } from "../contract/am-defaults";
 import type { AmClientListItem } from "../contract/schemas";
-import type { KindExport } from "../kinds/unit";
-import { ADVANCED, CORE, clientProblem, exportedClient, friendlyGrant, group, namesOf, notDefault, renderClient, str, strings, unexpressedAm, type ClientProps } from "./client";
+import type { ExportContext, KindExport } from "../kinds/unit";
+import { ADVANCED, CORE, clientProblem, exportedClient, friendlyGrant, group, namesOf, notDefault, ownedWithStore, renderClient, storeSecretOf, str, strings, unexpressedAm, type ClientProps } from "./client";
 import { listedAgentUid, type TenantListing } from "./read";
 import { byString, list, q } from "./source";
 
@@ -20,7 +20,7 @@ const OWNED: ReadonlySet<string> = new Set([
 ]);
 
 /** The props of an agent, and what no prop says (owners that name no user, other non-default fields). */
-function aiAgentProps(id: string, item: AmClientListItem, listing: TenantListing): { props: AiAgentProps; unexpressed: string[] } {
+function aiAgentProps(id: string, item: AmClientListItem, listing: TenantListing, context: ExportContext): { props: AiAgentProps; unexpressed: string[] } {
   const core = group(item, CORE);
   const advanced = group(item, ADVANCED);
   const overrides = group(item, OVERRIDE_GROUP);
@@ -28,8 +28,10 @@ function aiAgentProps(id: string, item: AmClientListItem, listing: TenantListing
   const uid = listedAgentUid(item);
   const owners = namesOf(uid ? listing.identityOwners.get(uid) : [], listing.userNames, "owners", "user");
   const description = str(identity.description);
+  const storeSecret = storeSecretOf(item, listing, context);
   return {
     props: {
+      ...(storeSecret ? { storeSecret } : {}),
       name: str(identity.name) ?? id,
       ...(description ? { description } : {}),
       owners: owners.names,
@@ -42,7 +44,7 @@ function aiAgentProps(id: string, item: AmClientListItem, listing: TenantListing
         acceptAudienceInTokenExchange: overrides.acceptAudienceParametersInTokenExchangeRequests === true,
       },
     },
-    unexpressed: [...owners.notes, ...unexpressedAm(item, OWNED)],
+    unexpressed: [...owners.notes, ...unexpressedAm(item, ownedWithStore(OWNED, storeSecret))],
   };
 }
 
@@ -60,7 +62,7 @@ export const aiAgentExport: KindExport<AiAgentProps> = {
           context.skip("ai-agent", id, problem);
           return [];
         }
-        const { props, unexpressed } = aiAgentProps(id, item, listing);
+        const { props, unexpressed } = aiAgentProps(id, item, listing, context);
         return [exportedClient("ai-agent", id, "AI_AGENT", props, unexpressed, context)];
       });
   },

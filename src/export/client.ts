@@ -4,11 +4,13 @@
  * names of an exported client and its construct statement.
  */
 import { CLIENT_ID_PATTERN, GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS, type Kind } from "../contract/constants";
+import { clientSecretLabel, defaultLabelIdentifier } from "../contract/esv";
 import type { AmClientListItem } from "../contract/schemas";
 import { clientDefaults, QUERY_ONLY_ATTRIBUTES, SECRET_ATTRIBUTE } from "../contract/am-defaults";
 import { formatValue, sameValue } from "../engine/fields";
 import { refIds } from "../engine/refs";
 import type { ExportContext, ExportedObject } from "../kinds/unit";
+import type { TenantListing } from "./read";
 import { byString, camelName, list, props, q, upperSnake, type Entry } from "./source";
 
 export const CORE = "coreOAuth2ClientConfig";
@@ -23,6 +25,11 @@ export interface ClientProps {
   /** Friendly names where AM's string has one. */
   readonly grantTypes: readonly string[];
   readonly tokenEndpointAuthMethod: string;
+  /**
+   * The secret is in the tenant's store: the client's label identifier, the ESV secret the realm maps
+   * its label to, and the file's variable of that ESV when it exports it (`Secret.fromEsv`).
+   */
+  readonly storeSecret?: { readonly identifier: string; readonly esv: string; readonly esvVariable?: string };
 }
 
 const DEFAULT_GROUPS = clientDefaults();
@@ -80,6 +87,25 @@ export function namesOf(refs: unknown, names: ReadonlyMap<string, string>, field
   return out;
 }
 
+/**
+ * A client's secret in the tenant's store: its label identifier, when the realm maps the label to one
+ * ESV secret (`Secret.fromEsv`); undefined otherwise (an identifier without a mapping is left as
+ * it is, like any field no prop says).
+ */
+export function storeSecretOf(item: AmClientListItem, listing: TenantListing, context: ExportContext): ClientProps["storeSecret"] {
+  const identifier = str(group(item, CORE).secretLabelIdentifier);
+  const mapping = identifier ? listing.secretMappings.find((m) => m._id === clientSecretLabel(identifier)) : undefined;
+  if (!identifier || mapping?.aliases.length !== 1) return undefined;
+  const esv = mapping.aliases[0];
+  const esvVariable = context.exported("esv-secret", esv)?.variable;
+  return { identifier, esv, ...(esvVariable ? { esvVariable } : {}) };
+}
+
+/** AM client attributes owned besides the kind's own: the label identifier of a secret in the store. */
+export function ownedWithStore(owned: ReadonlySet<string>, store: ClientProps["storeSecret"]): ReadonlySet<string> {
+  return store ? new Set([...owned, `${CORE}.secretLabelIdentifier`]) : owned;
+}
+
 /** Checks what the constructs' validation would refuse of a client; the first reason, or none. */
 export function clientProblem(id: string, item: AmClientListItem, scopesRequired: boolean): string | undefined {
   if (!CLIENT_ID_PATTERN.test(id)) return `client id has characters the constructs do not accept (allowed: ${CLIENT_ID_PATTERN})`;
@@ -103,11 +129,20 @@ export function exportedClient<P extends ClientProps>(kind: Kind, id: string, se
     id,
     constructId: id,
     variable: context.variables.take(camelName(id)),
-    secretEnv: `${context.secretEnvs.take(`${secretPrefix}_${upperSnake(id)}`)}_SECRET`,
+    // A secret in the store passes through no pipeline: no variable.
+    ...(p.storeSecret ? {} : { secretEnv: `${context.secretEnvs.take(`${secretPrefix}_${upperSnake(id)}`)}_SECRET` }),
     grantTypes: p.grantTypes,
     unexpressed,
     props: p,
   };
+}
+
+/** `Secret.fromEsv(esv)` (its label identifier when not the one read from the client id), or `Secret.fromEnv(NAME)`. */
+function clientSecretSource(a: ExportedObject<ClientProps>): string {
+  const store = a.props.storeSecret;
+  if (!store) return `Secret.fromEnv(${q(a.secretEnv!)})`;
+  const identifier = store.identifier === defaultLabelIdentifier(a.id) ? "" : `, { labelIdentifier: ${q(store.identifier)} }`;
+  return `Secret.fromEsv(${store.esvVariable ?? q(store.esv)}${identifier})`;
 }
 
 /** A client construct: `const x = new C(stack, id, { name, clientId, clientSecret, … rest, adopt: true })`. */
@@ -119,7 +154,7 @@ export function renderClient(construct: string, a: ExportedObject<ClientProps>, 
       [
         ["name", q(p.name)],
         ["clientId", q(a.id)],
-        ["clientSecret", `Secret.fromEnv(${q(a.secretEnv!)})`],
+        ["clientSecret", clientSecretSource(a)],
         p.description !== undefined ? ["description", q(p.description)] : undefined,
         p.owners.length > 0 ? ["owners", list(p.owners)] : undefined,
         ...rest,

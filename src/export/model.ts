@@ -81,7 +81,8 @@ export function labelOf(o: ExportedObject): string {
 /** How many objects of each counted kind the model exports, in the apply order: `2 web app(s), 1 AI agent(s), 0 grant(s)`. */
 export function exportCounts(model: ExportModel): string {
   return APPLY_ORDER.flatMap((kind) => {
-    const label = unitOf(kind).export?.label;
-    return label ? [`${model.objects.filter((o) => o.kind === kind).length} ${label}(s)`] : [];
+    const kindExport = unitOf(kind).export;
+    const count = model.objects.filter((o) => o.kind === kind).length;
+    return kindExport?.label && (count > 0 || !kindExport.countedWhenAny) ? [`${count} ${kindExport.label}(s)`] : [];
   }).join(", ");
 }

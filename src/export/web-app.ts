@@ -6,7 +6,7 @@ import { PLATFORM_CLIENT_IDS } from "../contract/constants";
 import type { AmClientListItem, IdmApplication } from "../contract/schemas";
 import { formatValue, sameValue } from "../engine/fields";
 import type { ExportContext, KindExport } from "../kinds/unit";
-import { ADVANCED, CORE, clientProblem, exportedClient, friendlyGrant, group, namesOf, notDefault, renderClient, str, strings, unexpressedAm, type ClientProps } from "./client";
+import { ADVANCED, CORE, clientProblem, exportedClient, friendlyGrant, group, namesOf, notDefault, ownedWithStore, renderClient, storeSecretOf, str, strings, unexpressedAm, type ClientProps } from "./client";
 import type { TenantListing } from "./read";
 import { byString, list, q } from "./source";
 
@@ -26,7 +26,7 @@ const OWNED: ReadonlySet<string> = new Set([
 ]);
 
 /** The props of a web app, and what the tenant holds that the apply would change or no prop says. */
-function webAppProps(id: string, item: AmClientListItem, record: IdmApplication, listing: TenantListing): { props: WebAppProps; unexpressed: string[] } {
+function webAppProps(id: string, item: AmClientListItem, record: IdmApplication, listing: TenantListing, context: ExportContext): { props: WebAppProps; unexpressed: string[] } {
   const core = group(item, CORE);
   const advanced = group(item, ADVANCED);
   const name = str(record.name) ?? strings(core.clientName)[0] ?? id;
@@ -38,8 +38,10 @@ function webAppProps(id: string, item: AmClientListItem, record: IdmApplication,
   if (str(core.status) && core.status !== "Active") notes.push(`${CORE}.status = ${formatValue(core.status)} (the apply sets Active)`);
   if (!sameValue(advanced.descriptions, description ? [description] : [])) notes.push(`${ADVANCED}.descriptions = ${formatValue(advanced.descriptions)} (the apply sets the description)`);
   const lifetime = typeof core.accessTokenLifetime === "number" ? core.accessTokenLifetime : 0;
+  const storeSecret = storeSecretOf(item, listing, context);
   return {
     props: {
+      ...(storeSecret ? { storeSecret } : {}),
       name,
       ...(description ? { description } : {}),
       owners: owners.names,
@@ -50,7 +52,7 @@ function webAppProps(id: string, item: AmClientListItem, record: IdmApplication,
       redirectUris: strings(core.redirectionUris),
       accessTokenLifetime: lifetime,
     },
-    unexpressed: [...notes, ...unexpressedAm(item, OWNED)],
+    unexpressed: [...notes, ...unexpressedAm(item, ownedWithStore(OWNED, storeSecret))],
   };
 }
 
@@ -85,7 +87,7 @@ export const webAppExport: KindExport<WebAppProps> = {
       if (record.templateName !== "web") return skip(`an application of template "${record.templateName ?? "none"}": ConfidentialWebApp exports OIDC web applications (template "web")`);
       const problem = clientProblem(id, item, true);
       if (problem) return skip(problem);
-      const { props, unexpressed } = webAppProps(id, item, record, listing);
+      const { props, unexpressed } = webAppProps(id, item, record, listing, context);
       return [exportedClient("web-app", id, "WEB_APP", props, unexpressed, context)];
     });
   },

@@ -8,6 +8,7 @@ import { result, upsertAction } from "../engine/apply";
 import { EngineError } from "../engine/errors";
 import { sameValue, type FieldChange } from "../engine/fields";
 import type { SecretStoreMapping } from "../contract/schemas";
+import { secretMappingExport } from "../export/esv";
 import type { KindUnit, Pending } from "./unit";
 
 type SecretMappingSpec = SpecOf<"secret-mapping">;
@@ -39,6 +40,7 @@ export const secretMapping: KindUnit<SecretMappingSpec> = {
   dependsOn: ["esv-secret", "web-app", "ai-agent"],
   realmWide: false,
   props: { aliases: { name: "secret", single: true } },
+  export: secretMappingExport,
 
   readsFor(r, spec) {
     r.secretMappings.push(spec.id);

@@ -97,6 +97,8 @@ export interface KindExport<P = unknown> {
   readonly construct: string;
   /** What the header and stderr call one object ("web app": "2 web app(s)"); none: not counted. */
   readonly label?: string;
+  /** Counted only when the file writes one (kinds that most realms do not use). */
+  readonly countedWhenAny?: true;
   /** The objects of the kind in the listing that the file writes, in a stable order, names taken from `context`; the others `context.skip`ped. */
   objects(listing: TenantListing, context: ExportContext): ExportedObject<P>[];
   /** The construct statement of an object, under its allocated construct id (its unexpressed comment goes above it). */

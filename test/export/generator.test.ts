@@ -84,6 +84,9 @@ function listing(): TenantListing {
     identityOwners: new Map([["uid-2", [refTo("alpha", "user", "u-alice")]]]),
     userNames: users,
     groupNames: groups,
+    esvSecrets: [],
+    esvVariables: [],
+    secretMappings: [],
   };
 }
 
