@@ -146,7 +146,8 @@ export class EnvironmentSecret extends Construct {
       kind: "esv-secret",
       ...base,
       owned: { description, encoding, useInPlaceholders: true },
-      secret: props.value.toSecretRef(),
+      // A value from the store (Secret.fromEsv) was reported by checkSecret: synth fails on it.
+      secret: props.value.toSecretRef()!,
       ...extra,
     });
     this.esvId = props.esvId;

@@ -58,6 +58,10 @@ export const VALIDATION_CODES = {
   audienceOutsideAllowList: "AIC_AUDIENCE_OUTSIDE_ALLOW_LIST",
   grantScopeOutsideLimit: "AIC_GRANT_SCOPE_OUTSIDE_LIMIT",
   aiAgentsNotEnabled: "AIC_AI_AGENTS_NOT_ENABLED",
+  secretNotInEnv: "AIC_SECRET_NOT_IN_ENV",
+  invalidLabelIdentifier: "AIC_INVALID_LABEL_IDENTIFIER",
+  invalidSecretLabel: "AIC_INVALID_SECRET_LABEL",
+  secretStoreClientAuthMethod: "AIC_SECRET_STORE_CLIENT_AUTH_METHOD",
 } as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[keyof typeof VALIDATION_CODES];
 

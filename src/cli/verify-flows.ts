@@ -22,7 +22,7 @@ import { ACCESS_TOKEN_TYPE, GRANT_TYPES, TOKEN_EXCHANGE_GRANT } from "../contrac
 import { CliError } from "../contract/errors";
 import { mayActOfSource, SCOPE_LIMIT_MESSAGE, SCRIPT_CONTEXTS, scopeLimitOfSource, type MayAct } from "../contract/scripts";
 import type { Spec, SpecOf } from "../contract/spec";
-import { resolveTarget, runVerify } from "./verify";
+import { resolveTarget, runVerify, storeSecretEnv } from "./verify";
 
 type AgentSpec = SpecOf<"ai-agent">;
 type AppSpec = SpecOf<"web-app">;
@@ -90,8 +90,9 @@ const OUTSIDE = "cdktf-aic-verify-outside";
 export async function runFlows(api: OAuth2Api, flows: StackFlows, e: FlowEnv): Promise<FlowCheck[]> {
   const checks: FlowCheck[] = [];
   const secretOf = (spec: AgentSpec | AppSpec): ClientCredentials => {
-    const secret = e.env[spec.secret.env];
-    if (!secret) throw new CliError(`${spec.secret.env} is not set: it must hold the client secret of ${spec.id}`);
+    const name = spec.secret?.env ?? storeSecretEnv(spec, flows.specs);
+    const secret = name && e.env[name];
+    if (!secret) throw new CliError(`${name ?? "no env var known"}${name ? " is not set" : ""}: it must hold the client secret of ${spec.id}`);
     const method = spec.owned.tokenEndpointAuthMethod;
     if (method !== "client_secret_basic" && method !== "client_secret_post") throw new CliError(`${spec.id} authenticates with ${method}: verify signs clients in with their secret`);
     return { clientId: spec.id, secret, method };

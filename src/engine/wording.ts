@@ -82,7 +82,9 @@ export function describeRotation(appliedVersion: unknown, desiredVersion: unknow
 
 /** A rotation as the apply reports it, once the secret is written. */
 export function rotatedNote(appliedVersion: unknown, desiredVersion: unknown): string {
-  return `${SECRET_PROP} rotated (version ${formatValue(appliedVersion)} → ${formatValue(desiredVersion)})`;
+  // No applied version: the secret was in the tenant's store (Secret.fromEsv) and moves to the environment.
+  const change = appliedVersion === undefined ? `the tenant's secret store → version ${formatValue(desiredVersion)}` : `version ${formatValue(appliedVersion)} → ${formatValue(desiredVersion)}`;
+  return `${SECRET_PROP} rotated (${change})`;
 }
 
 /** A note that already says what happens to the secret (a rotation): its change is not said again. */

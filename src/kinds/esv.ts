@@ -15,6 +15,7 @@ import { secretNotSet, secretTooShort } from "../engine/errors";
 import { checkFixedOnCreate, planEsvSecret, planEsvVariable, type EsvSecretSpec, type EsvVariableSpec } from "../engine/esv";
 import { SECRET_CHANGE, SECRET_FIELD } from "../engine/owned";
 import type { Action } from "../engine/result";
+import { esvSecretExport, esvVariableExport } from "../export/esv";
 import type { KindUnit } from "./unit";
 
 /**
@@ -59,6 +60,7 @@ export const esvSecret: KindUnit<EsvSecretSpec> = {
     description: { name: "description" },
     encoding: { name: "encoding" },
   },
+  export: esvSecretExport,
   diff: (spec, s) => planEsvSecret(spec, s.esvSecrets.get(spec.id)).changes,
   check(spec, _previous, s) {
     const live = s.esvSecrets.get(spec.id);
@@ -109,6 +111,7 @@ export const esvVariable: KindUnit<EsvVariableSpec> = {
     expressionType: { name: "expressionType" },
     description: { name: "description" },
   },
+  export: esvVariableExport,
   diff: (spec, s) => planEsvVariable(spec, s.esvVariables.get(spec.id)).changes,
   check(spec, _previous, s) {
     checkFixedOnCreate(spec.kind, spec.id, "expressionType", s.esvVariables.get(spec.id)?.expressionType, spec.owned.expressionType);
