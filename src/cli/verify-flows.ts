@@ -97,7 +97,9 @@ export async function runFlows(api: OAuth2Api, flows: StackFlows, e: FlowEnv): P
     if (method !== "client_secret_basic" && method !== "client_secret_post") throw new CliError(`${spec.id} authenticates with ${method}: verify signs clients in with their secret`);
     return { clientId: spec.id, secret, method };
   };
-  const ownToken = async (agent: AgentSpec) => (await api.token({ grant_type: "client_credentials" }, secretOf(agent))).access_token;
+  // AM refuses a client-credentials request without a scope when the client has no default scopes.
+  const ownToken = async (agent: AgentSpec) =>
+    (await api.token({ grant_type: "client_credentials", ...(agent.owned.scopes.length ? { scope: agent.owned.scopes.join(" ") } : {}) }, secretOf(agent))).access_token;
   const userToken = async (app: AppSpec) => {
     const username = e.env[e.usernameEnv];
     const password = e.env[e.passwordEnv];
@@ -215,7 +217,7 @@ export async function runFlows(api: OAuth2Api, flows: StackFlows, e: FlowEnv): P
   async function refusals(named: AgentSpec, app: AppSpec, delegate: boolean, scope: string[] | undefined): Promise<void> {
     const other = [...flows.agents.values()].find((a) => a.id !== named.id && ownsToken(a) && a.owned.grantTypes.includes(TOKEN_EXCHANGE_GRANT));
     if (other) {
-      await expectRefusal(`${other.id}, not named by ${app.id}'s may_act, exchanges a user's token with its own actor token`, async () => exchange(other, await userToken(app), { delegate: true }), "invalid_request");
+      await expectRefusal(`${other.id}, not named by ${app.id}'s may_act, exchanges a user's token with its own actor token`, async () => exchange(other, await userToken(app), { delegate: true, scope }), "invalid_request");
     }
     const limit = limitOf(flows, named);
     if (limit) {
