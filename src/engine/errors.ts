@@ -40,6 +40,14 @@ export function secretNotSet(env: string, id: string): EngineError {
   );
 }
 
+/** A version bump whose new secret is not in the environment: refused before any write. */
+export function rotationPending(env: string, id: string, appliedVersion: string | undefined, version: string | number): EngineError {
+  return new EngineError(
+    "ROTATION_PENDING",
+    `${env} is not set: ${id} rotates its secret (version ${appliedVersion} → ${version}); export the new secret in the environment Terraform runs in and apply again`,
+  );
+}
+
 /** A secret too short to be scrubbed from error text safely (the value is never printed). */
 export function secretTooShort(env: string, id: string, min: number): EngineError {
   return new EngineError(

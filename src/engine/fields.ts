@@ -35,6 +35,11 @@ export function plainField(path: readonly string[], value: unknown): OwnedField 
 
 export const SENSITIVE = "(sensitive)";
 
+/** A rotation as the apply reports it, once the secret `prop` is written (`wording.ts` names the prop). */
+export function rotatedWords(prop: string, appliedVersion: unknown, desiredVersion: unknown): string {
+  return `${prop} rotated (version ${formatValue(appliedVersion)} → ${formatValue(desiredVersion)})`;
+}
+
 /** Keys AM and IDM fill in themselves; a write must not send them back. */
 export function isReadOnlyKey(key: string): boolean {
   return key === "_id" || key === "_rev" || key === "_type" || key === "_provider" || key.endsWith("-encrypted");

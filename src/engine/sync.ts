@@ -30,7 +30,7 @@ import { APPLY_ORDER, APPLY_STAGES, DELETE_ORDER, deleteIdentity, readsFor, unit
 import { result } from "./apply";
 import { done, emptyRequest, readSnapshot, type BatchRequest, type TenantSnapshot } from "./batch";
 import { grantsInUse, type GrantDeclarer } from "./grants-in-use";
-import { EngineError, realmNotFound, secretNotSet, secretTooShort } from "./errors";
+import { EngineError, realmNotFound, rotationPending, secretNotSet, secretTooShort } from "./errors";
 import type { FieldChange } from "./fields";
 import type { SecretProof } from "./ownership";
 import type { ObjectResult } from "./result";
@@ -175,10 +175,7 @@ function clientSecret(spec: WithSecret, previous: JournalEntry | undefined, exis
   const value = secretValue(spec, env);
   if (!exists && !value) throw secretNotSet(spec.secret.env, `${spec.kind} ${spec.id}`);
   if (exists && rotates(spec, previous) && !value) {
-    throw new EngineError(
-      "ROTATION_PENDING",
-      `${spec.secret.env} is not set: ${spec.kind} ${spec.id} rotates its secret (version ${previous!.secret} → ${spec.secret.version}); export the new secret in the environment Terraform runs in and apply again`,
-    );
+    throw rotationPending(spec.secret.env, `${spec.kind} ${spec.id}`, previous!.secret, spec.secret.version);
   }
   return !exists || rotates(spec, previous) ? value : undefined;
 }
@@ -432,7 +429,7 @@ function refersToCreated(stage: readonly Spec["kind"][]): boolean {
 async function writeStep(api: AdminApi, step: Step, snapshot: TenantSnapshot, context: WriteContext): Promise<ObjectResult> {
   const r = await unitOf(step.spec.kind).write(api, step, snapshot, context);
   const { spec } = step;
-  const rotated = step.rotating && "secret" in spec ? [rotatedNote(step.previous?.secret, spec.secret.version)] : [];
+  const rotated = step.rotating && "secret" in spec ? [rotatedNote(spec.kind, step.previous?.secret, spec.secret.version)] : [];
   const notes = [...rotated, ...r.notes, ...(step.recognized ? [RECOGNIZED_NOTE] : [])];
   return notes.length === r.notes.length ? r : { ...r, notes };
 }

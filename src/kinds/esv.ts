@@ -11,9 +11,9 @@ import { MIN_SECRET_LENGTH, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
 import { EsvSecretSpec as secretSchema, EsvVariableSpec as variableSchema } from "../contract/spec";
 import { result, upsertAction, type EngineOptions } from "../engine/apply";
-import { secretNotSet, secretTooShort } from "../engine/errors";
-import { checkFixedOnCreate, planEsvSecret, planEsvVariable, type EsvSecretSpec, type EsvVariableSpec } from "../engine/esv";
-import { SECRET_CHANGE, SECRET_FIELD } from "../engine/owned";
+import { rotationPending, secretNotSet, secretTooShort } from "../engine/errors";
+import { checkFixedOnCreate, ESV_VALUE_CHANGE, ESV_VALUE_FIELD, planEsvSecret, planEsvVariable, type EsvPlan, type EsvSecretSpec, type EsvVariableSpec } from "../engine/esv";
+import { rotatedWords, type FieldChange } from "../engine/fields";
 import type { Action } from "../engine/result";
 import type { KindUnit } from "./unit";
 
@@ -50,15 +50,19 @@ function esvCommon<S extends EsvSecretSpec | EsvVariableSpec>(key: "esvSecrets" 
 
 const action = (created: boolean, adopting: boolean, wrote: boolean): Action => (created ? "created" : adopting ? "adopted" : wrote ? "updated" : "unchanged");
 
+/** The prop that holds an environment secret's value. */
+const VALUE_PROP = { name: "value" };
+
 export const esvSecret: KindUnit<EsvSecretSpec> = {
   kind: "esv-secret",
   schema: secretSchema,
   ...esvCommon<EsvSecretSpec>("esvSecrets", (api, id) => api.deleteEsvSecret(id)),
   props: {
-    [SECRET_FIELD.join(".")]: { name: "value" },
+    [ESV_VALUE_FIELD]: VALUE_PROP,
     description: { name: "description" },
     encoding: { name: "encoding" },
   },
+  secretWrite: { field: ESV_VALUE_FIELD, rotation: "a new secret version" },
   diff: (spec, s) => planEsvSecret(spec, s.esvSecrets.get(spec.id)).changes,
   check(spec, _previous, s) {
     const live = s.esvSecrets.get(spec.id);
@@ -74,28 +78,43 @@ export const esvSecret: KindUnit<EsvSecretSpec> = {
       context.created({ kind: spec.kind, tenant: spec.tenant, id: spec.id });
       return result(spec.kind, spec.id, "created", plan.changes);
     }
-    // A version bump: a new version, which becomes the active one; the older ones stay ENABLED.
-    if (step.secret !== undefined) await api.createEsvSecretVersion(spec.id, step.secret);
-    if (plan.write === "update") await api.setEsvSecretDescription(spec.id, spec.owned.description);
-    const changes = [...(step.secret !== undefined ? [SECRET_CHANGE] : []), ...plan.changes];
+    const changes = await writeExisting(api, spec, plan, step.secret);
     return result(spec.kind, spec.id, action(false, step.adopting, changes.length > 0), changes);
   },
   async apply(api, spec, options) {
     const plan = planEsvSecret(spec, await api.getEsvSecret(spec.id));
     if (plan.write === "create") {
       await api.createEsvSecret(spec.id, { value: secretFromEnv(spec, options), ...spec.owned });
-    } else if (plan.write === "update") {
-      await api.setEsvSecretDescription(spec.id, spec.owned.description);
+      return result(spec.kind, spec.id, "created", plan.changes);
     }
-    return result(spec.kind, spec.id, upsertAction(plan.write === "create", plan.write !== "none"), plan.changes);
+    // A version bump outside the sync: the caller says which version was applied last.
+    const applied = options.appliedSecretVersion;
+    const bump = options.secrets !== "on-create" && applied !== undefined && applied !== String(spec.secret.version);
+    const changes = await writeExisting(api, spec, plan, bump ? secretFromEnv(spec, options, applied) : undefined);
+    const notes = bump ? [rotatedWords(VALUE_PROP.name, applied, spec.secret.version)] : [];
+    return result(spec.kind, spec.id, upsertAction(false, changes.length > 0), changes, notes);
   },
 };
 
-/** The value to create a secret with (reconcile's create), checked and registered for redaction. */
-function secretFromEnv(spec: EsvSecretSpec, options: EngineOptions): string {
+/**
+ * An existing secret's write: a new version when `value` is given (a version bump; it becomes the
+ * active one, the older ones stay ENABLED), then its description when it differs.
+ */
+async function writeExisting(api: AdminApi, spec: EsvSecretSpec, plan: EsvPlan, value: string | undefined): Promise<FieldChange[]> {
+  if (value !== undefined) await api.createEsvSecretVersion(spec.id, value);
+  if (plan.write === "update") await api.setEsvSecretDescription(spec.id, spec.owned.description);
+  return [...(value !== undefined ? [ESV_VALUE_CHANGE] : []), ...plan.changes];
+}
+
+/**
+ * The value to create a secret with, or (with `rotatingFrom`, the version applied last) to add as
+ * a new version: checked and registered for redaction before any write.
+ */
+function secretFromEnv(spec: EsvSecretSpec, options: EngineOptions, rotatingFrom?: string): string {
   const value = (options.env ?? process.env)[spec.secret.env] || undefined;
-  if (!value) throw secretNotSet(spec.secret.env, `${spec.kind} ${spec.id}`);
-  if (value.length < MIN_SECRET_LENGTH) throw secretTooShort(spec.secret.env, `${spec.kind} ${spec.id}`, MIN_SECRET_LENGTH);
+  const id = `${spec.kind} ${spec.id}`;
+  if (!value) throw rotatingFrom === undefined ? secretNotSet(spec.secret.env, id) : rotationPending(spec.secret.env, id, rotatingFrom, spec.secret.version);
+  if (value.length < MIN_SECRET_LENGTH) throw secretTooShort(spec.secret.env, id, MIN_SECRET_LENGTH);
   registerSecret(value);
   return value;
 }

@@ -16,6 +16,12 @@ import type { Step } from "../engine/sync";
 import type { TenantListing } from "../export/read";
 import type { PlannedObject } from "../plan/schema";
 
+/** See `KindUnit.secretWrite`. */
+export interface SecretWrite {
+  readonly field: string;
+  readonly rotation: string;
+}
+
 /** A construct prop, as the change lines name a field (`wording.ts`). */
 export interface Prop {
   readonly name: string;
@@ -76,6 +82,11 @@ export interface KindUnit<S extends Spec = Spec> {
   readonly ensuredFields?: readonly string[];
   /** Said in plan when the object is created or changed. */
   readonly changeNote?: string;
+  /**
+   * How its secret write shows: the field of plan's `sensitive` and `rotate` changes, and what a
+   * version bump gives it (plan's `will get …`). Undefined: a client's secret (`SECRET_FIELD`, "a new secret").
+   */
+  readonly secretWrite?: SecretWrite;
   /** A client whose secret the stack writes: its AM client in a snapshot (how the secret is proved, `ownership.ts`). */
   readonly secret?: { liveClient(s: TenantSnapshot, id: string): Record<string, unknown> | undefined };
   /** How an agent privilege refers to an object of this kind: the CREST field to query, its value in a privilege. */

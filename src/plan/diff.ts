@@ -11,8 +11,7 @@ import type { ObjectResult } from "../engine/result";
 import { done, emptyRequest, type BatchRequest, type TenantSnapshot } from "../engine/batch";
 import { EngineError } from "../engine/errors";
 import { isListChange, minus, sameValue, type FieldChange as EngineChange } from "../engine/fields";
-import { SECRET_FIELD } from "../engine/owned";
-import { existsLive, readsFor, unitOf, type Pending } from "../kinds";
+import { existsLive, readsFor, secretWriteOf, unitOf, type Pending } from "../kinds";
 import type { DriftChange, FieldChange, PlannedObject, Summary } from "./schema";
 
 import { resourcesInState, type StackContents, type StackObject } from "./stack";
@@ -65,7 +64,7 @@ function problemOf(e: unknown): string {
 function rotation(desired: Spec, applied: Spec | undefined): FieldChange | undefined {
   if (!applied || !("secret" in desired) || !("secret" in applied)) return undefined;
   if (sameValue(applied.secret.version, desired.secret.version)) return undefined;
-  return { type: "rotate", field: SECRET_FIELD.join("."), appliedVersion: applied.secret.version, desiredVersion: desired.secret.version };
+  return { type: "rotate", field: secretWriteOf(desired.kind).field, appliedVersion: applied.secret.version, desiredVersion: desired.secret.version };
 }
 
 /** Re-applies what drifted, in the stack's folder (what `restoreDrift` runs on every apply). */
@@ -166,7 +165,7 @@ function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject
   }
   const changes = step.changes.map((c) => toFieldChange(desired.spec.kind, c, !step.exists));
   if (step.rotating && "secret" in desired.spec) {
-    changes.push({ type: "rotate", field: SECRET_FIELD.join("."), appliedVersion: step.previous?.secret, desiredVersion: String(desired.spec.secret.version) });
+    changes.push({ type: "rotate", field: secretWriteOf(desired.spec.kind).field, appliedVersion: step.previous?.secret, desiredVersion: String(desired.spec.secret.version) });
   }
   if (step.recognized) base.notes.push(RECOGNIZED_NOTE);
   if (step.adopting) base.notes.push(ADOPT_NOTE);

@@ -49,7 +49,7 @@ describe("environment secrets and variables", () => {
     const plan1 = await ws.cli(["plan", "--format", "json"], { ESV_API_KEY: VALUE_V1 });
     expect(plan1.status).toBe(0);
     const planned = JSON.parse(plan1.stdout).stacks[0].objects as { kind: string; action: string; changes: { type: string; field: string }[] }[];
-    expect(planned.find((o) => o.kind === "esv-secret")).toMatchObject({ action: "create", changes: expect.arrayContaining([{ type: "sensitive", field: "coreOAuth2ClientConfig.userpassword" }]) });
+    expect(planned.find((o) => o.kind === "esv-secret")).toMatchObject({ action: "create", changes: expect.arrayContaining([{ type: "sensitive", field: "valueBase64" }]) });
     expect(planned.find((o) => o.kind === "esv-variable")).toMatchObject({ action: "create" });
     const text = await ws.cli(["plan"], { ESV_API_KEY: VALUE_V1 });
     expect(text.status).toBe(0);
@@ -71,7 +71,7 @@ describe("environment secrets and variables", () => {
     const plan2 = await ws.cli(["plan", "--format", "json"], { ESV_API_KEY: VALUE_V2 });
     expect(plan2.status).toBe(0);
     const rotated = JSON.parse(plan2.stdout).stacks[0].objects as { kind: string; action: string; changes: Record<string, unknown>[] }[];
-    expect(rotated.find((o) => o.kind === "esv-secret")).toMatchObject({ action: "rotate", changes: [expect.objectContaining({ type: "rotate", appliedVersion: "1", desiredVersion: "2" })] });
+    expect(rotated.find((o) => o.kind === "esv-secret")).toMatchObject({ action: "rotate", changes: [expect.objectContaining({ type: "rotate", field: "valueBase64", appliedVersion: "1", desiredVersion: "2" })] });
     expect(rotated.find((o) => o.kind === "esv-variable")).toMatchObject({ action: "update" });
     const second = await ws.terraform(["apply", "-auto-approve", "-input=false", "-no-color"], { ESV_API_KEY: VALUE_V2 });
     expect(second.status).toBe(0);

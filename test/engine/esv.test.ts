@@ -3,6 +3,7 @@
  * change writes, the restart notice, `retain`, and what is refused before any write.
  */
 import type { Spec } from "../../src/contract/spec";
+import { applySpec } from "../../src/kinds";
 import { Journaled, TestTenant, useTenant } from "./support";
 
 const t = new TestTenant();
@@ -43,7 +44,7 @@ describe("the sync of ESVs", () => {
 
     const rotated = await j.apply([secret({ description: "the key", version: 2 }), variable()], VALUE);
     expect(rotated.failed).toBe(0);
-    expect(rotated.results[0].notes).toEqual(["secret rotated (version 1 → 2)"]);
+    expect(rotated.results[0].notes).toEqual(["value rotated (version 1 → 2)"]);
     expect((await t.api.listEsvSecretVersions("esv-api-key"))?.map((v) => `${v.version} ${v.status}`)).toEqual(["2 ENABLED", "1 ENABLED"]);
   });
 
@@ -84,5 +85,29 @@ describe("the sync of ESVs", () => {
     const adopted = await j.apply([secret({ adopt: true, description: "adopted" })], VALUE);
     expect(adopted.results.map((r) => `${r.action} ${r.kind}`)).toEqual(["adopted esv-secret"]);
     expect((await t.api.listEsvSecretVersions("esv-api-key"))?.length).toBe(1);
+  });
+});
+
+describe("applySpec(esv-secret), the apply outside the sync", () => {
+  const versions = async () => (await t.api.listEsvSecretVersions("esv-api-key"))?.map((v) => `${v.version} ${v.status}`);
+
+  it("adds a version on a version bump (the version applied last differs), once, and none on create-only reconcile", async () => {
+    const env = t.env(VALUE);
+    expect(await applySpec(t.api, secret(), { env })).toMatchObject({ action: "created" });
+    expect(await applySpec(t.api, secret({ version: 2 }), { env, secrets: "on-create", appliedSecretVersion: "1" })).toMatchObject({ action: "unchanged" });
+    expect(await versions()).toEqual(["1 ENABLED"]);
+
+    const bumped = await applySpec(t.api, secret({ version: 2 }), { env, appliedSecretVersion: "1" });
+    expect(bumped).toMatchObject({ action: "updated", notes: ["value rotated (version 1 → 2)"] });
+    expect(await versions()).toEqual(["2 ENABLED", "1 ENABLED"]);
+    expect(await applySpec(t.api, secret({ version: 2 }), { env, appliedSecretVersion: "2" })).toMatchObject({ action: "unchanged" });
+    expect(await versions()).toEqual(["2 ENABLED", "1 ENABLED"]);
+  });
+
+  it("refuses a version bump whose variable is unset, before any write", async () => {
+    await applySpec(t.api, secret(), { env: t.env(VALUE) });
+    await t.clearAudit();
+    await expect(applySpec(t.api, secret({ version: 2 }), { env: t.env({ ESV_API_KEY_2: undefined }), appliedSecretVersion: "1" })).rejects.toThrow(/ESV_API_KEY_2 is not set: esv-secret esv-api-key rotates its secret \(version 1 → 2\)/);
+    expect(await t.writes()).toEqual([]);
   });
 });
