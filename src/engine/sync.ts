@@ -83,7 +83,7 @@ export interface SyncOptions {
   readonly proveSecret?: SecretProof;
   /** Which stack of the synth output declares a grant, for the refusal of a delete it would leave dangling. */
   readonly declarer?: GrantDeclarer;
-  /** A line said once after the writes (a kind's `afterWrites`: ESV changes waiting for a restart). */
+  /** A line said after the writes (a kind's `afterWrites`: ESV changes waiting for a restart, a restart's progress). */
   readonly onNotice?: (line: string) => void;
 }
 
@@ -377,7 +377,14 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
       await eachLimited(staged, WRITE_CONCURRENCY, (step) => run(step, () => writeStep(api, step, read, context)));
     }
   }
-  const notices = failures === 0 && !aborted() ? await noticesAfterWrites(api, results, options.onNotice) : [];
+  const notices: string[] = [];
+  if (failures === 0 && !aborted()) {
+    const say = (line: string) => {
+      notices.push(line);
+      options.onNotice?.(line);
+    };
+    (await afterWrites(api, results, input.specs, say)).forEach(fail);
+  }
 
   // Past this point creations are kept: undoing them after an old object is gone would leave a
   // renamed object with neither identity. The next apply recognizes them and finishes the removals.
@@ -404,17 +411,18 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
 
 const WROTE: readonly ObjectResult["action"][] = ["created", "updated", "adopted"];
 
-/** The kinds' `afterWrites` lines, each function once, for the kinds this sync wrote; a failed look is not the apply's failure. */
-async function noticesAfterWrites(api: AdminApi, results: readonly ObjectResult[], say: ((line: string) => void) | undefined): Promise<string[]> {
-  const hooks = new Set(results.filter((r) => WROTE.includes(r.action)).flatMap((r) => (unitOf(r.kind).afterWrites ? [unitOf(r.kind).afterWrites!] : [])));
-  const lines: string[] = [];
-  for (const hook of hooks) {
-    const line = await hook(api).catch((e: Error) => `could not ask the tenant whether a restart is pending: ${e.message}`);
-    if (line === undefined) continue;
-    lines.push(line);
-    say?.(line);
+/** The kinds' `afterWrites`, each function once, with the objects of its kinds this sync wrote; what they fail. */
+async function afterWrites(api: AdminApi, results: readonly ObjectResult[], specs: ReadonlyMap<string, Spec>, say: (line: string) => void): Promise<ObjectResult[]> {
+  const written = new Map<NonNullable<ReturnType<typeof unitOf>["afterWrites"]>, Spec[]>();
+  for (const r of results) {
+    const hook = unitOf(r.kind).afterWrites;
+    const spec = specs.get(journalKey(r));
+    if (!hook || !spec || !WROTE.includes(r.action)) continue;
+    written.set(hook, [...(written.get(hook) ?? []), spec]);
   }
-  return lines;
+  const failed: ObjectResult[] = [];
+  for (const [hook, specs] of written) failed.push(...(await hook(api, specs, say)));
+  return failed;
 }
 
 /** Whether a stage refers to objects an earlier stage may create (not only to realm-wide ones). */

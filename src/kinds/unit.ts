@@ -93,10 +93,11 @@ export interface KindUnit<S extends Spec = Spec> {
   readonly grantedBy?: { readonly field: string; of(p: PrivilegeView): string | null | undefined };
 
   /**
-   * A line the sync says once after objects of this kind were written (kinds that share the
-   * function share the line), or undefined: ESVs say when the change waits for a tenant restart.
+   * Run once after the writes, with the objects of this kind the sync wrote (kinds that share the
+   * function share one run, with all of theirs): ESVs say what waits for a tenant restart, or
+   * restart it (`src/engine/esv-restart.ts`). Lines go through `say`; the results returned fail the apply.
    */
-  afterWrites?(api: AdminApi): Promise<string | undefined>;
+  afterWrites?(api: AdminApi, written: readonly Spec[], say: (line: string) => void): Promise<readonly ObjectResult[]>;
 
   /** Adds to a batch request what reading `spec` needs: the object and everything it refers to. */
   readsFor(r: RequestBuilder, spec: S): void;
@@ -106,6 +107,8 @@ export interface KindUnit<S extends Spec = Spec> {
   exists(identity: Identity, s: TenantSnapshot): boolean;
   /** Whether the object's primary record is in the snapshot: without it a write creates the object. */
   present(spec: S, s: TenantSnapshot): boolean;
+  /** What plan says of the sync's write of the object besides its changes (an ESV: its new version, the restart it waits for). */
+  planNotes?(spec: S, step: Step): string[];
   /** The pure diff of the owned fields, live → spec; throws the engine's error on an unknown reference. */
   diff(spec: S, s: TenantSnapshot, pending: Pending): FieldChange[];
   /** Preconditions beyond the diff's, checked before any write (throws an `EngineError`). */

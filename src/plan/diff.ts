@@ -170,8 +170,9 @@ function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject
   if (step.recognized) base.notes.push(RECOGNIZED_NOTE);
   if (step.adopting) base.notes.push(ADOPT_NOTE);
   const action = !step.exists ? "create" : step.adopting ? "adopt" : step.rotating ? "rotate" : changes.length > 0 ? "update" : "no-change";
-  const changeNote = unitOf(desired.spec.kind).changeNote;
-  if (changeNote && action !== "no-change") base.notes.push(changeNote);
+  const unit = unitOf(desired.spec.kind);
+  if (unit.changeNote && action !== "no-change") base.notes.push(unit.changeNote);
+  if (action !== "no-change") base.notes.push(...(unit.planNotes?.(desired.spec, step) ?? []));
   return withDrift({ ...base, action, changes, problems: [] });
 }
 
