@@ -10,6 +10,7 @@ import type { AdminApi } from "../client/types";
 import { ESV_RESTART_POLL_MS } from "../contract/esv";
 import type { EsvCount } from "../contract/schemas";
 import type { Spec } from "../contract/spec";
+import type { AfterWritesContext } from "../kinds/unit";
 import { result } from "./apply";
 import { restartTimeout } from "./errors";
 import type { ObjectResult } from "./result";
@@ -50,7 +51,7 @@ function named(ids: readonly string[]): string {
  * pending, or restarts and waits when their policy says so. Returns the ESVs that fail the apply
  * (a restart that did not finish in time); a failed look at the tenant is said, not a failure.
  */
-export async function afterEsvWrites(api: AdminApi, written: readonly Spec[], say: (line: string) => void): Promise<ObjectResult[]> {
+export async function afterEsvWrites(api: AdminApi, written: readonly Spec[], { say, aborted }: AfterWritesContext): Promise<ObjectResult[]> {
   let pending: EsvCount;
   let ids: string[];
   try {
@@ -68,11 +69,18 @@ export async function afterEsvWrites(api: AdminApi, written: readonly Spec[], sa
     );
     return [];
   }
-  return restartAndWait(api, policy.timeoutSeconds, pending, ids, written as readonly EsvSpec[], say);
+  return restartAndWait(api, policy.timeoutSeconds, pending, ids, written as readonly EsvSpec[], { say, aborted });
 }
 
 /** Restarts the tenant's environment once it is ready, then waits until it is ready again (see the module comment). */
-async function restartAndWait(api: AdminApi, timeoutSeconds: number, pending: EsvCount, ids: readonly string[], written: readonly EsvSpec[], say: (line: string) => void): Promise<ObjectResult[]> {
+async function restartAndWait(
+  api: AdminApi,
+  timeoutSeconds: number,
+  pending: EsvCount,
+  ids: readonly string[],
+  written: readonly EsvSpec[],
+  { say, aborted }: AfterWritesContext,
+): Promise<ObjectResult[]> {
   const started = Date.now();
   const deadline = started + timeoutSeconds * 1000;
   const elapsed = () => Math.round((Date.now() - started) / 1000);
@@ -83,7 +91,7 @@ async function restartAndWait(api: AdminApi, timeoutSeconds: number, pending: Es
     let told = Date.now();
     for (;;) {
       if ((await api.getEsvRestartStatus()) === "ready") return true;
-      if (Date.now() >= deadline) return false;
+      if (Date.now() >= deadline || aborted()) return false;
       if (Date.now() - told >= PROGRESS_EVERY_MS) {
         say(`the tenant's environment is ${restarted ? "still restarting" : "restarting (not started by this apply)"} after ${elapsed()} s (waiting up to ${timeoutSeconds} s)`);
         told = Date.now();
@@ -92,10 +100,11 @@ async function restartAndWait(api: AdminApi, timeoutSeconds: number, pending: Es
       pause = Math.min(pause * 2, ESV_RESTART_POLL_MS);
     }
   };
-  if (!(await ready())) return timedOut(api, written, timeoutSeconds, false);
+  // Stopped while waiting: the sync undoes what it created (a restart already asked for goes on).
+  if (!(await ready())) return aborted() ? [] : timedOut(api, written, timeoutSeconds, false);
   await api.restartEsvs();
   restarted = true;
-  if (!(await ready())) return timedOut(api, written, timeoutSeconds, true);
+  if (!(await ready())) return aborted() ? [] : timedOut(api, written, timeoutSeconds, true);
   const left = await pendingEsvIds(api);
   say(
     left.length === 0

@@ -26,7 +26,7 @@ import { MIN_SECRET_LENGTH, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
 import { journalIdentity, journalKey, specHash, type Journal, type JournalEntry } from "../contract/journal";
 import { identityKey, identityOf, tenantKey, type Identity, type Spec, type TenantRef } from "../contract/spec";
-import { APPLY_ORDER, APPLY_STAGES, DELETE_ORDER, deleteIdentity, readsFor, unitOf, type WriteContext } from "../kinds";
+import { APPLY_ORDER, APPLY_STAGES, DELETE_ORDER, deleteIdentity, readsFor, unitOf, type AfterWritesContext, type WriteContext } from "../kinds";
 import { result } from "./apply";
 import { done, emptyRequest, readSnapshot, type BatchRequest, type TenantSnapshot } from "./batch";
 import { grantsInUse, type GrantDeclarer } from "./grants-in-use";
@@ -383,7 +383,7 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
       notices.push(line);
       options.onNotice?.(line);
     };
-    (await afterWrites(api, results, input.specs, say)).forEach(fail);
+    (await afterWrites(api, results, input.specs, { say, aborted })).forEach(fail);
   }
 
   // Past this point creations are kept: undoing them after an old object is gone would leave a
@@ -412,7 +412,7 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
 const WROTE: readonly ObjectResult["action"][] = ["created", "updated", "adopted"];
 
 /** The kinds' `afterWrites`, each function once, with the objects of its kinds this sync wrote; what they fail. */
-async function afterWrites(api: AdminApi, results: readonly ObjectResult[], specs: ReadonlyMap<string, Spec>, say: (line: string) => void): Promise<ObjectResult[]> {
+async function afterWrites(api: AdminApi, results: readonly ObjectResult[], specs: ReadonlyMap<string, Spec>, context: AfterWritesContext): Promise<ObjectResult[]> {
   const written = new Map<NonNullable<ReturnType<typeof unitOf>["afterWrites"]>, Spec[]>();
   for (const r of results) {
     const hook = unitOf(r.kind).afterWrites;
@@ -420,9 +420,12 @@ async function afterWrites(api: AdminApi, results: readonly ObjectResult[], spec
     if (!hook || !spec || !WROTE.includes(r.action)) continue;
     written.set(hook, [...(written.get(hook) ?? []), spec]);
   }
-  const failed: ObjectResult[] = [];
-  for (const [hook, specs] of written) failed.push(...(await hook(api, specs, say)));
-  return failed;
+  const failures: ObjectResult[] = [];
+  for (const [hook, specs] of written) {
+    // A hook that throws (the tenant stopped answering while a restart ran) fails the first of its objects.
+    failures.push(...(await hook(api, specs, context).catch((e: unknown) => [failed(specs[0], e)])));
+  }
+  return failures;
 }
 
 /** Whether a stage refers to objects an earlier stage may create (not only to realm-wide ones). */

@@ -28,7 +28,7 @@ import { providerGrants } from "./provider-grants";
 import type { KindUnit, SecretWrite } from "./unit";
 import { webApp } from "./web-app";
 
-export type { KindUnit, Pending, PrivilegeView, Prop, SecretWrite, WriteContext } from "./unit";
+export type { AfterWritesContext, KindUnit, Pending, PrivilegeView, Prop, SecretWrite, WriteContext } from "./unit";
 
 export const KIND_UNITS: { readonly [K in Kind]: KindUnit<SpecOf<K>> } = {
   "oauth2-provider-grants": providerGrants,

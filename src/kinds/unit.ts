@@ -16,6 +16,14 @@ import type { Step } from "../engine/sync";
 import type { TenantListing } from "../export/read";
 import type { PlannedObject } from "../plan/schema";
 
+/** What a kind's `afterWrites` may use besides the admin API. */
+export interface AfterWritesContext {
+  /** Says a line (on stderr, with the apply's result lines). */
+  say(line: string): void;
+  /** True once the sync must stop (its Terraform is gone): a wait ends at once. */
+  aborted(): boolean;
+}
+
 /** See `KindUnit.secretWrite`. */
 export interface SecretWrite {
   readonly field: string;
@@ -95,9 +103,9 @@ export interface KindUnit<S extends Spec = Spec> {
   /**
    * Run once after the writes, with the objects of this kind the sync wrote (kinds that share the
    * function share one run, with all of theirs): ESVs say what waits for a tenant restart, or
-   * restart it (`src/engine/esv-restart.ts`). Lines go through `say`; the results returned fail the apply.
+   * restart it (`src/engine/esv-restart.ts`). The results returned fail the apply.
    */
-  afterWrites?(api: AdminApi, written: readonly Spec[], say: (line: string) => void): Promise<readonly ObjectResult[]>;
+  afterWrites?(api: AdminApi, written: readonly Spec[], context: AfterWritesContext): Promise<readonly ObjectResult[]>;
 
   /** Adds to a batch request what reading `spec` needs: the object and everything it refers to. */
   readsFor(r: RequestBuilder, spec: S): void;

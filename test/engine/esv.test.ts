@@ -181,6 +181,30 @@ describe("the restart policy after-apply", () => {
   });
 });
 
+describe("the restart policy after-apply, when the wait cannot finish", () => {
+  const setRestartDelay = (ms: number) =>
+    fetch(`${t.tenant.baseUrl}/__emulator/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ restartDelayMs: ms }) });
+
+  it("stops waiting at once when the sync is stopped, and undoes what it created", async () => {
+    await setRestartDelay(60_000);
+    const started = Date.now();
+    const o = await j.apply([variable({ restart: { timeoutSeconds: 600 } })], VALUE, { aborted: () => Date.now() - started > 1500 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(o.aborted).toBe(true);
+    expect(o.results.map((r) => r.action)).toEqual(["created", "deleted"]);
+    expect(await t.api.getEsvVariable("esv-ldap-port")).toBeUndefined();
+  });
+
+  it("fails the first ESV it wrote when the tenant stops answering the status read, and undoes what it created", async () => {
+    await t.fault("/environment/startup", "GET", 400, 50);
+    const o = await j.apply([variable({ restart: { timeoutSeconds: 30 } })], VALUE);
+    await t.clearFaults();
+    expect(o.failed).toBe(1);
+    expect(o.results.find((r) => r.action === "failed")).toMatchObject({ kind: "esv-variable", id: "esv-ldap-port", notes: [expect.stringMatching(/400/)] });
+    expect(await t.api.getEsvVariable("esv-ldap-port")).toBeUndefined();
+  });
+});
+
 describe("applySpec(esv-secret), the apply outside the sync", () => {
   const versions = async () => (await t.api.listEsvSecretVersions("esv-api-key"))?.map((v) => `${v.version} ${v.status}`);
 
