@@ -186,7 +186,8 @@ export class EnvironmentSecret extends Construct {
       kind: "esv-secret",
       ...base,
       owned: { description, encoding, useInPlaceholders: this.useInPlaceholders },
-      secret: props.value.toSecretRef(),
+      // A value from the store (Secret.fromEsv) was reported by checkSecret: synth fails on it.
+      secret: props.value.toSecretRef()!,
       // "keep" is the absence of a policy: specs written before it existed keep their hash.
       ...(previousVersions === "keep" ? {} : { previousVersions }),
       ...extra,

@@ -48,6 +48,10 @@ export const VALIDATION_CODES = {
   esvValueTooLarge: "AIC_ESV_VALUE_TOO_LARGE",
   invalidEsvOption: "AIC_INVALID_ESV_OPTION",
   esvNotOnPingAm: "AIC_ESV_NOT_ON_PINGAM",
+  secretNotInEnv: "AIC_SECRET_NOT_IN_ENV",
+  invalidLabelIdentifier: "AIC_INVALID_LABEL_IDENTIFIER",
+  invalidSecretLabel: "AIC_INVALID_SECRET_LABEL",
+  secretStoreClientAuthMethod: "AIC_SECRET_STORE_CLIENT_AUTH_METHOD",
 } as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[keyof typeof VALIDATION_CODES];
 

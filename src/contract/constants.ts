@@ -4,7 +4,7 @@
  */
 
 /** Resource kinds a spec can describe. */
-export const KINDS = ["oauth2-provider-grants", "web-app", "ai-agent", "agent-grant", "esv-secret", "esv-variable"] as const;
+export const KINDS = ["oauth2-provider-grants", "web-app", "ai-agent", "agent-grant", "esv-secret", "esv-variable", "secret-mapping"] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** Kinds whose objects belong to the whole tenant, not to a realm (ESVs): one id per base URL. */

@@ -88,6 +88,17 @@ export function clientLabelIdentifier(label: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The secret label identifier of a client that names none (`Secret.fromEsv` without one): the client
+ * id with each run of other characters (`-`, `_`) read as a dot, `my-web-app` → `my.web.app`.
+ */
+export function defaultLabelIdentifier(clientId: string): string {
+  return clientId
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part.length > 0)
+    .join(".");
+}
+
 /** Standard base64 of a value's UTF-8 bytes, as `valueBase64` carries it. */
 export const toValueBase64 = (value: string) => Buffer.from(value, "utf8").toString("base64");
 

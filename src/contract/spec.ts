@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { CLIENT_ID_PATTERN, ENV_NAME_PATTERN, KINDS, TOKEN_ENDPOINT_AUTH_METHODS } from "./constants";
-import { ESV_EXPRESSION_TYPES, ESV_ID_PATTERN, ESV_MAX_DESCRIPTION_LENGTH, ESV_PREVIOUS_VERSIONS, ESV_SECRET_ENCODINGS } from "./esv";
+import { ESV_EXPRESSION_TYPES, ESV_ID_PATTERN, ESV_MAX_DESCRIPTION_LENGTH, ESV_PREVIOUS_VERSIONS, ESV_SECRET_ENCODINGS, ESV_UNCONFIRMED } from "./esv";
 import { normalizeTenant } from "./tenant";
 
 const envName = z.string().regex(ENV_NAME_PATTERN, "must be a valid environment variable name");
@@ -74,6 +74,12 @@ const clientOwned = {
   scopes: nonEmptyUnique,
   grantTypes: nonEmptyUnique,
   tokenEndpointAuthMethod: z.enum(TOKEN_ENDPOINT_AUTH_METHODS),
+  /**
+   * The client's secret comes from the tenant's secret store: AM reads the ESV that the realm maps to
+   * `am.applications.oauth2.client.<identifier>.secret` (a `secret-mapping` of the stack). Present
+   * only then; the spec has no `secret` (no pipeline holds the value).
+   */
+  secretLabelIdentifier: z.string().regex(ESV_UNCONFIRMED.secretLabelIdentifierPattern, "may contain letters, digits and single dots, not at either end").optional(),
 };
 
 export const WebAppSpec = z.object({
@@ -88,7 +94,8 @@ export const WebAppSpec = z.object({
     /** Seconds; 0 is the provider's lifetime. Owned only when present. */
     accessTokenLifetime: z.number().int().nonnegative().optional(),
   }),
-  secret: SecretRef,
+  /** Absent when the secret comes from the tenant's store (`owned.secretLabelIdentifier`). */
+  secret: SecretRef.optional(),
   ...adopt,
 });
 
@@ -105,7 +112,8 @@ export const AiAgentSpec = z.object({
       acceptAudienceInTokenExchange: z.boolean(),
     }),
   }),
-  secret: SecretRef,
+  /** Absent when the secret comes from the tenant's store (`owned.secretLabelIdentifier`). */
+  secret: SecretRef.optional(),
   ...adopt,
 });
 
@@ -172,9 +180,30 @@ export const EsvVariableSpec = z.object({
   ...adopt,
 });
 
-export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, WebAppSpec, AiAgentSpec, AgentGrantSpec, EsvSecretSpec, EsvVariableSpec]);
+/**
+ * A mapping of the realm's ESV secret store: AM reads the secret `label` (the id, e.g.
+ * `am.applications.oauth2.client.<identifier>.secret`) from the ESV secret `owned.esv`. Mapped
+ * secrets need no tenant restart.
+ */
+export const SecretMappingSpec = z.object({
+  ...base,
+  kind: z.literal("secret-mapping"),
+  id: z.string().regex(/^[A-Za-z0-9]+([.-][A-Za-z0-9]+)*$/, "must be a secret label: letters, digits, dots and dashes"),
+  owned: z.object({ esv: esvId }),
+  ...adopt,
+});
+
+export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, WebAppSpec, AiAgentSpec, AgentGrantSpec, EsvSecretSpec, EsvVariableSpec, SecretMappingSpec]);
 export type Spec = z.infer<typeof Spec>;
 export type SpecOf<K extends Spec["kind"]> = Extract<Spec, { kind: K }>;
+
+/** A spec that names a secret in the environment: a client whose secret the pipeline holds, an environment secret. */
+export type WithEnvSecret = Extract<Spec, { secret?: unknown }> & { readonly secret: SecretRef };
+
+/** Whether the spec names a secret in the environment (a client whose secret is in the tenant's store does not). */
+export function hasEnvSecret(spec: Spec): spec is WithEnvSecret {
+  return "secret" in spec && spec.secret !== undefined;
+}
 
 /**
  * What names an object in a tenant: a change of any of it means another object. For the realm's

@@ -45,7 +45,9 @@ interface SecretWrite {
  * variable is set: AM never returns a secret, so it cannot be compared, and a version bump
  * (which re-runs apply) is how a rotation reaches here.
  */
-function secretWrite(options: EngineOptions, secret: SecretRef, id: string, creating: boolean): SecretWrite {
+function secretWrite(options: EngineOptions, secret: SecretRef | undefined, id: string, creating: boolean): SecretWrite {
+  // In the tenant's store (Secret.fromEsv): AM reads it there, nothing is written here.
+  if (secret === undefined) return { value: undefined, changes: [], notes: [] };
   const value = (options.env ?? process.env)[secret.env] || undefined;
   if (value && value.length < MIN_SECRET_LENGTH) throw secretTooShort(secret.env, id, MIN_SECRET_LENGTH);
   if (value) registerSecret(value);

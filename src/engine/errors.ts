@@ -45,7 +45,7 @@ export function secretNotSet(env: string, id: string): EngineError {
 export function rotationPending(env: string, id: string, appliedVersion: string | undefined, version: string | number): EngineError {
   return new EngineError(
     "ROTATION_PENDING",
-    `${env} is not set: ${id} rotates its secret (version ${appliedVersion} → ${version}); export the new secret in the environment Terraform runs in and apply again`,
+    `${env} is not set: ${id} rotates its secret (${appliedVersion === undefined ? "the tenant's secret store → version" : `version ${appliedVersion} →`} ${version}); export the new secret in the environment Terraform runs in and apply again`,
   );
 }
 

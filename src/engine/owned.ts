@@ -18,6 +18,8 @@ export function clientFields(owned: ClientOwned): OwnedField[] {
     wrappedField("coreOAuth2ClientConfig", "scopes", owned.scopes),
     wrappedField("advancedOAuth2ClientConfig", "grantTypes", owned.grantTypes),
     wrappedField("advancedOAuth2ClientConfig", "tokenEndpointAuthMethod", owned.tokenEndpointAuthMethod),
+    // Owned only when the secret is in the tenant's store: a stack that never set it leaves it alone.
+    ...(owned.secretLabelIdentifier === undefined ? [] : [wrappedField("coreOAuth2ClientConfig", "secretLabelIdentifier", owned.secretLabelIdentifier)]),
   ];
 }
 
@@ -32,12 +34,15 @@ export const SECRET_FIELD = ["coreOAuth2ClientConfig", "userpassword"] as const;
 /** How a secret write shows in a change list: the field, never a value. */
 export const SECRET_CHANGE: FieldChange = { field: SECRET_FIELD.join("."), from: undefined, to: undefined, sensitive: true };
 
-/** Create when absent; otherwise the merged live object, written only when an owned field differs. */
-export function planAmClient(live: Record<string, unknown> | undefined, fields: OwnedField[]): AmClientPlan {
+/**
+ * Create when absent; otherwise the merged live object, written only when an owned field differs.
+ * `withSecret`: a create writes the client's secret (not so when AM reads it from the secret store).
+ */
+export function planAmClient(live: Record<string, unknown> | undefined, fields: OwnedField[], withSecret = true): AmClientPlan {
   const changes = diffOwned(live, fields);
   const body = mergeOwned(live, fields);
   if (!live) {
-    changes.push(SECRET_CHANGE);
+    if (withSecret) changes.push(SECRET_CHANGE);
     return { write: "create", body, changes };
   }
   return { write: changes.length > 0 ? "update" : "none", body, changes };

@@ -58,7 +58,7 @@ export const APPLICATION_FIELDS = ["_id", "name", "description", "owners", "ssoE
 export function planWebApp(spec: WebAppSpec, live: WebAppLive): WebAppPlan {
   const realm = spec.tenant.realm;
   const owners = ownerRefs(realm, spec.owned.owners, live.users);
-  const client = planAmClient(live.client, webAppClientFields(spec));
+  const client = planAmClient(live.client, webAppClientFields(spec), spec.secret !== undefined);
   const application = planIdmRecord(
     "application",
     live.application?._id ?? applicationId(realm, spec.id),

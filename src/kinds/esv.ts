@@ -18,6 +18,7 @@ import { rotationPending, secretNotSet, secretTooShort } from "../engine/errors"
 import { checkFixedOnCreate, ESV_VALUE_CHANGE, ESV_VALUE_FIELD, planEsvSecret, planEsvVariable, type EsvPlan, type EsvSecretSpec, type EsvVariableSpec } from "../engine/esv";
 import { rotatedWords, type FieldChange } from "../engine/fields";
 import type { Action } from "../engine/result";
+import { esvSecretExport, esvVariableExport } from "../export/esv";
 import type { KindUnit } from "./unit";
 
 /**
@@ -62,6 +63,7 @@ export const esvSecret: KindUnit<EsvSecretSpec> = {
     encoding: { name: "encoding" },
   },
   secretWrite: { field: ESV_VALUE_FIELD, rotation: "a new secret version" },
+  export: esvSecretExport,
   diff: (spec, s) => planEsvSecret(spec, s.esvSecrets.get(spec.id)).changes,
   planNotes(spec, step) {
     const rotation = step.rotating ? [`rotate: a new secret version becomes the active one; ${PREVIOUS_VERSIONS_WORDS[spec.previousVersions ?? "keep"]}`] : [];
@@ -151,6 +153,7 @@ export const esvVariable: KindUnit<EsvVariableSpec> = {
     expressionType: { name: "expressionType" },
     description: { name: "description" },
   },
+  export: esvVariableExport,
   diff: (spec, s) => planEsvVariable(spec, s.esvVariables.get(spec.id)).changes,
   planNotes: (spec, step) => (!step.exists || step.changes.some((c) => c.field === "value") ? [restartPlanNote(spec)] : []),
   check(spec, _previous, s) {

@@ -5,6 +5,7 @@
 import { WebAppSpec as schema, type SpecOf } from "../contract/spec";
 import { applyClient, result } from "../engine/apply";
 import { webAppLive } from "../engine/batch";
+import { webAppExport } from "../export/web-app";
 import { findApplication, readWebApps } from "../engine/live";
 import { planWebApp } from "../engine/web-app";
 import { CLIENT_PROPS, writeClient } from "./client";
@@ -66,4 +67,5 @@ export const webApp: KindUnit<WebAppSpec> = {
   },
   // Web apps are the application records of template "web" (the console's custom OIDC web applications).
   listed: (listing) => listing.applications.flatMap((a) => (a.ssoEntities?.oidcId && a.templateName === "web" ? [a.ssoEntities.oidcId] : [])),
+  export: webAppExport,
 };
