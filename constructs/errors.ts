@@ -47,6 +47,7 @@ export const VALIDATION_CODES = {
   esvDescriptionTooLong: "AIC_ESV_DESCRIPTION_TOO_LONG",
   esvValueTooLarge: "AIC_ESV_VALUE_TOO_LARGE",
   invalidEsvOption: "AIC_INVALID_ESV_OPTION",
+  esvNotOnPingAm: "AIC_ESV_NOT_ON_PINGAM",
   secretNotInEnv: "AIC_SECRET_NOT_IN_ENV",
   invalidLabelIdentifier: "AIC_INVALID_LABEL_IDENTIFIER",
   invalidSecretLabel: "AIC_INVALID_SECRET_LABEL",
