@@ -58,6 +58,7 @@ export const VALIDATION_CODES = {
   audienceOutsideAllowList: "AIC_AUDIENCE_OUTSIDE_ALLOW_LIST",
   grantScopeOutsideLimit: "AIC_GRANT_SCOPE_OUTSIDE_LIMIT",
   aiAgentsNotEnabled: "AIC_AI_AGENTS_NOT_ENABLED",
+  esvNotOnPingAm: "AIC_ESV_NOT_ON_PINGAM",
   secretNotInEnv: "AIC_SECRET_NOT_IN_ENV",
   invalidLabelIdentifier: "AIC_INVALID_LABEL_IDENTIFIER",
   invalidSecretLabel: "AIC_INVALID_SECRET_LABEL",

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { CLIENT_ID_PATTERN, ENV_NAME_PATTERN, KINDS, TOKEN_ENDPOINT_AUTH_METHODS } from "./constants";
-import { ESV_EXPRESSION_TYPES, ESV_ID_PATTERN, ESV_MAX_DESCRIPTION_LENGTH, ESV_SECRET_ENCODINGS, ESV_UNCONFIRMED } from "./esv";
+import { ESV_EXPRESSION_TYPES, ESV_ID_PATTERN, ESV_MAX_DESCRIPTION_LENGTH, ESV_PREVIOUS_VERSIONS, ESV_SECRET_ENCODINGS, ESV_UNCONFIRMED } from "./esv";
 import { SCRIPT_CONTEXTS, SCRIPT_LANGUAGES } from "./scripts";
 import { normalizeTenant } from "./tenant";
 
@@ -165,6 +165,12 @@ export const ScriptSpec = z.object({
 
 const esvId = z.string().regex(ESV_ID_PATTERN, "must be esv- and then lower-case letters, digits, '_' or '-'");
 const esvDescription = z.string().max(ESV_MAX_DESCRIPTION_LENGTH);
+/**
+ * The tenant's restart policy (its `esvRestart`): present, the apply restarts the tenant's
+ * environment when ESV changes it wrote wait for a restart, and waits up to `timeoutSeconds` for
+ * ready; absent, it restarts nothing (the changes stay pending).
+ */
+const esvRestart = { restart: z.object({ timeoutSeconds: z.number().int().positive() }).optional() };
 
 /**
  * An environment secret (ESV) of the tenant (ESVs are tenant-wide: the realm of `tenant` only says
@@ -182,6 +188,9 @@ export const EsvSecretSpec = z.object({
     useInPlaceholders: z.boolean(),
   }),
   secret: SecretRef,
+  /** What a version bump does to the older versions (absent: `keep`, they stay ENABLED). */
+  previousVersions: z.enum(ESV_PREVIOUS_VERSIONS).optional(),
+  ...esvRestart,
   ...adopt,
 });
 
@@ -196,6 +205,7 @@ export const EsvVariableSpec = z.object({
     expressionType: z.enum(ESV_EXPRESSION_TYPES),
     description: esvDescription,
   }),
+  ...esvRestart,
   ...adopt,
 });
 

@@ -25,18 +25,26 @@ const OWNED: ReadonlySet<string> = new Set([
   `${CORE}.defaultScopes`, `${CORE}.accessTokenLifetime`, `${ADVANCED}.grantTypes`, `${ADVANCED}.tokenEndpointAuthMethod`, `${ADVANCED}.descriptions`,
 ]);
 
-/** The props of a web app, and what the tenant holds that the apply would change or no prop says. */
-function webAppProps(id: string, item: AmClientListItem, record: IdmApplication, listing: TenantListing, context: ExportContext): { props: WebAppProps; unexpressed: string[] } {
+/**
+ * The props of a web app and what no prop says; or why no `ConfidentialWebApp` can express it: the
+ * construct sets the AM client's name and description from the application's and keeps the client
+ * Active, so a tenant where they disagree would be changed by the adopting apply.
+ */
+function webAppProps(id: string, item: AmClientListItem, record: IdmApplication, listing: TenantListing, context: ExportContext): { props: WebAppProps; unexpressed: string[] } | string {
   const core = group(item, CORE);
   const advanced = group(item, ADVANCED);
-  const name = str(record.name) ?? strings(core.clientName)[0] ?? id;
-  const description = str(record.description) ?? strings(advanced.descriptions)[0];
+  const name = str(record.name);
+  if (!name) return "its application record has no name: ConfidentialWebApp names both sides";
+  // The record's description, which the construct also writes into the AM client's descriptions.
+  const description = str(record.description);
+  if (!sameValue(core.clientName, [name])) return `its AM client name ${formatValue(core.clientName)} is not its application's name "${name}": ConfidentialWebApp sets both from one name (make them agree in the console, then export again)`;
+  if (str(core.status) && core.status !== "Active") return `its client is ${formatValue(core.status)}: ConfidentialWebApp keeps its client Active`;
+  if (!sameValue(advanced.descriptions, description ? [description] : [])) return `its AM client descriptions ${formatValue(advanced.descriptions)} are not its application's description ${formatValue(description ?? null)}: ConfidentialWebApp sets both from one description`;
+  const scopes = strings(core.scopes);
+  const defaultScopes = strings(core.defaultScopes);
+  const outside = defaultScopes.filter((s) => !scopes.includes(s));
+  if (outside.length > 0) return `its default scopes ${formatValue(outside)} are not among its scopes ${formatValue(scopes)}: ConfidentialWebApp refuses default scopes it does not serve`;
   const owners = namesOf(record.owners, listing.userNames, "owners", "user");
-  const notes = [...owners.notes];
-  // Owned fields the construct sets from other props: said when the tenant disagrees, since the apply would change them.
-  if (!sameValue(core.clientName, [name])) notes.push(`${CORE}.clientName = ${formatValue(core.clientName)} (the apply sets it to the name)`);
-  if (str(core.status) && core.status !== "Active") notes.push(`${CORE}.status = ${formatValue(core.status)} (the apply sets Active)`);
-  if (!sameValue(advanced.descriptions, description ? [description] : [])) notes.push(`${ADVANCED}.descriptions = ${formatValue(advanced.descriptions)} (the apply sets the description)`);
   const lifetime = typeof core.accessTokenLifetime === "number" ? core.accessTokenLifetime : 0;
   const storeSecret = storeSecretOf(item, listing, context);
   return {
@@ -45,14 +53,14 @@ function webAppProps(id: string, item: AmClientListItem, record: IdmApplication,
       name,
       ...(description ? { description } : {}),
       owners: owners.names,
-      scopes: strings(core.scopes),
-      defaultScopes: strings(core.defaultScopes),
+      scopes,
+      defaultScopes,
       grantTypes: strings(advanced.grantTypes).map(friendlyGrant),
       tokenEndpointAuthMethod: str(advanced.tokenEndpointAuthMethod) ?? DEFAULTS.tokenEndpointAuthMethod,
       redirectUris: strings(core.redirectionUris),
       accessTokenLifetime: lifetime,
     },
-    unexpressed: [...notes, ...unexpressedAm(item, ownedWithStore(OWNED, storeSecret))],
+    unexpressed: [...owners.notes, ...unexpressedAm(item, ownedWithStore(OWNED, storeSecret))],
   };
 }
 
@@ -87,8 +95,9 @@ export const webAppExport: KindExport<WebAppProps> = {
       if (record.templateName !== "web") return skip(`an application of template "${record.templateName ?? "none"}": ConfidentialWebApp exports OIDC web applications (template "web")`);
       const problem = clientProblem(id, item, true);
       if (problem) return skip(problem);
-      const { props, unexpressed } = webAppProps(id, item, record, listing, context);
-      return [exportedClient("web-app", id, "WEB_APP", props, unexpressed, context)];
+      const exported = webAppProps(id, item, record, listing, context);
+      if (typeof exported === "string") return skip(exported);
+      return [exportedClient("web-app", id, "WEB_APP", exported.props, exported.unexpressed, context)];
     });
   },
   render(a, constructId) {

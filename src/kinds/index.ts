@@ -20,6 +20,7 @@ import { KINDS, type Kind } from "../contract/constants";
 import type { Identity, Spec, SpecOf } from "../contract/spec";
 import type { EngineOptions } from "../engine/apply";
 import type { RequestBuilder, TenantSnapshot } from "../engine/batch";
+import { SECRET_FIELD } from "../engine/owned";
 import type { ObjectResult } from "../engine/result";
 import { agentGrant } from "./agent-grant";
 import { aiAgent } from "./ai-agent";
@@ -27,10 +28,10 @@ import { esvSecret, esvVariable } from "./esv";
 import { providerGrants } from "./provider-grants";
 import { script } from "./script";
 import { secretMapping } from "./secret-mapping";
-import type { KindUnit } from "./unit";
+import type { KindUnit, SecretWrite } from "./unit";
 import { webApp } from "./web-app";
 
-export type { ExportContext, ExportedObject, KindExport, KindUnit, Pending, PrivilegeView, Prop, WriteContext } from "./unit";
+export type { AfterWritesContext, ExportContext, ExportedObject, KindExport, KindUnit, Pending, PrivilegeView, Prop, SecretWrite, WriteContext } from "./unit";
 
 export const KIND_UNITS: { readonly [K in Kind]: KindUnit<SpecOf<K>> } = {
   "oauth2-provider-grants": providerGrants,
@@ -46,6 +47,14 @@ export const KIND_UNITS: { readonly [K in Kind]: KindUnit<SpecOf<K>> } = {
 /** The unit of a kind. */
 export function unitOf(kind: Kind): KindUnit {
   return KIND_UNITS[kind] as KindUnit;
+}
+
+/** A client's secret write (`KindUnit.secretWrite`). */
+const CLIENT_SECRET_WRITE: SecretWrite = { field: SECRET_FIELD.join("."), rotation: "a new secret" };
+
+/** How the secret write of a kind shows in plan: its field and what a bump gives it. */
+export function secretWriteOf(kind: Kind): SecretWrite {
+  return unitOf(kind).secretWrite ?? CLIENT_SECRET_WRITE;
 }
 
 /** How many kinds lie below `kind` on its longest `dependsOn` chain (0: it depends on none). */

@@ -17,6 +17,20 @@ import type { TenantListing } from "../export/read";
 import type { Names } from "../export/source";
 import type { PlannedObject } from "../plan/schema";
 
+/** What a kind's `afterWrites` may use besides the admin API. */
+export interface AfterWritesContext {
+  /** Says a line (on stderr, with the apply's result lines). */
+  say(line: string): void;
+  /** True once the sync must stop (its Terraform is gone): a wait ends at once. */
+  aborted(): boolean;
+}
+
+/** See `KindUnit.secretWrite`. */
+export interface SecretWrite {
+  readonly field: string;
+  readonly rotation: string;
+}
+
 /** A construct prop, as the change lines name a field (`wording.ts`). */
 export interface Prop {
   readonly name: string;
@@ -132,16 +146,22 @@ export interface KindUnit<S extends Spec = Spec> {
   readonly ensuredFields?: readonly string[];
   /** Said in plan when the object is created or changed. */
   readonly changeNote?: string;
+  /**
+   * How its secret write shows: the field of plan's `sensitive` and `rotate` changes, and what a
+   * version bump gives it (plan's `will get …`). Undefined: a client's secret (`SECRET_FIELD`, "a new secret").
+   */
+  readonly secretWrite?: SecretWrite;
   /** A client whose secret the stack writes: its AM client in a snapshot (how the secret is proved, `ownership.ts`). */
   readonly secret?: { liveClient(s: TenantSnapshot, id: string): Record<string, unknown> | undefined };
   /** How an agent privilege refers to an object of this kind: the CREST field to query, its value in a privilege. */
   readonly grantedBy?: { readonly field: string; of(p: PrivilegeView): string | null | undefined };
 
   /**
-   * A line the sync says once after objects of this kind were written (kinds that share the
-   * function share the line), or undefined: ESVs say when the change waits for a tenant restart.
+   * Run once after the writes, with the objects of this kind the sync wrote (kinds that share the
+   * function share one run, with all of theirs): ESVs say what waits for a tenant restart, or
+   * restart it (`src/engine/esv-restart.ts`). The results returned fail the apply.
    */
-  afterWrites?(api: AdminApi): Promise<string | undefined>;
+  afterWrites?(api: AdminApi, written: readonly Spec[], context: AfterWritesContext): Promise<readonly ObjectResult[]>;
 
   /** Adds to a batch request what reading `spec` needs: the object and everything it refers to. */
   readsFor(r: RequestBuilder, spec: S): void;
@@ -151,6 +171,8 @@ export interface KindUnit<S extends Spec = Spec> {
   exists(identity: Identity, s: TenantSnapshot): boolean;
   /** Whether the object's primary record is in the snapshot: without it a write creates the object. */
   present(spec: S, s: TenantSnapshot): boolean;
+  /** What plan says of the sync's write of the object besides its changes (an ESV: its new version, the restart it waits for). */
+  planNotes?(spec: S, step: Step): string[];
   /** The pure diff of the owned fields, live → spec; throws the engine's error on an unknown reference. */
   diff(spec: S, s: TenantSnapshot, pending: Pending): FieldChange[];
   /** Preconditions beyond the diff's, checked before any write (throws an `EngineError`). */
