@@ -47,6 +47,14 @@ export const VALIDATION_CODES = {
   esvDescriptionTooLong: "AIC_ESV_DESCRIPTION_TOO_LONG",
   esvValueTooLarge: "AIC_ESV_VALUE_TOO_LARGE",
   invalidEsvOption: "AIC_INVALID_ESV_OPTION",
+  noRedirectUris: "AIC_NO_REDIRECT_URIS",
+  invalidRedirectUri: "AIC_INVALID_REDIRECT_URI",
+  invalidCorsOrigin: "AIC_INVALID_CORS_ORIGIN",
+  publicClientSecret: "AIC_PUBLIC_CLIENT_SECRET",
+  publicClientGrantType: "AIC_PUBLIC_CLIENT_GRANT_TYPE",
+  serviceAppCredentials: "AIC_SERVICE_APP_CREDENTIALS",
+  invalidPublicKeys: "AIC_INVALID_PUBLIC_KEYS",
+  privateKeyMaterial: "AIC_PRIVATE_KEY_MATERIAL",
 } as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[keyof typeof VALIDATION_CODES];
 

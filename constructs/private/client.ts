@@ -1,10 +1,10 @@
 /**
- * What web apps and AI agents share: both are OAuth2 clients of the realm with a name, a secret,
- * owners, scopes, grant types and an authentication method.
+ * What the applications and AI agents share: all are OAuth2 clients of the realm with a name,
+ * owners, scopes, grant types, an authentication method and, unless public, a secret.
  */
 import { Token } from "cdktf";
 import { Construct } from "constructs";
-import { GRANT_TYPES, TokenEndpointAuthMethod, type SpecOf } from "../../src/contract";
+import { GRANT_TYPES, TokenEndpointAuthMethod, type ClientKind, type SpecOf } from "../../src/contract";
 import { AicTenant } from "../aic-tenant";
 import { VALIDATION_CODES as C, propError, validationMessage } from "../errors";
 import type { Secret } from "../secret";
@@ -22,7 +22,8 @@ import { ManagedObject, managedObjectsByKey } from "./custom-resource";
 export interface ClientPropsInput {
   readonly name: string;
   readonly clientId: string;
-  readonly clientSecret: Secret;
+  /** Absent for a client without a secret the stack writes (a public client, `private_key_jwt`). */
+  readonly clientSecret?: Secret;
   readonly owners?: readonly string[];
   readonly description?: string;
   readonly scopes?: readonly string[];
@@ -52,7 +53,7 @@ export interface CheckedClient {
 function checkClientProps(scope: Construct, props: ClientPropsInput, defaults: ClientDefaults): CheckedClient {
   checkNonEmpty(scope, "name", props.name);
   checkClientId(scope, "clientId", props.clientId);
-  checkSecret(scope, "clientSecret", props.clientSecret);
+  if (props.clientSecret) checkSecret(scope, "clientSecret", props.clientSecret);
   const owners = [...(props.owners ?? [])];
   checkNames(scope, "owners", owners);
   const scopes = [...(props.scopes ?? [])];
@@ -73,7 +74,7 @@ function checkClientProps(scope: Construct, props: ClientPropsInput, defaults: C
   };
 }
 
-type ClientSpec = { "web-app": SpecOf<"web-app">; "ai-agent": SpecOf<"ai-agent"> };
+type ClientSpec = { [K in ClientKind]: SpecOf<K> };
 
 /**
  * Checks a client's props (first, before any child exists), has the tenant manage the object, and
@@ -88,7 +89,8 @@ export function manageClient<K extends keyof ClientSpec>(
 ): CheckedClient {
   const client = checkClientProps(owner, props, defaults);
   const tenant = AicTenant.of(owner);
-  const spec = { kind, tenant: tenant.tenantRef, id: props.clientId, owned: owned(client), secret: props.clientSecret.toSecretRef(), ...adoptField(props.adopt, checkObjectRemovalPolicy(owner, props.removalPolicy)) };
+  const secret = props.clientSecret ? { secret: props.clientSecret.toSecretRef() } : {};
+  const spec = { kind, tenant: tenant.tenantRef, id: props.clientId, owned: owned(client), ...secret, ...adoptField(props.adopt, checkObjectRemovalPolicy(owner, props.removalPolicy)) };
   // The kind and its owned fields go together (K), which TypeScript cannot see through the spread.
   const object = tenant._manage(owner, spec as unknown as ClientSpec[K]);
   owner.node.addValidation({ validate: () => providerGrantErrors(object, client.grantTypes) });

@@ -7,3 +7,4 @@ export * from "./template";
 export * from "./journal";
 export * from "./tenant";
 export * from "./esv";
+export * from "./redirects";

@@ -109,6 +109,68 @@ export const AiAgentSpec = z.object({
   ...adopt,
 });
 
+/**
+ * What the console's application templates other than Web own of their client, as a web app does:
+ * each kind says its token endpoint auth method (public clients: `none`).
+ */
+const applicationOwned = {
+  ...clientOwned,
+  /** Owned only when present, as a web app's. */
+  defaultScopes: z.array(z.string().min(1)).optional(),
+  accessTokenLifetime: z.number().int().nonnegative().optional(),
+};
+
+/** A public client's owned fields: no secret, `none` at the token endpoint, code + PKCE through its redirect URIs. */
+const publicClientOwned = {
+  ...applicationOwned,
+  tokenEndpointAuthMethod: z.literal("none"),
+  redirectUris: z.array(z.string()).min(1),
+  /** The user is not asked for consent (AM's "Implied consent"). */
+  impliedConsent: z.boolean(),
+};
+
+/** A single-page application (template `spa`): a public client whose browser origins may call the tenant. */
+export const SpaSpec = z.object({
+  ...base,
+  kind: z.literal("spa"),
+  id: clientId,
+  owned: z.object({
+    ...publicClientOwned,
+    /** Origins (`https://app.example.com`) allowed to call the token endpoint from a browser: AM's JavaScript origins. */
+    corsOrigins: z.array(z.string()),
+  }),
+  ...adopt,
+});
+
+/** A native (mobile or desktop) application (template `native`): a public client with custom-scheme or loopback redirects. */
+export const NativeAppSpec = z.object({
+  ...base,
+  kind: z.literal("native-app"),
+  id: clientId,
+  owned: z.object(publicClientOwned),
+  ...adopt,
+});
+
+/**
+ * A service application (template `service`): a confidential client of the client-credentials
+ * grant that authenticates with a secret (`secret`) or with `private_key_jwt` against the public
+ * keys in `owned.jwks` (never a private key).
+ */
+export const ServiceAppSpec = z.object({
+  ...base,
+  kind: z.literal("service-app"),
+  id: clientId,
+  owned: z.object({
+    ...applicationOwned,
+    tokenEndpointAuthMethod: z.enum(["client_secret_basic", "client_secret_post", "private_key_jwt"]),
+    /** The JWK set AM verifies the client's assertions with (`private_key_jwt` only): public keys. */
+    jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
+  }),
+  /** Present for the secret methods; absent for `private_key_jwt`. */
+  secret: SecretRef.optional(),
+  ...adopt,
+});
+
 export const AgentGrantSpec = z.object({
   ...base,
   kind: z.literal("agent-grant"),
@@ -162,9 +224,17 @@ export const EsvVariableSpec = z.object({
   ...adopt,
 });
 
-export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, WebAppSpec, AiAgentSpec, AgentGrantSpec, EsvSecretSpec, EsvVariableSpec]);
+export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, WebAppSpec, SpaSpec, NativeAppSpec, ServiceAppSpec, AiAgentSpec, AgentGrantSpec, EsvSecretSpec, EsvVariableSpec]);
 export type Spec = z.infer<typeof Spec>;
 export type SpecOf<K extends Spec["kind"]> = Extract<Spec, { kind: K }>;
+
+/** A spec that names a secret in the environment: a client whose secret the pipeline holds, an environment secret. */
+export type WithEnvSecret = Extract<Spec, { secret?: unknown }> & { readonly secret: SecretRef };
+
+/** Whether the spec names a secret in the environment (a client whose secret is in the tenant's store does not). */
+export function hasEnvSecret(spec: Spec): spec is WithEnvSecret {
+  return "secret" in spec && spec.secret !== undefined;
+}
 
 /**
  * What names an object in a tenant: a change of any of it means another object. For the realm's

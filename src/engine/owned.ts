@@ -9,12 +9,12 @@ import { diffOwned, mergeOwned, sameValue, wrappedField, type FieldChange, type 
 import { refIds, refId, refTo } from "./refs";
 import { unknownReferences } from "./errors";
 
-type ClientOwned = SpecOf<"web-app">["owned"] | SpecOf<"ai-agent">["owned"];
+type ClientOwned = SpecOf<"web-app" | "spa" | "native-app" | "service-app" | "ai-agent">["owned"];
 
-/** The AM client fields both web apps and AI agents own. */
-export function clientFields(owned: ClientOwned): OwnedField[] {
+/** The AM client fields every client kind owns; public clients (SPAs, native apps) say so in `clientType`. */
+export function clientFields(owned: ClientOwned, clientType: "Confidential" | "Public" = "Confidential"): OwnedField[] {
   return [
-    wrappedField("coreOAuth2ClientConfig", "clientType", "Confidential"),
+    wrappedField("coreOAuth2ClientConfig", "clientType", clientType),
     wrappedField("coreOAuth2ClientConfig", "scopes", owned.scopes),
     wrappedField("advancedOAuth2ClientConfig", "grantTypes", owned.grantTypes),
     wrappedField("advancedOAuth2ClientConfig", "tokenEndpointAuthMethod", owned.tokenEndpointAuthMethod),
@@ -32,12 +32,15 @@ export const SECRET_FIELD = ["coreOAuth2ClientConfig", "userpassword"] as const;
 /** How a secret write shows in a change list: the field, never a value. */
 export const SECRET_CHANGE: FieldChange = { field: SECRET_FIELD.join("."), from: undefined, to: undefined, sensitive: true };
 
-/** Create when absent; otherwise the merged live object, written only when an owned field differs. */
-export function planAmClient(live: Record<string, unknown> | undefined, fields: OwnedField[]): AmClientPlan {
+/**
+ * Create when absent; otherwise the merged live object, written only when an owned field differs.
+ * `withSecret`: a create writes the client's secret (not so when AM reads it from the secret store).
+ */
+export function planAmClient(live: Record<string, unknown> | undefined, fields: OwnedField[], withSecret = true): AmClientPlan {
   const changes = diffOwned(live, fields);
   const body = mergeOwned(live, fields);
   if (!live) {
-    changes.push(SECRET_CHANGE);
+    if (withSecret) changes.push(SECRET_CHANGE);
     return { write: "create", body, changes };
   }
   return { write: changes.length > 0 ? "update" : "none", body, changes };

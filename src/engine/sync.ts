@@ -25,7 +25,7 @@ import { randomUUID } from "node:crypto";
 import { MIN_SECRET_LENGTH, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
 import { journalIdentity, journalKey, specHash, type Journal, type JournalEntry } from "../contract/journal";
-import { identityKey, identityOf, tenantKey, type Identity, type Spec, type TenantRef } from "../contract/spec";
+import { hasEnvSecret, identityKey, identityOf, tenantKey, type Identity, type Spec, type TenantRef, type WithEnvSecret } from "../contract/spec";
 import { APPLY_ORDER, APPLY_STAGES, DELETE_ORDER, deleteIdentity, readsFor, unitOf, type WriteContext } from "../kinds";
 import { result } from "./apply";
 import { done, emptyRequest, readSnapshot, type BatchRequest, type TenantSnapshot } from "./batch";
@@ -147,37 +147,37 @@ function notOurs(spec: Spec, tenant: TenantRef): EngineError {
     `${spec.kind} ${spec.id} already exists in ${tenant.baseUrl} (realm ${tenant.realm}) and was not created by this stack; ` +
       `to manage it from code, set adopt: true on its construct (owned fields are then reconciled; nothing else changes), ` +
       `or choose another id` +
-      ("secret" in spec && unitOf(spec.kind).secret ? `; if this stack created it in an apply that was interrupted, export ${spec.secret.env} with its secret: the stack then proves it is its own` : ""),
+      (hasEnvSecret(spec) && unitOf(spec.kind).secret ? `; if this stack created it in an apply that was interrupted, export ${spec.secret.env} with its secret: the stack then proves it is its own` : ""),
   );
 }
 
-/** The kinds whose spec names a secret (clients, environment secrets). */
-type WithSecret = Extract<Spec, { secret: unknown }>;
-
 /** A client's or an environment secret's value from the environment, checked (never printed) before any write. */
-export function secretValue(spec: WithSecret, env: Record<string, string | undefined>): string | undefined {
+export function secretValue(spec: WithEnvSecret, env: Record<string, string | undefined>): string | undefined {
   const value = env[spec.secret.env] || undefined;
   if (value !== undefined && value.length < MIN_SECRET_LENGTH) throw secretTooShort(spec.secret.env, `${spec.kind} ${spec.id}`, MIN_SECRET_LENGTH);
   if (value) registerSecret(value);
   return value;
 }
 
-/** Whether the secret's version differs from the one applied last (a rotation). */
+/**
+ * Whether the secret's version differs from the one applied last (a rotation), or the client gets
+ * a secret it had not (the last apply recorded no version).
+ */
 export function rotates(spec: Spec, previous: JournalEntry | undefined): boolean {
-  return "secret" in spec && previous?.secret !== undefined && previous.secret !== String(spec.secret.version);
+  return hasEnvSecret(spec) && previous !== undefined && previous.secret !== String(spec.secret.version);
 }
 
 /**
  * The secret to write with a client: on create and on rotation only (never with another change,
  * an adoption or a recognition: AM cannot compare secrets, so a write would silently rotate it).
  */
-function clientSecret(spec: WithSecret, previous: JournalEntry | undefined, exists: boolean, env: Record<string, string | undefined>): string | undefined {
+function clientSecret(spec: WithEnvSecret, previous: JournalEntry | undefined, exists: boolean, env: Record<string, string | undefined>): string | undefined {
   const value = secretValue(spec, env);
   if (!exists && !value) throw secretNotSet(spec.secret.env, `${spec.kind} ${spec.id}`);
   if (exists && rotates(spec, previous) && !value) {
     throw new EngineError(
       "ROTATION_PENDING",
-      `${spec.secret.env} is not set: ${spec.kind} ${spec.id} rotates its secret (version ${previous!.secret} → ${spec.secret.version}); export the new secret in the environment Terraform runs in and apply again`,
+      `${spec.secret.env} is not set: ${spec.kind} ${spec.id} rotates its secret (version ${previous!.secret ?? "(none)"} → ${spec.secret.version}); export the new secret in the environment Terraform runs in and apply again`,
     );
   }
   return !exists || rotates(spec, previous) ? value : undefined;
@@ -203,7 +203,7 @@ export async function recognize(changed: readonly Changed[], before: Journal["ob
   const recognized = new Set<string>();
   const unlisted = changed.filter(({ spec, previous }) => previous === undefined && !unitOf(spec.kind).realmWide && unitOf(spec.kind).exists(identityOf(spec), snapshot));
   if (prove) {
-    const clients = unlisted.flatMap(({ spec }) => ("secret" in spec && unitOf(spec.kind).secret ? [spec] : []));
+    const clients = unlisted.flatMap(({ spec }) => (hasEnvSecret(spec) && unitOf(spec.kind).secret ? [spec] : []));
     await eachLimited(clients, WRITE_CONCURRENCY, async (spec) => {
       let secret: string | undefined;
       try {
@@ -239,7 +239,7 @@ export function prepare(changed: readonly Changed[], snapshot: TenantSnapshot, t
       const adopting = unlisted && !isRecognized;
       if (adopting && !("adopt" in spec && spec.adopt)) throw notOurs(spec, tenant);
       unit.check?.(spec, previous, snapshot);
-      const secret = "secret" in spec ? clientSecret(spec, previous, exists, env) : undefined;
+      const secret = hasEnvSecret(spec) ? clientSecret(spec, previous, exists, env) : undefined;
       const changes = unit.diff(spec, snapshot, pending);
       steps.push({ spec, previous, adopting, recognized: isRecognized, secret, rotating: exists && rotates(spec, previous), changes, exists });
     } catch (e) {
@@ -432,7 +432,7 @@ function refersToCreated(stage: readonly Spec["kind"][]): boolean {
 async function writeStep(api: AdminApi, step: Step, snapshot: TenantSnapshot, context: WriteContext): Promise<ObjectResult> {
   const r = await unitOf(step.spec.kind).write(api, step, snapshot, context);
   const { spec } = step;
-  const rotated = step.rotating && "secret" in spec ? [rotatedNote(step.previous?.secret, spec.secret.version)] : [];
+  const rotated = step.rotating && hasEnvSecret(spec) ? [rotatedNote(step.previous?.secret, spec.secret.version)] : [];
   const notes = [...rotated, ...r.notes, ...(step.recognized ? [RECOGNIZED_NOTE] : [])];
   return notes.length === r.notes.length ? r : { ...r, notes };
 }

@@ -21,6 +21,7 @@ import type { EngineOptions } from "../engine/apply";
 import type { RequestBuilder, TenantSnapshot } from "../engine/batch";
 import type { ObjectResult } from "../engine/result";
 import { agentGrant } from "./agent-grant";
+import { nativeApp, serviceApp, spa } from "./application";
 import { aiAgent } from "./ai-agent";
 import { esvSecret, esvVariable } from "./esv";
 import { providerGrants } from "./provider-grants";
@@ -32,6 +33,9 @@ export type { KindUnit, Pending, PrivilegeView, Prop, WriteContext } from "./uni
 export const KIND_UNITS: { readonly [K in Kind]: KindUnit<SpecOf<K>> } = {
   "oauth2-provider-grants": providerGrants,
   "web-app": webApp,
+  spa,
+  "native-app": nativeApp,
+  "service-app": serviceApp,
   "ai-agent": aiAgent,
   "agent-grant": agentGrant,
   "esv-secret": esvSecret,

@@ -5,7 +5,7 @@
  */
 import { KINDS } from "../contract/constants";
 import { journalKey, type Journal } from "../contract/journal";
-import { canonicalJson, identityKey, tenantKey, type Identity, type Spec, type TenantRef } from "../contract/spec";
+import { canonicalJson, hasEnvSecret, identityKey, tenantKey, type Identity, type Spec, type TenantRef } from "../contract/spec";
 import { forgottenNote, prepare, RECOGNIZED_NOTE, syncWork, type Step, type SyncWork } from "../engine/sync";
 import type { ObjectResult } from "../engine/result";
 import { done, emptyRequest, type BatchRequest, type TenantSnapshot } from "../engine/batch";
@@ -63,9 +63,11 @@ function problemOf(e: unknown): string {
  * so a bump shows only here.
  */
 function rotation(desired: Spec, applied: Spec | undefined): FieldChange | undefined {
-  if (!applied || !("secret" in desired) || !("secret" in applied)) return undefined;
-  if (sameValue(applied.secret.version, desired.secret.version)) return undefined;
-  return { type: "rotate", field: SECRET_FIELD.join("."), appliedVersion: applied.secret.version, desiredVersion: desired.secret.version };
+  if (!applied || !hasEnvSecret(desired)) return undefined;
+  // A client that had no secret the stack wrote gets one: a rotation from no version.
+  const appliedVersion = hasEnvSecret(applied) ? applied.secret.version : undefined;
+  if (sameValue(appliedVersion, desired.secret.version)) return undefined;
+  return { type: "rotate", field: SECRET_FIELD.join("."), appliedVersion, desiredVersion: desired.secret.version };
 }
 
 /** Re-applies what drifted, in the stack's folder (what `restoreDrift` runs on every apply). */
@@ -165,7 +167,7 @@ function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject
     return withDrift({ ...base, action: !diff.exists ? "create" : changes.length > 0 ? "update" : "no-change", changes, problems: [] });
   }
   const changes = step.changes.map((c) => toFieldChange(desired.spec.kind, c, !step.exists));
-  if (step.rotating && "secret" in desired.spec) {
+  if (step.rotating && hasEnvSecret(desired.spec)) {
     changes.push({ type: "rotate", field: SECRET_FIELD.join("."), appliedVersion: step.previous?.secret, desiredVersion: String(desired.spec.secret.version) });
   }
   if (step.recognized) base.notes.push(RECOGNIZED_NOTE);

@@ -40,8 +40,8 @@ describe("apply and delete order", () => {
   });
 
   it("is the order the sync has always used: grants, agents, web apps, then the provider's grant types; ESVs depend on nothing", () => {
-    expect(DELETE_ORDER).toEqual(["agent-grant", "ai-agent", "web-app", "esv-variable", "esv-secret", "oauth2-provider-grants"]);
-    expect(APPLY_STAGES).toEqual([["oauth2-provider-grants", "esv-secret", "esv-variable"], ["web-app", "ai-agent"], ["agent-grant"]]);
+    expect(DELETE_ORDER).toEqual(["agent-grant", "ai-agent", "service-app", "native-app", "spa", "web-app", "esv-variable", "esv-secret", "oauth2-provider-grants"]);
+    expect(APPLY_STAGES).toEqual([["oauth2-provider-grants", "esv-secret", "esv-variable"], ["web-app", "spa", "native-app", "service-app", "ai-agent"], ["agent-grant"]]);
   });
 
   it("holds every kind exactly once", () => {
