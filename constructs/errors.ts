@@ -55,6 +55,8 @@ export const VALIDATION_CODES = {
   serviceAppCredentials: "AIC_SERVICE_APP_CREDENTIALS",
   invalidPublicKeys: "AIC_INVALID_PUBLIC_KEYS",
   privateKeyMaterial: "AIC_PRIVATE_KEY_MATERIAL",
+  invalidPkceSetting: "AIC_INVALID_PKCE_SETTING",
+  pkceNotRequired: "AIC_PKCE_NOT_REQUIRED",
 } as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[keyof typeof VALIDATION_CODES];
 

@@ -6,9 +6,10 @@
 import { Token } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
 import { corsOriginProblem, GRANT_TYPES, redirectUriProblem, type RedirectingApp } from "../../src/contract";
-import { VALIDATION_CODES as C, propError } from "../errors";
+import { VALIDATION_CODES as C, propError, validationMessage } from "../errors";
 import { checkKnownProps, checkLifetime, checkScopes, checkSubset, type PropNames } from "./checks";
-import { manageClient, type CheckedClient, type ObjectRemovalPolicy } from "./client";
+import { manageClient, realmProviders, type CheckedClient, type ObjectRemovalPolicy } from "./client";
+import type { ManagedObject } from "./custom-resource";
 
 /** Props every application construct has. */
 export interface ApplicationProps {
@@ -107,7 +108,28 @@ export function managePublicClient<P extends PublicClientProps>(owner: Construct
     ...extra,
   }) as never);
   checkPublicGrantTypes(owner, client.grantTypes);
+  owner.node.addValidation({ validate: () => pkceErrors(client.object) });
   return client;
+}
+
+/**
+ * A public client in a realm whose OAuth2ProviderGrants does not require PKCE: AM would then issue
+ * codes to it without a code challenge, and a code intercepted on its way to the app could be
+ * redeemed by anyone. No OAuth2ProviderGrants for the realm: the provider is managed elsewhere.
+ */
+function pkceErrors(client: ManagedObject): string[] {
+  const providers = realmProviders(client);
+  if (providers.length === 0) return [];
+  const required = providers.some((p) => p.spec.kind === "oauth2-provider-grants" && p.spec.owned.codeVerifierEnforced !== undefined);
+  if (required) return [];
+  return [
+    validationMessage(C.pkceNotRequired, {
+      problem: `${providers.map((p) => p.owner.node.path).join(", ")} does not require PKCE, so AM would give ${client.owner.node.path}, a public client, codes without a code challenge`,
+      received: { requirePkce: "unset" },
+      allowed: `requirePkce "public-clients" or "all-clients" on the realm's OAuth2ProviderGrants`,
+      fix: `set requirePkce: "public-clients" on ${providers[0].owner.node.path}`,
+    }),
+  ];
 }
 
 /** The spec's optional token defaults, checked: present only when set. */

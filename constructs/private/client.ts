@@ -86,7 +86,7 @@ export function manageClient<K extends keyof ClientSpec>(
   props: ClientPropsInput,
   defaults: ClientDefaults,
   owned: (client: CheckedClient) => ClientSpec[K]["owned"],
-): CheckedClient {
+): CheckedClient & { readonly object: ManagedObject } {
   const client = checkClientProps(owner, props, defaults);
   const tenant = AicTenant.of(owner);
   const secret = props.clientSecret ? { secret: props.clientSecret.toSecretRef() } : {};
@@ -94,7 +94,7 @@ export function manageClient<K extends keyof ClientSpec>(
   // The kind and its owned fields go together (K), which TypeScript cannot see through the spread.
   const object = tenant._manage(owner, spec as unknown as ClientSpec[K]);
   owner.node.addValidation({ validate: () => providerGrantErrors(object, client.grantTypes) });
-  return client;
+  return Object.assign(client, { object });
 }
 
 /** What happens to a managed object when its construct leaves the code (see the constructs' `removalPolicy`). */
@@ -119,12 +119,17 @@ export function adoptField(adopt: boolean | undefined, removalPolicy?: ObjectRem
 
 const kindInRealm = (o: ManagedObject): string => `${o.tenantKey}|${o.spec.kind}`;
 
+/** The OAuth2ProviderGrants of the client's realm in the app (none: the provider is managed elsewhere). */
+export function realmProviders(client: ManagedObject): ManagedObject[] {
+  return managedObjectsByKey(client.owner, kindInRealm).get(`${client.tenantKey}|oauth2-provider-grants`) ?? [];
+}
+
 /**
  * Grant types the client uses that no OAuth2ProviderGrants of its realm declares. No
  * OAuth2ProviderGrants for the realm at all means the provider is managed elsewhere: no error.
  */
 export function providerGrantErrors(client: ManagedObject, grantTypes: readonly string[]): string[] {
-  const providers = managedObjectsByKey(client.owner, kindInRealm).get(`${client.tenantKey}|oauth2-provider-grants`) ?? [];
+  const providers = realmProviders(client);
   if (providers.length === 0) return [];
   const declared = new Set(providers.flatMap((p) => (p.spec.kind === "oauth2-provider-grants" ? p.spec.owned.grantTypes : [])));
   // A token on either side is known only when Terraform runs.

@@ -53,7 +53,10 @@ const app = new App({ outdir: join(__dirname, "cdktf.out") });
 const stack = new TenantStack(app, "all-apps", {
   tenant: { baseUrl: process.env.AIC_BASE_URL ?? EMBEDDED_TENANT_URL, realm: "alpha" },
 });
-new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["authorization-code", "refresh-token", "client-credentials"] });
+new OAuth2ProviderGrants(stack, "provider", {
+  grantTypes: ["authorization-code", "refresh-token", "client-credentials"],
+  requirePkce: "public-clients", // the SPA and the native app get codes only with a code challenge
+});
 
 new ConfidentialWebApp(stack, "portal", {
   name: "Customer Portal",

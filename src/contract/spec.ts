@@ -62,6 +62,11 @@ export const ProviderGrantsSpec = z.object({
     grantTypes: nonEmptyUnique,
     /** Switch the AI agents feature on (never off). */
     aiAgentsEnabled: z.boolean().optional(),
+    /**
+     * AM's "Code Verifier Parameter Required": `public` for public clients, `true` for every client.
+     * Ensured, never relaxed (`true` already covers `public`); present only when set.
+     */
+    codeVerifierEnforced: z.enum(["public", "true"]).optional(),
   }),
   removalPolicy: z.enum(["retain", "destroy"]),
 });

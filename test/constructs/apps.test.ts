@@ -7,7 +7,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
-import { ConfidentialWebApp, NativeApp, PublicKeys, Secret, ServiceApp, SinglePageApp, type ServiceAppProps, type SinglePageAppProps } from "../../constructs";
+import { ConfidentialWebApp, NativeApp, OAuth2ProviderGrants, PublicKeys, Secret, ServiceApp, SinglePageApp, type ServiceAppProps, type SinglePageAppProps } from "../../constructs";
 import { NativeAppSpec, ServiceAppSpec, SpaSpec } from "../../src/contract";
 import { scratchDir } from "../support/scratch";
 import { captureError, specOf, synthValidated, tenantStack } from "./helpers";
@@ -75,6 +75,19 @@ describe(SinglePageApp, () => {
     const e = captureError(() => new SinglePageApp(tenantStack().stack, "spa", spaProps({ grantTypes: ["authorization-code", "client-credentials"] })));
     expect(e.code).toBe("AIC_PUBLIC_CLIENT_GRANT_TYPE");
     expect(e.message).toContain("ServiceApp");
+  });
+
+  it("needs the realm's OAuth2ProviderGrants, when the stack has one, to require PKCE of public clients", () => {
+    const without = tenantStack().stack;
+    new OAuth2ProviderGrants(without, "provider", { grantTypes: ["authorization-code"] });
+    new SinglePageApp(without, "spa", spaProps());
+    expect(() => synthValidated(without)).toThrow(/AIC_PKCE_NOT_REQUIRED.*set requirePkce: "public-clients" on stack\/provider/);
+    const required = tenantStack().stack;
+    const provider = new OAuth2ProviderGrants(required, "provider", { grantTypes: ["authorization-code"], requirePkce: "public-clients" });
+    new SinglePageApp(required, "spa", spaProps());
+    expect(() => synthValidated(required)).not.toThrow();
+    expect(JSON.parse(Testing.synth(required))).toBeDefined();
+    expect(provider.requirePkce).toBe("public-clients");
   });
 
   it("shares the client id namespace with the other applications", () => {

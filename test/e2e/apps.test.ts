@@ -20,7 +20,7 @@ const JWKS = { keys: [{ ...publicKey.export({ format: "jwk" }), kid: "reports-1"
 const env = { BILLING_SECRET: SERVICE_SECRET, REPORTS_PRIVATE_KEY: PRIVATE_JWK };
 
 function apps(stack: TenantStack, corsOrigins = ["https://shop.example.com"]): void {
-  new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["authorization-code", "client-credentials"] });
+  new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["authorization-code", "client-credentials"], requirePkce: "public-clients" });
   new SinglePageApp(stack, "shop", { name: "Shop", clientId: "shop", scopes: ["openid", "profile"], redirectUris: ["https://shop.example.com/cb"], corsOrigins });
   new NativeApp(stack, "mobile", { name: "Mobile", clientId: "mobile", scopes: ["openid"], redirectUris: ["com.example.mobile:/cb"] });
   new ServiceApp(stack, "billing", { name: "Billing", clientId: "billing", scopes: ["read-data"], clientSecret: Secret.fromEnv("BILLING_SECRET"), tokenEndpointAuthMethod: "client_secret_post" });
@@ -43,6 +43,12 @@ describe("SPA, native and service apps through Terraform", () => {
     const again = await ws.terraform(["apply", "-auto-approve", "-input=false", "-no-color"], env);
     expect(again.status).toBe(0);
     expect((await ws.audit()).filter(isWrite)).toEqual([]);
+  });
+
+  it("has the realm refuse a public client's authorization request without a code challenge", async () => {
+    const query = new URLSearchParams({ client_id: "shop", redirect_uri: "https://shop.example.com/cb", response_type: "code", scope: "openid" });
+    const res = await fetch(`${ws.tenant.baseUrl}/am/oauth2/realms/root/realms/alpha/authorize?${query}`, { redirect: "manual" });
+    expect(new URL(res.headers.get("location")!).searchParams.get("error_description")).toBe("Missing parameter, 'code_challenge'");
   });
 
   it("plans a changed prop in the constructs' words", async () => {

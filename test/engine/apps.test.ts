@@ -38,7 +38,7 @@ const serviceApp = (withKeys: boolean) =>
     owned: { name: "Reports", owners: [], scopes: ["read-data"], grantTypes: ["client_credentials"], ...(withKeys ? { tokenEndpointAuthMethod: "private_key_jwt", jwks: KEYS } : { tokenEndpointAuthMethod: "client_secret_basic" }) },
     ...(withKeys ? {} : { secret: { env: "SERVICE_APP_SECRET", version: 1 } }),
   });
-const provider = () => t.providerGrants({ grantTypes: ["authorization_code", "client_credentials"] });
+const provider = () => t.providerGrants({ grantTypes: ["authorization_code", "client_credentials"], codeVerifierEnforced: "public" });
 const all = (): Spec[] => [provider(), spa(), nativeApp(), serviceApp(true)];
 const actions = (o: { results: readonly { kind: string; id: string; action: string }[] }) => o.results.map((r) => `${r.action} ${r.kind} ${r.id}`).sort();
 const wrapped = (client: unknown, group: string, key: string) => ((client as Record<string, Record<string, { value?: unknown }>>)[group]?.[key] ?? {}).value;
@@ -47,7 +47,9 @@ describe("syncTenant: SPAs, native apps and service apps", () => {
   it("creates each as its template does: the AM client (public ones without a secret) and the application record", async () => {
     const o = await j.apply(all());
     expect(o.failed).toBe(0);
-    expect(actions(o)).toEqual(["created native-app mobile", "created service-app reports", "created spa shop-spa", "unchanged oauth2-provider-grants oauth2-provider"]);
+    expect(actions(o)).toEqual(["created native-app mobile", "created service-app reports", "created spa shop-spa", "updated oauth2-provider-grants oauth2-provider"]);
+    // PKCE is required of public clients, realm-wide (AM has no per-client switch).
+    expect((await t.api.getProvider())!.advancedOAuth2Config).toMatchObject({ codeVerifierEnforced: "public" });
     // No secret is written for a public client or a private_key_jwt service.
     for (const r of o.results) expect(r.changes.filter((c) => c.sensitive)).toEqual([]);
 
@@ -64,6 +66,14 @@ describe("syncTenant: SPAs, native apps and service apps", () => {
 
     const templates = await Promise.all(["shop-spa", "mobile", "reports"].map(async (id) => (await t.api.queryManaged<{ templateName?: string }>("application", { filter: `ssoEntities/oidcId eq "${id}"`, fields: ["templateName"] }))[0]?.templateName));
     expect(templates).toEqual(["spa", "native", "service"]);
+  });
+
+  it("never relaxes a realm that requires PKCE of every client", async () => {
+    await j.apply([t.providerGrants({ grantTypes: ["authorization_code"], codeVerifierEnforced: "true" })]);
+    const o = await new Journaled(t).apply([provider()]);
+    // "true" already requires it of public clients: nothing to write.
+    expect(actions(o)).toEqual(["unchanged oauth2-provider-grants oauth2-provider"]);
+    expect((await t.api.getProvider())!.advancedOAuth2Config).toMatchObject({ codeVerifierEnforced: "true" });
   });
 
   it("writes nothing when the code did not change, and only the changed object when it did", async () => {
