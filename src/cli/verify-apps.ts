@@ -12,7 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { signAssertion } from "../client/auth";
 import { isAicApiError, registerSecret } from "../client/errors";
 import type { ClientCredentials, OAuth2Api } from "../client/types";
-import { LOCAL_DIR } from "../contract/constants";
+import { KINDS, LOCAL_DIR } from "../contract/constants";
 import { API_VERSION, realmPath } from "../contract/endpoints";
 import { CliError } from "../contract/errors";
 import type { Spec, SpecOf } from "../contract/spec";
@@ -49,12 +49,14 @@ export interface AppsContext {
   keyEnvs: ReadonlyMap<string, string>;
 }
 
-/** The applications of a stack that verify checks: SPAs, native and service apps, and web apps of the code flow. */
+/** The applications of a stack that verify checks, by kind (in plan's order) and client id: SPAs, native and service apps, and web apps of the code flow. */
 export function appsToVerify(specs: readonly Spec[]): AppSpec[] {
-  return specs.filter((s): s is AppSpec => {
-    if (s.kind === "spa" || s.kind === "native-app" || s.kind === "service-app") return true;
-    return s.kind === "web-app" && s.owned.grantTypes.includes("authorization_code") && s.owned.redirectUris.length > 0;
-  });
+  return specs
+    .filter((s): s is AppSpec => {
+      if (s.kind === "spa" || s.kind === "native-app" || s.kind === "service-app") return true;
+      return s.kind === "web-app" && s.owned.grantTypes.includes("authorization_code") && s.owned.redirectUris.length > 0;
+    })
+    .sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind) || a.id.localeCompare(b.id));
 }
 
 /** `CLIENT_ID=VALUE` flags by client id. */

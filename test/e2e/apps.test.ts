@@ -66,11 +66,12 @@ describe("SPA, native and service apps through Terraform", () => {
     const [head, ...rest] = r.stdout.trim().split("\n");
     expect(head).toBe(`verify: 4 application(s) (${ws.tenant.baseUrl}, realm alpha)`);
     expect(rest.pop()).toBe("PASS");
-    expect(rest.sort()).toEqual([
+    // By kind, in plan's order, then client id.
+    expect(rest).toEqual([
+      `  spa shop: authorization code + PKCE for barbara.jensen via https://shop.example.com/cb: ok sub=${barbara} scope=openid profile client_id=shop`,
       `  native-app mobile: authorization code + PKCE for barbara.jensen via com.example.mobile:/cb: ok sub=${barbara} scope=openid client_id=mobile`,
       "  service-app billing: client credentials (client_secret_post): ok sub=billing scope=read-data client_id=billing",
       "  service-app reports: client credentials (private_key_jwt): ok sub=reports scope=read-data client_id=reports",
-      `  spa shop: authorization code + PKCE for barbara.jensen via https://shop.example.com/cb: ok sub=${barbara} scope=openid profile client_id=shop`,
     ]);
   });
 
