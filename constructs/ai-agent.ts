@@ -77,7 +77,7 @@ export interface AiAgentProps {
   readonly name: string;
   /** The OAuth2 client id: letters, digits, `-` and `_`. Unique in the realm among apps and agents. */
   readonly clientId: string;
-  /** The client secret: `Secret.fromEnv("NAME")`, a reference, never the value. */
+  /** The client secret, a reference, never the value: `Secret.fromEnv("NAME")` (the apply writes it), or `Secret.fromEsv(esv)` (AM reads it from the tenant's secret store; no pipeline holds it). */
   readonly clientSecret: Secret;
   /**
    * User names of the agent's owners.

@@ -8,6 +8,9 @@ import {
   COMMANDS,
   DEFAULT_CREDENTIAL_ENV,
   EMBEDDED_TENANT_URL,
+  ESV_RESTART_POLICIES,
+  ESV_RESTART_TIMEOUT_SECONDS,
+  type EsvRestartPolicy,
   LOOPBACK_HOSTS,
   PROVISIONER_ENV,
   Spec,
@@ -112,6 +115,27 @@ export class TenantCredentials {
   }
 }
 
+/** The tenant's ESV restart policy ({@link AicTenantProps.esvRestart}). */
+export interface EsvRestartProps {
+  /**
+   * `"never"`: ESV changes that wait for a restart stay pending (plan and apply name them; restart
+   * the tenant's environment yourself). `"after-apply"`: when the apply wrote ESVs and changes are
+   * pending, it restarts the tenant's environment once (after checking it is ready) and waits
+   * until it is ready again.
+   */
+  readonly policy: EsvRestartPolicy;
+  /**
+   * With `"after-apply"`: how long the apply waits for the tenant to be ready, in seconds; past it
+   * the apply fails, naming the ESVs still pending.
+   *
+   * @default 600 (Ping's console: an update can take up to 10 minutes)
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/** The longest restart wait a tenant may set, in seconds. */
+const MAX_RESTART_TIMEOUT_SECONDS = 3600;
+
 /** Props of {@link AicTenant}. */
 export interface AicTenantProps {
   /**
@@ -155,12 +179,20 @@ export interface AicTenantProps {
    * @default false
    */
   readonly restoreDrift?: boolean;
+  /**
+   * Whether the apply restarts the tenant's environment to load the changes of its environment
+   * secrets and variables (AIC only): see {@link EsvRestartProps}. Plan says which ESVs wait for a
+   * restart and whether the apply does it.
+   *
+   * @default { policy: "never" }
+   */
+  readonly esvRestart?: EsvRestartProps;
 }
 
 const AIC_TENANT = Symbol.for("cdktf-aic.AicTenant");
 
 /** The props, for the check of unknown ones at run time (checkKnownProps). */
-const PROPS: PropNames<AicTenantProps> = { baseUrl: true, realm: true, credentials: true, customResourceType: true, restoreDrift: true };
+const PROPS: PropNames<AicTenantProps> = { baseUrl: true, realm: true, credentials: true, customResourceType: true, restoreDrift: true, esvRestart: true };
 
 /**
  * Where and how to reach a tenant. Every construct configures the nearest AicTenant: an ancestor,
@@ -204,6 +236,8 @@ export class AicTenant extends Construct {
   public readonly credentials: TenantCredentials;
   /** The tenant part of every spec. */
   public readonly tenantRef: TenantRef;
+  /** The ESV restart policy, defaults filled in. */
+  public readonly esvRestart: Required<EsvRestartProps>;
 
   private readonly journal: TenantJournal;
 
@@ -231,6 +265,7 @@ export class AicTenant extends Construct {
     this.realm = realm;
     this.credentials = credentials;
     this.tenantRef = { baseUrl: this.baseUrl, realm, auth: credentials.authConfig };
+    this.esvRestart = checkEsvRestart(this, props.esvRestart ?? { policy: "never" });
     const cliPath = cliAssetPath(this);
     const type = props.customResourceType ?? "terraform_data";
     this.journal = new TenantJournal(this, cliPath, type, this.tenantRef);
@@ -266,6 +301,28 @@ export class AicTenant extends Construct {
     });
     return object;
   }
+}
+
+/** The restart policy, checked, with its default timeout. */
+function checkEsvRestart(scope: IConstruct, restart: EsvRestartProps): Required<EsvRestartProps> {
+  const timeoutSeconds = restart.timeoutSeconds ?? ESV_RESTART_TIMEOUT_SECONDS;
+  if (!(ESV_RESTART_POLICIES as readonly string[]).includes(restart.policy)) {
+    throw ValidationError.of(scope, C.invalidEsvOption, {
+      problem: "esvRestart.policy is not a restart policy",
+      received: restart.policy,
+      allowed: ESV_RESTART_POLICIES.map((p) => `"${p}"`).join(", "),
+      fix: `use "never" (the default: changes stay pending) or "after-apply" (the apply restarts and waits)`,
+    });
+  }
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > MAX_RESTART_TIMEOUT_SECONDS) {
+    throw ValidationError.of(scope, C.invalidEsvOption, {
+      problem: "esvRestart.timeoutSeconds is not a whole number of seconds in range",
+      received: timeoutSeconds,
+      allowed: `an integer from 1 to ${MAX_RESTART_TIMEOUT_SECONDS}`,
+      fix: `use e.g. ${ESV_RESTART_TIMEOUT_SECONDS} (the default)`,
+    });
+  }
+  return { policy: restart.policy, timeoutSeconds };
 }
 
 const isClient = (o: ManagedObject): boolean => (CLIENT_KINDS as readonly string[]).includes(o.spec.kind);

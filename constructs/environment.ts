@@ -1,7 +1,9 @@
 /**
  * The tenant's environment secrets and variables (ESVs): values that AIC configuration reads
  * through `&{esv.…}` placeholders and secret-store mappings. ESVs are tenant-wide: the tenant
- * construct they belong to says only which admin session writes them.
+ * construct they belong to says which admin session writes them and whether the apply restarts
+ * the tenant's environment to load their changes (`AicTenantProps.esvRestart`). They exist in
+ * Advanced Identity Cloud only.
  */
 import { Token } from "cdktf";
 import { Construct, IConstruct } from "constructs";
@@ -10,13 +12,15 @@ import {
   ESV_ID_PATTERN,
   ESV_MAX_DESCRIPTION_LENGTH,
   ESV_MAX_VALUE_BYTES,
+  ESV_PREVIOUS_VERSIONS,
   ESV_SECRET_ENCODINGS,
   ESV_UNCONFIRMED,
   type EsvExpressionType,
+  type EsvPreviousVersions,
   type EsvSecretEncoding,
 } from "../src/contract";
 import { AicTenant } from "./aic-tenant";
-import { VALIDATION_CODES as C, propError } from "./errors";
+import { VALIDATION_CODES as C, propError, ValidationError } from "./errors";
 import { checkKnownProps, checkSecret, type PropNames } from "./private/checks";
 import { adoptField, checkObjectRemovalPolicy, type ObjectRemovalPolicy } from "./private/client";
 import type { Secret } from "./secret";
@@ -52,9 +56,25 @@ export interface EnvironmentSecretProps extends EsvCommonProps {
   /**
    * The value: `Secret.fromEnv("NAME", { version })`, read by the apply from that environment
    * variable, never in the synthesized configuration, state, plan or logs. Bump the version to
-   * write a new secret version (the older versions stay enabled).
+   * write a new secret version (what becomes of the older ones: `previousVersions`).
    */
   readonly value: Secret;
+  /**
+   * What a version bump does to the older versions once the new one is written: `"keep"` them
+   * enabled (a client mapped to the secret still authenticates with them while its users move
+   * on), `"disable"` them, or `"destroy"` them (one-way). The new, latest version is never touched.
+   *
+   * @default "keep"
+   */
+  readonly previousVersions?: EsvPreviousVersions;
+  /**
+   * Usable as a `&{esv.…}` placeholder in configuration (then a change waits for a restart of the
+   * tenant's environment). `false` keeps the secret for secret-store mappings only: its changes
+   * are used at once, and it has no `placeholder`. Fixed when the secret is created.
+   *
+   * @default true
+   */
+  readonly useInPlaceholders?: boolean;
   /**
    * How the value is read: `generic` (any text), `pem`, `base64hmac` or `base64aes` (a base64 key).
    * Fixed when the secret is created.
@@ -77,7 +97,7 @@ export interface EnvironmentVariableProps extends EsvCommonProps {
 }
 
 const COMMON: PropNames<EsvCommonProps> = { esvId: true, description: true, adopt: true, removalPolicy: true };
-const SECRET_PROPS: PropNames<EnvironmentSecretProps> = { ...COMMON, value: true, encoding: true };
+const SECRET_PROPS: PropNames<EnvironmentSecretProps> = { ...COMMON, value: true, encoding: true, previousVersions: true, useInPlaceholders: true };
 const VARIABLE_PROPS: PropNames<EnvironmentVariableProps> = { ...COMMON, value: true, expressionType: true };
 
 const unresolved = (v: unknown): boolean => typeof v === "string" && Token.isUnresolved(v);
@@ -114,56 +134,88 @@ function checkOneOf<T extends string>(scope: IConstruct, prop: string, value: st
   return allowed[0];
 }
 
-/** The props every ESV takes, checked; the spec's common fields. */
+/**
+ * ESVs are Advanced Identity Cloud's: a self-managed PingAM has none. The tenant says which it is
+ * by its credentials (`TenantCredentials.amAdmin()` is a self-managed PingAM administrator's).
+ */
+function checkAic(scope: IConstruct, tenant: AicTenant): void {
+  if (tenant.credentials.authConfig.method !== "am-session") return;
+  propError(scope, C.esvNotOnPingAm, {
+    problem: "environment secrets and variables exist in Advanced Identity Cloud only, and this tenant is a self-managed PingAM (its credentials are TenantCredentials.amAdmin())",
+    received: tenant.baseUrl,
+    allowed: "an EnvironmentSecret or EnvironmentVariable in a stack whose tenant is Advanced Identity Cloud (service account or bearer token credentials)",
+    fix: "remove the construct, or keep the value in PingAM's own secret stores or configuration; if the tenant is Advanced Identity Cloud, use TenantCredentials.serviceAccount()",
+  });
+}
+
+/** The props every ESV takes, checked; the spec's common fields (with the tenant's restart policy). */
 function common(scope: Construct, props: EsvCommonProps) {
   checkEsvId(scope, props.esvId);
   const description = props.description ?? "";
   checkDescription(scope, description);
   const tenant = AicTenant.of(scope);
-  return { tenant, base: { tenant: tenant.tenantRef, id: props.esvId }, description, extra: adoptField(props.adopt, checkObjectRemovalPolicy(scope, props.removalPolicy)) };
+  checkAic(scope, tenant);
+  const { policy, timeoutSeconds } = tenant.esvRestart;
+  const restart = policy === "after-apply" ? { restart: { timeoutSeconds } } : {};
+  return { tenant, base: { tenant: tenant.tenantRef, id: props.esvId }, description, extra: { ...restart, ...adoptField(props.adopt, checkObjectRemovalPolicy(scope, props.removalPolicy)) } };
 }
 
 /**
  * An environment secret (ESV secret) of the tenant, e.g. an API key that scripts and mappings use.
  * A new secret is created with the value; a version bump adds a secret version (which becomes the
- * active one; the older ones stay enabled); a description change updates the description only;
- * removing the construct deletes the secret. A change that placeholders use waits for a tenant
- * restart (the apply says so; it restarts nothing).
+ * active one; the older ones as `previousVersions` says); a description change updates the
+ * description only; removing the construct deletes the secret. A change that placeholders use
+ * waits for a restart of the tenant's environment (pending unless the tenant's `esvRestart`
+ * policy is `after-apply`).
  */
 export class EnvironmentSecret extends Construct {
   /** The ESV id. */
   public readonly esvId: string;
-  /** The placeholder that names it in configuration, e.g. `&{esv.api.key}`. */
-  public readonly placeholder: string;
+  /** Whether it is usable as a placeholder (`useInPlaceholders`). */
+  public readonly useInPlaceholders: boolean;
 
   constructor(scope: Construct, id: string, props: EnvironmentSecretProps) {
     super(scope, id);
     checkKnownProps(this, "EnvironmentSecretProps", props, SECRET_PROPS);
     checkSecret(this, "value", props.value);
     const encoding = checkOneOf(this, "encoding", props.encoding ?? "generic", ESV_SECRET_ENCODINGS);
+    const previousVersions = checkOneOf(this, "previousVersions", props.previousVersions ?? "keep", ESV_PREVIOUS_VERSIONS);
     const { tenant, base, description, extra } = common(this, props);
+    this.useInPlaceholders = props.useInPlaceholders ?? true;
     tenant._manage(this, {
       kind: "esv-secret",
       ...base,
-      owned: { description, encoding, useInPlaceholders: true },
-      secret: props.value.toSecretRef(),
+      owned: { description, encoding, useInPlaceholders: this.useInPlaceholders },
+      // A value from the store (Secret.fromEsv) was reported by checkSecret: synth fails on it.
+      secret: props.value.toSecretRef()!,
+      // "keep" is the absence of a policy: specs written before it existed keep their hash.
+      ...(previousVersions === "keep" ? {} : { previousVersions }),
       ...extra,
     });
     this.esvId = props.esvId;
-    this.placeholder = ESV_UNCONFIRMED.placeholder(props.esvId);
+  }
+
+  /** The placeholder that names it in configuration, e.g. `&{esv.api.key}`; a secret kept out of placeholders has none. */
+  get placeholder(): string {
+    if (this.useInPlaceholders) return ESV_UNCONFIRMED.placeholder(this.esvId);
+    throw ValidationError.of(this, C.invalidEsvOption, {
+      problem: `${this.esvId} has useInPlaceholders: false, so no placeholder names it`,
+      received: false,
+      allowed: "placeholder of a secret with useInPlaceholders: true (the default)",
+      fix: "set useInPlaceholders: true (a new secret: the tenant fixes it on create), or use the secret through a secret-store mapping",
+    });
   }
 }
 
 /**
  * An environment variable (ESV variable) of the tenant: its value is in code. A value or
- * description change updates it; removing the construct deletes it. A change waits for a tenant
- * restart before placeholders see it (the apply says so; it restarts nothing).
+ * description change updates it; removing the construct deletes it. A change waits for a restart
+ * of the tenant's environment before placeholders see it (pending unless the tenant's
+ * `esvRestart` policy is `after-apply`).
  */
 export class EnvironmentVariable extends Construct {
   /** The ESV id. */
   public readonly esvId: string;
-  /** The placeholder that names it in configuration, e.g. `&{esv.ldap.port}`. */
-  public readonly placeholder: string;
 
   constructor(scope: Construct, id: string, props: EnvironmentVariableProps) {
     super(scope, id);
@@ -181,6 +233,10 @@ export class EnvironmentVariable extends Construct {
     const { tenant, base, description, extra } = common(this, props);
     tenant._manage(this, { kind: "esv-variable", ...base, owned: { value: props.value, expressionType, description }, ...extra });
     this.esvId = props.esvId;
-    this.placeholder = ESV_UNCONFIRMED.placeholder(props.esvId);
+  }
+
+  /** The placeholder that names it in configuration, e.g. `&{esv.ldap.port}`. */
+  get placeholder(): string {
+    return ESV_UNCONFIRMED.placeholder(this.esvId);
   }
 }

@@ -13,9 +13,10 @@ import {
   TokenEndpointAuthMethod,
   amGrantType,
 } from "../../src/contract";
+import { defaultLabelIdentifier, ESV_ID_PATTERN, ESV_UNCONFIRMED } from "../../src/contract/esv";
 import { closestName } from "../../src/contract/text";
 import { VALIDATION_CODES as C, ValidationCode, propError, validationMessage } from "../errors";
-import type { Secret } from "../secret";
+import type { Secret, SecretSource } from "../secret";
 
 const unresolved = (v: unknown): boolean => typeof v === "string" && Token.isUnresolved(v);
 
@@ -29,17 +30,52 @@ export function checkEnvName(scope: IConstruct, prop: string, name: string): voi
   });
 }
 
-export function checkSecret(scope: IConstruct, prop: string, secret: Secret): void {
-  checkEnvName(scope, `${prop} (Secret.fromEnv)`, secret.envName);
-  const v = secret.version;
+/**
+ * Checks a secret reference. `store`: the prop may name a secret in the tenant's store
+ * (`Secret.fromEsv`, clients); otherwise only `Secret.fromEnv` makes sense (an ESV's own value).
+ */
+export function checkSecret(scope: IConstruct, prop: string, secret: Secret, store = false): void {
+  if (secret.source.type === "esv") {
+    if (store) return checkStoreSecret(scope, prop, secret.source);
+    return propError(scope, C.secretNotInEnv, {
+      problem: `${prop} must come from the environment of the apply`,
+      received: `Secret.fromEsv("${secret.source.esvId}")`,
+      allowed: "Secret.fromEnv(NAME): the value the apply writes into the tenant",
+      fix: `pass Secret.fromEnv("MY_SECRET") and set MY_SECRET where terraform apply runs`,
+    });
+  }
+  checkEnvName(scope, `${prop} (Secret.fromEnv)`, secret.source.envName);
+  const v = secret.source.version;
   if ((typeof v === "number" && Number.isInteger(v)) || (typeof v === "string" && v.length > 0)) return;
   return propError(scope, C.invalidSecretVersion, {
     problem: `${prop} has an invalid version`,
     received: v,
     allowed: "an integer or a non-empty string",
-    fix: `pass Secret.fromEnv("${secret.envName}", { version: 2 }) and bump it to rotate`,
+    fix: `pass Secret.fromEnv("${secret.source.envName}", { version: 2 }) and bump it to rotate`,
   });
 }
+
+/** A secret in the tenant's store: an ESV id and, when given, a label identifier AM takes. */
+function checkStoreSecret(scope: IConstruct, prop: string, source: Extract<SecretSource, { type: "esv" }>): void {
+  if (!unresolved(source.esvId) && !ESV_ID_PATTERN.test(source.esvId)) {
+    propError(scope, C.invalidEsvId, {
+      problem: `${prop} (Secret.fromEsv) does not name an ESV secret`,
+      received: source.esvId,
+      allowed: `an ESV id matching ${ESV_ID_PATTERN}`,
+      fix: `pass the EnvironmentSecret, or its id, e.g. "esv-web-app-secret"`,
+    });
+  }
+  const identifier = source.labelIdentifier;
+  if (identifier === undefined || unresolved(identifier) || ESV_UNCONFIRMED.secretLabelIdentifierPattern.test(identifier)) return;
+  propError(scope, C.invalidLabelIdentifier, {
+    problem: `${prop} (Secret.fromEsv) has a labelIdentifier AM does not take`,
+    received: identifier,
+    allowed: "letters and digits, in parts joined by single dots (the console's rule)",
+    fix: `use e.g. "${defaultLabelIdentifier(identifier) || "my.web.app"}"`,
+  });
+}
+
+
 
 export function checkClientId(scope: IConstruct, prop: string, clientId: string): void {
   if (unresolved(clientId) || CLIENT_ID_PATTERN.test(clientId)) return;

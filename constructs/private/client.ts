@@ -5,7 +5,9 @@
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { GRANT_TYPES, TokenEndpointAuthMethod, type ClientKind, type SpecOf } from "../../src/contract";
+import { clientSecretLabel, defaultLabelIdentifier } from "../../src/contract/esv";
 import { AicTenant } from "../aic-tenant";
+import { SecretMapping } from "../secret-mapping";
 import { VALIDATION_CODES as C, propError, validationMessage } from "../errors";
 import type { Secret } from "../secret";
 import {
@@ -53,7 +55,7 @@ export interface CheckedClient {
 function checkClientProps(scope: Construct, props: ClientPropsInput, defaults: ClientDefaults): CheckedClient {
   checkNonEmpty(scope, "name", props.name);
   checkClientId(scope, "clientId", props.clientId);
-  if (props.clientSecret) checkSecret(scope, "clientSecret", props.clientSecret);
+  if (props.clientSecret) checkSecret(scope, "clientSecret", props.clientSecret, true);
   const owners = [...(props.owners ?? [])];
   checkNames(scope, "owners", owners);
   const scopes = [...(props.scopes ?? [])];
@@ -89,12 +91,41 @@ export function manageClient<K extends keyof ClientSpec>(
 ): CheckedClient & { readonly object: ManagedObject } {
   const client = checkClientProps(owner, props, defaults);
   const tenant = AicTenant.of(owner);
-  const secret = props.clientSecret ? { secret: props.clientSecret.toSecretRef() } : {};
-  const spec = { kind, tenant: tenant.tenantRef, id: props.clientId, owned: owned(client), ...secret, ...adoptField(props.adopt, checkObjectRemovalPolicy(owner, props.removalPolicy)) };
+  const removalPolicy = checkObjectRemovalPolicy(owner, props.removalPolicy);
+  const store = props.clientSecret ? storeSecret(owner, props.clientSecret, props.clientId, client) : undefined;
+  const ref = props.clientSecret?.toSecretRef();
+  const spec = {
+    kind,
+    tenant: tenant.tenantRef,
+    id: props.clientId,
+    owned: { ...owned(client), ...(store ? { secretLabelIdentifier: store.identifier } : {}) },
+    ...(ref ? { secret: ref } : {}),
+    ...adoptField(props.adopt, removalPolicy),
+  };
   // The kind and its owned fields go together (K), which TypeScript cannot see through the spread.
   const object = tenant._manage(owner, spec as unknown as ClientSpec[K]);
   owner.node.addValidation({ validate: () => providerGrantErrors(object, client.grantTypes) });
+  // The realm maps the client's label to the ESV: leaving, adopted or retained together with the client.
+  if (store) new SecretMapping(owner, "SecretMapping", { label: clientSecretLabel(store.identifier), secret: store.esvId, adopt: props.adopt, removalPolicy });
   return Object.assign(client, { object });
+}
+
+/** The methods a secret from the store can authenticate (the label's `.secret` is a client secret). */
+const STORE_SECRET_METHODS: readonly TokenEndpointAuthMethod[] = ["client_secret_basic", "client_secret_post"];
+
+/** A client secret in the tenant's store: its ESV and the client's label identifier; undefined for one in the environment. */
+function storeSecret(owner: Construct, secret: Secret, clientId: string, client: CheckedClient): { esvId: string; identifier: string } | undefined {
+  const source = secret.source;
+  if (source.type !== "esv") return undefined;
+  if (!STORE_SECRET_METHODS.includes(client.tokenEndpointAuthMethod)) {
+    propError(owner, C.secretStoreClientAuthMethod, {
+      problem: "a client secret from the tenant's store (Secret.fromEsv) authenticates with a client secret method only",
+      received: client.tokenEndpointAuthMethod,
+      allowed: STORE_SECRET_METHODS.map((m) => `"${m}"`).join(" or "),
+      fix: `set tokenEndpointAuthMethod to "client_secret_basic" or "client_secret_post"`,
+    });
+  }
+  return { esvId: source.esvId, identifier: source.labelIdentifier ?? defaultLabelIdentifier(clientId) };
 }
 
 /** What happens to a managed object when its construct leaves the code (see the constructs' `removalPolicy`). */

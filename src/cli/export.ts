@@ -8,10 +8,11 @@ import { isAicApiError } from "../client/errors";
 import { CLIENT_ID_PATTERN, DEFAULT_CREDENTIAL_ENV, SERVICE_ACCOUNT_SCOPE } from "../contract/constants";
 import type { AuthConfig } from "../contract/spec";
 import { normalizeTenant } from "../contract/tenant";
-import { exportModel, type ExportModel } from "../export/model";
+import { exportCounts, exportModel, labelOf, type ExportModel } from "../export/model";
 import { listTenant } from "../export/read";
 import { renderExport } from "../export/render";
 import { CliError } from "../contract/errors";
+import { unitOf } from "../kinds";
 import { unmanagedObjects } from "../plan/unmanaged";
 import { parseOptions } from "./args";
 import { err, out } from "./output";
@@ -64,14 +65,11 @@ function parseClientIds(text: string | undefined): string[] | undefined {
 function exportSummary(model: ExportModel, calls: number, ms: number): string[] {
   const lines = [
     `[export] read ${model.tenant.baseUrl} (realm ${model.tenant.realm}) in ${calls} admin calls, ${(ms / 1000).toFixed(1)} s: ` +
-      `${model.webApps.length} web app(s), ${model.agents.length} AI agent(s), ${model.grants.length} grant(s) exported, ${model.skipped.length} skipped`,
+      `${exportCounts(model)} exported, ${model.skipped.length} skipped`,
   ];
-  const objects = [
-    ...model.webApps.map((o) => [`web app ${o.clientId}`, o.unexpressed] as const),
-    ...model.agents.map((o) => [`AI agent ${o.clientId}`, o.unexpressed] as const),
-    ...model.grants.map((o) => [`grant ${o.id}`, o.unexpressed] as const),
-  ].filter(([, u]) => u.length > 0);
-  for (const [what, unexpressed] of objects) lines.push(`[export] ${what}: not expressed (left as in the tenant): ${unexpressed.join("; ")}`);
+  for (const o of model.objects.filter((o) => o.unexpressed.length > 0)) {
+    lines.push(`[export] ${labelOf(o)} ${o.id}: not expressed (left as in the tenant): ${o.unexpressed.join("; ")}`);
+  }
   for (const s of model.skipped) lines.push(`[export] skipped ${s.kind} ${s.id}: ${s.reason}`);
   return lines;
 }
@@ -107,7 +105,8 @@ export async function exportCommand(argv: string[], env: Record<string, string |
   try {
     const listing = await listTenant(api, { clientIds, full: true });
     model = exportModel({ tenant: { baseUrl, realm, auth }, listing, exportedAt: new Date(started).toISOString().replace(/\.\d+Z$/, "Z"), clientIds });
-    const seen = new Set([...model.webApps, ...model.agents].map((c) => c.clientId).concat(model.skipped.map((s) => s.id)));
+    // Realm-wide objects are named by no client id.
+    const seen = new Set([...model.objects.filter((o) => !unitOf(o.kind).realmWide).map((o) => o.id), ...model.skipped.map((s) => s.id)]);
     const missing = (clientIds ?? []).filter((id) => !seen.has(id));
     if (missing.length > 0) throw new CliError(`--client-ids ${missing.join(", ")}: no such web app or AI agent in ${baseUrl} realm ${realm}; ${await clientIdsThere(api, { baseUrl, realm, auth })} (check the ids, or the realm with --realm)`);
   } catch (e) {
@@ -127,6 +126,6 @@ export async function exportCommand(argv: string[], env: Record<string, string |
 /** The web apps and AI agents a realm holds (the platform's own clients aside), for an error that names what exists. */
 async function clientIdsThere(api: Parameters<typeof listTenant>[0], tenant: Parameters<typeof unmanagedObjects>[0]): Promise<string> {
   const { objects } = unmanagedObjects(tenant, await listTenant(api, { full: false }), new Set());
-  const ids = objects.filter((o) => o.kind !== "agent-grant").map((o) => `${o.kind === "web-app" ? "web apps" : "AI agents"}: ${o.ids.join(", ")}`);
+  const ids = objects.filter((o) => o.kind !== "agent-grant").map((o) => `${unitOf(o.kind).export?.label ?? o.kind}s: ${o.ids.join(", ")}`);
   return ids.length > 0 ? `the realm holds ${ids.join("; ")}` : "the realm holds no web app or AI agent";
 }

@@ -8,6 +8,7 @@ import { isAicApiError } from "../client/errors";
 import { createOAuth2Api } from "../client/oauth2-api";
 import type { ClientCredentials, OAuth2Api } from "../client/types";
 import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
+import { clientSecretLabel } from "../contract/esv";
 import type { IntrospectionResponse } from "../contract/schemas";
 import type { Spec, SpecOf } from "../contract/spec";
 import { CliError } from "../contract/errors";
@@ -103,10 +104,15 @@ export function resolveTarget(flags: Flags, specs: readonly Spec[], env: Record<
   const baseUrl = flags["base-url"] ?? anySpec?.tenant.baseUrl;
   const realm = flags.realm ?? anySpec?.tenant.realm;
   if (!baseUrl || !realm) throw new CliError("the tenant is unknown: pass --base-url and --realm, or --stack with a synthesized stack");
-  const secretEnv = (flag: string | undefined, envName: string, spec: { secret: { env: string } } | undefined, what: string) => {
-    const name = flag ?? env[envName] ?? spec?.secret.env;
-    if (!name) throw new CliError(`no env var known for the ${what} secret: pass --${what}-secret-env NAME`);
-    return name;
+  const secretEnv = (flag: string | undefined, envName: string, spec: SpecOf<"web-app"> | SpecOf<"ai-agent"> | undefined, what: string) => {
+    const name = flag ?? env[envName] ?? spec?.secret?.env ?? storeSecretEnv(spec, specs);
+    if (name) return name;
+    const identifier = spec?.owned.secretLabelIdentifier;
+    throw new CliError(
+      identifier
+        ? `the ${what}'s secret is in the tenant's secret store (${clientSecretLabel(identifier)}) and no EnvironmentSecret of the stack holds its value: pass --${what}-secret-env NAME, a variable that holds it`
+        : `no env var known for the ${what} secret: pass --${what}-secret-env NAME`,
+    );
   };
   const appScopes = appSpec?.owned.scopes ?? [];
   return {
@@ -123,6 +129,19 @@ export function resolveTarget(flags: Flags, specs: readonly Spec[], env: Record<
     usernameEnv: flags["username-env"] ?? "VERIFY_USERNAME",
     passwordEnv: flags["password-env"] ?? "VERIFY_PASSWORD",
   };
+}
+
+/**
+ * The variable that holds a client's secret when AM reads it from the tenant's store: the stack maps
+ * the client's label to an ESV secret that the stack declares, whose value comes from that variable.
+ */
+function storeSecretEnv(spec: SpecOf<"web-app"> | SpecOf<"ai-agent"> | undefined, specs: readonly Spec[]): string | undefined {
+  const identifier = spec?.owned.secretLabelIdentifier;
+  if (!identifier) return undefined;
+  const label = clientSecretLabel(identifier);
+  const mapping = specs.find((s): s is SpecOf<"secret-mapping"> => s.kind === "secret-mapping" && s.id === label);
+  const esv = mapping && specs.find((s): s is SpecOf<"esv-secret"> => s.kind === "esv-secret" && s.id === mapping.owned.esv);
+  return esv?.secret.env;
 }
 
 function only<T>(list: T[]): T | undefined {

@@ -35,6 +35,26 @@ export const ESV_SETTABLE_STATUSES = ["ENABLED", "DISABLED"] as const;
 export const ESV_RESTART_STATUSES = ["ready", "restarting"] as const;
 export type EsvRestartStatus = (typeof ESV_RESTART_STATUSES)[number];
 
+/**
+ * What becomes of a secret's older versions when a version bump adds a new one: `keep` them
+ * ENABLED (clients mapped to the secret still authenticate with them), `disable` or `destroy`
+ * (one-way) them. The new, latest version is never touched.
+ */
+export const ESV_PREVIOUS_VERSIONS = ["keep", "disable", "destroy"] as const;
+export type EsvPreviousVersions = (typeof ESV_PREVIOUS_VERSIONS)[number];
+
+/**
+ * When the apply restarts the tenant's environment to load the ESV changes it wrote: `never` (they
+ * stay pending, and the apply says so) or `after-apply` (restart, and wait until ready).
+ */
+export const ESV_RESTART_POLICIES = ["never", "after-apply"] as const;
+export type EsvRestartPolicy = (typeof ESV_RESTART_POLICIES)[number];
+
+/** How long an apply that restarts waits for `ready` by default: the console's "up to 10 minutes", frodo's default. */
+export const ESV_RESTART_TIMEOUT_SECONDS = 600;
+/** The longest pause between two status reads while a restart runs (frodo polls every 5 s). */
+export const ESV_RESTART_POLL_MS = 5000;
+
 /** The realm's one ESV secret store (Google Secret Manager behind it), fixed in every AIC realm. */
 export const ESV_SECRET_STORE = { type: "GoogleSecretManagerSecretStoreProvider", id: "ESV" } as const;
 
@@ -66,6 +86,17 @@ export function clientLabelIdentifier(label: string): string | undefined {
     if (rest.endsWith(`.${suffix}`) && rest.length > suffix.length + 1) return rest.slice(0, -suffix.length - 1);
   }
   return undefined;
+}
+
+/**
+ * The secret label identifier of a client that names none (`Secret.fromEsv` without one): the client
+ * id with each run of other characters (`-`, `_`) read as a dot, `my-web-app` → `my.web.app`.
+ */
+export function defaultLabelIdentifier(clientId: string): string {
+  return clientId
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part.length > 0)
+    .join(".");
 }
 
 /** Standard base64 of a value's UTF-8 bytes, as `valueBase64` carries it. */

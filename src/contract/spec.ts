@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { CLIENT_ID_PATTERN, ENV_NAME_PATTERN, KINDS, TOKEN_ENDPOINT_AUTH_METHODS } from "./constants";
-import { ESV_EXPRESSION_TYPES, ESV_ID_PATTERN, ESV_MAX_DESCRIPTION_LENGTH, ESV_SECRET_ENCODINGS } from "./esv";
+import { ESV_EXPRESSION_TYPES, ESV_ID_PATTERN, ESV_MAX_DESCRIPTION_LENGTH, ESV_PREVIOUS_VERSIONS, ESV_SECRET_ENCODINGS, ESV_UNCONFIRMED } from "./esv";
 import { normalizeTenant } from "./tenant";
 
 const envName = z.string().regex(ENV_NAME_PATTERN, "must be a valid environment variable name");
@@ -79,6 +79,12 @@ const clientOwned = {
   scopes: nonEmptyUnique,
   grantTypes: nonEmptyUnique,
   tokenEndpointAuthMethod: z.enum(TOKEN_ENDPOINT_AUTH_METHODS),
+  /**
+   * The client's secret comes from the tenant's secret store: AM reads the ESV that the realm maps to
+   * `am.applications.oauth2.client.<identifier>.secret` (a `secret-mapping` of the stack). Present
+   * only then; the spec has no `secret` (no pipeline holds the value).
+   */
+  secretLabelIdentifier: z.string().regex(ESV_UNCONFIRMED.secretLabelIdentifierPattern, "may contain letters, digits and single dots, not at either end").optional(),
 };
 
 export const WebAppSpec = z.object({
@@ -93,7 +99,8 @@ export const WebAppSpec = z.object({
     /** Seconds; 0 is the provider's lifetime. Owned only when present. */
     accessTokenLifetime: z.number().int().nonnegative().optional(),
   }),
-  secret: SecretRef,
+  /** Absent when the secret comes from the tenant's store (`owned.secretLabelIdentifier`). */
+  secret: SecretRef.optional(),
   ...adopt,
 });
 
@@ -110,7 +117,8 @@ export const AiAgentSpec = z.object({
       acceptAudienceInTokenExchange: z.boolean(),
     }),
   }),
-  secret: SecretRef,
+  /** Absent when the secret comes from the tenant's store (`owned.secretLabelIdentifier`). */
+  secret: SecretRef.optional(),
   ...adopt,
 });
 
@@ -195,6 +203,12 @@ export const AgentGrantSpec = z.object({
 
 const esvId = z.string().regex(ESV_ID_PATTERN, "must be esv- and then lower-case letters, digits, '_' or '-'");
 const esvDescription = z.string().max(ESV_MAX_DESCRIPTION_LENGTH);
+/**
+ * The tenant's restart policy (its `esvRestart`): present, the apply restarts the tenant's
+ * environment when ESV changes it wrote wait for a restart, and waits up to `timeoutSeconds` for
+ * ready; absent, it restarts nothing (the changes stay pending).
+ */
+const esvRestart = { restart: z.object({ timeoutSeconds: z.number().int().positive() }).optional() };
 
 /**
  * An environment secret (ESV) of the tenant (ESVs are tenant-wide: the realm of `tenant` only says
@@ -212,6 +226,9 @@ export const EsvSecretSpec = z.object({
     useInPlaceholders: z.boolean(),
   }),
   secret: SecretRef,
+  /** What a version bump does to the older versions (absent: `keep`, they stay ENABLED). */
+  previousVersions: z.enum(ESV_PREVIOUS_VERSIONS).optional(),
+  ...esvRestart,
   ...adopt,
 });
 
@@ -226,10 +243,24 @@ export const EsvVariableSpec = z.object({
     expressionType: z.enum(ESV_EXPRESSION_TYPES),
     description: esvDescription,
   }),
+  ...esvRestart,
   ...adopt,
 });
 
-export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, WebAppSpec, SpaSpec, NativeAppSpec, ServiceAppSpec, AiAgentSpec, AgentGrantSpec, EsvSecretSpec, EsvVariableSpec]);
+/**
+ * A mapping of the realm's ESV secret store: AM reads the secret `label` (the id, e.g.
+ * `am.applications.oauth2.client.<identifier>.secret`) from the ESV secret `owned.esv`. Mapped
+ * secrets need no tenant restart.
+ */
+export const SecretMappingSpec = z.object({
+  ...base,
+  kind: z.literal("secret-mapping"),
+  id: z.string().regex(/^[A-Za-z0-9]+([.-][A-Za-z0-9]+)*$/, "must be a secret label: letters, digits, dots and dashes"),
+  owned: z.object({ esv: esvId }),
+  ...adopt,
+});
+
+export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, WebAppSpec, SpaSpec, NativeAppSpec, ServiceAppSpec, AiAgentSpec, AgentGrantSpec, EsvSecretSpec, EsvVariableSpec, SecretMappingSpec]);
 export type Spec = z.infer<typeof Spec>;
 export type SpecOf<K extends Spec["kind"]> = Extract<Spec, { kind: K }>;
 

@@ -76,7 +76,7 @@ export function planAiAgent(spec: AiAgentSpec, live: AiAgentLive, newUid: string
   const owners = ownerRefs(spec.tenant.realm, spec.owned.owners, live.users);
   const uid = agentUid(live.agent) ?? newUid;
   const fields = live.agent ? aiAgentFields(spec) : [...identityFields(spec, uid), ...aiAgentFields(spec)];
-  const agent = planAmClient(live.agent, fields);
+  const agent = planAmClient(live.agent, fields, spec.secret !== undefined);
   stripIdentityRev(agent.body);
   const ownersPlan = planIdmRecord(
     "aiagent",

@@ -24,6 +24,12 @@ export interface EngineOptions {
    * @default "when-set"
    */
   readonly secrets?: "when-set" | "on-create";
+  /**
+   * The secret version applied last (the journal's), for kinds whose secret write is not
+   * idempotent (an environment secret adds a version): another version in the spec is a version
+   * bump, written when `secrets` is `when-set`. Undefined: no bump is known, none is written.
+   */
+  readonly appliedSecretVersion?: string;
   /** The IDM id of a new AI agent's identity (default: a random uuid). */
   readonly newUid?: () => string;
 }

@@ -7,7 +7,7 @@
 import { crestEq } from "../client/admin-api";
 import { isAicApiError } from "../client/errors";
 import type { AdminApi, ManagedObject, QueryOptions } from "../client/types";
-import type { AIAgent, AmClientListItem, EsvSecret, EsvVariable, IdmAiAgentPrivilege, IdmApplication, OAuth2Client, OAuth2Provider } from "../contract/schemas";
+import type { AIAgent, AmClientListItem, EsvSecret, EsvVariable, IdmAiAgentPrivilege, IdmApplication, OAuth2Client, OAuth2Provider, SecretStoreMapping } from "../contract/schemas";
 import { agentUid, type AiAgentLive, type AiAgentSpec } from "./ai-agent";
 import { PRIVILEGE_FIELDS, type AgentGrantLive, type AgentGrantSpec } from "./agent-grant";
 import type { Resolved } from "./owned";
@@ -32,6 +32,8 @@ export interface BatchRequest {
   /** Ids of environment secrets and variables (tenant-wide: each list is one call). */
   readonly esvSecrets: readonly string[];
   readonly esvVariables: readonly string[];
+  /** Labels of the realm's ESV secret store mappings (the realm's list is one call). */
+  readonly secretMappings: readonly string[];
 }
 
 /** A `BatchRequest` being filled (by the kinds' `readsFor`, `src/kinds/`). */
@@ -39,12 +41,12 @@ export type RequestBuilder = { -readonly [K in keyof BatchRequest]-?: K extends 
 
 /** A request to fill with the kinds' `readsFor`, then `done`. */
 export function emptyRequest(): RequestBuilder {
-  return { provider: false, webApps: [], aiAgents: [], privileges: [], grantAgents: [], userNames: [], groupNames: [], esvSecrets: [], esvVariables: [], grantTypeUsers: false };
+  return { provider: false, webApps: [], aiAgents: [], privileges: [], grantAgents: [], userNames: [], groupNames: [], esvSecrets: [], esvVariables: [], secretMappings: [], grantTypeUsers: false };
 }
 
 /** The request with each name once. */
 export function done(r: RequestBuilder): BatchRequest {
-  for (const k of ["webApps", "aiAgents", "privileges", "grantAgents", "userNames", "groupNames", "esvSecrets", "esvVariables"] as const) r[k] = [...new Set(r[k])];
+  for (const k of ["webApps", "aiAgents", "privileges", "grantAgents", "userNames", "groupNames", "esvSecrets", "esvVariables", "secretMappings"] as const) r[k] = [...new Set(r[k])];
   return r;
 }
 
@@ -72,6 +74,8 @@ export interface TenantSnapshot {
   /** Environment secrets (never their values) and variables (with their values), by id: only those requested. */
   readonly esvSecrets: ReadonlyMap<string, EsvSecret>;
   readonly esvVariables: ReadonlyMap<string, EsvVariable>;
+  /** Mappings of the realm's ESV secret store by label: only those requested. */
+  readonly secretMappings: ReadonlyMap<string, SecretStoreMapping>;
 }
 
 /** A filter's URL-encoded length stays under this (servers commonly cap a request line at 8 KiB). */
@@ -162,7 +166,7 @@ function readManagedByIds<T extends { _id: string }>(api: AdminApi, object: Mana
   return queryChunks(orFilters(ids, (id) => crestEq("_id", id)), (o) => api.queryManaged<T>(object, o), fields);
 }
 
-/** The requested ESVs by id: the tenant's whole list is one call (none when none is requested). */
+/** The requested ESVs (or secret mappings) by id: the whole list is one call (none when none is requested). */
 async function readEsvs<T extends { _id: string }>(ids: readonly string[], list: () => Promise<T[]>): Promise<Map<string, T>> {
   if (ids.length === 0) return new Map();
   const wanted = new Set(ids);
@@ -222,7 +226,7 @@ export async function readGrantTypeUsers(api: AdminApi): Promise<Map<string, str
  */
 export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound?: (what: string) => void): Promise<TenantSnapshot> {
   onRound?.("objects");
-  const [grantTypeUsers, provider, clients, agents, applications, privileges, users, groups, esvSecrets, esvVariables] = await Promise.all([
+  const [grantTypeUsers, provider, clients, agents, applications, privileges, users, groups, esvSecrets, esvVariables, secretMappings] = await Promise.all([
     request.grantTypeUsers ? readGrantTypeUsers(api) : Promise.resolve(undefined),
     request.provider ? api.getProvider() : Promise.resolve(undefined),
     readAmClients(request.webApps, (o) => api.queryOAuth2Clients(o)) as Promise<Map<string, OAuth2Client>>,
@@ -237,6 +241,7 @@ export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound
     resolveBy(api, "group", "name", request.groupNames),
     readEsvs(request.esvSecrets, () => api.listEsvSecrets()),
     readEsvs(request.esvVariables, () => api.listEsvVariables()),
+    readEsvs(request.secretMappings, () => api.listSecretMappings()),
   ]);
 
   onRound?.("agent identities");
@@ -278,6 +283,7 @@ export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound
     groups: resolved(request.groupNames, groups, moreGroups),
     esvSecrets,
     esvVariables,
+    secretMappings,
   };
 }
 

@@ -8,7 +8,8 @@ export type EngineErrorCode =
   | "OWNED_ELSEWHERE"
   | "STALE_CODE"
   | "REALM_NOT_FOUND"
-  | "FIXED_ON_CREATE";
+  | "FIXED_ON_CREATE"
+  | "RESTART_TIMEOUT";
 
 export class EngineError extends Error {
   override readonly name = "EngineError";
@@ -37,6 +38,29 @@ export function secretNotSet(env: string, id: string): EngineError {
   return new EngineError(
     "SECRET_NOT_SET",
     `${env} is not set: it is needed to create ${id}; export it in the environment Terraform runs in`,
+  );
+}
+
+/** A version bump whose new secret is not in the environment: refused before any write. */
+export function rotationPending(env: string, id: string, appliedVersion: string | undefined, version: string | number): EngineError {
+  return new EngineError(
+    "ROTATION_PENDING",
+    `${env} is not set: ${id} rotates its secret (${appliedVersion === undefined ? "the tenant's secret store → version" : `version ${appliedVersion} →`} ${version}); export the new secret in the environment Terraform runs in and apply again`,
+  );
+}
+
+/**
+ * The tenant's environment was not ready within the restart policy's timeout: `restarted`, after
+ * the restart the apply asked for; otherwise a restart it did not start (another one, a Ping
+ * upgrade) still ran, and it could not restart. `pending`: the ESVs not loaded, named.
+ */
+export function restartTimeout(timeoutSeconds: number, restarted: boolean, pending: string): EngineError {
+  const what = restarted
+    ? `the tenant's environment was still restarting ${timeoutSeconds} s after this apply restarted it to load its ESV changes`
+    : `the tenant's environment was restarting (not started by this apply: another restart or a Ping upgrade) for all of ${timeoutSeconds} s, so this apply could not restart it`;
+  return new EngineError(
+    "RESTART_TIMEOUT",
+    `${what} (esvRestart timeoutSeconds ${timeoutSeconds}); not loaded: ${pending || "(none)"}; apply again once GET /environment/startup says ready, or raise the tenant's esvRestart timeoutSeconds`,
   );
 }
 

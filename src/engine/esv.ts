@@ -8,7 +8,6 @@ import type { EsvSecret, EsvVariable } from "../contract/schemas";
 import type { SpecOf } from "../contract/spec";
 import { EngineError } from "./errors";
 import type { FieldChange } from "./fields";
-import { SECRET_CHANGE } from "./owned";
 
 export type EsvSecretSpec = SpecOf<"esv-secret">;
 export type EsvVariableSpec = SpecOf<"esv-variable">;
@@ -20,10 +19,15 @@ export interface EsvPlan {
 
 const change = (field: string, from: unknown, to: unknown): FieldChange => ({ field, from, to });
 
+/** The field an environment secret's value is written to (a create, a new version): shown, never its value. */
+export const ESV_VALUE_FIELD = "valueBase64";
+/** How a value write shows in a change list: the field, never a value. */
+export const ESV_VALUE_CHANGE: FieldChange = { field: ESV_VALUE_FIELD, from: undefined, to: undefined, sensitive: true };
+
 /** A create says its value (sensitive), its encoding and its description; an update only a new description. */
 export function planEsvSecret(spec: EsvSecretSpec, live: EsvSecret | undefined): EsvPlan {
   const { description, encoding } = spec.owned;
-  if (!live) return { write: "create", changes: [SECRET_CHANGE, change("encoding", undefined, encoding), ...(description ? [change("description", undefined, description)] : [])] };
+  if (!live) return { write: "create", changes: [ESV_VALUE_CHANGE, change("encoding", undefined, encoding), ...(description ? [change("description", undefined, description)] : [])] };
   const changes = live.description === description ? [] : [change("description", live.description, description)];
   return { write: changes.length > 0 ? "update" : "none", changes };
 }

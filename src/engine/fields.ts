@@ -35,6 +35,15 @@ export function plainField(path: readonly string[], value: unknown): OwnedField 
 
 export const SENSITIVE = "(sensitive)";
 
+/**
+ * A rotation as the apply reports it, once the secret `prop` is written (`wording.ts` names the
+ * prop). No applied version: the secret was in the tenant's store (Secret.fromEsv) and moves to the environment.
+ */
+export function rotatedWords(prop: string, appliedVersion: unknown, desiredVersion: unknown): string {
+  const change = appliedVersion === undefined ? `the tenant's secret store → version ${formatValue(desiredVersion)}` : `version ${formatValue(appliedVersion)} → ${formatValue(desiredVersion)}`;
+  return `${prop} rotated (${change})`;
+}
+
 /** Keys AM and IDM fill in themselves; a write must not send them back. */
 export function isReadOnlyKey(key: string): boolean {
   return key === "_id" || key === "_rev" || key === "_type" || key === "_provider" || key.endsWith("-encrypted");

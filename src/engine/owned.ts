@@ -18,6 +18,8 @@ export function clientFields(owned: ClientOwned, clientType: "Confidential" | "P
     wrappedField("coreOAuth2ClientConfig", "scopes", owned.scopes),
     wrappedField("advancedOAuth2ClientConfig", "grantTypes", owned.grantTypes),
     wrappedField("advancedOAuth2ClientConfig", "tokenEndpointAuthMethod", owned.tokenEndpointAuthMethod),
+    // Owned only when the secret is in the tenant's store: a stack that never set it leaves it alone.
+    ...(owned.secretLabelIdentifier === undefined ? [] : [wrappedField("coreOAuth2ClientConfig", "secretLabelIdentifier", owned.secretLabelIdentifier)]),
   ];
 }
 

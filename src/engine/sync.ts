@@ -26,11 +26,11 @@ import { MIN_SECRET_LENGTH, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
 import { journalIdentity, journalKey, specHash, type Journal, type JournalEntry } from "../contract/journal";
 import { hasEnvSecret, identityKey, identityOf, tenantKey, type Identity, type Spec, type TenantRef, type WithEnvSecret } from "../contract/spec";
-import { APPLY_ORDER, APPLY_STAGES, DELETE_ORDER, deleteIdentity, readsFor, unitOf, type WriteContext } from "../kinds";
+import { APPLY_ORDER, APPLY_STAGES, DELETE_ORDER, deleteIdentity, readsFor, unitOf, type AfterWritesContext, type WriteContext } from "../kinds";
 import { result } from "./apply";
 import { done, emptyRequest, readSnapshot, type BatchRequest, type TenantSnapshot } from "./batch";
 import { grantsInUse, type GrantDeclarer } from "./grants-in-use";
-import { EngineError, realmNotFound, secretNotSet, secretTooShort } from "./errors";
+import { EngineError, realmNotFound, rotationPending, secretNotSet, secretTooShort } from "./errors";
 import type { FieldChange } from "./fields";
 import type { SecretProof } from "./ownership";
 import type { ObjectResult } from "./result";
@@ -83,7 +83,7 @@ export interface SyncOptions {
   readonly proveSecret?: SecretProof;
   /** Which stack of the synth output declares a grant, for the refusal of a delete it would leave dangling. */
   readonly declarer?: GrantDeclarer;
-  /** A line said once after the writes (a kind's `afterWrites`: ESV changes waiting for a restart). */
+  /** A line said after the writes (a kind's `afterWrites`: ESV changes waiting for a restart, a restart's progress). */
   readonly onNotice?: (line: string) => void;
 }
 
@@ -161,7 +161,8 @@ export function secretValue(spec: WithEnvSecret, env: Record<string, string | un
 
 /**
  * Whether the secret's version differs from the one applied last (a rotation), or the client gets
- * a secret it had not (the last apply recorded no version).
+ * a secret from the environment it had not (from the tenant's store, or a service app's keys
+ * before: the last apply recorded no version).
  */
 export function rotates(spec: Spec, previous: JournalEntry | undefined): boolean {
   return hasEnvSecret(spec) && previous !== undefined && previous.secret !== String(spec.secret.version);
@@ -175,10 +176,7 @@ function clientSecret(spec: WithEnvSecret, previous: JournalEntry | undefined, e
   const value = secretValue(spec, env);
   if (!exists && !value) throw secretNotSet(spec.secret.env, `${spec.kind} ${spec.id}`);
   if (exists && rotates(spec, previous) && !value) {
-    throw new EngineError(
-      "ROTATION_PENDING",
-      `${spec.secret.env} is not set: ${spec.kind} ${spec.id} rotates its secret (version ${previous!.secret ?? "(none)"} → ${spec.secret.version}); export the new secret in the environment Terraform runs in and apply again`,
-    );
+    throw rotationPending(spec.secret.env, `${spec.kind} ${spec.id}`, previous!.secret, spec.secret.version);
   }
   return !exists || rotates(spec, previous) ? value : undefined;
 }
@@ -380,7 +378,14 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
       await eachLimited(staged, WRITE_CONCURRENCY, (step) => run(step, () => writeStep(api, step, read, context)));
     }
   }
-  const notices = failures === 0 && !aborted() ? await noticesAfterWrites(api, results, options.onNotice) : [];
+  const notices: string[] = [];
+  if (failures === 0 && !aborted()) {
+    const say = (line: string) => {
+      notices.push(line);
+      options.onNotice?.(line);
+    };
+    (await afterWrites(api, results, input.specs, { say, aborted })).forEach(fail);
+  }
 
   // Past this point creations are kept: undoing them after an old object is gone would leave a
   // renamed object with neither identity. The next apply recognizes them and finishes the removals.
@@ -407,17 +412,21 @@ export async function syncTenant(apiFor: (tenant: TenantRef) => AdminApi, input:
 
 const WROTE: readonly ObjectResult["action"][] = ["created", "updated", "adopted"];
 
-/** The kinds' `afterWrites` lines, each function once, for the kinds this sync wrote; a failed look is not the apply's failure. */
-async function noticesAfterWrites(api: AdminApi, results: readonly ObjectResult[], say: ((line: string) => void) | undefined): Promise<string[]> {
-  const hooks = new Set(results.filter((r) => WROTE.includes(r.action)).flatMap((r) => (unitOf(r.kind).afterWrites ? [unitOf(r.kind).afterWrites!] : [])));
-  const lines: string[] = [];
-  for (const hook of hooks) {
-    const line = await hook(api).catch((e: Error) => `could not ask the tenant whether a restart is pending: ${e.message}`);
-    if (line === undefined) continue;
-    lines.push(line);
-    say?.(line);
+/** The kinds' `afterWrites`, each function once, with the objects of its kinds this sync wrote; what they fail. */
+async function afterWrites(api: AdminApi, results: readonly ObjectResult[], specs: ReadonlyMap<string, Spec>, context: AfterWritesContext): Promise<ObjectResult[]> {
+  const written = new Map<NonNullable<ReturnType<typeof unitOf>["afterWrites"]>, Spec[]>();
+  for (const r of results) {
+    const hook = unitOf(r.kind).afterWrites;
+    const spec = specs.get(journalKey(r));
+    if (!hook || !spec || !WROTE.includes(r.action)) continue;
+    written.set(hook, [...(written.get(hook) ?? []), spec]);
   }
-  return lines;
+  const failures: ObjectResult[] = [];
+  for (const [hook, specs] of written) {
+    // A hook that throws (the tenant stopped answering while a restart ran) fails the first of its objects.
+    failures.push(...(await hook(api, specs, context).catch((e: unknown) => [failed(specs[0], e)])));
+  }
+  return failures;
 }
 
 /** Whether a stage refers to objects an earlier stage may create (not only to realm-wide ones). */
@@ -432,7 +441,7 @@ function refersToCreated(stage: readonly Spec["kind"][]): boolean {
 async function writeStep(api: AdminApi, step: Step, snapshot: TenantSnapshot, context: WriteContext): Promise<ObjectResult> {
   const r = await unitOf(step.spec.kind).write(api, step, snapshot, context);
   const { spec } = step;
-  const rotated = step.rotating && hasEnvSecret(spec) ? [rotatedNote(step.previous?.secret, spec.secret.version)] : [];
+  const rotated = step.rotating && hasEnvSecret(spec) ? [rotatedNote(spec.kind, step.previous?.secret, spec.secret.version)] : [];
   const notes = [...rotated, ...r.notes, ...(step.recognized ? [RECOGNIZED_NOTE] : [])];
   return notes.length === r.notes.length ? r : { ...r, notes };
 }

@@ -10,10 +10,8 @@
  */
 import type { Kind } from "../contract/constants";
 import { escapeControl } from "../contract/text";
-import { unitOf } from "../kinds";
-import { CLIENT_PROPS } from "../kinds/client";
-import { formatValue, isListChange, minus, SENSITIVE, type FieldChange } from "./fields";
-import { SECRET_FIELD } from "./owned";
+import { secretWriteOf, unitOf } from "../kinds";
+import { formatValue, isListChange, minus, rotatedWords, SENSITIVE, type FieldChange } from "./fields";
 
 /**
  * How much of a change is shown: `short` cuts values and lists (the apply's one line per object),
@@ -72,21 +70,21 @@ export function describeChange(kind: Kind, c: FieldChange, detail: Detail = "sho
   return from === undefined ? `${name}: ${valueText(to, detail)}` : `${name}: ${valueText(from, detail)} → ${valueText(to, detail)}`;
 }
 
-/** The secret prop of a client (web app, AI agent). */
-const SECRET_PROP = CLIENT_PROPS[SECRET_FIELD.join(".")].name;
+/** The prop that holds a kind's secret (a client's `secret`, an environment secret's `value`). */
+const secretProp = (kind: Kind): string => propOf(kind, secretWriteOf(kind).field) ?? "secret";
 
 /** A bumped secret version as the plan says it (the versions are not secret, the value is never shown). */
-export function describeRotation(appliedVersion: unknown, desiredVersion: unknown): string {
-  return `${SECRET_PROP} ${SENSITIVE}: version ${formatValue(appliedVersion)} → ${formatValue(desiredVersion)}`;
+export function describeRotation(kind: Kind, appliedVersion: unknown, desiredVersion: unknown): string {
+  return `${secretProp(kind)} ${SENSITIVE}: version ${formatValue(appliedVersion)} → ${formatValue(desiredVersion)}`;
 }
 
 /** A rotation as the apply reports it, once the secret is written. */
-export function rotatedNote(appliedVersion: unknown, desiredVersion: unknown): string {
-  return `${SECRET_PROP} rotated (version ${formatValue(appliedVersion)} → ${formatValue(desiredVersion)})`;
+export function rotatedNote(kind: Kind, appliedVersion: unknown, desiredVersion: unknown): string {
+  return rotatedWords(secretProp(kind), appliedVersion, desiredVersion);
 }
 
 /** A note that already says what happens to the secret (a rotation): its change is not said again. */
-const saysSecret = (note: string) => note.startsWith(`${SECRET_PROP} `);
+const saysSecret = (kind: Kind, note: string) => note.startsWith(`${secretProp(kind)} `);
 
 /**
  * The changes of one object, each said once. On a create only what code sets is said (the fields
@@ -94,7 +92,7 @@ const saysSecret = (note: string) => note.startsWith(`${SECRET_PROP} `);
  * first; one a note already mentions (`secret rotated …`) is not said again.
  */
 export function describeChanges(kind: Kind, changes: readonly FieldChange[], creating: boolean, notes: readonly string[] = [], detail: Detail = "short"): string[] {
-  const secretInNotes = notes.some(saysSecret);
+  const secretInNotes = notes.some((n) => saysSecret(kind, n));
   const said = changes
     .filter((c) => !creating || propOf(kind, c.field) !== undefined)
     .filter((c) => !(c.sensitive && secretInNotes))

@@ -5,7 +5,8 @@
  */
 import { crestEq } from "../client/admin-api";
 import type { AdminApi } from "../client/types";
-import type { AmClientListItem, IdmAiAgentPrivilege, IdmApplication, OAuth2Provider } from "../contract/schemas";
+import { isAicApiError } from "../client/errors";
+import type { AmClientListItem, EsvSecret, EsvVariable, IdmAiAgentPrivilege, IdmApplication, OAuth2Provider, SecretStoreMapping } from "../contract/schemas";
 import { PRIVILEGE_FIELDS } from "../engine/agent-grant";
 import { orFilters, queryChunks, resolveBy } from "../engine/batch";
 import { refIds } from "../engine/refs";
@@ -37,6 +38,13 @@ export interface TenantListing {
   /** User id → userName and group id → name, for every id a relationship points to. */
   readonly userNames: ReadonlyMap<string, string>;
   readonly groupNames: ReadonlyMap<string, string>;
+  /**
+   * The tenant's environment secrets (never a value) and variables, and the realm's ESV secret store
+   * mappings (all empty when `full` was false, and where the target has none: self-managed PingAM).
+   */
+  readonly esvSecrets: readonly EsvSecret[];
+  readonly esvVariables: readonly EsvVariable[];
+  readonly secretMappings: readonly SecretStoreMapping[];
 }
 
 /** The identity uid of an AI agent as a list returns it (plain, not wrapped). */
@@ -47,7 +55,25 @@ export function listedAgentUid(agent: AmClientListItem): string | undefined {
   return typeof attributes?._id === "string" ? attributes._id : undefined;
 }
 
+/** The maps `privilegePair` names a listing's privileges by: agent client id by identity uid, client id by application record id. */
+export function privilegeNaming(listing: TenantListing): { agentIdByUid: Map<string, string>; clientIdByApplication: Map<string, string> } {
+  return {
+    agentIdByUid: new Map([...listing.agents].flatMap(([id, agent]) => ((uid) => (uid ? [[uid, id] as const] : []))(listedAgentUid(agent)))),
+    clientIdByApplication: new Map(listing.applications.flatMap((a) => (a.ssoEntities?.oidcId ? [[a._id, a.ssoEntities.oidcId] as const] : []))),
+  };
+}
+
 const byId = (items: AmClientListItem[]) => new Map(items.map((i) => [i._id, i]));
+
+/** A list that a self-managed PingAM does not have (its ESV and secret store paths answer 404): empty there. */
+async function ifPresent<T>(list: () => Promise<T[]>): Promise<T[]> {
+  try {
+    return await list();
+  } catch (e) {
+    if (isAicApiError(e) && e.status === 404) return [];
+    throw e;
+  }
+}
 
 function invert(names: Map<string, string>): Map<string, string> {
   return new Map([...names].map(([name, id]) => [id, name]));
@@ -70,12 +96,18 @@ export async function listTenant(api: AdminApi, options: ListOptions): Promise<T
     options.full ? list(filters("oauth2ClientId"), (o) => api.queryManaged<{ _id: string; owners?: unknown[] }>("aiagent", o), ["_id", "owners"]) : Promise.resolve([]),
   ]);
   if (!options.full) {
-    return { provider, clients: new Map(), agents: byId(agents), applications, privileges, identityOwners: new Map(), userNames: new Map(), groupNames: new Map() };
+    return { provider, clients: new Map(), agents: byId(agents), applications, privileges, identityOwners: new Map(), userNames: new Map(), groupNames: new Map(), esvSecrets: [], esvVariables: [], secretMappings: [] };
   }
 
   const userIds = [...applications.flatMap((a) => refIds(a.owners)), ...identities.flatMap((i) => refIds(i.owners)), ...privileges.flatMap((p) => refIds(p.subjects))];
   const groupIds = privileges.flatMap((p) => refIds(p.subjectGroups));
-  const [users, groups] = await Promise.all([resolveBy(api, "user", "_id", userIds), resolveBy(api, "group", "_id", groupIds)]);
+  const [users, groups, esvSecrets, esvVariables, secretMappings] = await Promise.all([
+    resolveBy(api, "user", "_id", userIds),
+    resolveBy(api, "group", "_id", groupIds),
+    ifPresent(() => api.listEsvSecrets()),
+    ifPresent(() => api.listEsvVariables()),
+    ifPresent(() => api.listSecretMappings()),
+  ]);
   return {
     provider,
     clients: byId(clients),
@@ -85,5 +117,8 @@ export async function listTenant(api: AdminApi, options: ListOptions): Promise<T
     identityOwners: new Map(identities.map((i) => [i._id, i.owners ?? []])),
     userNames: invert(users),
     groupNames: invert(groups),
+    esvSecrets,
+    esvVariables,
+    secretMappings,
   };
 }

@@ -9,7 +9,8 @@ import { grantPrivilegeId, planAgentGrant } from "../engine/agent-grant";
 import { findApplication, findPrivilegeByPair, readAgentGrants } from "../engine/live";
 import { privilegeId, privilegePair } from "../engine/refs";
 import type { Action } from "../engine/result";
-import { listedAgentUid } from "../export/read";
+import { agentGrantExport } from "../export/agent-grant";
+import { privilegeNaming } from "../export/read";
 import type { KindUnit } from "./unit";
 
 type AgentGrantSpec = SpecOf<"agent-grant">;
@@ -92,8 +93,8 @@ export const agentGrant: KindUnit<AgentGrantSpec> = {
     return result(kind, id, deleted ? "deleted" : "absent", [], deleted ? [] : ["already gone"]);
   },
   listed(listing) {
-    const agentIdByUid = new Map([...listing.agents].flatMap(([id, agent]) => ((uid) => (uid ? [[uid, id] as const] : []))(listedAgentUid(agent))));
-    const clientIdByApplication = new Map(listing.applications.flatMap((a) => (a.ssoEntities?.oidcId ? [[a._id, a.ssoEntities.oidcId] as const] : [])));
+    const { agentIdByUid, clientIdByApplication } = privilegeNaming(listing);
     return [...new Set(listing.privileges.map((p) => privilegePair(p, agentIdByUid, clientIdByApplication)))];
   },
+  export: agentGrantExport,
 };

@@ -7,6 +7,7 @@ import { AiAgentSpec as schema, type SpecOf } from "../contract/spec";
 import { applyClient, result } from "../engine/apply";
 import { aiAgentLive } from "../engine/batch";
 import { readAiAgents } from "../engine/live";
+import { aiAgentExport } from "../export/ai-agent";
 import { planAiAgent } from "../engine/ai-agent";
 import { CLIENT_PROPS, writeClient } from "./client";
 import type { KindUnit } from "./unit";
@@ -59,4 +60,5 @@ export const aiAgent: KindUnit<AiAgentSpec> = {
     return result(kind, id, deleted ? "deleted" : "absent", [], deleted ? [] : ["already gone"]);
   },
   listed: (listing) => [...listing.agents.keys()],
+  export: aiAgentExport,
 };

@@ -30,6 +30,8 @@ interface ApplicationKind<S extends ApplicationSpec> {
   readonly grantedBy?: KindUnit["grantedBy"];
   /** Whether plan lists the tenant's applications of its template that no stack manages. */
   readonly listed?: boolean;
+  /** How `export` writes applications of the kind (none: it skips them). */
+  readonly export?: KindUnit<S>["export"];
 }
 
 /** Props of every application kind, by AM or IDM field path. */
@@ -69,6 +71,7 @@ export function applicationUnit<S extends ApplicationSpec>(k: ApplicationKind<S>
     props: { ...APPLICATION_PROPS, ...k.props },
     ...(k.secret ? { secret: { liveClient: (s, id) => s.clients.get(id) } } : {}),
     ...(k.grantedBy ? { grantedBy: k.grantedBy } : {}),
+    ...(k.export ? { export: k.export } : {}),
 
     readsFor(r, spec) {
       r.webApps.push(spec.id);

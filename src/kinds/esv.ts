@@ -3,30 +3,23 @@
  * tenant-wide objects of `/environment`. Pure planning is `src/engine/esv.ts`.
  *
  * A secret's value comes from the environment variable its spec names, read by the sync only on
- * create and on a version bump; a bump adds a secret version and leaves the older ones ENABLED
- * (the tenant never disables the latest). A change that the running configuration has yet to load
- * is said once after the writes (`restartNotice`): no restart is done.
+ * create and on a version bump; a bump adds a secret version, then keeps, disables or destroys
+ * the older ones as the spec's `previousVersions` says (never the new, latest one). A change that
+ * the running configuration has yet to load is said after the writes, or loaded by a restart when
+ * the tenant's policy says so (`afterEsvWrites`).
  */
 import { MIN_SECRET_LENGTH, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
+import type { EsvPreviousVersions } from "../contract/esv";
 import { EsvSecretSpec as secretSchema, EsvVariableSpec as variableSchema } from "../contract/spec";
 import { result, upsertAction, type EngineOptions } from "../engine/apply";
-import { secretNotSet, secretTooShort } from "../engine/errors";
-import { checkFixedOnCreate, planEsvSecret, planEsvVariable, type EsvSecretSpec, type EsvVariableSpec } from "../engine/esv";
-import { SECRET_CHANGE, SECRET_FIELD } from "../engine/owned";
+import { afterEsvWrites, restartPlanNote } from "../engine/esv-restart";
+import { rotationPending, secretNotSet, secretTooShort } from "../engine/errors";
+import { checkFixedOnCreate, ESV_VALUE_CHANGE, ESV_VALUE_FIELD, planEsvSecret, planEsvVariable, type EsvPlan, type EsvSecretSpec, type EsvVariableSpec } from "../engine/esv";
+import { rotatedWords, type FieldChange } from "../engine/fields";
 import type { Action } from "../engine/result";
+import { esvSecretExport, esvVariableExport } from "../export/esv";
 import type { KindUnit } from "./unit";
-
-/**
- * The line said once after ESVs were written when the tenant counts changes its running
- * configuration has not loaded (a restart loads them); undefined when none waits.
- */
-export async function restartNotice(api: AdminApi): Promise<string | undefined> {
-  const pending = await api.countPendingEsvs();
-  if (pending.secrets + pending.variables === 0) return undefined;
-  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
-  return `ESV changes are pending until the tenant restarts (${count(pending.secrets, "secret")}, ${count(pending.variables, "variable")} not yet loaded); no restart was done: restart the tenant's environment when ready`;
-}
 
 /**
  * What the two ESV kinds share: how they are read (the tenant's list of their kind, filtered to
@@ -36,7 +29,7 @@ function esvCommon<S extends EsvSecretSpec | EsvVariableSpec>(key: "esvSecrets" 
   return {
     dependsOn: [],
     realmWide: false,
-    afterWrites: restartNotice,
+    afterWrites: afterEsvWrites,
     readsFor: (r, spec) => void r[key].push(spec.id),
     readsForRemoved: (r, identity) => void r[key].push(identity.id),
     exists: (identity, s) => s[key].has(identity.id),
@@ -50,16 +43,33 @@ function esvCommon<S extends EsvSecretSpec | EsvVariableSpec>(key: "esvSecrets" 
 
 const action = (created: boolean, adopting: boolean, wrote: boolean): Action => (created ? "created" : adopting ? "adopted" : wrote ? "updated" : "unchanged");
 
+/** What a version bump does to the older versions, as plan says it (`previousVersions`). */
+const PREVIOUS_VERSIONS_WORDS: Record<EsvPreviousVersions, string> = {
+  keep: "the older versions stay enabled (previousVersions \"keep\")",
+  disable: "the older versions are disabled (previousVersions \"disable\")",
+  destroy: "the older versions are destroyed, one-way (previousVersions \"destroy\")",
+};
+
+/** The prop that holds an environment secret's value. */
+const VALUE_PROP = { name: "value" };
+
 export const esvSecret: KindUnit<EsvSecretSpec> = {
   kind: "esv-secret",
   schema: secretSchema,
   ...esvCommon<EsvSecretSpec>("esvSecrets", (api, id) => api.deleteEsvSecret(id)),
   props: {
-    [SECRET_FIELD.join(".")]: { name: "value" },
+    [ESV_VALUE_FIELD]: VALUE_PROP,
     description: { name: "description" },
     encoding: { name: "encoding" },
   },
+  secretWrite: { field: ESV_VALUE_FIELD, rotation: "a new secret version" },
+  export: esvSecretExport,
   diff: (spec, s) => planEsvSecret(spec, s.esvSecrets.get(spec.id)).changes,
+  planNotes(spec, step) {
+    const rotation = step.rotating ? [`rotate: a new secret version becomes the active one; ${PREVIOUS_VERSIONS_WORDS[spec.previousVersions ?? "keep"]}`] : [];
+    const loads = (!step.exists || step.rotating) && spec.owned.useInPlaceholders;
+    return [...rotation, ...(loads ? [restartPlanNote(spec)] : [])];
+  },
   check(spec, _previous, s) {
     const live = s.esvSecrets.get(spec.id);
     checkFixedOnCreate(spec.kind, spec.id, "encoding", live?.encoding, spec.owned.encoding);
@@ -74,28 +84,62 @@ export const esvSecret: KindUnit<EsvSecretSpec> = {
       context.created({ kind: spec.kind, tenant: spec.tenant, id: spec.id });
       return result(spec.kind, spec.id, "created", plan.changes);
     }
-    // A version bump: a new version, which becomes the active one; the older ones stay ENABLED.
-    if (step.secret !== undefined) await api.createEsvSecretVersion(spec.id, step.secret);
-    if (plan.write === "update") await api.setEsvSecretDescription(spec.id, spec.owned.description);
-    const changes = [...(step.secret !== undefined ? [SECRET_CHANGE] : []), ...plan.changes];
-    return result(spec.kind, spec.id, action(false, step.adopting, changes.length > 0), changes);
+    const { changes, notes } = await writeExisting(api, spec, plan, step.secret);
+    return result(spec.kind, spec.id, action(false, step.adopting, changes.length > 0), changes, notes);
   },
   async apply(api, spec, options) {
     const plan = planEsvSecret(spec, await api.getEsvSecret(spec.id));
     if (plan.write === "create") {
       await api.createEsvSecret(spec.id, { value: secretFromEnv(spec, options), ...spec.owned });
-    } else if (plan.write === "update") {
-      await api.setEsvSecretDescription(spec.id, spec.owned.description);
+      return result(spec.kind, spec.id, "created", plan.changes);
     }
-    return result(spec.kind, spec.id, upsertAction(plan.write === "create", plan.write !== "none"), plan.changes);
+    // A version bump outside the sync: the caller says which version was applied last.
+    const applied = options.appliedSecretVersion;
+    const bump = options.secrets !== "on-create" && applied !== undefined && applied !== String(spec.secret.version);
+    const { changes, notes } = await writeExisting(api, spec, plan, bump ? secretFromEnv(spec, options, applied) : undefined);
+    const rotated = bump ? [rotatedWords(VALUE_PROP.name, applied, spec.secret.version)] : [];
+    return result(spec.kind, spec.id, upsertAction(false, changes.length > 0), changes, [...rotated, ...notes]);
   },
 };
 
-/** The value to create a secret with (reconcile's create), checked and registered for redaction. */
-function secretFromEnv(spec: EsvSecretSpec, options: EngineOptions): string {
+/**
+ * An existing secret's write: a new version when `value` is given (a version bump; it becomes the
+ * active one, the older ones as `previousVersions` says), then its description when it differs.
+ */
+async function writeExisting(api: AdminApi, spec: EsvSecretSpec, plan: EsvPlan, value: string | undefined): Promise<{ changes: FieldChange[]; notes: string[] }> {
+  const notes = value === undefined ? [] : await addVersion(api, spec, value);
+  if (plan.write === "update") await api.setEsvSecretDescription(spec.id, spec.owned.description);
+  return { changes: [...(value !== undefined ? [ESV_VALUE_CHANGE] : []), ...plan.changes], notes };
+}
+
+/**
+ * Adds the new version, then disables or destroys the older ones that are not already (the new,
+ * latest one never): what the result notes say of them.
+ */
+async function addVersion(api: AdminApi, spec: EsvSecretSpec, value: string): Promise<string[]> {
+  const added = await api.createEsvSecretVersion(spec.id, value);
+  const policy = spec.previousVersions ?? "keep";
+  if (policy === "keep") return [];
+  const older = ((await api.listEsvSecretVersions(spec.id)) ?? []).filter((v) => v.version !== added.version);
+  const touched: string[] = [];
+  for (const v of older) {
+    if (policy === "disable" && v.status === "ENABLED") await api.setEsvSecretVersionStatus(spec.id, v.version, "DISABLED");
+    else if (policy === "destroy" && v.status !== "DESTROYED") await api.destroyEsvSecretVersion(spec.id, v.version);
+    else continue;
+    touched.push(v.version);
+  }
+  return touched.length === 0 ? [] : [`older version${touched.length === 1 ? "" : "s"} ${touched.sort((a, b) => Number(a) - Number(b)).join(", ")} ${policy === "disable" ? "disabled" : "destroyed"}`];
+}
+
+/**
+ * The value to create a secret with, or (with `rotatingFrom`, the version applied last) to add as
+ * a new version: checked and registered for redaction before any write.
+ */
+function secretFromEnv(spec: EsvSecretSpec, options: EngineOptions, rotatingFrom?: string): string {
   const value = (options.env ?? process.env)[spec.secret.env] || undefined;
-  if (!value) throw secretNotSet(spec.secret.env, `${spec.kind} ${spec.id}`);
-  if (value.length < MIN_SECRET_LENGTH) throw secretTooShort(spec.secret.env, `${spec.kind} ${spec.id}`, MIN_SECRET_LENGTH);
+  const id = `${spec.kind} ${spec.id}`;
+  if (!value) throw rotatingFrom === undefined ? secretNotSet(spec.secret.env, id) : rotationPending(spec.secret.env, id, rotatingFrom, spec.secret.version);
+  if (value.length < MIN_SECRET_LENGTH) throw secretTooShort(spec.secret.env, id, MIN_SECRET_LENGTH);
   registerSecret(value);
   return value;
 }
@@ -109,7 +153,9 @@ export const esvVariable: KindUnit<EsvVariableSpec> = {
     expressionType: { name: "expressionType" },
     description: { name: "description" },
   },
+  export: esvVariableExport,
   diff: (spec, s) => planEsvVariable(spec, s.esvVariables.get(spec.id)).changes,
+  planNotes: (spec, step) => (!step.exists || step.changes.some((c) => c.field === "value") ? [restartPlanNote(spec)] : []),
   check(spec, _previous, s) {
     checkFixedOnCreate(spec.kind, spec.id, "expressionType", s.esvVariables.get(spec.id)?.expressionType, spec.owned.expressionType);
   },

@@ -1,7 +1,7 @@
 /**
  * The registry of kinds: every kind of object the tool manages is one unit (`./unit.ts`), and the
- * sync, plan, reconcile, the change wording and the unmanaged listing dispatch through it rather
- * than switching on `kind`.
+ * sync, plan, reconcile, the change wording, the unmanaged listing and `export` dispatch through it
+ * rather than switching on `kind`.
  *
  * Kinds. To add a kind:
  * 1. Add its name to `KINDS` (`src/contract/constants.ts`; the order there is the order of plan's
@@ -10,7 +10,8 @@
  *    and teach the batch read (`src/engine/batch.ts`) any record type it is the first to need.
  * 3. Write `src/kinds/<kind>.ts`: one `KindUnit` saying what it reads (`readsFor`), how it is found
  *    in a snapshot (`exists`, `present`), its diff, write, reconcile and delete, the kinds it
- *    depends on, its props' wording and, when the realm lists it, how (`listed`).
+ *    depends on, its props' wording and, when the realm lists it, how (`listed`) and how `export`
+ *    writes it (`export`: a `KindExport`, in `src/export/<kind>.ts`).
  * 4. Add it to `KIND_UNITS` below. The apply and delete orders follow from `dependsOn`.
  * `test/kinds/registry.test.ts` checks that every kind has a unit and that the orders agree.
  */
@@ -19,16 +20,18 @@ import { KINDS, type Kind } from "../contract/constants";
 import type { Identity, Spec, SpecOf } from "../contract/spec";
 import type { EngineOptions } from "../engine/apply";
 import type { RequestBuilder, TenantSnapshot } from "../engine/batch";
+import { SECRET_FIELD } from "../engine/owned";
 import type { ObjectResult } from "../engine/result";
 import { agentGrant } from "./agent-grant";
 import { nativeApp, serviceApp, spa } from "./application";
 import { aiAgent } from "./ai-agent";
 import { esvSecret, esvVariable } from "./esv";
 import { providerGrants } from "./provider-grants";
-import type { KindUnit } from "./unit";
+import { secretMapping } from "./secret-mapping";
+import type { KindUnit, SecretWrite } from "./unit";
 import { webApp } from "./web-app";
 
-export type { KindUnit, Pending, PrivilegeView, Prop, WriteContext } from "./unit";
+export type { AfterWritesContext, ExportContext, ExportedObject, KindExport, KindUnit, Pending, PrivilegeView, Prop, SecretWrite, WriteContext } from "./unit";
 
 export const KIND_UNITS: { readonly [K in Kind]: KindUnit<SpecOf<K>> } = {
   "oauth2-provider-grants": providerGrants,
@@ -40,11 +43,20 @@ export const KIND_UNITS: { readonly [K in Kind]: KindUnit<SpecOf<K>> } = {
   "agent-grant": agentGrant,
   "esv-secret": esvSecret,
   "esv-variable": esvVariable,
+  "secret-mapping": secretMapping,
 };
 
 /** The unit of a kind. */
 export function unitOf(kind: Kind): KindUnit {
   return KIND_UNITS[kind] as KindUnit;
+}
+
+/** A client's secret write (`KindUnit.secretWrite`). */
+const CLIENT_SECRET_WRITE: SecretWrite = { field: SECRET_FIELD.join("."), rotation: "a new secret" };
+
+/** How the secret write of a kind shows in plan: its field and what a bump gives it. */
+export function secretWriteOf(kind: Kind): SecretWrite {
+  return unitOf(kind).secretWrite ?? CLIENT_SECRET_WRITE;
 }
 
 /** How many kinds lie below `kind` on its longest `dependsOn` chain (0: it depends on none). */

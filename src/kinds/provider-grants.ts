@@ -8,6 +8,7 @@ import { EngineError } from "../engine/errors";
 import { minus } from "../engine/fields";
 import { readGrantTypeUsers } from "../engine/batch";
 import { GRANT_TYPES_FIELD, PKCE_FIELD, planProviderGrants, planProviderRemoval } from "../engine/provider-grants";
+import { providerGrantsExport } from "../export/provider-grants";
 import type { KindUnit } from "./unit";
 
 type ProviderGrantsSpec = SpecOf<"oauth2-provider-grants">;
@@ -86,4 +87,5 @@ export const providerGrants: KindUnit<ProviderGrantsSpec> = {
       ? { action: "no-change", changes: [], notes: kept.length > 0 ? kept : ["declared grant types are already off"] }
       : { action: "delete", changes, notes: ["removal policy destroy: the declared grant types are taken off", ...kept] };
   },
+  export: providerGrantsExport,
 };

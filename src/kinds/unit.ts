@@ -1,7 +1,7 @@
 /**
  * What one kind of object is to the rest of the tool: the interface every module of `src/kinds/`
  * implements, after the Terraform provider interface (schema, read, plan, create/update, delete).
- * The sync, plan, reconcile, wording and the unmanaged listing dispatch through it (`./index.ts`).
+ * The sync, plan, reconcile, wording, the unmanaged listing and `export` dispatch through it (`./index.ts`).
  */
 import type { z } from "zod";
 import type { AdminApi } from "../client/types";
@@ -14,7 +14,22 @@ import type { FieldChange } from "../engine/fields";
 import type { ObjectResult } from "../engine/result";
 import type { Step } from "../engine/sync";
 import type { TenantListing } from "../export/read";
+import type { Names } from "../export/source";
 import type { PlannedObject } from "../plan/schema";
+
+/** What a kind's `afterWrites` may use besides the admin API. */
+export interface AfterWritesContext {
+  /** Says a line (on stderr, with the apply's result lines). */
+  say(line: string): void;
+  /** True once the sync must stop (its Terraform is gone): a wait ends at once. */
+  aborted(): boolean;
+}
+
+/** See `KindUnit.secretWrite`. */
+export interface SecretWrite {
+  readonly field: string;
+  readonly rotation: string;
+}
 
 /** A construct prop, as the change lines name a field (`wording.ts`). */
 export interface Prop {
@@ -49,6 +64,61 @@ export interface PrivilegeView {
   readonly resourceData?: { ssoEntities?: { oidcId?: string } };
 }
 
+/** One object `export` writes: a construct statement of the file, and what other objects read of it. */
+export interface ExportedObject<P = unknown> {
+  readonly kind: Kind;
+  /** Its id as the kind's specs name it (a client id; a grant's `<agent>/<application>`). */
+  readonly id: string;
+  /** The construct id it asks for; the file suffixes `2`, `3`, … on a clash (objects in file order). */
+  readonly constructId: string;
+  /** The variable the file holds it in, when other constructs refer to it (from `ExportContext.variables`). */
+  readonly variable?: string;
+  /** The env var its `Secret.fromEnv` reads (from `ExportContext.secretEnvs`), listed in the file's header. */
+  readonly secretEnv?: string;
+  /** The grant types (friendly names) it uses: the exported provider grants turn them on. */
+  readonly grantTypes?: readonly string[];
+  /** Its fields no construct can say, as `field = value` lines: commented above it and said on stderr. */
+  readonly unexpressed: readonly string[];
+  /** What the kind's `render` writes. */
+  readonly props: P;
+}
+
+/** What a kind's export reads besides the listing: the options, the file's shared names, what is exported already. */
+export interface ExportContext {
+  /** `--client-ids`: only these client ids and the objects between them; undefined: everything. */
+  readonly clientIds: readonly string[] | undefined;
+  /** Whether `--client-ids` leaves an id in (always without it). */
+  wanted(id: string): boolean;
+  /** The file's variable names (TypeScript's reserved words and the file's own names are taken). */
+  readonly variables: Names;
+  /** Names of secret env vars, before their `_SECRET` suffix. */
+  readonly secretEnvs: Names;
+  /** An exported object of a kind exported before this one (the kinds it depends on are). */
+  exported(kind: Kind, id: string): ExportedObject | undefined;
+  /** Every object exported before this kind: all the others' for a realm-wide kind. */
+  readonly objects: readonly ExportedObject[];
+  /** Records an object of the listing that the file leaves out: what the tenant calls it (`oauth2-client`), its id, why. */
+  skip(what: string, id: string, reason: string): void;
+}
+
+/**
+ * How `export` writes a kind. Kinds are exported in the apply order (what an object refers to is
+ * exported before it) and realm-wide kinds last, since what a stack ensures in the realm follows
+ * from what it exports; the file's sections follow the apply order.
+ */
+export interface KindExport<P = unknown> {
+  /** The construct class it writes (the file imports it when it writes one). */
+  readonly construct: string;
+  /** What the header and stderr call one object ("web app": "2 web app(s)"); none: not counted. */
+  readonly label?: string;
+  /** Counted only when the file writes one (kinds that most realms do not use). */
+  readonly countedWhenAny?: true;
+  /** The objects of the kind in the listing that the file writes, in a stable order, names taken from `context`; the others `context.skip`ped. */
+  objects(listing: TenantListing, context: ExportContext): ExportedObject<P>[];
+  /** The construct statement of an object, under its allocated construct id (its unexpressed comment goes above it). */
+  render(object: ExportedObject<P>, constructId: string): string[];
+}
+
 /** What plan says of an object that left the code (`planRemoved` in `src/plan/diff.ts`). */
 export type PlannedRemoval = Pick<PlannedObject, "action" | "changes" | "notes">;
 
@@ -76,16 +146,22 @@ export interface KindUnit<S extends Spec = Spec> {
   readonly ensuredFields?: readonly string[];
   /** Said in plan when the object is created or changed. */
   readonly changeNote?: string;
+  /**
+   * How its secret write shows: the field of plan's `sensitive` and `rotate` changes, and what a
+   * version bump gives it (plan's `will get …`). Undefined: a client's secret (`SECRET_FIELD`, "a new secret").
+   */
+  readonly secretWrite?: SecretWrite;
   /** A client whose secret the stack writes: its AM client in a snapshot (how the secret is proved, `ownership.ts`). */
   readonly secret?: { liveClient(s: TenantSnapshot, id: string): Record<string, unknown> | undefined };
   /** How an agent privilege refers to an object of this kind: the CREST field to query, its value in a privilege. */
   readonly grantedBy?: { readonly field: string; of(p: PrivilegeView): string | null | undefined };
 
   /**
-   * A line the sync says once after objects of this kind were written (kinds that share the
-   * function share the line), or undefined: ESVs say when the change waits for a tenant restart.
+   * Run once after the writes, with the objects of this kind the sync wrote (kinds that share the
+   * function share one run, with all of theirs): ESVs say what waits for a tenant restart, or
+   * restart it (`src/engine/esv-restart.ts`). The results returned fail the apply.
    */
-  afterWrites?(api: AdminApi): Promise<string | undefined>;
+  afterWrites?(api: AdminApi, written: readonly Spec[], context: AfterWritesContext): Promise<readonly ObjectResult[]>;
 
   /** Adds to a batch request what reading `spec` needs: the object and everything it refers to. */
   readsFor(r: RequestBuilder, spec: S): void;
@@ -95,6 +171,8 @@ export interface KindUnit<S extends Spec = Spec> {
   exists(identity: Identity, s: TenantSnapshot): boolean;
   /** Whether the object's primary record is in the snapshot: without it a write creates the object. */
   present(spec: S, s: TenantSnapshot): boolean;
+  /** What plan says of the sync's write of the object besides its changes (an ESV: its new version, the restart it waits for). */
+  planNotes?(spec: S, step: Step): string[];
   /** The pure diff of the owned fields, live → spec; throws the engine's error on an unknown reference. */
   diff(spec: S, s: TenantSnapshot, pending: Pending): FieldChange[];
   /** Preconditions beyond the diff's, checked before any write (throws an `EngineError`). */
@@ -116,4 +194,6 @@ export interface KindUnit<S extends Spec = Spec> {
   planRemoval?(identity: Identity, s: TenantSnapshot, deleting: ReadonlySet<string>): PlannedRemoval;
   /** Ids of every object of this kind in a realm's listing (the unmanaged ones are those no stack names). */
   listed?(listing: TenantListing): string[];
+  /** How `export` writes objects of this kind; a kind without it is not exported. */
+  readonly export?: KindExport;
 }

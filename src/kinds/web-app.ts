@@ -4,6 +4,7 @@
  */
 import { WebAppSpec as schema, type SpecOf } from "../contract/spec";
 import { webAppClientFields } from "../engine/web-app";
+import { webAppExport } from "../export/web-app";
 import { applicationUnit, CONFIDENTIAL_CLIENT_PROPS } from "./application";
 
 export const webApp = applicationUnit<SpecOf<"web-app">>({
@@ -15,4 +16,5 @@ export const webApp = applicationUnit<SpecOf<"web-app">>({
   secret: true,
   grantedBy: { field: "resourceData/ssoEntities/oidcId", of: (p) => p.resourceData?.ssoEntities?.oidcId },
   listed: true,
+  export: webAppExport,
 });

@@ -11,8 +11,7 @@ import type { ObjectResult } from "../engine/result";
 import { done, emptyRequest, type BatchRequest, type TenantSnapshot } from "../engine/batch";
 import { EngineError } from "../engine/errors";
 import { isListChange, minus, sameValue, type FieldChange as EngineChange } from "../engine/fields";
-import { SECRET_FIELD } from "../engine/owned";
-import { existsLive, readsFor, unitOf, type Pending } from "../kinds";
+import { existsLive, readsFor, secretWriteOf, unitOf, type Pending } from "../kinds";
 import type { DriftChange, FieldChange, PlannedObject, Summary } from "./schema";
 
 import { resourcesInState, type StackContents, type StackObject } from "./stack";
@@ -64,10 +63,10 @@ function problemOf(e: unknown): string {
  */
 function rotation(desired: Spec, applied: Spec | undefined): FieldChange | undefined {
   if (!applied || !hasEnvSecret(desired)) return undefined;
-  // A client that had no secret the stack wrote gets one: a rotation from no version.
+  // A client that had no secret from the environment (from the tenant's store, or a service app's keys) gets one: a rotation from no version.
   const appliedVersion = hasEnvSecret(applied) ? applied.secret.version : undefined;
   if (sameValue(appliedVersion, desired.secret.version)) return undefined;
-  return { type: "rotate", field: SECRET_FIELD.join("."), appliedVersion, desiredVersion: desired.secret.version };
+  return { type: "rotate", field: secretWriteOf(desired.kind).field, appliedVersion, desiredVersion: desired.secret.version };
 }
 
 /** Re-applies what drifted, in the stack's folder (what `restoreDrift` runs on every apply). */
@@ -168,13 +167,14 @@ function planDesired(desired: StackObject & { spec: Spec }, applied: StackObject
   }
   const changes = step.changes.map((c) => toFieldChange(desired.spec.kind, c, !step.exists));
   if (step.rotating && hasEnvSecret(desired.spec)) {
-    changes.push({ type: "rotate", field: SECRET_FIELD.join("."), appliedVersion: step.previous?.secret, desiredVersion: String(desired.spec.secret.version) });
+    changes.push({ type: "rotate", field: secretWriteOf(desired.spec.kind).field, appliedVersion: step.previous?.secret, desiredVersion: String(desired.spec.secret.version) });
   }
   if (step.recognized) base.notes.push(RECOGNIZED_NOTE);
   if (step.adopting) base.notes.push(ADOPT_NOTE);
   const action = !step.exists ? "create" : step.adopting ? "adopt" : step.rotating ? "rotate" : changes.length > 0 ? "update" : "no-change";
-  const changeNote = unitOf(desired.spec.kind).changeNote;
-  if (changeNote && action !== "no-change") base.notes.push(changeNote);
+  const unit = unitOf(desired.spec.kind);
+  if (unit.changeNote && action !== "no-change") base.notes.push(unit.changeNote);
+  if (action !== "no-change") base.notes.push(...(unit.planNotes?.(desired.spec, step) ?? []));
   return withDrift({ ...base, action, changes, problems: [] });
 }
 

@@ -10,7 +10,7 @@
 import { escapeControl } from "../contract/text";
 import type { FieldChange as EngineChange } from "../engine/fields";
 import { describeChange, describeChanges, describeRotation, MAX_COLUMNS, wrapLines } from "../engine/wording";
-import { unitOf } from "../kinds";
+import { secretWriteOf, unitOf } from "../kinds";
 import type { DriftChange, FieldChange, PlannedObject, PlanReport, StackPlan, Summary, UnmanagedInTenant } from "./schema";
 
 export type Colour = "green" | "yellow" | "red" | "dim" | "bold";
@@ -21,7 +21,7 @@ const plain: Painter = (_c, text) => text;
 const SYMBOL: Record<PlannedObject["action"], string> = { create: "+", update: "~", adopt: "~", rotate: "~", delete: "-", forget: "=", "no-change": "=" };
 const COLOUR: Record<PlannedObject["action"], Colour> = { create: "green", update: "yellow", adopt: "yellow", rotate: "yellow", delete: "red", forget: "yellow", "no-change": "dim" };
 /** Said after the title: what happens to the object as a whole. */
-const VERB: Partial<Record<PlannedObject["action"], string>> = { delete: " will be deleted", adopt: " will be adopted", rotate: " will get a new secret", forget: " will be forgotten" };
+const VERB: Partial<Record<PlannedObject["action"], string>> = { delete: " will be deleted", adopt: " will be adopted", forget: " will be forgotten" };
 
 /** The lines of a stack's body are indented by two columns in text: they wrap two short of MAX_COLUMNS. */
 const BODY_COLUMNS = MAX_COLUMNS - 2;
@@ -58,7 +58,7 @@ function asEngineChange(c: Exclude<FieldChange, { type: "rotate" }>): EngineChan
  * in full: each once, the secret once, on create only what code sets.
  */
 function changeTexts(o: Pick<PlannedObject, "kind" | "action" | "changes" | "notes">): string[] {
-  const rotations = o.changes.flatMap((c) => (c.type === "rotate" ? [describeRotation(c.appliedVersion, c.desiredVersion)] : []));
+  const rotations = o.changes.flatMap((c) => (c.type === "rotate" ? [describeRotation(o.kind, c.appliedVersion, c.desiredVersion)] : []));
   const others = o.changes.flatMap((c) => (c.type === "rotate" ? [] : [asEngineChange(c)]));
   return [...rotations, ...describeChanges(o.kind, others, o.action === "create", [...o.notes, ...rotations], "full")];
 }
@@ -80,7 +80,7 @@ function objectLines(o: PlannedObject, paint: Painter): string[] {
   if (o.action === "no-change" && o.notes.length === 0 && o.problems.length === 0) return [];
   const sign = SYMBOL[o.action];
   const colour = COLOUR[o.action];
-  const lines = wrapped(paint, colour, `${sign} `, `${title(o)}${VERB[o.action] ?? ""}`, `${sign}   `);
+  const lines = wrapped(paint, colour, `${sign} `, `${title(o)}${o.action === "rotate" ? ` will get ${secretWriteOf(o.kind).rotation}` : (VERB[o.action] ?? "")}`, `${sign}   `);
   // The sign leads each line, so a markdown `diff` block colours it.
   for (const text of changeTexts(o)) lines.push(...wrapped(paint, colour, `${sign}     `, text, `${sign}       `));
   // Realm-wide notes repeat for every provider plan: say them only when something changes.

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { TerraformStack, Testing } from "cdktf";
-import { AicTenant, EnvironmentSecret, EnvironmentVariable, Secret, VALIDATION_CODES as C } from "../../constructs";
+import { AicTenant, EnvironmentSecret, EnvironmentVariable, Secret, TenantCredentials, TenantStack, VALIDATION_CODES as C } from "../../constructs";
 import { EsvSecretSpec, EsvVariableSpec } from "../../src/contract";
 import { captureError, specOf, synthValidated, tenantStack, TENANT_URL } from "./helpers";
 
@@ -50,6 +50,23 @@ describe(EnvironmentSecret, () => {
     expect(e.message).toMatch(message);
   });
 
+  it("takes previousVersions (keep, the default, is no field of the spec) and useInPlaceholders; a secret kept out of placeholders has no placeholder", () => {
+    const { stack } = tenantStack();
+    const kept = new EnvironmentSecret(stack, "Kept", secretProps({ esvId: "esv-kept" }));
+    const disabling = new EnvironmentSecret(stack, "Disabling", secretProps({ esvId: "esv-disabling", previousVersions: "disable" }));
+    const mapped = new EnvironmentSecret(stack, "Mapped", secretProps({ esvId: "esv-mapped", previousVersions: "destroy", useInPlaceholders: false }));
+    const synth = Testing.synth(stack);
+    expect(EsvSecretSpec.parse(specOf(synth, kept))).not.toHaveProperty("previousVersions");
+    expect(EsvSecretSpec.parse(specOf(synth, disabling))).toMatchObject({ previousVersions: "disable", owned: { useInPlaceholders: true } });
+    expect(EsvSecretSpec.parse(specOf(synth, mapped))).toMatchObject({ previousVersions: "destroy", owned: { useInPlaceholders: false } });
+    expect(disabling.placeholder).toBe("&{esv.disabling}");
+    expect(mapped.useInPlaceholders).toBe(false);
+    const e = captureError(() => mapped.placeholder);
+    expect(e.code).toBe(C.invalidEsvOption);
+    expect(e.message).toMatch(/esv-mapped has useInPlaceholders: false, so no placeholder names it/);
+    expect(captureError(() => new EnvironmentSecret(stack, "Bad", secretProps({ esvId: "esv-bad", previousVersions: "delete" }) as never)).message).toMatch(/"keep", "disable", "destroy"/);
+  });
+
   it("refuses an unknown prop at synth", () => {
     const { stack } = tenantStack();
     new EnvironmentSecret(stack, "ApiKey", secretProps({ versions: 2 }) as never);
@@ -90,5 +107,56 @@ describe(EnvironmentVariable, () => {
     new EnvironmentVariable(stack, "A", { esvId: "esv-x", value: "1" });
     new EnvironmentVariable(other, "B", { esvId: "esv-x", value: "2" });
     expect(() => synthValidated(stack)).toThrow(/AIC_DUPLICATE_OBJECT\] stack\/A and bravo-stack\/B configure the same esv-variable object/);
+  });
+});
+
+describe("the tenant's esvRestart policy", () => {
+  it("is absent from the specs by default (never restart); after-apply puts its timeout (600 s by default) in every ESV's spec", () => {
+    const never = tenantStack();
+    const plain = new EnvironmentVariable(never.stack, "Port", { esvId: "esv-ldap-port", value: "1389" });
+    expect(EsvVariableSpec.parse(specOf(Testing.synth(never.stack), plain))).not.toHaveProperty("restart");
+
+    const { stack } = tenantStack({ esvRestart: { policy: "after-apply" } });
+    const variable = new EnvironmentVariable(stack, "Port", { esvId: "esv-ldap-port", value: "1389" });
+    const secret = new EnvironmentSecret(stack, "ApiKey", secretProps());
+    const synth = Testing.synth(stack);
+    expect(EsvVariableSpec.parse(specOf(synth, variable))).toMatchObject({ restart: { timeoutSeconds: 600 } });
+    expect(EsvSecretSpec.parse(specOf(synth, secret))).toMatchObject({ restart: { timeoutSeconds: 600 } });
+    const timed = tenantStack({ esvRestart: { policy: "after-apply", timeoutSeconds: 120 } });
+    const port = new EnvironmentVariable(timed.stack, "Port", { esvId: "esv-ldap-port", value: "1" });
+    expect(EsvVariableSpec.parse(specOf(Testing.synth(timed.stack), port))).toMatchObject({ restart: { timeoutSeconds: 120 } });
+  });
+
+  it.each([
+    ["an unknown policy", { policy: "always" }, /"never", "after-apply"/],
+    ["a timeout of 0", { policy: "after-apply", timeoutSeconds: 0 }, /an integer from 1 to 3600/],
+    ["a fractional timeout", { policy: "after-apply", timeoutSeconds: 1.5 }, /an integer from 1 to 3600/],
+  ])("refuses %s", (_what, esvRestart, message) => {
+    const e = captureError(() => tenantStack({ esvRestart } as never));
+    expect(e.code).toBe(C.invalidEsvOption);
+    expect(e.message).toMatch(message);
+  });
+});
+
+describe("ESVs on a self-managed PingAM", () => {
+  it("are a synth error naming the constructs (ESVs are Advanced Identity Cloud's), in a TenantStack with every other error", () => {
+    const app = Testing.app();
+    const stack = new TenantStack(app, "am", { tenant: { baseUrl: TENANT_URL, credentials: TenantCredentials.amAdmin() } });
+    new EnvironmentSecret(stack, "ApiKey", secretProps());
+    new EnvironmentVariable(stack, "Port", { esvId: "esv-ldap-port", value: "1389" });
+    let message = "";
+    try {
+      synthValidated(stack);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/am\/ApiKey[\s\S]*AIC_ESV_NOT_ON_PINGAM[\s\S]*exist in Advanced Identity Cloud only, and this tenant is a self-managed PingAM/);
+    expect(message).toMatch(/am\/Port[\s\S]*AIC_ESV_NOT_ON_PINGAM/);
+  });
+
+  it("is no error with service-account credentials", () => {
+    const { stack } = tenantStack({ credentials: TenantCredentials.serviceAccount() });
+    new EnvironmentVariable(stack, "Port", { esvId: "esv-ldap-port", value: "1389" });
+    expect(() => synthValidated(stack)).not.toThrow();
   });
 });

@@ -128,7 +128,7 @@ describe("applySpec: secrets too short to be scrubbed", () => {
       const env = t.env({ WEB_APP_CLIENT_SECRET: "abc12", AI_AGENT_CLIENT_SECRET: "abc12" });
       const failure = await applySpec(t.api, spec, { env }).then(() => undefined, (e: unknown) => e);
       expect(failure).toBeInstanceOf(EngineError);
-      expect(failure).toMatchObject({ code: "SECRET_TOO_SHORT", message: expect.stringContaining(spec.secret.env) });
+      expect(failure).toMatchObject({ code: "SECRET_TOO_SHORT", message: expect.stringContaining(spec.secret!.env) });
       expect((failure as Error).message).toContain("at least 6 characters");
       expect((failure as Error).message).not.toContain("abc12");
       expect((failure as Error).message).not.toContain("\n");

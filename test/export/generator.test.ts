@@ -4,9 +4,11 @@
  * test/e2e/export.test.ts.
  */
 import type { AmClientListItem, IdmAiAgentPrivilege, IdmApplication } from "../../src/contract/schemas";
-import { camelName, exportModel, upperSnake, type ModelInput } from "../../src/export/model";
+import type { Kind } from "../../src/contract/constants";
+import { exportModel, type ExportModel, type ModelInput } from "../../src/export/model";
 import type { TenantListing } from "../../src/export/read";
 import { renderExport } from "../../src/export/render";
+import { camelName, upperSnake } from "../../src/export/source";
 import { refTo as engineRefTo } from "../../src/engine/refs";
 
 /** A reference as IDM lists it. */
@@ -82,10 +84,16 @@ function listing(): TenantListing {
     identityOwners: new Map([["uid-2", [refTo("alpha", "user", "u-alice")]]]),
     userNames: users,
     groupNames: groups,
+    esvSecrets: [],
+    esvVariables: [],
+    secretMappings: [],
   };
 }
 
 const input = (over: Partial<ModelInput> = {}): ModelInput => ({ tenant, listing: listing(), exportedAt: EXPORTED_AT, ...over });
+
+/** The exported objects of one kind, in file order. */
+const of = (model: ExportModel, kind: Kind) => model.objects.filter((o) => o.kind === kind);
 
 /** The same listing with every map and list in reverse order. */
 function reversed(l: TenantListing): TenantListing {
@@ -106,11 +114,11 @@ describe("export generator", () => {
 
   it("exports web apps and agents with adopt, derived secret variables and only non-default props", () => {
     const model = exportModel(input());
-    expect(model.webApps.map((a) => [a.clientId, a.variable, a.secretEnv])).toEqual([
+    expect(of(model, "web-app").map((a) => [a.id, a.variable, a.secretEnv])).toEqual([
       ["assistant-app", "assistantApp", "WEB_APP_ASSISTANT_APP_SECRET"],
       ["shop-web", "shopWeb", "WEB_APP_SHOP_WEB_SECRET"],
     ]);
-    expect(model.agents.map((a) => [a.clientId, a.variable, a.secretEnv])).toEqual([
+    expect(of(model, "ai-agent").map((a) => [a.id, a.variable, a.secretEnv])).toEqual([
       ["assistant-agent", "assistantAgent", "AI_AGENT_ASSISTANT_AGENT_SECRET"],
       ["quiet-agent", "quietAgent", "AI_AGENT_QUIET_AGENT_SECRET"],
     ]);
@@ -123,8 +131,8 @@ describe("export generator", () => {
 
   it("lists per object what no construct expresses, and leaves out owners that name no user", () => {
     const model = exportModel(input());
-    expect(model.webApps.find((a) => a.clientId === "shop-web")!.unexpressed).toEqual(["coreOAuth2ClientConfig.refreshTokenLifetime = 7200"]);
-    expect(model.webApps.find((a) => a.clientId === "assistant-app")!.unexpressed).toEqual(["owners: u-gone is no user of the realm (left out: the apply drops the reference)"]);
+    expect(of(model, "web-app").find((a) => a.id === "shop-web")!.unexpressed).toEqual(["coreOAuth2ClientConfig.refreshTokenLifetime = 7200"]);
+    expect(of(model, "web-app").find((a) => a.id === "assistant-app")!.unexpressed).toEqual(["owners: u-gone is no user of the realm (left out: the apply drops the reference)"]);
     expect(renderExport(model)).toContain("// Not expressed by ConfidentialWebApp shop-web (the apply leaves them as they are):\n//   coreOAuth2ClientConfig.refreshTokenLifetime = 7200\n");
   });
 
@@ -148,9 +156,9 @@ describe("export generator", () => {
 
   it("exports only the chosen client ids and the grants between them", () => {
     const model = exportModel(input({ clientIds: ["assistant-agent", "assistant-app"] }));
-    expect(model.webApps.map((a) => a.clientId)).toEqual(["assistant-app"]);
-    expect(model.agents.map((a) => a.clientId)).toEqual(["assistant-agent"]);
-    expect(model.grants.map((g) => g.id)).toEqual(["assistant-agent/assistant-app"]);
+    expect(of(model, "web-app").map((a) => a.id)).toEqual(["assistant-app"]);
+    expect(of(model, "ai-agent").map((a) => a.id)).toEqual(["assistant-agent"]);
+    expect(of(model, "agent-grant").map((g) => g.id)).toEqual(["assistant-agent/assistant-app"]);
   });
 
   it("derives distinct names for ids that look alike and for reserved words", () => {
@@ -164,7 +172,7 @@ describe("export generator", () => {
     clients.set("app", webClient("app", "App", ["openid"], ["password"]));
     const applications = [...l.applications, application("x-1", "a-b", "AB"), application("x-2", "a_b", "AB 2"), application("x-3", "app", "App")];
     const model = exportModel(input({ listing: { ...l, clients, applications } }));
-    const names = Object.fromEntries(model.webApps.map((a) => [a.clientId, [a.variable, a.secretEnv]]));
+    const names = Object.fromEntries(of(model, "web-app").map((a) => [a.id, [a.variable, a.secretEnv]]));
     expect(names["a-b"]).toEqual(["aB", "WEB_APP_A_B_SECRET"]);
     expect(names["a_b"]).toEqual(["aB2", "WEB_APP_A_B2_SECRET"]);
     expect(names["app"]).toEqual(["app2", "WEB_APP_APP_SECRET"]);

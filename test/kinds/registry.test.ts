@@ -1,3 +1,4 @@
+import * as library from "../../constructs";
 import { KINDS } from "../../src/contract/constants";
 import { Spec } from "../../src/contract/spec";
 import { APPLY_ORDER, APPLY_STAGES, DELETE_ORDER, KIND_UNITS, unitOf } from "../../src/kinds";
@@ -26,6 +27,12 @@ describe("KIND_UNITS", () => {
   it("lists for the unmanaged report exactly the kinds the plan schema names", () => {
     expect(KINDS.filter((kind) => unitOf(kind).listed !== undefined)).toEqual([...UNMANAGED_KINDS]);
   });
+
+  it("exports each kind it can as a construct class the library exports, the one the exported file imports", () => {
+    const exported = KINDS.flatMap((kind) => (unitOf(kind).export ? [[kind, unitOf(kind).export!.construct] as const] : []));
+    expect(exported.map(([kind]) => kind)).toEqual(expect.arrayContaining(["oauth2-provider-grants", "web-app", "ai-agent", "agent-grant"]));
+    for (const [, construct] of exported) expect(typeof (library as Record<string, unknown>)[construct]).toBe("function");
+  });
 });
 
 describe("apply and delete order", () => {
@@ -39,9 +46,9 @@ describe("apply and delete order", () => {
     for (const kind of KINDS) for (const dependency of unitOf(kind).dependsOn) expect(DELETE_ORDER.indexOf(kind)).toBeLessThan(DELETE_ORDER.indexOf(dependency));
   });
 
-  it("is the order the sync has always used: grants, agents, web apps, then the provider's grant types; ESVs depend on nothing", () => {
-    expect(DELETE_ORDER).toEqual(["agent-grant", "ai-agent", "service-app", "native-app", "spa", "web-app", "esv-variable", "esv-secret", "oauth2-provider-grants"]);
-    expect(APPLY_STAGES).toEqual([["oauth2-provider-grants", "esv-secret", "esv-variable"], ["web-app", "spa", "native-app", "service-app", "ai-agent"], ["agent-grant"]]);
+  it("is the order the sync has always used: grants, agents, applications, then the provider's grant types; ESVs depend on nothing; secret mappings come after their ESV and clients", () => {
+    expect(DELETE_ORDER).toEqual(["secret-mapping", "agent-grant", "ai-agent", "service-app", "native-app", "spa", "web-app", "esv-variable", "esv-secret", "oauth2-provider-grants"]);
+    expect(APPLY_STAGES).toEqual([["oauth2-provider-grants", "esv-secret", "esv-variable"], ["web-app", "spa", "native-app", "service-app", "ai-agent"], ["agent-grant", "secret-mapping"]]);
   });
 
   it("holds every kind exactly once", () => {

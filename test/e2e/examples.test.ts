@@ -1,0 +1,85 @@
+/**
+ * Every example, as its README tells a user to run it: `npx tsx examples/<name>/main.ts` synthesizes
+ * into `examples/<name>/cdktf.out` against `AIC_BASE_URL` (here a fresh embedded tenant), Terraform
+ * applies each stack, `cdktf-aic verify --out examples/<name>/cdktf.out` passes, and a second plan
+ * is empty. Every variable ending in `_SECRET` that the example names gets a fresh value, which must
+ * appear nowhere: not in the synthesized files, the state, nor anything Terraform or the CLI printed.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { LOCAL_DIR } from "../../src/contract";
+import { REPO, terraformBinary, workspace } from "./harness";
+
+const EXAMPLES = join(REPO, "examples");
+
+/** The examples: folders of examples/ with a main.ts. */
+function examples(): string[] {
+  if (!existsSync(EXAMPLES)) return [];
+  return readdirSync(EXAMPLES)
+    .filter((name) => existsSync(join(EXAMPLES, name, "main.ts")))
+    .sort();
+}
+
+/** Every file under a folder (none if it does not exist), leaving out Terraform's provider cache. */
+function filesUnder(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, encoding: "utf8" })
+    .filter((f) => !f.split("/").includes(".terraform"))
+    .map((f) => join(root, f))
+    .filter((f) => statSync(f).isFile());
+}
+
+/** The `_SECRET` variables an example reads, each with a fresh value. */
+function secretsOf(source: string): Record<string, string> {
+  const names = [...new Set(source.match(/\b[A-Z][A-Z0-9_]*_SECRET\b/g) ?? [])];
+  return Object.fromEntries(names.map((n) => [n, `${n.toLowerCase()}-${Math.random().toString(36).slice(2)}-planted`]));
+}
+
+it("examples/ holds at least one example", () => {
+  expect(examples().length).toBeGreaterThan(0);
+});
+
+describe.each(examples())("examples/%s", (name) => {
+  const ws = workspace();
+  const dir = join(EXAMPLES, name);
+  const outdir = join(dir, "cdktf.out");
+
+  it("synthesizes with npx tsx, applies with Terraform, passes verify, and plans empty afterwards", async () => {
+    // Output and state of an earlier run describe another tenant: start from nothing.
+    rmSync(outdir, { recursive: true, force: true });
+    rmSync(join(dir, LOCAL_DIR), { recursive: true, force: true });
+    mkdirSync(join(ws.dir, "tmp"));
+    const secrets = secretsOf(readFileSync(join(dir, "main.ts"), "utf8"));
+    const env = { ...secrets, AIC_BASE_URL: ws.tenant.baseUrl };
+
+    // tsx keeps a cache in the temp dir and never removes it: give it one inside the workspace.
+    const synth = await ws.run(process.execPath, [require.resolve("tsx/cli"), `examples/${name}/main.ts`], REPO, { ...env, TMPDIR: join(ws.dir, "tmp") });
+    if (synth.status !== 0) throw new Error(`npx tsx examples/${name}/main.ts failed:\n${synth.output}`);
+    const stacks = readdirSync(join(outdir, "stacks")).sort();
+    expect(stacks.length).toBeGreaterThan(0);
+
+    for (const stack of stacks) {
+      const stackDir = join(outdir, "stacks", stack);
+      const init = await ws.run(terraformBinary(), ["init", "-input=false", "-no-color"], stackDir, env);
+      if (init.status !== 0) throw new Error(`terraform init (${stack}) failed:\n${init.output}`);
+      const apply = await ws.run(terraformBinary(), ["apply", "-auto-approve", "-input=false", "-no-color"], stackDir, env);
+      if (apply.status !== 0) throw new Error(`terraform apply (${stack}) failed:\n${apply.output}`);
+    }
+
+    const verify = await ws.run(process.execPath, [join(REPO, "dist", "cli", "cdktf-aic.mjs"), "verify", "--out", `examples/${name}/cdktf.out`], REPO, env);
+    if (verify.status !== 0) throw new Error(`cdktf-aic verify --out examples/${name}/cdktf.out failed:\n${verify.output}`);
+    expect(verify.stdout).toMatch(/^PASS/m);
+
+    for (const stack of stacks) {
+      const plan = await ws.run(terraformBinary(), ["plan", "-detailed-exitcode", "-input=false", "-no-color"], join(outdir, "stacks", stack), env);
+      expect({ stack, status: plan.status, output: plan.status === 0 ? "" : plan.output }).toEqual({ stack, status: 0, output: "" });
+    }
+
+    const written = [...filesUnder(outdir), ...filesUnder(join(dir, LOCAL_DIR))];
+    expect(written.length).toBeGreaterThan(0);
+    for (const value of Object.values(secrets)) {
+      for (const file of written) expect({ file: relative(REPO, file), found: readFileSync(file, "utf8").includes(value) }).toEqual({ file: relative(REPO, file), found: false });
+      expect(ws.transcript.join("\n")).not.toContain(value);
+    }
+  }, 600_000);
+});
