@@ -15,7 +15,7 @@ import type { ClientCredentials, OAuth2Api } from "../client/types";
 import { KINDS, LOCAL_DIR } from "../contract/constants";
 import { API_VERSION, realmPath } from "../contract/endpoints";
 import { CliError } from "../contract/errors";
-import type { Spec, SpecOf } from "../contract/spec";
+import { hasEnvSecret, type Spec, type SpecOf } from "../contract/spec";
 
 /** The applications verify signs in with: the user-facing ones by the code flow, the services by client credentials. */
 export type AppSpec = SpecOf<"web-app" | "spa" | "native-app" | "service-app">;
@@ -81,9 +81,19 @@ const random = () => randomBytes(32).toString("base64url");
 /** Checks each application in turn; a failure of one does not stop the others. */
 export async function verifyApps(api: OAuth2Api, apps: readonly AppSpec[], c: AppsContext): Promise<AppCheck[]> {
   const checks: AppCheck[] = [];
-  for (const app of apps) checks.push(app.kind === "service-app" ? await clientCredentials(api, app, c) : await codeFlow(api, app, c));
+  for (const app of apps) {
+    if (needsSecret(app) && !hasEnvSecret(app)) {
+      const hint = "its secret is in the tenant's store (Secret.fromEsv), which verify cannot read: check it with the service that holds it";
+      checks.push({ kind: app.kind, id: app.id, name: "sign-in", ok: false, error: "no secret in the environment", hint });
+      continue;
+    }
+    checks.push(app.kind === "service-app" ? await clientCredentials(api, app, c) : await codeFlow(api, app, c));
+  }
   return checks;
 }
+
+/** Whether the application signs in with a client secret. */
+const needsSecret = (app: AppSpec): boolean => app.owned.tokenEndpointAuthMethod === "client_secret_basic" || app.owned.tokenEndpointAuthMethod === "client_secret_post";
 
 /** An OAuth2 error of a step as a failed check, with the likely misconfiguration. */
 function failure(base: Pick<AppCheck, "kind" | "id" | "name">, e: unknown, hint: (error: string) => string): AppCheck {
@@ -108,14 +118,15 @@ async function claims(api: OAuth2Api, accessToken: string): Promise<Pick<AppChec
 /** A confidential web app's credentials, as the stack says it authenticates. */
 function webAppCredentials(app: SpecOf<"web-app">, env: Record<string, string | undefined>): ClientCredentials | undefined {
   const method = app.owned.tokenEndpointAuthMethod;
-  if (method !== "client_secret_basic" && method !== "client_secret_post") return undefined;
-  if (!("secret" in app) || !app.secret) return undefined;
+  if ((method !== "client_secret_basic" && method !== "client_secret_post") || !hasEnvSecret(app)) return undefined;
   return { clientId: app.id, secret: requireEnv(env, app.secret.env, `client secret of ${app.id}`), method };
 }
 
 interface Browser {
   /** `name=value` of the session cookie, once signed in. */
   cookie?: string;
+  /** The session's token, once signed in: what AM's consent form sends back as `csrf`. */
+  tokenId?: string;
 }
 
 /** A request of the headless browser: no redirect followed, the session cookie sent. */
@@ -156,12 +167,19 @@ async function signIn(c: AppsContext, browser: Browser, username: string, passwo
     if (page.tokenId) {
       registerSecret(page.tokenId);
       const set = res.headers.get("set-cookie")?.split(";")[0];
-      browser.cookie = set && set.endsWith(page.tokenId) ? set : `iPlanetDirectoryPro=${page.tokenId}`;
-      (browser as Browser & { tokenId?: string }).tokenId = page.tokenId;
+      browser.cookie = set && set.endsWith(page.tokenId) ? set : `${await cookieName(c)}=${page.tokenId}`;
+      browser.tokenId = page.tokenId;
       return;
     }
   }
   throw new CliError(`the login journey of realm ${c.realm} did not end with a session`);
+}
+
+/** AM's session cookie name (`serverinfo`), for an answer that sets no cookie. */
+async function cookieName(c: AppsContext): Promise<string> {
+  const res = await fetch(`${c.baseUrl}/am/json/serverinfo/*`, { headers: { "accept-api-version": API_VERSION.serverInfo } });
+  const info = (await res.json().catch(() => ({}))) as { cookieName?: string };
+  return info.cookieName ?? "iPlanetDirectoryPro";
 }
 
 /** The authorization code flow with PKCE, headless, for a public client or a web app. */
@@ -184,7 +202,7 @@ async function codeFlow(api: OAuth2Api, app: SpecOf<"web-app" | "spa" | "native-
     code_challenge_method: "S256",
   };
   const authorize = `${c.baseUrl}/am/oauth2${realmPath(c.realm)}/authorize`;
-  const browser: Browser & { tokenId?: string } = {};
+  const browser: Browser = {};
 
   // The browser's first stop: the tenant accepts the client and the redirect URI, and sends it to log in.
   const first = await browse(`${authorize}?${new URLSearchParams(params)}`, browser);
@@ -261,8 +279,7 @@ async function clientCredentials(api: OAuth2Api, app: SpecOf<"service-app">, c: 
       registerSecret(assertion);
       tokens = await api.token({ ...form, client_id: app.id, client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", client_assertion: assertion });
     } else {
-      const env = app.secret?.env;
-      if (!env) throw new CliError(`service app ${app.id} authenticates with ${method} but names no secret variable`);
+      const env = hasEnvSecret(app) ? app.secret.env : "";
       tokens = await api.token(form, { clientId: app.id, secret: requireEnv(c.env, env, `client secret of ${app.id}`), method });
     }
   } catch (e) {

@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { ConfidentialWebApp, NativeApp, OAuth2ProviderGrants, PublicKeys, Secret, ServiceApp, SinglePageApp, type ServiceAppProps, type SinglePageAppProps } from "../../constructs";
-import { NativeAppSpec, ServiceAppSpec, SpaSpec } from "../../src/contract";
+import { NativeAppSpec, SecretMappingSpec, ServiceAppSpec, SpaSpec } from "../../src/contract";
 import { scratchDir } from "../support/scratch";
 import { captureError, specOf, synthValidated, tenantStack } from "./helpers";
 
@@ -123,6 +123,16 @@ describe(ServiceApp, () => {
     expect(spec.owned).toMatchObject({ grantTypes: ["client_credentials"], tokenEndpointAuthMethod: "client_secret_basic" });
     expect(spec.owned.jwks).toBeUndefined();
     expect(spec.secret).toEqual({ env: "REPORTS_SECRET", version: 1 });
+  });
+
+  it("takes its secret from the tenant's store like a web app: a label identifier and the mapping, no secret reference", () => {
+    const { stack } = tenantStack();
+    const app = new ServiceApp(stack, "svc", { ...base, clientSecret: Secret.fromEsv("esv-reports-secret") });
+    const synth = Testing.synth(stack);
+    const spec = ServiceAppSpec.parse(specOf(synth, app));
+    expect(spec.owned.secretLabelIdentifier).toBe("reports");
+    expect(spec).not.toHaveProperty("secret");
+    expect(SecretMappingSpec.parse(specOf(synth, app.node.findChild("SecretMapping")))).toMatchObject({ owned: { esv: "esv-reports-secret" } });
   });
 
   it("reads the public keys of private_key_jwt from a file at synth, and holds no secret", () => {
