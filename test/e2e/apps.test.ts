@@ -9,7 +9,9 @@ import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NativeApp, OAuth2ProviderGrants, PublicKeys, Secret, ServiceApp, SinglePageApp, type TenantStack } from "../../constructs";
+import { findApplication } from "../../src/engine/live";
 import { requireCli } from "../cli/run";
+import { symbolLines } from "../plan/support";
 import { isWrite, STACK, workspace } from "./harness";
 
 const ws = workspace();
@@ -19,10 +21,11 @@ const PRIVATE_JWK = JSON.stringify({ ...privateKey.export({ format: "jwk" }), ki
 const JWKS = { keys: [{ ...publicKey.export({ format: "jwk" }), kid: "reports-1", alg: "RS256", use: "sig" }] };
 const env = { BILLING_SECRET: SERVICE_SECRET, REPORTS_PRIVATE_KEY: PRIVATE_JWK };
 
-function apps(stack: TenantStack, corsOrigins = ["https://shop.example.com"]): void {
+function apps(stack: TenantStack, corsOrigins = ["https://shop.example.com"], { extra = false, mobile = true } = {}): void {
   new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["authorization-code", "client-credentials"], requirePkce: "public-clients" });
   new SinglePageApp(stack, "shop", { name: "Shop", clientId: "shop", scopes: ["openid", "profile"], redirectUris: ["https://shop.example.com/cb"], corsOrigins });
-  new NativeApp(stack, "mobile", { name: "Mobile", clientId: "mobile", scopes: ["openid"], redirectUris: ["com.example.mobile:/cb"] });
+  if (mobile) new NativeApp(stack, "mobile", { name: "Mobile", clientId: "mobile", scopes: ["openid"], redirectUris: ["com.example.mobile:/cb"] });
+  if (extra) new SinglePageApp(stack, "admin", { name: "Admin", clientId: "admin-spa", scopes: ["openid"], redirectUris: ["https://admin.example.com/cb"] });
   new ServiceApp(stack, "billing", { name: "Billing", clientId: "billing", scopes: ["read-data"], clientSecret: Secret.fromEnv("BILLING_SECRET"), tokenEndpointAuthMethod: "client_secret_post" });
   new ServiceApp(stack, "reports", { name: "Reports", clientId: "reports", scopes: ["read-data"], publicKeys: PublicKeys.fromJwks(JWKS) });
 }
@@ -38,7 +41,9 @@ beforeAll(async () => {
 
 describe("SPA, native and service apps through Terraform", () => {
   it("applies them, and a second apply writes nothing", async () => {
-    expect(await ws.adminClient().getOAuth2Client("shop")).toBeDefined();
+    const admin = ws.adminClient();
+    expect(await admin.getOAuth2Client("shop")).toBeDefined();
+    await admin.close();
     await ws.clearAudit();
     const again = await ws.terraform(["apply", "-auto-approve", "-input=false", "-no-color"], env);
     expect(again.status).toBe(0);
@@ -51,12 +56,15 @@ describe("SPA, native and service apps through Terraform", () => {
     expect(new URL(res.headers.get("location")!).searchParams.get("error_description")).toBe("Missing parameter, 'code_challenge'");
   });
 
-  it("plans a changed prop in the constructs' words", async () => {
-    ws.synth((s) => apps(s, ["https://shop.example.com", "http://127.0.0.1:5173"]));
+  it("plans a changed prop and a new public client in the constructs' words, the new one without a secret", async () => {
+    ws.synth((s) => apps(s, ["https://shop.example.com", "http://127.0.0.1:5173"], { extra: true }));
     const r = await ws.cli(["plan"], env);
+    ws.synth((s) => apps(s));
     expect(r.stdout).toContain(`~ spa shop (${STACK}/shop)`);
     expect(r.stdout).toContain("corsOrigins +http://127.0.0.1:5173");
-    ws.synth((s) => apps(s));
+    const created = symbolLines(r.stdout).filter((l) => l.startsWith("+"));
+    expect(created).toEqual(expect.arrayContaining([`+ spa admin-spa (${STACK}/admin)`, "+     redirectUris +https://admin.example.com/cb"]));
+    expect(created.join("\n")).not.toContain("secret");
   });
 
   it("verify signs the user in to each public app with PKCE and gets each service a token, printing claims only", async () => {
@@ -81,6 +89,19 @@ describe("SPA, native and service apps through Terraform", () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/service-app reports: client credentials \(private_key_jwt\): FAIL — invalid_client/);
     expect(r.stdout).toContain("FAIL at service-app reports: reports rejected its credentials: the key does not match the public keys applied");
+  });
+
+  it("deletes an app removed from code: its client and its application record", async () => {
+    ws.synth((s) => apps(s, undefined, { mobile: false }));
+    const r = await ws.terraform(["apply", "-auto-approve", "-input=false", "-no-color"], env);
+    expect(r.status).toBe(0);
+    const admin = ws.adminClient();
+    try {
+      expect(await admin.getOAuth2Client("mobile")).toBeUndefined();
+      expect(await findApplication(admin, "mobile")).toBeUndefined();
+    } finally {
+      await admin.close();
+    }
   });
 
   it("shows no secret and no private key in the stack, the state or any output", () => {
