@@ -160,8 +160,9 @@ export function secretValue(spec: WithEnvSecret, env: Record<string, string | un
 }
 
 /**
- * Whether the secret's version differs from the one applied last (a rotation), or the secret moves
- * from the tenant's store back to the environment (the last apply recorded no version).
+ * Whether the secret's version differs from the one applied last (a rotation), or the client gets
+ * a secret from the environment it had not (from the tenant's store, or a service app's keys
+ * before: the last apply recorded no version).
  */
 export function rotates(spec: Spec, previous: JournalEntry | undefined): boolean {
   return hasEnvSecret(spec) && previous !== undefined && previous.secret !== String(spec.secret.version);
