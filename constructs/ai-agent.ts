@@ -6,7 +6,7 @@ import type { IConfidentialWebApp } from "./confidential-web-app";
 import { VALIDATION_CODES as C, propError, validationMessage } from "./errors";
 import { MayActRule } from "./may-act-rule";
 import { checkClientId, checkKnownProps, checkScopes, type PropNames } from "./private/checks";
-import { adoptField, checkObjectRemovalPolicy, manageClient, realmProviderGrants, type ObjectRemovalPolicy } from "./private/client";
+import { adoptField, checkObjectRemovalPolicy, manageClient, realmProviders, type ObjectRemovalPolicy } from "./private/client";
 import { ManagedObject } from "./private/custom-resource";
 import type { Secret } from "./secret";
 
@@ -354,7 +354,7 @@ function agentErrors(agent: AiAgent, tenant: AicTenant, overrides: SpecOf<"ai-ag
     );
   }
   // No OAuth2ProviderGrants in the realm: the provider (and the feature) is managed elsewhere.
-  const providers = realmProviderGrants(ManagedObject.of(agent)!);
+  const providers = realmProviders(ManagedObject.of(agent)!);
   if (providers.length > 0 && !providers.some((p) => p.spec.kind === "oauth2-provider-grants" && p.spec.owned.aiAgentsEnabled)) {
     errors.push(
       validationMessage(C.aiAgentsNotEnabled, {

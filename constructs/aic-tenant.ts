@@ -4,6 +4,7 @@ import {
   AuthConfig,
   canonicalBaseUrl,
   canonicalRealm,
+  CLIENT_KINDS,
   COMMANDS,
   DEFAULT_CREDENTIAL_ENV,
   EMBEDDED_TENANT_URL,
@@ -339,7 +340,7 @@ function checkEsvRestart(scope: IConstruct, restart: EsvRestartProps): Required<
   return { policy: restart.policy, timeoutSeconds };
 }
 
-const isClient = (o: ManagedObject): boolean => o.spec.kind === "web-app" || o.spec.kind === "ai-agent";
+const isClient = (o: ManagedObject): boolean => (CLIENT_KINDS as readonly string[]).includes(o.spec.kind);
 
 /**
  * The base URL is where every admin credential is sent: https (http only to this machine), no
@@ -404,7 +405,7 @@ function duplicateErrors(object: ManagedObject): string[] {
   return [
     isClient(object)
       ? validationMessage(C.duplicateClientId, {
-          problem: `client id "${object.spec.id}" of ${object.owner.node.path} is also used by ${paths.join(", ")} (web apps and AI agents share one client id namespace; in two stacks, destroying one would delete the other's object)`,
+          problem: `client id "${object.spec.id}" of ${object.owner.node.path} is also used by ${paths.join(", ")} (applications and AI agents share one client id namespace; in two stacks, destroying one would delete the other's object)`,
           received: object.spec.id,
           allowed: "each client id once per realm",
           fix: `give one of them another clientId, or import the existing one with fromClientId; to move it to another stack, set removalPolicy: "retain" on the one that lets it go`,

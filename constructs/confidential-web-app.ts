@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from "constructs";
 import { TokenEndpointAuthMethod } from "../src/contract";
-import { checkClientId, checkKnownProps, checkLifetime, checkScopes, checkSubset, type PropNames } from "./private/checks";
+import { tokenDefaults } from "./private/application";
+import { checkClientId, checkKnownProps, type PropNames } from "./private/checks";
 import { manageClient, type ObjectRemovalPolicy } from "./private/client";
 import type { Secret } from "./secret";
 
@@ -112,12 +113,7 @@ export class ConfidentialWebApp extends Construct implements IConfidentialWebApp
   constructor(scope: Construct, id: string, props: ConfidentialWebAppProps) {
     super(scope, id);
     checkKnownProps(this, "ConfidentialWebAppProps", props, PROPS);
-    const defaultScopes = props.defaultScopes === undefined ? undefined : [...props.defaultScopes];
-    if (defaultScopes) {
-      checkScopes(this, "defaultScopes", defaultScopes, false);
-      checkSubset(this, "defaultScopes", defaultScopes, "scopes", props.scopes);
-    }
-    if (props.accessTokenLifetime !== undefined) checkLifetime(this, "accessTokenLifetime", props.accessTokenLifetime);
+    const defaults = tokenDefaults(this, props);
     const client = manageClient(
       this,
       "web-app",
@@ -126,8 +122,7 @@ export class ConfidentialWebApp extends Construct implements IConfidentialWebApp
       (checked) => ({
         ...checked,
         redirectUris: [...(props.redirectUris ?? [])],
-        ...(defaultScopes ? { defaultScopes } : {}),
-        ...(props.accessTokenLifetime === undefined ? {} : { accessTokenLifetime: props.accessTokenLifetime }),
+        ...defaults,
       }),
     );
     this.clientId = props.clientId;

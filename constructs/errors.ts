@@ -63,6 +63,16 @@ export const VALIDATION_CODES = {
   invalidLabelIdentifier: "AIC_INVALID_LABEL_IDENTIFIER",
   invalidSecretLabel: "AIC_INVALID_SECRET_LABEL",
   secretStoreClientAuthMethod: "AIC_SECRET_STORE_CLIENT_AUTH_METHOD",
+  noRedirectUris: "AIC_NO_REDIRECT_URIS",
+  invalidRedirectUri: "AIC_INVALID_REDIRECT_URI",
+  invalidCorsOrigin: "AIC_INVALID_CORS_ORIGIN",
+  publicClientSecret: "AIC_PUBLIC_CLIENT_SECRET",
+  publicClientGrantType: "AIC_PUBLIC_CLIENT_GRANT_TYPE",
+  serviceAppCredentials: "AIC_SERVICE_APP_CREDENTIALS",
+  invalidPublicKeys: "AIC_INVALID_PUBLIC_KEYS",
+  privateKeyMaterial: "AIC_PRIVATE_KEY_MATERIAL",
+  invalidPkceSetting: "AIC_INVALID_PKCE_SETTING",
+  pkceNotRequired: "AIC_PKCE_NOT_REQUIRED",
 } as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[keyof typeof VALIDATION_CODES];
 

@@ -14,6 +14,15 @@ export type { OAuth2ProviderGrantsProps, RemovalPolicy } from "./oauth2-provider
 export type { ObjectRemovalPolicy } from "./private/client";
 export { ConfidentialWebApp } from "./confidential-web-app";
 export type { ConfidentialWebAppProps, IConfidentialWebApp } from "./confidential-web-app";
+export { SinglePageApp } from "./single-page-app";
+export type { SinglePageAppProps } from "./single-page-app";
+export { NativeApp } from "./native-app";
+export type { NativeAppProps } from "./native-app";
+export { ServiceApp } from "./service-app";
+export type { ServiceAppAuthMethod, ServiceAppProps } from "./service-app";
+export { PublicKeys } from "./public-keys";
+export type { PublicJwk, PublicJwkSet } from "./public-keys";
+export type { ApplicationProps, PublicClientProps } from "./private/application";
 export { AiAgent } from "./ai-agent";
 export type { AgentActsBy, AiAgentProps, AiAgentProviderOverrides, GrantAccessOptions, IAiAgent } from "./ai-agent";
 export { MayActRule } from "./may-act-rule";

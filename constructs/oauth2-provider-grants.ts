@@ -33,10 +33,21 @@ export interface OAuth2ProviderGrantsProps {
    * @default false
    */
   readonly enableAiAgents?: boolean;
+  /**
+   * Require PKCE (a code challenge on every authorization request) of `"public-clients"` (SPAs and
+   * native apps) or `"all-clients"`: AM's "Code Verifier Parameter Required", realm-wide. Ensured,
+   * never relaxed. A realm with an SPA or a native app in the stack must require it of public clients.
+   *
+   * @default - left as the realm has it
+   */
+  readonly requirePkce?: "public-clients" | "all-clients";
 }
 
 /** The props, for the check of unknown ones at run time (checkKnownProps). */
-const PROPS: PropNames<OAuth2ProviderGrantsProps> = { grantTypes: true, removalPolicy: true, enableAiAgents: true };
+const PROPS: PropNames<OAuth2ProviderGrantsProps> = { grantTypes: true, removalPolicy: true, enableAiAgents: true, requirePkce: true };
+
+/** `requirePkce` as AM's `codeVerifierEnforced`. */
+const PKCE_SETTING = { "public-clients": "public", "all-clients": "true" } as const;
 
 /**
  * The grant types (and optionally the AI agents feature) a realm's OAuth2 provider must have.
@@ -49,6 +60,8 @@ export class OAuth2ProviderGrants extends Construct {
   /** The declared grant types as AM's strings. */
   public readonly grantTypes: readonly string[];
   public readonly removalPolicy: RemovalPolicy;
+  /** The PKCE requirement it ensures, if any. */
+  public readonly requirePkce?: "public-clients" | "all-clients";
 
   constructor(scope: Construct, id: string, props: OAuth2ProviderGrantsProps) {
     super(scope, id);
@@ -69,14 +82,25 @@ export class OAuth2ProviderGrants extends Construct {
       Annotations.of(this).addWarning(`grantTypes ${JSON.stringify(unknown)} are not grant types AM ships; passed to AM as they are`);
     }
 
+    if (props.requirePkce !== undefined && !(props.requirePkce in PKCE_SETTING)) {
+      propError(this, C.invalidPkceSetting, {
+        problem: "requirePkce is not a PKCE requirement",
+        received: props.requirePkce,
+        allowed: `"public-clients" or "all-clients"`,
+        fix: `use "public-clients" to require PKCE of SPAs and native apps`,
+      });
+    }
+    const pkce = props.requirePkce === undefined ? undefined : PKCE_SETTING[props.requirePkce];
+
     this.grantTypes = grantTypes;
     this.removalPolicy = removalPolicy;
+    this.requirePkce = pkce === undefined ? undefined : props.requirePkce;
     const tenant = AicTenant.of(this);
     tenant._manage(this, {
       kind: "oauth2-provider-grants",
       tenant: tenant.tenantRef,
       id: "oauth2-provider",
-      owned: { grantTypes, ...(props.enableAiAgents ? { aiAgentsEnabled: true } : {}) },
+      owned: { grantTypes, ...(props.enableAiAgents ? { aiAgentsEnabled: true } : {}), ...(pkce ? { codeVerifierEnforced: pkce } : {}) },
       removalPolicy,
     });
   }

@@ -1,10 +1,10 @@
 /**
- * What web apps and AI agents share: both are OAuth2 clients of the realm with a name, a secret,
- * owners, scopes, grant types and an authentication method.
+ * What the applications and AI agents share: all are OAuth2 clients of the realm with a name,
+ * owners, scopes, grant types, an authentication method and, unless public, a secret.
  */
 import { Token } from "cdktf";
 import { Construct } from "constructs";
-import { GRANT_TYPES, TokenEndpointAuthMethod, type SpecOf } from "../../src/contract";
+import { GRANT_TYPES, TokenEndpointAuthMethod, type ClientKind, type SpecOf } from "../../src/contract";
 import { clientSecretLabel, defaultLabelIdentifier } from "../../src/contract/esv";
 import { AicTenant } from "../aic-tenant";
 import { SecretMapping } from "../secret-mapping";
@@ -24,7 +24,8 @@ import { ManagedObject, managedObjectsByKey } from "./custom-resource";
 export interface ClientPropsInput {
   readonly name: string;
   readonly clientId: string;
-  readonly clientSecret: Secret;
+  /** Absent for a client without a secret the stack writes (a public client, `private_key_jwt`). */
+  readonly clientSecret?: Secret;
   readonly owners?: readonly string[];
   readonly description?: string;
   readonly scopes?: readonly string[];
@@ -54,7 +55,7 @@ export interface CheckedClient {
 function checkClientProps(scope: Construct, props: ClientPropsInput, defaults: ClientDefaults): CheckedClient {
   checkNonEmpty(scope, "name", props.name);
   checkClientId(scope, "clientId", props.clientId);
-  checkSecret(scope, "clientSecret", props.clientSecret, true);
+  if (props.clientSecret) checkSecret(scope, "clientSecret", props.clientSecret, true);
   const owners = [...(props.owners ?? [])];
   checkNames(scope, "owners", owners);
   const scopes = [...(props.scopes ?? [])];
@@ -75,7 +76,7 @@ function checkClientProps(scope: Construct, props: ClientPropsInput, defaults: C
   };
 }
 
-type ClientSpec = { "web-app": SpecOf<"web-app">; "ai-agent": SpecOf<"ai-agent"> };
+type ClientSpec = { [K in ClientKind]: SpecOf<K> };
 
 /**
  * Checks a client's props (first, before any child exists), has the tenant manage the object, and
@@ -87,12 +88,12 @@ export function manageClient<K extends keyof ClientSpec>(
   props: ClientPropsInput,
   defaults: ClientDefaults,
   owned: (client: CheckedClient) => ClientSpec[K]["owned"],
-): CheckedClient {
+): CheckedClient & { readonly object: ManagedObject } {
   const client = checkClientProps(owner, props, defaults);
   const tenant = AicTenant.of(owner);
   const removalPolicy = checkObjectRemovalPolicy(owner, props.removalPolicy);
-  const store = storeSecret(owner, props, client);
-  const ref = props.clientSecret.toSecretRef();
+  const store = props.clientSecret ? storeSecret(owner, props.clientSecret, props.clientId, client) : undefined;
+  const ref = props.clientSecret?.toSecretRef();
   const spec = {
     kind,
     tenant: tenant.tenantRef,
@@ -106,15 +107,15 @@ export function manageClient<K extends keyof ClientSpec>(
   owner.node.addValidation({ validate: () => providerGrantErrors(object, client.grantTypes) });
   // The realm maps the client's label to the ESV: leaving, adopted or retained together with the client.
   if (store) new SecretMapping(owner, "SecretMapping", { label: clientSecretLabel(store.identifier), secret: store.esvId, adopt: props.adopt, removalPolicy });
-  return client;
+  return Object.assign(client, { object });
 }
 
 /** The methods a secret from the store can authenticate (the label's `.secret` is a client secret). */
 const STORE_SECRET_METHODS: readonly TokenEndpointAuthMethod[] = ["client_secret_basic", "client_secret_post"];
 
 /** A client secret in the tenant's store: its ESV and the client's label identifier; undefined for one in the environment. */
-function storeSecret(owner: Construct, props: ClientPropsInput, client: CheckedClient): { esvId: string; identifier: string } | undefined {
-  const source = props.clientSecret.source;
+function storeSecret(owner: Construct, secret: Secret, clientId: string, client: CheckedClient): { esvId: string; identifier: string } | undefined {
+  const source = secret.source;
   if (source.type !== "esv") return undefined;
   if (!STORE_SECRET_METHODS.includes(client.tokenEndpointAuthMethod)) {
     propError(owner, C.secretStoreClientAuthMethod, {
@@ -124,7 +125,7 @@ function storeSecret(owner: Construct, props: ClientPropsInput, client: CheckedC
       fix: `set tokenEndpointAuthMethod to "client_secret_basic" or "client_secret_post"`,
     });
   }
-  return { esvId: source.esvId, identifier: source.labelIdentifier ?? defaultLabelIdentifier(props.clientId) };
+  return { esvId: source.esvId, identifier: source.labelIdentifier ?? defaultLabelIdentifier(clientId) };
 }
 
 /** What happens to a managed object when its construct leaves the code (see the constructs' `removalPolicy`). */
@@ -149,9 +150,9 @@ export function adoptField(adopt: boolean | undefined, removalPolicy?: ObjectRem
 
 const kindInRealm = (o: ManagedObject): string => `${o.tenantKey}|${o.spec.kind}`;
 
-/** The OAuth2ProviderGrants objects of the stack in the realm of `object` (none: the provider is managed elsewhere). */
-export function realmProviderGrants(object: ManagedObject): ManagedObject[] {
-  return managedObjectsByKey(object.owner, kindInRealm).get(`${object.tenantKey}|oauth2-provider-grants`) ?? [];
+/** The OAuth2ProviderGrants of the client's realm in the app (none: the provider is managed elsewhere). */
+export function realmProviders(client: ManagedObject): ManagedObject[] {
+  return managedObjectsByKey(client.owner, kindInRealm).get(`${client.tenantKey}|oauth2-provider-grants`) ?? [];
 }
 
 /**
@@ -159,7 +160,7 @@ export function realmProviderGrants(object: ManagedObject): ManagedObject[] {
  * OAuth2ProviderGrants for the realm at all means the provider is managed elsewhere: no error.
  */
 export function providerGrantErrors(client: ManagedObject, grantTypes: readonly string[]): string[] {
-  const providers = realmProviderGrants(client);
+  const providers = realmProviders(client);
   if (providers.length === 0) return [];
   const declared = new Set(providers.flatMap((p) => (p.spec.kind === "oauth2-provider-grants" ? p.spec.owned.grantTypes : [])));
   // A token on either side is known only when Terraform runs.

@@ -16,12 +16,18 @@ import { formatOption, parseOptions } from "./args";
 import { err, out, paint } from "./output";
 import { specsOfStack } from "../plan/stack";
 import { runFlows, StackFlows, type FlowCheck } from "./verify-flows";
+import { appsToVerify, pairs, verifyApps, type AppCheck } from "./verify-apps";
 
 const HELP = `Usage: cdktf-aic verify [options]
 Runs the on-behalf-of flow (password grant → introspect → token exchange → introspect) and prints
 PASS or FAIL. The app, the agent, their secret env var names, the scopes, the base URL and the realm
 come from the synthesized stack (the agent grant in it), unless given here. Each client authenticates
 with its token endpoint auth method in the stack (client_secret_post for a client not in it).
+Then signs in to each application of the stack: the test user through the login journey with the
+authorization code and PKCE for SPAs, native apps and web apps of the code flow, a client-credentials
+token for service apps (private_key_jwt: the key in $<CLIENT_ID>_PRIVATE_KEY, --key-env, --key-file or
+.cdktf-aic/keys/<client id>.private.jwk.json beside the synth output folder). A stack without agents
+checks only its applications.
 
 A stack that says who may act for whom (a MayActRule, an autonomous agent's grant) is verified flow
 by flow without --app and --agent: impersonation (each grant), delegation with an actor token,
@@ -39,7 +45,9 @@ the grant or the scope limit, an audience outside the allow-list); each line sho
   --agent-secret-env NAME  env var with the agent's secret (default: $VERIFY_AGENT_SECRET_ENV, then the stack)
   --username-env NAME      env var with the user's name (default: VERIFY_USERNAME)
   --password-env NAME      env var with the user's password (default: VERIFY_PASSWORD)
-  --format FORMAT          text (default) or json (one object: result, tenant, steps)
+  --key-env ID=NAME        env var with the private key of service app ID (repeatable)
+  --key-file ID=PATH       file with the private key of service app ID (repeatable)
+  --format FORMAT          text (default) or json (one object: result, tenant, steps, apps)
   --json                   deprecated: --format json
 
 Exit codes: 0 PASS; 1 FAIL or error.`;
@@ -166,10 +174,13 @@ export interface StepReport {
 export interface VerifyReport {
   result: "PASS" | "FAIL";
   tenant: { baseUrl: string; realm: string };
-  app: string;
-  agent: string;
-  scopes: string[];
+  /** The on-behalf-of flow's clients and scopes (absent when the stack has no agent). */
+  app?: string;
+  agent?: string;
+  scopes?: string[];
   steps: StepReport[];
+  /** The applications' checks, when the stack has any. */
+  apps?: AppCheck[];
 }
 
 const EXCHANGE_PREREQUISITES =
@@ -307,6 +318,7 @@ export async function runVerify(api: OAuth2Api, t: VerifyTarget, env: Record<str
 }
 
 function printText(report: VerifyReport): void {
+  if (report.steps.length === 0) return;
   out(`verify: ${report.agent} on behalf of a user towards ${report.app} (${report.tenant.baseUrl}, realm ${report.tenant.realm})`);
   for (const s of report.steps) {
     const facts = [
@@ -321,6 +333,24 @@ function printText(report: VerifyReport): void {
   const failed = report.steps.find((s) => !s.ok);
   if (failed) out(paint(process.stdout, "red", `FAIL at step ${failed.step}: ${failed.hint}`));
   else out(paint(process.stdout, "green", "PASS"));
+}
+
+/** The applications' checks: one line each, then PASS or FAIL. */
+function printApps(tenant: VerifyReport["tenant"], apps: readonly AppCheck[]): void {
+  out(`verify: ${apps.length} application(s) (${tenant.baseUrl}, realm ${tenant.realm})`);
+  for (const a of apps) {
+    const facts = [a.sub && `sub=${a.sub}`, a.scope !== undefined && `scope=${a.scope}`, a.client_id && `client_id=${a.client_id}`].filter(Boolean);
+    const status = a.ok ? paint(process.stdout, "green", "ok") : paint(process.stdout, "red", "FAIL");
+    out(`  ${a.kind} ${a.id}: ${a.name}: ${status}${facts.length ? ` ${facts.join(" ")}` : ""}${a.error ? ` — ${a.error}` : ""}`);
+  }
+  const failed = apps.find((a) => !a.ok);
+  if (failed) out(paint(process.stdout, "red", `FAIL at ${failed.kind} ${failed.id}: ${failed.hint}`));
+  else out(paint(process.stdout, "green", "PASS"));
+}
+
+/** Whether the on-behalf-of flow is asked for: flags name its clients, or the stack has an agent. */
+function wantsOnBehalfOf(flags: Flags, specs: readonly Spec[]): boolean {
+  return Boolean(flags.app || flags.agent) || specs.some((s) => s.kind === "agent-grant" || s.kind === "ai-agent");
 }
 
 export async function verifyCommand(argv: string[]): Promise<number> {
@@ -339,6 +369,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     "agent-secret-env": { type: "string" },
     "username-env": { type: "string" },
     "password-env": { type: "string" },
+    "key-env": { type: "string", multiple: true },
+    "key-file": { type: "string", multiple: true },
   });
   if (values.help) {
     out(HELP);
@@ -346,27 +378,45 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   }
   if (values.json) err("cdktf-aic verify: --json is deprecated, use --format json");
   const format = formatOption(values.format ?? (values.json ? "json" : undefined), ["text", "json"]);
-  const specs = specsOfStack(values.out ?? "cdktf.out", values.stack);
+  const outDir = values.out ?? "cdktf.out";
+  const specs = specsOfStack(outDir, values.stack);
   const flows = new StackFlows(specs);
   if (!values.app && !values.agent && flows.declaresFlows) return verifyFlows(flows, values, format);
-  const target = resolveTarget(values, specs, process.env);
-  const api = createOAuth2Api({ baseUrl: target.baseUrl, realm: target.realm });
-  let steps: StepReport[];
+  const apps = appsToVerify(specs);
+  const onBehalfOf = apps.length === 0 || wantsOnBehalfOf(values, specs);
+  const target = onBehalfOf ? resolveTarget(values, specs, process.env) : undefined;
+  const tenant = target ?? { baseUrl: values["base-url"] ?? apps[0].tenant.baseUrl, realm: values.realm ?? apps[0].tenant.realm };
+  const api = createOAuth2Api({ baseUrl: tenant.baseUrl, realm: tenant.realm });
+  let steps: StepReport[] = [];
+  let checks: AppCheck[] = [];
   try {
-    steps = await runVerify(api, target, process.env);
+    if (target) steps = await runVerify(api, target, process.env);
+    checks = await verifyApps(api, apps, {
+      baseUrl: tenant.baseUrl,
+      realm: tenant.realm,
+      env: process.env,
+      usernameEnv: values["username-env"] ?? "VERIFY_USERNAME",
+      passwordEnv: values["password-env"] ?? "VERIFY_PASSWORD",
+      outDir,
+      keyFiles: pairs("key-file", values["key-file"]),
+      keyEnvs: pairs("key-env", values["key-env"]),
+    });
   } finally {
     await api.close();
   }
+  const passed = (!target || (steps.length === 4 && steps.every((s) => s.ok))) && checks.every((c) => c.ok);
   const report: VerifyReport = {
-    result: steps.length === 4 && steps.every((s) => s.ok) ? "PASS" : "FAIL",
-    tenant: { baseUrl: target.baseUrl, realm: target.realm },
-    app: target.app,
-    agent: target.agent,
-    scopes: target.scopes,
+    result: passed ? "PASS" : "FAIL",
+    tenant: { baseUrl: tenant.baseUrl, realm: tenant.realm },
+    ...(target ? { app: target.app, agent: target.agent, scopes: target.scopes } : {}),
     steps,
+    ...(checks.length > 0 ? { apps: checks } : {}),
   };
   if (format === "json") out(JSON.stringify(report, null, 2));
-  else printText(report);
+  else {
+    printText(report);
+    if (checks.length > 0) printApps(report.tenant, checks);
+  }
   return report.result === "PASS" ? 0 : 1;
 }
 

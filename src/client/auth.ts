@@ -239,8 +239,8 @@ function privateKey(jwkText: string, jwkEnv: string): { key: ReturnType<typeof c
   }
 }
 
-/** The jwt-bearer assertion: iss = sub = the account id, aud = the exact token URL, 180 s life. */
-function signAssertion(key: ReturnType<typeof createPrivateKey>, kid: string | undefined, accountId: string, tokenUrl: string): string {
+/** A jwt-bearer or client assertion (RS256): iss = sub = the account or client id, aud = the exact token URL, 180 s life. */
+export function signAssertion(key: ReturnType<typeof createPrivateKey>, kid: string | undefined, accountId: string, tokenUrl: string): string {
   const now = Math.floor(Date.now() / 1000);
   const header = { alg: "RS256", typ: "JWT", ...(kid ? { kid } : {}) };
   const claims = { iss: accountId, sub: accountId, aud: tokenUrl, iat: now, exp: now + ASSERTION_LIFETIME_S, jti: randomUUID() };

@@ -4,8 +4,12 @@
  */
 
 /** Resource kinds a spec can describe. */
-export const KINDS = ["oauth2-provider-grants", "script", "web-app", "ai-agent", "agent-grant", "esv-secret", "esv-variable", "secret-mapping"] as const;
+export const KINDS = ["oauth2-provider-grants", "script", "web-app", "spa", "native-app", "service-app", "ai-agent", "agent-grant", "esv-secret", "esv-variable", "secret-mapping"] as const;
 export type Kind = (typeof KINDS)[number];
+
+/** Kinds whose id is an OAuth2 client id: applications and AI agents share the realm's one namespace. */
+export const CLIENT_KINDS = ["web-app", "spa", "native-app", "service-app", "ai-agent"] as const satisfies readonly Kind[];
+export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 /** Kinds whose objects belong to the whole tenant, not to a realm (ESVs): one id per base URL. */
 export const TENANT_WIDE_KINDS: readonly Kind[] = ["esv-secret", "esv-variable"];

@@ -9,3 +9,4 @@ export * from "./tenant";
 export * from "./esv";
 export * from "./ids";
 export * from "./scripts";
+export * from "./redirects";

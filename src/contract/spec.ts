@@ -63,6 +63,11 @@ export const ProviderGrantsSpec = z.object({
     grantTypes: nonEmptyUnique,
     /** Switch the AI agents feature on (never off). */
     aiAgentsEnabled: z.boolean().optional(),
+    /**
+     * AM's "Code Verifier Parameter Required": `public` for public clients, `true` for every client.
+     * Ensured, never relaxed (`true` already covers `public`); present only when set.
+     */
+    codeVerifierEnforced: z.enum(["public", "true"]).optional(),
   }),
   removalPolicy: z.enum(["retain", "destroy"]),
 });
@@ -76,11 +81,6 @@ const clientOwned = {
   grantTypes: nonEmptyUnique,
   tokenEndpointAuthMethod: z.enum(TOKEN_ENDPOINT_AUTH_METHODS),
   /**
-   * The OAuth2 May Act script (a `script` object's id) that stamps `may_act` on the tokens this
-   * client issues: who may exchange them. Owned only when present.
-   */
-  mayActScript: z.uuid().optional(),
-  /**
    * The client's secret comes from the tenant's secret store: AM reads the ESV that the realm maps to
    * `am.applications.oauth2.client.<identifier>.secret` (a `secret-mapping` of the stack). Present
    * only then; the spec has no `secret` (no pipeline holds the value).
@@ -88,12 +88,19 @@ const clientOwned = {
   secretLabelIdentifier: z.string().regex(ESV_UNCONFIRMED.secretLabelIdentifierPattern, "may contain letters, digits and single dots, not at either end").optional(),
 };
 
+/**
+ * The OAuth2 May Act script (a `script` object's id) that stamps `may_act` on the tokens a client
+ * issues: who may exchange them (`MayActRule`). Owned when present, cleared when it leaves the code.
+ */
+const mayActScript = z.uuid().optional();
+
 export const WebAppSpec = z.object({
   ...base,
   kind: z.literal("web-app"),
   id: clientId,
   owned: z.object({
     ...clientOwned,
+    mayActScript,
     redirectUris: z.array(z.string()),
     /** Owned only when present: stacks that never set them leave the tenant's values alone. */
     defaultScopes: z.array(z.string().min(1)).optional(),
@@ -111,6 +118,7 @@ export const AiAgentSpec = z.object({
   id: clientId,
   owned: z.object({
     ...clientOwned,
+    mayActScript,
     scopes: z.array(z.string().min(1)),
     providerOverrides: z.object({
       enabled: z.boolean(),
@@ -123,6 +131,68 @@ export const AiAgentSpec = z.object({
     audiences: nonEmptyUnique.optional(),
   }),
   /** Absent when the secret comes from the tenant's store (`owned.secretLabelIdentifier`). */
+  secret: SecretRef.optional(),
+  ...adopt,
+});
+
+/**
+ * What the console's application templates other than Web own of their client, as a web app does:
+ * each kind says its token endpoint auth method (public clients: `none`).
+ */
+const applicationOwned = {
+  ...clientOwned,
+  /** Owned only when present, as a web app's. */
+  defaultScopes: z.array(z.string().min(1)).optional(),
+  accessTokenLifetime: z.number().int().nonnegative().optional(),
+};
+
+/** A public client's owned fields: no secret, `none` at the token endpoint, code + PKCE through its redirect URIs. */
+const publicClientOwned = {
+  ...applicationOwned,
+  tokenEndpointAuthMethod: z.literal("none"),
+  redirectUris: z.array(z.string()).min(1),
+  /** The user is not asked for consent (AM's "Implied consent"). */
+  impliedConsent: z.boolean(),
+};
+
+/** A single-page application (template `spa`): a public client whose browser origins may call the tenant. */
+export const SpaSpec = z.object({
+  ...base,
+  kind: z.literal("spa"),
+  id: clientId,
+  owned: z.object({
+    ...publicClientOwned,
+    /** Origins (`https://app.example.com`) allowed to call the token endpoint from a browser: AM's JavaScript origins. */
+    corsOrigins: z.array(z.string()),
+  }),
+  ...adopt,
+});
+
+/** A native (mobile or desktop) application (template `native`): a public client with custom-scheme or loopback redirects. */
+export const NativeAppSpec = z.object({
+  ...base,
+  kind: z.literal("native-app"),
+  id: clientId,
+  owned: z.object(publicClientOwned),
+  ...adopt,
+});
+
+/**
+ * A service application (template `service`): a confidential client of the client-credentials
+ * grant that authenticates with a secret (`secret`) or with `private_key_jwt` against the public
+ * keys in `owned.jwks` (never a private key).
+ */
+export const ServiceAppSpec = z.object({
+  ...base,
+  kind: z.literal("service-app"),
+  id: clientId,
+  owned: z.object({
+    ...applicationOwned,
+    tokenEndpointAuthMethod: z.enum(["client_secret_basic", "client_secret_post", "private_key_jwt"]),
+    /** The JWK set AM verifies the client's assertions with (`private_key_jwt` only): public keys. */
+    jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
+  }),
+  /** Present for the secret methods; absent for `private_key_jwt`. */
   secret: SecretRef.optional(),
   ...adopt,
 });
@@ -222,7 +292,7 @@ export const SecretMappingSpec = z.object({
   ...adopt,
 });
 
-export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, ScriptSpec, WebAppSpec, AiAgentSpec, AgentGrantSpec, EsvSecretSpec, EsvVariableSpec, SecretMappingSpec]);
+export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, ScriptSpec, WebAppSpec, SpaSpec, NativeAppSpec, ServiceAppSpec, AiAgentSpec, AgentGrantSpec, EsvSecretSpec, EsvVariableSpec, SecretMappingSpec]);
 export type Spec = z.infer<typeof Spec>;
 export type SpecOf<K extends Spec["kind"]> = Extract<Spec, { kind: K }>;
 

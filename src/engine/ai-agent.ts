@@ -7,6 +7,7 @@ import type { SpecOf } from "../contract/spec";
 import { plainField, wrappedField, type OwnedField } from "./fields";
 import {
   clientFields,
+  mayActFields,
   namesById,
   NO_SCRIPT,
   optionalField,
@@ -41,7 +42,8 @@ const IDENTITY = "aiAgentIdentityAttributes";
 export function aiAgentFields(spec: AiAgentSpec, live: AIAgent | undefined): OwnedField[] {
   const o = spec.owned;
   return [
-    ...clientFields(o, live),
+    ...clientFields(o),
+    ...mayActFields(o.mayActScript, live),
     plainField([OVERRIDES, "providerOverridesEnabled"], o.providerOverrides.enabled),
     plainField([OVERRIDES, "statelessTokensEnabled"], o.providerOverrides.statelessTokens),
     plainField([OVERRIDES, "acceptAudienceParametersInTokenExchangeRequests"], o.providerOverrides.acceptAudienceInTokenExchange),

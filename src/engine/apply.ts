@@ -6,7 +6,8 @@
 import { isAicApiError, MIN_SECRET_LENGTH, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
 import type { OAuth2Provider } from "../contract/schemas";
-import type { SecretRef, Spec, SpecOf } from "../contract/spec";
+import type { ClientKind } from "../contract/constants";
+import { hasEnvSecret, type SecretRef, type Spec, type SpecOf } from "../contract/spec";
 import { secretNotSet, secretTooShort } from "./errors";
 import { setIn, type FieldChange } from "./fields";
 import { SECRET_CHANGE, SECRET_FIELD, type AmClientPlan, type IdmPlan } from "./owned";
@@ -120,11 +121,11 @@ export async function updateProvider<P extends ProviderPlan>(api: AdminApi, plan
 }
 
 /**
- * A web app or an agent: the AM client (with its secret when one is to be written), then its IDM
+ * An application or an agent: the AM client (with its secret when one is to be written), then its IDM
  * side (the application record, or the identity's owners).
  */
 export async function applyClient(
-  spec: SpecOf<"web-app"> | SpecOf<"ai-agent">,
+  spec: SpecOf<ClientKind>,
   options: EngineOptions,
   client: AmClientPlan,
   idm: IdmPlan,
@@ -132,7 +133,7 @@ export async function applyClient(
   api: AdminApi,
 ): Promise<ObjectResult> {
   const creating = client.write === "create";
-  const secret = secretWrite(options, spec.secret, spec.id, creating);
+  const secret = secretWrite(options, hasEnvSecret(spec) ? spec.secret : undefined, spec.id, creating);
   const wroteClient = await writeAmClient(put, spec.id, client, secret.value);
   const wroteIdm = await writeIdm(api, idm);
   const changes = [...client.changes, ...secret.changes, ...idm.changes];

@@ -9,7 +9,8 @@ import { grantPrivilegeId, PRIVILEGE_FIELDS, type AgentGrantLive, type AgentGran
 import type { Resolved } from "./owned";
 import { refId, refIds } from "./refs";
 import { crestEq } from "../client/admin-api";
-import { APPLICATION_FIELDS, applicationFilter, type WebAppLive, type WebAppSpec } from "./web-app";
+import type { ApplicationSpec } from "./application";
+import { APPLICATION_FIELDS, applicationFilter, type WebAppLive } from "./web-app";
 
 /** Looks each distinct name up once. */
 async function resolveNames(names: Iterable<string>, find: (name: string) => Promise<{ _id: string } | undefined>): Promise<Resolved> {
@@ -55,7 +56,8 @@ export async function findApplication(api: AdminApi, clientId: string): Promise<
   return found[0];
 }
 
-export async function readWebApps(api: AdminApi, specs: readonly WebAppSpec[]): Promise<Map<string, WebAppLive>> {
+/** Applications of any template (web apps, SPAs, native and service apps), one GET each. */
+export async function readWebApps(api: AdminApi, specs: readonly ApplicationSpec[]): Promise<Map<string, WebAppLive>> {
   const users = await resolveUsers(api, specs.flatMap((s) => s.owned.owners));
   const entries = await Promise.all(
     specs.map(async (s) => {

@@ -9,7 +9,7 @@ import { diffOwned, getIn, mergeOwned, plainField, sameValue, wrappedField, type
 import { refIds, refId, refTo } from "./refs";
 import { unknownReferences } from "./errors";
 
-type ClientOwned = SpecOf<"web-app">["owned"] | SpecOf<"ai-agent">["owned"];
+type ClientOwned = SpecOf<"web-app" | "spa" | "native-app" | "service-app" | "ai-agent">["owned"];
 
 /** A client's provider overrides (plain attributes, read only while `providerOverridesEnabled` is on). */
 export const OVERRIDES = "overrideOAuth2ClientConfig";
@@ -29,20 +29,24 @@ export function optionalField(live: unknown, make: (value: unknown) => OwnedFiel
   return sameValue(current, null) || sameValue(current, cleared) ? [] : [field];
 }
 
-/** The AM client fields both web apps and AI agents own (`live`: the client as read, for the fields a spec may leave out). */
-export function clientFields(owned: ClientOwned, live: unknown): OwnedField[] {
+/** The AM client fields every client kind owns; public clients (SPAs, native apps) say so in `clientType`. */
+export function clientFields(owned: ClientOwned, clientType: "Confidential" | "Public" = "Confidential"): OwnedField[] {
   return [
-    wrappedField("coreOAuth2ClientConfig", "clientType", "Confidential"),
+    wrappedField("coreOAuth2ClientConfig", "clientType", clientType),
     wrappedField("coreOAuth2ClientConfig", "scopes", owned.scopes),
     wrappedField("advancedOAuth2ClientConfig", "grantTypes", owned.grantTypes),
     wrappedField("advancedOAuth2ClientConfig", "tokenEndpointAuthMethod", owned.tokenEndpointAuthMethod),
-    // The May Act script stamps access (and refresh) tokens and ID tokens alike (reference §3.4).
-    ...(["accessTokenMayActScript", "oidcMayActScript"] as const).flatMap((key) =>
-      optionalField(live, (v) => plainField([OVERRIDES, key], v), owned.mayActScript, NO_SCRIPT),
-    ),
     // Owned only when the secret is in the tenant's store: a stack that never set it leaves it alone.
     ...(owned.secretLabelIdentifier === undefined ? [] : [wrappedField("coreOAuth2ClientConfig", "secretLabelIdentifier", owned.secretLabelIdentifier)]),
   ];
+}
+
+/**
+ * A web app's or agent's May Act script (`live`: the client as read): it stamps access (and
+ * refresh) tokens and ID tokens alike (reference §3.4), and is cleared when it leaves the code.
+ */
+export function mayActFields(mayActScript: string | undefined, live: unknown): OwnedField[] {
+  return (["accessTokenMayActScript", "oidcMayActScript"] as const).flatMap((key) => optionalField(live, (v) => plainField([OVERRIDES, key], v), mayActScript, NO_SCRIPT));
 }
 
 export interface AmClientPlan {

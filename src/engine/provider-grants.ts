@@ -9,6 +9,12 @@ import { writableCopy, type FieldChange } from "./fields";
 export type ProviderGrantsSpec = SpecOf<"oauth2-provider-grants">;
 
 export const GRANT_TYPES_FIELD = "advancedOAuth2Config.grantTypes";
+export const PKCE_FIELD = "advancedOAuth2Config.codeVerifierEnforced";
+
+/** Whether the provider's PKCE setting already asks at least what `wanted` asks. */
+function pkceCovers(live: unknown, wanted: "public" | "true"): boolean {
+  return live === "true" || live === wanted;
+}
 
 export interface ProviderPlan {
   /** `create`: POST the body; `update`: PUT the body; `none`: nothing to write to the provider. */
@@ -25,9 +31,9 @@ function liveGrantTypes(live: OAuth2Provider | undefined): string[] {
   return live?.advancedOAuth2Config?.grantTypes ?? [];
 }
 
-function withGrantTypes(live: OAuth2Provider, grantTypes: string[]): Record<string, unknown> {
+function withGrantTypes(live: OAuth2Provider, grantTypes: string[], pkce?: string): Record<string, unknown> {
   const body = writableCopy(live);
-  body.advancedOAuth2Config = { ...(body.advancedOAuth2Config as object | undefined), grantTypes };
+  body.advancedOAuth2Config = { ...(body.advancedOAuth2Config as object | undefined), grantTypes, ...(pkce ? { codeVerifierEnforced: pkce } : {}) };
   return body;
 }
 
@@ -39,16 +45,20 @@ export function planProviderGrants(spec: ProviderGrantsSpec, live: OAuth2Provide
   const missing = spec.owned.grantTypes.filter((g) => !current.includes(g));
   const grantTypes = [...current, ...missing];
   if (missing.length > 0) changes.push({ field: GRANT_TYPES_FIELD, from: live ? current : undefined, to: grantTypes });
+  const livePkce = (live?.advancedOAuth2Config as Record<string, unknown> | undefined)?.codeVerifierEnforced;
+  const pkce = spec.owned.codeVerifierEnforced && !pkceCovers(livePkce, spec.owned.codeVerifierEnforced) ? spec.owned.codeVerifierEnforced : undefined;
+  if (pkce) changes.push({ field: PKCE_FIELD, from: livePkce, to: pkce });
   if (wantAiAgents && !aiAgentsOn) {
     changes.push({ field: "aiAgentsConfig.aiAgentsEnabled", from: live?.aiAgentsConfig?.aiAgentsEnabled, to: true });
   }
   if (!live) {
-    return { write: "create", body: { advancedOAuth2Config: { grantTypes } }, enableAiAgents: wantAiAgents, changes };
+    return { write: "create", body: { advancedOAuth2Config: { grantTypes, ...(pkce ? { codeVerifierEnforced: pkce } : {}) } }, enableAiAgents: wantAiAgents, changes };
   }
+  const write = missing.length > 0 || pkce !== undefined;
   return {
-    write: missing.length > 0 ? "update" : "none",
+    write: write ? "update" : "none",
     rev: live._rev,
-    body: missing.length > 0 ? withGrantTypes(live, grantTypes) : undefined,
+    body: write ? withGrantTypes(live, grantTypes, pkce) : undefined,
     enableAiAgents: wantAiAgents && !aiAgentsOn,
     changes,
   };

@@ -160,8 +160,9 @@ export function secretValue(spec: WithEnvSecret, env: Record<string, string | un
 }
 
 /**
- * Whether the secret's version differs from the one applied last (a rotation), or the secret moves
- * from the tenant's store back to the environment (the last apply recorded no version).
+ * Whether the secret's version differs from the one applied last (a rotation), or the client gets
+ * a secret from the environment it had not (from the tenant's store, or a service app's keys
+ * before: the last apply recorded no version).
  */
 export function rotates(spec: Spec, previous: JournalEntry | undefined): boolean {
   return hasEnvSecret(spec) && previous !== undefined && previous.secret !== String(spec.secret.version);
@@ -428,9 +429,9 @@ async function afterWrites(api: AdminApi, results: readonly ObjectResult[], spec
   return failures;
 }
 
-/** Whether a stage refers to objects an earlier stage may create (not only to realm-wide ones). */
+/** Whether a stage refers to objects an earlier stage may create whose ids the tenant assigns (not only to realm-wide ones or ids known at synth). */
 function refersToCreated(stage: readonly Spec["kind"][]): boolean {
-  return stage.some((kind) => unitOf(kind).dependsOn.some((d) => !unitOf(d).realmWide));
+  return stage.some((kind) => unitOf(kind).dependsOn.some((d) => !unitOf(d).realmWide && !unitOf(d).idsKnownAtSynth));
 }
 
 /**

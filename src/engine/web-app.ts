@@ -2,48 +2,26 @@
  * A confidential web app = AM OAuth2 client + IDM application record: pure planning.
  * The AM client is written first, the IDM record second (it names the client in `ssoEntities`).
  */
-import type { IdmApplication, OAuth2Client } from "../contract/schemas";
 import type { SpecOf } from "../contract/spec";
+import type { OAuth2Client } from "../contract/schemas";
+import { applicationClientFields, planApplication, type ApplicationLive, type ApplicationPlan } from "./application";
 import { plainField, wrappedField, type OwnedField } from "./fields";
-import { applicationId } from "./refs";
-import {
-  clientFields,
-  namesById,
-  OVERRIDES,
-  planAmClient,
-  planIdmRecord,
-  ownerRefs,
-  refListField,
-  type AmClientPlan,
-  type IdmPlan,
-  type Resolved,
-} from "./owned";
+import { clientFields, mayActFields, OVERRIDES } from "./owned";
 
 export type WebAppSpec = SpecOf<"web-app">;
 
 /** What the tenant holds for one web app, however it was read (one GET each or batched lists). */
-export interface WebAppLive {
-  readonly client: OAuth2Client | undefined;
-  readonly application: IdmApplication | undefined;
-  /** Owner username → user id (undefined: no such user). */
-  readonly users: Resolved;
-}
+export type WebAppLive = ApplicationLive;
 
-export interface WebAppPlan {
-  readonly client: AmClientPlan;
-  readonly application: IdmPlan;
-}
+export type WebAppPlan = ApplicationPlan;
 
 export function webAppClientFields(spec: WebAppSpec, live: OAuth2Client | undefined): OwnedField[] {
   const o = spec.owned;
   return [
-    ...clientFields(o, live),
+    ...clientFields(o),
     wrappedField("coreOAuth2ClientConfig", "redirectionUris", o.redirectUris),
-    wrappedField("coreOAuth2ClientConfig", "clientName", [o.name]),
-    wrappedField("coreOAuth2ClientConfig", "status", "Active"),
-    wrappedField("advancedOAuth2ClientConfig", "descriptions", o.description ? [o.description] : []),
-    ...(o.defaultScopes === undefined ? [] : [wrappedField("coreOAuth2ClientConfig", "defaultScopes", o.defaultScopes)]),
-    ...(o.accessTokenLifetime === undefined ? [] : [wrappedField("coreOAuth2ClientConfig", "accessTokenLifetime", o.accessTokenLifetime)]),
+    ...applicationClientFields(o),
+    ...mayActFields(o.mayActScript, live),
     // Without the switch AM ignores the client's May Act script (reference §3.4).
     ...(o.mayActScript === undefined ? [] : [plainField([OVERRIDES, "providerOverridesEnabled"], true)]),
   ];
@@ -59,20 +37,5 @@ export const APPLICATION_FIELDS = ["_id", "name", "description", "owners", "ssoE
 
 /** Throws (before any write) when an owner does not exist. */
 export function planWebApp(spec: WebAppSpec, live: WebAppLive): WebAppPlan {
-  const realm = spec.tenant.realm;
-  const owners = ownerRefs(realm, spec.owned.owners, live.users);
-  const client = planAmClient(live.client, webAppClientFields(spec, live.client), spec.secret !== undefined);
-  const application = planIdmRecord(
-    "application",
-    live.application?._id ?? applicationId(realm, spec.id),
-    live.application,
-    [
-      { name: "name", value: spec.owned.name },
-      { name: "description", value: spec.owned.description ?? null },
-      refListField("owners", owners, namesById(live.users)),
-    ],
-    "application",
-    { templateName: "web", templateVersion: "1.0", ssoEntities: { oidcId: spec.id } },
-  );
-  return { client, application };
+  return planApplication(spec, live, "web", webAppClientFields(spec, live.client));
 }

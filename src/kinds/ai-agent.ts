@@ -9,7 +9,7 @@ import { aiAgentLive } from "../engine/batch";
 import { readAiAgents } from "../engine/live";
 import { aiAgentExport } from "../export/ai-agent";
 import { planAiAgent } from "../engine/ai-agent";
-import { CLIENT_PROPS, writeClient } from "./client";
+import { CLIENT_PROPS, MAY_ACT_PROPS, writeClient } from "./client";
 import type { KindUnit } from "./unit";
 
 type AiAgentSpec = SpecOf<"ai-agent">;
@@ -22,6 +22,7 @@ export const aiAgent: KindUnit<AiAgentSpec> = {
   realmWide: false,
   props: {
     ...CLIENT_PROPS,
+    ...MAY_ACT_PROPS,
     "overrideOAuth2ClientConfig.providerOverridesEnabled": { name: "providerOverrides.enabled" },
     "overrideOAuth2ClientConfig.statelessTokensEnabled": { name: "providerOverrides.clientSideTokens" },
     "overrideOAuth2ClientConfig.acceptAudienceParametersInTokenExchangeRequests": { name: "providerOverrides.acceptAudienceInTokenExchange" },

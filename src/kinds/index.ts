@@ -23,6 +23,7 @@ import type { RequestBuilder, TenantSnapshot } from "../engine/batch";
 import { SECRET_FIELD } from "../engine/owned";
 import type { ObjectResult } from "../engine/result";
 import { agentGrant } from "./agent-grant";
+import { nativeApp, serviceApp, spa } from "./application";
 import { aiAgent } from "./ai-agent";
 import { esvSecret, esvVariable } from "./esv";
 import { providerGrants } from "./provider-grants";
@@ -37,6 +38,9 @@ export const KIND_UNITS: { readonly [K in Kind]: KindUnit<SpecOf<K>> } = {
   "oauth2-provider-grants": providerGrants,
   script,
   "web-app": webApp,
+  spa,
+  "native-app": nativeApp,
+  "service-app": serviceApp,
   "ai-agent": aiAgent,
   "agent-grant": agentGrant,
   "esv-secret": esvSecret,

@@ -7,7 +7,7 @@ import { result, updateProvider, upsertAction } from "../engine/apply";
 import { EngineError } from "../engine/errors";
 import { minus } from "../engine/fields";
 import { readGrantTypeUsers } from "../engine/batch";
-import { GRANT_TYPES_FIELD, planProviderGrants, planProviderRemoval } from "../engine/provider-grants";
+import { GRANT_TYPES_FIELD, PKCE_FIELD, planProviderGrants, planProviderRemoval } from "../engine/provider-grants";
 import { providerGrantsExport } from "../export/provider-grants";
 import type { KindUnit } from "./unit";
 
@@ -39,6 +39,7 @@ export const providerGrants: KindUnit<ProviderGrantsSpec> = {
   props: {
     [GRANT_TYPES_FIELD]: { name: "grantTypes" },
     "aiAgentsConfig.aiAgentsEnabled": { name: "enableAiAgents" },
+    [PKCE_FIELD]: { name: "requirePkce" },
   },
   ensuredFields: [GRANT_TYPES_FIELD],
   changeNote: "realm-wide: declared grant types are ensured present, others are left untouched",

@@ -18,6 +18,8 @@ export const script: KindUnit<ScriptSpec> = {
   schema,
   dependsOn: [],
   realmWide: false,
+  // Derived from realm and name (`scriptId`): clients name it without reading it back.
+  idsKnownAtSynth: true,
   props: {
     name: { name: "name" },
     description: { name: "description" },

@@ -37,7 +37,7 @@ export const secretMapping: KindUnit<SecretMappingSpec> = {
   schema,
   // The ESV it reads comes first; AM takes a client's label only once a client of the realm carries
   // its identifier. Deleted before both.
-  dependsOn: ["esv-secret", "web-app", "ai-agent"],
+  dependsOn: ["esv-secret", "web-app", "service-app", "ai-agent"],
   realmWide: false,
   props: { aliases: { name: "secret", single: true } },
   export: secretMappingExport,

@@ -63,7 +63,7 @@ function problemOf(e: unknown): string {
  */
 function rotation(desired: Spec, applied: Spec | undefined): FieldChange | undefined {
   if (!applied || !hasEnvSecret(desired)) return undefined;
-  // A secret that was in the tenant's store is written from the environment: a rotation from no version.
+  // A client that had no secret from the environment (from the tenant's store, or a service app's keys) gets one: a rotation from no version.
   const appliedVersion = hasEnvSecret(applied) ? applied.secret.version : undefined;
   if (sameValue(appliedVersion, desired.secret.version)) return undefined;
   return { type: "rotate", field: secretWriteOf(desired.kind).field, appliedVersion, desiredVersion: desired.secret.version };

@@ -8,7 +8,10 @@ import { decodeJwt } from "jose";
 import { createOAuth2Api } from "../../src/client/oauth2-api";
 import { scriptId } from "../../src/contract/ids";
 import { mayActScriptSource, SCRIPT_CONTEXTS, scopeLimitScriptSource, type MayAct } from "../../src/contract/scripts";
-import { Journaled, TestTenant, useTenant } from "./support";
+import { batchRequests, planStack, type StackInputs } from "../../src/plan/diff";
+import { readTenant } from "../../src/plan/plan";
+import type { Spec } from "../../src/contract/spec";
+import { Journaled, stackContents, TestTenant, useTenant } from "./support";
 
 const t = new TestTenant();
 let j: Journaled;
@@ -49,7 +52,36 @@ async function userMayAct(): Promise<unknown> {
   }
 }
 
+/** What `cdktf-aic plan` says of each object when the code goes from `applied` to `code`: `action kind field,…`. */
+async function plan(applied: readonly Spec[], code: readonly Spec[]): Promise<string[]> {
+  const inputs: StackInputs = { code: stackContents(t, code), applied: stackContents(t, applied, () => true) };
+  const oauth2 = createOAuth2Api({ baseUrl: t.tenant.baseUrl, realm: "alpha" });
+  try {
+    const [[key, request]] = [...batchRequests(inputs)];
+    const read = await readTenant(inputs, request, { api: t.api, oauth2, env: t.env() });
+    const planned = planStack(inputs, new Map([[key, read.snapshot]]), read.decision ? new Map([[key, read.decision]]) : new Map());
+    return planned.filter((o) => o.action !== "no-change").map((o) => `${o.action} ${o.kind} ${o.changes.map((c) => c.field).join(",")}`);
+  } finally {
+    await oauth2.close();
+  }
+}
+
 describe("the script kind", () => {
+  it("plans what the sync then does: a source change updates the script alone; a removed rule updates the client and deletes the script", async () => {
+    const v1 = [t.providerGrants(), script({ client_id: AGENT, sub: `(age!${AGENT})` }), wiredApp()];
+    await j.apply(v1);
+    const v2 = [t.providerGrants(), script({ client_id: AGENT }), wiredApp()];
+    expect(await plan(v1, v2)).toEqual(["update script script"]);
+    const v3 = [t.providerGrants(), t.webApp()];
+    // Plan lists by kind; the sync writes the client before it deletes the script.
+    expect(await plan(v1, v3)).toEqual([
+      "delete script ",
+      "update web-app overrideOAuth2ClientConfig.accessTokenMayActScript,overrideOAuth2ClientConfig.oidcMayActScript",
+    ]);
+    const applied = await j.apply(v3);
+    expect(applied.results.filter((r) => r.action !== "unchanged").map((r) => `${r.action} ${r.kind}`)).toEqual(["updated web-app", "deleted script"]);
+  });
+
   it("creates the script before the client that names it, and the client's tokens carry its may_act", async () => {
     const o = await j.apply([t.providerGrants(), script({ client_id: AGENT, sub: `(age!${AGENT})` }), wiredApp()]);
     expect(o.failed).toBe(0);
