@@ -25,6 +25,9 @@ export const sourceOf = (script: AmScript): string => Buffer.from(script.script,
 /** How a script is called in a reason: its name and id. */
 const named = (script: AmScript | undefined, id: string) => (script ? `"${script.name}" (${id})` : id);
 
+/** An AM script id as `MayActRule`'s `scriptId` takes it. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Scope names as the constructs take them: printable, no spaces, quotes or backslashes, each once. */
 const validNames = (values: readonly string[]) => values.every((s) => /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)) && new Set(values).size === values.length;
 
@@ -52,8 +55,8 @@ export interface MayActScript {
 
 /**
  * The May Act script `id` as a `MayActRule` would write it, or why none can: the rule writes a
- * JavaScript OAUTH2_MAY_ACT_NEXT_GEN script under the id derived from the realm and its name, and
- * its own source must name the agent (the only agent of the realm it names, for the file to know it).
+ * JavaScript OAUTH2_MAY_ACT_NEXT_GEN script (under an id not derived from its name with `scriptId`),
+ * and its own source must name the agent (the only agent of the realm it names, for the file to know it).
  */
 export function mayActScriptOf(id: string, listing: TenantListing, realm: string): MayActScript | string {
   const script = listing.scripts.get(id);
@@ -62,7 +65,7 @@ export function mayActScriptOf(id: string, listing: TenantListing, realm: string
   if (script.context !== SCRIPT_CONTEXTS.mayAct) return `${what} has context ${script.context}: MayActRule writes ${SCRIPT_CONTEXTS.mayAct} scripts`;
   if (script.language !== "JAVASCRIPT") return `${what} is ${script.language}: MayActRule writes JavaScript`;
   if (script.name.trim() === "") return `${what} has no name`;
-  if (scriptId(realm, script.name) !== id) return `${what} has an id other than the one derived from its name (${scriptId(realm, script.name)}): MayActRule would write a new script`;
+  if (!UUID.test(id)) return `${what} has an id that is no uuid: MayActRule's scriptId takes AM's uuids`;
   const source = sourceOf(script);
   const mayAct = mayActOfSource(source);
   const agents = mayAct ? [mayAct.client_id] : [...listing.agents.keys()].filter((a) => source.includes(JSON.stringify(a)) || source.includes(`'${a}'`));
@@ -125,6 +128,8 @@ export interface MayActRuleProps {
   readonly subjectTokensOf: readonly string[];
   /** Its name, when not the rule's default. */
   readonly scriptName?: string;
+  /** Its id, when not the one derived from its name (a script made in the console). */
+  readonly scriptId?: string;
   readonly description?: string;
   /** Its source, when not the one the rule generates for its agent. */
   readonly source?: string;
@@ -157,6 +162,7 @@ function ruleOf(m: MayActScript, clients: readonly ExportedObject[], context: Ex
       ...(agent?.variable ? { agent: agent.variable } : {}),
       subjectTokensOf: ordered.map((id) => clients.find((c) => c.id === id)!.variable!),
       ...(ordered === inName ? {} : { scriptName: m.script.name }),
+      ...(scriptId(context.realm, m.script.name) === m.script._id ? {} : { scriptId: m.script._id }),
       ...(description ? { description } : {}),
       ...(source === generated ? {} : { source }),
     },
@@ -210,6 +216,7 @@ export const scriptExport: KindExport<MayActRuleProps> = {
           ["agent", p.agent ?? `AiAgent.fromClientId(stack, ${q(`${constructId}-agent`)}, ${q(p.agentId)})`],
           ["subjectTokensOf", `[${p.subjectTokensOf.join(", ")}]`],
           p.scriptName !== undefined ? ["scriptName", q(p.scriptName)] : undefined,
+          p.scriptId !== undefined ? ["scriptId", q(p.scriptId)] : undefined,
           p.description !== undefined ? ["description", q(p.description)] : undefined,
           p.source !== undefined ? ["source", q(p.source)] : undefined,
           ["adopt", "true"],

@@ -1,8 +1,8 @@
 /**
  * `cdktf-aic export` of AI agents' delegation and limits, end to end: a realm configured by raw
  * admin calls (scripts saved as the script editor saves them, clients wired to them, the recorded
- * AIAgent body of a real tenant) exports May Act scripts as `MayActRule`s (generated or with the
- * user's own source), and agents with `actsBy`, `autonomous`, `scopeLimit` and `allowedAudiences`.
+ * AIAgent body of a real tenant) exports May Act scripts as `MayActRule`s (generated, with the
+ * user's own source, or under the console's random id), and agents with `actsBy`, `autonomous`, `scopeLimit` and `allowedAudiences`.
  * The file compiles and synthesizes, `cdktf-aic plan` shows adoption only without a change, and
  * real Terraform adopts it all with zero writes; what no construct says is skipped with its reason.
  */
@@ -46,7 +46,7 @@ const CONFIG: ConsoleConfig = {
     { id: id(CHAIN_MAY_ACT), name: CHAIN_MAY_ACT, context: SCRIPT_CONTEXTS.mayAct, source: mayActScriptSource({ client_id: "summary-agent", sub: "(age!summary-agent)" }) },
     { id: id(SCOPE_LIMIT), name: SCOPE_LIMIT, context: SCRIPT_CONTEXTS.validateScope, source: scopeLimitScriptSource(["read-data"]) },
     { id: id(PARTNER_MAY_ACT), name: PARTNER_MAY_ACT, description: "Written by hand", context: SCRIPT_CONTEXTS.mayAct, source: PARTNER_SOURCE },
-    // Saved under a random id, as the console's script editor does: no MayActRule writes that id.
+    // Saved under a random id, as the console's script editor does: the rule keeps it (scriptId).
     { id: CONSOLE_SCRIPT_ID, name: CONSOLE_MAY_ACT, context: SCRIPT_CONTEXTS.mayAct, source: mayActScriptSource({ client_id: "hr-assistant" }) },
     { name: "Login decision", context: SCRIPT_CONTEXTS.decisionNode, source: "outcome = 'true';\n" },
   ],
@@ -117,14 +117,13 @@ describe("cdktf-aic export of AI agents' delegation, scripts and limits", () => 
     expect(text).toContain(`new MayActRule(stack, "may-act-hr-agent", {\n  agent: hrAgent,\n  subjectTokensOf: [hrPortal],\n  adopt: true,\n});`);
     expect(text).toContain(`new MayActRule(stack, "may-act-summary-agent", {\n  agent: summaryAgent,\n  subjectTokensOf: [hrAgent],\n  adopt: true,\n});`);
     expect(text).toContain(
-      `new MayActRule(stack, "may-act-hr-assistant", {\n  agent: hrAssistant,\n  subjectTokensOf: [partnerPortal],\n  scriptName: "Partner may act",\n  description: "Written by hand",\n  source: ${JSON.stringify(PARTNER_SOURCE)},\n  adopt: true,\n});`,
+      `new MayActRule(stack, "may-act-hr-assistant2", {\n  agent: hrAssistant,\n  subjectTokensOf: [partnerPortal],\n  scriptName: "Partner may act",\n  description: "Written by hand",\n  source: ${JSON.stringify(PARTNER_SOURCE)},\n  adopt: true,\n});`,
     );
     expect(text).toMatch(/new AgentApplicationGrant\(stack, "grant-opsAgent-opsConsole", \{\n {2}agent: opsAgent,\n {2}application: opsConsole,\n {2}scopes: \["logs-read"\],/);
-    expect(stderr).toMatch(/3 May Act rule\(s\)/);
-    expect(stderr).toContain(`skipped oauth2-client console-portal: it runs a May Act script no MayActRule can write (May Act script "${CONSOLE_MAY_ACT}" (${CONSOLE_SCRIPT_ID}) has an id other than the one derived from its name`);
-    expect(stderr).toContain(`skipped script ${CONSOLE_MAY_ACT}: May Act script "${CONSOLE_MAY_ACT}" (${CONSOLE_SCRIPT_ID}) has an id other than the one derived from its name`);
+    expect(text).toContain(`new MayActRule(stack, "may-act-hr-assistant", {\n  agent: hrAssistant,\n  subjectTokensOf: [consolePortal],\n  scriptName: "${CONSOLE_MAY_ACT}",\n  scriptId: "${CONSOLE_SCRIPT_ID}",\n  adopt: true,\n});`);
+    expect(stderr).toMatch(/4 May Act rule\(s\)/);
     expect(stderr).toMatch(/skipped script Login decision: a SCRIPTED_DECISION_NODE script: the constructs write May Act scripts \(MayActRule\) and AI agents' scope limits \(scopeLimit\) only/);
-    expect(stderr).not.toMatch(/skipped (script (May act|Scope limit|Partner)|ai-agent|oauth2-client (hr|partner|ops)|privilege)/);
+    expect(stderr).not.toMatch(/skipped (script (May act|Scope limit|Partner|Console)|ai-agent|oauth2-client (hr|partner|console|ops)|privilege)/);
   }, 120_000);
 
   it("compiles, synthesizes, plans adoption only without a change and applies with zero writes", async () => {
@@ -151,6 +150,8 @@ describe("cdktf-aic export of AI agents' delegation, scripts and limits", () => 
         `script ${id(PARTNER_MAY_ACT)}`,
         `script ${id(PORTAL_MAY_ACT)}`,
         `script ${id(SCOPE_LIMIT)}`,
+        `script ${CONSOLE_SCRIPT_ID}`,
+        "web-app console-portal",
         "web-app hr-portal",
         "web-app ops-console",
         "web-app partner-portal",

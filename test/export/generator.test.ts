@@ -248,15 +248,15 @@ describe("export generator", () => {
     });
 
     it("skips a client whose scripts no construct writes, and scripts no exported object runs, each with its reason", () => {
-      const random = script("Console rule", SCRIPT_CONTEXTS.mayAct, mayActScriptSource({ client_id: "assistant-agent" }), { id: "7d3c4b8e-1f0a-4c1e-9a55-2b7f3c1d0e9f" });
+      const groovy = { ...script("Groovy rule", SCRIPT_CONTEXTS.mayAct, "token.setMayAct([client_id: 'assistant-agent'])\n"), language: "GROOVY" };
       const ownLimit = script("Scope limit: assistant-agent", SCRIPT_CONTEXTS.validateScope, "function validateAccessTokenScope() { return requestedScopes; }\n");
       const decision = script("Login decision", SCRIPT_CONTEXTS.decisionNode, "outcome = 'true';\n");
-      const model = exportModel(input({ listing: withScripts([random, ownLimit, decision], wired(random), { validateScopePluginType: "SCRIPTED", validateScopeScript: ownLimit._id }) }));
+      const model = exportModel(input({ listing: withScripts([groovy, ownLimit, decision], wired(groovy), { validateScopePluginType: "SCRIPTED", validateScopeScript: ownLimit._id }) }));
       const reasons = Object.fromEntries(model.skipped.filter((x) => ["script", "ai-agent"].includes(x.kind) || x.id === "assistant-app").map((x) => [`${x.kind} ${x.id}`, x.reason]));
       expect(reasons).toEqual({
-        "oauth2-client assistant-app": expect.stringMatching(/^it runs a May Act script no MayActRule can write \(May Act script "Console rule" \(7d3c4b8e-.*\) has an id other than the one derived from its name/),
+        "oauth2-client assistant-app": expect.stringMatching(/^it runs a May Act script no MayActRule can write \(May Act script "Groovy rule" \(.*\) is GROOVY: MayActRule writes JavaScript\)$/),
         "ai-agent assistant-agent": expect.stringMatching(/^its scope-validation script "Scope limit: assistant-agent" \(.*\) has a source of its own: AiAgent's scopeLimit writes/),
-        "script Console rule": expect.stringMatching(/has an id other than the one derived from its name/),
+        "script Groovy rule": expect.stringMatching(/is GROOVY: MayActRule writes JavaScript$/),
         "script Scope limit: assistant-agent": "its AI agents (assistant-agent) are not exported with it as their scopeLimit",
         "script Login decision": "a SCRIPTED_DECISION_NODE script: the constructs write May Act scripts (MayActRule) and AI agents' scope limits (scopeLimit) only",
       });
@@ -264,6 +264,12 @@ describe("export generator", () => {
       expect(differ.skipped).toContainEqual({ kind: "oauth2-client", id: "assistant-app", reason: expect.stringMatching(/access-token and ID-token May Act scripts differ/) });
       const off = exportModel(input({ listing: withScripts([delegationRule], wired(delegationRule, { providerOverridesEnabled: false })) }));
       expect(off.skipped).toContainEqual({ kind: "oauth2-client", id: "assistant-app", reason: expect.stringMatching(/provider overrides off/) });
+    });
+
+    it("keeps the id of a script the console saved under a random one (scriptId)", () => {
+      const random = script("Console rule", SCRIPT_CONTEXTS.mayAct, mayActScriptSource({ client_id: "quiet-agent" }), { id: "7d3c4b8e-1f0a-4c1e-9a55-2b7f3c1d0e9f" });
+      const text = renderExport(exportModel(input({ listing: withScripts([random], wired(random)) })));
+      expect(text).toContain(`new MayActRule(stack, "may-act-quiet-agent", {\n  agent: quietAgent,\n  subjectTokensOf: [assistantApp],\n  scriptName: "Console rule",\n  scriptId: "7d3c4b8e-1f0a-4c1e-9a55-2b7f3c1d0e9f",\n  adopt: true,\n});`);
     });
 
     it("exports an agent with client credentials and a grant naming no one as autonomous, with that grant", () => {
