@@ -9,7 +9,7 @@ import { refId, refIds } from "../engine/refs";
 import type { ExportContext, KindExport } from "../kinds/unit";
 import { ADVANCED, CORE, clientProblem, exportedClient, friendlyGrant, group, namesOf, notDefault, ownedWithStore, renderClient, storeSecretOf, str, strings, unexpressedAm, type ClientProps } from "./client";
 import { listedAgentUid, type TenantListing } from "./read";
-import { allowedAudiencesOf, clientsRunning, hasClientCredentials, mayActScriptOf, mayActWiring, scopeLimitOf } from "./script";
+import { allowedAudiencesOf, clientsRunning, hasClientCredentials, mayActScriptOf, mayActWiring, rulesNaming, scopeLimitOf } from "./script";
 import { byString, list, q } from "./source";
 
 export interface AiAgentProps extends ClientProps {
@@ -45,14 +45,6 @@ interface AgentWiring {
   readonly scopeLimit?: readonly string[];
   readonly scopeLimitScript?: string;
   readonly allowedAudiences?: readonly string[];
-}
-
-/** The May Act scripts of the realm a `MayActRule` can write, naming `agentId`, that some client runs. */
-function rulesNaming(agentId: string, listing: TenantListing, realm: string) {
-  return [...listing.scripts.keys()].flatMap((id) => {
-    const m = mayActScriptOf(id, listing, realm);
-    return typeof m !== "string" && m.agentId === agentId && clientsRunning(id, listing).length > 0 ? [m] : [];
-  });
 }
 
 /** The agent's scripts and limits as props, or why no `AiAgent` can say them (its adopting apply would change them). */

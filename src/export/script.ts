@@ -75,12 +75,42 @@ export function mayActScriptOf(id: string, listing: TenantListing, realm: string
   return { script, agentId, ...(mayAct ? { mayAct } : {}) };
 }
 
+/** Per script id, the clients (web apps and agents) of a listing that run it as their May Act script, sorted; read once per listing. */
+const running = new WeakMap<TenantListing, ReadonlyMap<string, readonly string[]>>();
+
 /** The ids of the listing's clients (web apps and agents) that run May Act script `id`, sorted. */
-export function clientsRunning(id: string, listing: TenantListing): string[] {
-  return [...listing.clients, ...listing.agents]
-    .filter(([, item]) => [item.overrideOAuth2ClientConfig?.accessTokenMayActScript, item.overrideOAuth2ClientConfig?.oidcMayActScript].includes(id))
-    .map(([clientId]) => clientId)
-    .sort(byString);
+export function clientsRunning(id: string, listing: TenantListing): readonly string[] {
+  let index = running.get(listing);
+  if (!index) {
+    const byScript = new Map<string, string[]>();
+    for (const [clientId, item] of [...listing.clients, ...listing.agents].sort(([a], [b]) => byString(a, b))) {
+      const overrides = item.overrideOAuth2ClientConfig;
+      for (const script of new Set([overrides?.accessTokenMayActScript, overrides?.oidcMayActScript])) {
+        if (typeof script === "string") byScript.set(script, [...(byScript.get(script) ?? []), clientId]);
+      }
+    }
+    index = byScript;
+    running.set(listing, index);
+  }
+  return index.get(id) ?? [];
+}
+
+/** Per agent client id, the May Act scripts naming it that a `MayActRule` can write and some client runs; read once per listing and realm. */
+const rules = new WeakMap<TenantListing, { realm: string; byAgent: ReadonlyMap<string, readonly MayActScript[]> }>();
+
+/** The May Act scripts naming `agentId` that a `MayActRule` can write and some client runs. */
+export function rulesNaming(agentId: string, listing: TenantListing, realm: string): readonly MayActScript[] {
+  let cached = rules.get(listing);
+  if (cached?.realm !== realm) {
+    const byAgent = new Map<string, MayActScript[]>();
+    for (const id of listing.scripts.keys()) {
+      const m = mayActScriptOf(id, listing, realm);
+      if (typeof m !== "string" && clientsRunning(id, listing).length > 0) byAgent.set(m.agentId, [...(byAgent.get(m.agentId) ?? []), m]);
+    }
+    cached = { realm, byAgent };
+    rules.set(listing, cached);
+  }
+  return cached.byAgent.get(agentId) ?? [];
 }
 
 /** Whether an agent's AM client may get a token of its own (client credentials). */
