@@ -105,8 +105,9 @@ export interface ExportContext {
 
 /**
  * How `export` writes a kind. Kinds are exported in the apply order (what an object refers to is
- * exported before it) and realm-wide kinds last, since what a stack ensures in the realm follows
- * from what it exports; the file's sections follow the apply order.
+ * exported before it), a kind with `after` after those kinds, and realm-wide kinds last, since what
+ * a stack ensures in the realm follows from what it exports; the file's sections follow the same
+ * order (realm-wide kinds in their apply place).
  */
 export interface KindExport<P = unknown> {
   /** The construct class it writes (the file imports it when it writes one). */
