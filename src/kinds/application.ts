@@ -122,6 +122,7 @@ export const spa = applicationUnit<SpecOf<"spa">>({
   fields: spaClientFields,
   props: { ...PUBLIC_CLIENT_PROPS, "advancedOAuth2ClientConfig.javascriptOrigins": { name: "corsOrigins" } },
   secret: false,
+  listed: true,
 });
 
 /** `NativeApp`: loopback redirection follows its redirect URIs (no prop of its own). */
@@ -132,6 +133,7 @@ export const nativeApp = applicationUnit<SpecOf<"native-app">>({
   fields: nativeAppClientFields,
   props: PUBLIC_CLIENT_PROPS,
   secret: false,
+  listed: true,
 });
 
 /** `ServiceApp`: a secret, or the public keys of its `private_key_jwt` assertions. */
@@ -142,4 +144,5 @@ export const serviceApp = applicationUnit<SpecOf<"service-app">>({
   fields: serviceAppClientFields,
   props: { ...CONFIDENTIAL_CLIENT_PROPS, "signEncOAuth2ClientConfig.jwkSet": { name: "publicKeys" } },
   secret: true,
+  listed: true,
 });
