@@ -52,6 +52,7 @@ export const VALIDATION_CODES = {
   mayActUnmanagedClient: "AIC_MAY_ACT_UNMANAGED_CLIENT",
   mayActConflict: "AIC_MAY_ACT_CONFLICT",
   mayActSourceWithoutAgent: "AIC_MAY_ACT_SOURCE_WITHOUT_AGENT",
+  invalidScriptId: "AIC_INVALID_SCRIPT_ID",
   delegationWithoutMayAct: "AIC_DELEGATION_WITHOUT_MAY_ACT",
   agentGrantTypeMissing: "AIC_AGENT_GRANT_TYPE_MISSING",
   providerOverridesOff: "AIC_PROVIDER_OVERRIDES_OFF",

@@ -27,6 +27,14 @@ export interface MayActRuleProps {
    */
   readonly scriptName?: string;
   /**
+   * The id of the script when it exists already under an id not derived from its name (the
+   * console's script editor picks a random one; AM keeps the id on rename): the rule adopts the
+   * script under that id and wires it, instead of writing a new one. `cdktf-aic export` sets it.
+   *
+   * @default - derived from the realm and `scriptName`
+   */
+  readonly scriptId?: string;
+  /**
    * A description of the script.
    *
    * @default - none
@@ -57,8 +65,11 @@ export interface MayActRuleProps {
 
 /** The props, for the check of unknown ones at run time (checkKnownProps). */
 const PROPS: PropNames<MayActRuleProps> = {
-  agent: true, subjectTokensOf: true, scriptName: true, description: true, source: true, adopt: true, removalPolicy: true,
+  agent: true, subjectTokensOf: true, scriptName: true, scriptId: true, description: true, source: true, adopt: true, removalPolicy: true,
 };
+
+/** An AM script id (scripts are named by uuids). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The rules of an app, as they are made (a stack's checks look for the ones naming an agent). */
 const rulesOf = new WeakMap<Construct, MayActRule[]>();
@@ -78,7 +89,7 @@ export class MayActRule extends Construct {
 
   public readonly agent: IAiAgent;
   public readonly subjectTokensOf: readonly (IConfidentialWebApp | IAiAgent)[];
-  /** The script's id in the realm (known at synth). */
+  /** The script's id in the realm (known at synth): `scriptId`, or derived from the realm and the name. */
   public readonly scriptId: string;
   /** The `may_act` claim the generated script stamps; undefined with your own `source`. */
   public readonly mayAct?: MayAct;
@@ -111,7 +122,17 @@ export class MayActRule extends Construct {
     this.agent = agent;
     this.subjectTokensOf = clients;
     const tenant = AicTenant.of(this);
-    this.scriptId = scriptId(tenant.tenantRef.realm, name);
+    const given = props.scriptId !== undefined && (Token.isUnresolved(props.scriptId) || UUID.test(props.scriptId)) ? props.scriptId : undefined;
+    if (props.scriptId !== undefined && given === undefined) {
+      propError(this, C.invalidScriptId, {
+        problem: "scriptId is not an AM script id",
+        received: props.scriptId,
+        allowed: "a uuid, as AM names scripts (e.g. 7d3c4b8e-1f0a-4c1e-9a55-2b7f3c1d0e9f)",
+        fix: "copy the id from the script's page in the console, or leave scriptId out to derive it from the name",
+      });
+    }
+    // A refused id reports once: the clients are wired to the derived one.
+    this.scriptId = given ?? scriptId(tenant.tenantRef.realm, name);
     tenant._manage(this, {
       kind: "script",
       tenant: tenant.tenantRef,

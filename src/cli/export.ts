@@ -21,9 +21,10 @@ import { err, out } from "./output";
 const BASE_URL_ENV = "AIC_BASE_URL";
 
 const HELP = `Usage: cdktf-aic export [options]
-Reads the web apps, AI agents and their privileges of a live realm and writes one TypeScript file
-that synthesizes a TenantStack with a construct per object, each with adopt: true, so that the
-first apply takes them over (writing nothing where they match). It only reads the tenant.
+Reads the web apps, AI agents, their privileges and May Act scripts of a live realm and writes one
+TypeScript file that synthesizes a TenantStack with a construct per object, each with adopt: true,
+so that the first apply takes them over (writing nothing where they match). It only reads the
+tenant.
 
   --realm REALM          the realm (default: alpha)
   --client-ids A,B,...   only these apps and agents (and the privileges between them)

@@ -25,10 +25,14 @@ function grantOf(pair: string, p: IdmAiAgentPrivilege, agent: ExportedObject, ap
   const subjects = namesOf(p.subjects, listing.userNames, "subjects", "user");
   const groups = namesOf(p.subjectGroups, listing.groupNames, "subjectGroups", "group");
   const scopes = (p.permissions ?? []).flatMap((perm: { type?: string; values?: string[] }) => (perm?.type === "scopes" ? strings(perm.values) : []));
-  if (subjects.names.length === 0 && groups.names.length === 0) return "no user or group it applies to: AgentApplicationGrant needs at least one";
+  const limits = agent.props as { autonomous?: boolean; scopeLimit?: readonly string[]; allowedAudiences?: readonly string[] };
+  if (subjects.names.length === 0 && groups.names.length === 0 && !limits.autonomous) return "no user or group it applies to: AgentApplicationGrant needs at least one (none only for an autonomous agent)";
   const applicationScopes = strings(group(listing.clients.get(application.id)!, CORE).scopes);
   const outside = scopes.filter((s) => !applicationScopes.includes(s));
   if (outside.length > 0) return `grants scopes ${JSON.stringify(outside)} that application ${application.id} does not have`;
+  const beyond = scopes.filter((s) => limits.scopeLimit && !limits.scopeLimit.includes(s));
+  if (beyond.length > 0) return `grants scopes ${JSON.stringify(beyond)} outside the scope limit of its AI agent ${agent.id}: AgentApplicationGrant refuses them`;
+  if (limits.allowedAudiences && !limits.allowedAudiences.includes(application.id)) return `its application ${application.id} is not among the allowed audiences of its AI agent ${agent.id}: AgentApplicationGrant refuses it`;
   if (!(agent.grantTypes ?? []).map((g) => GRANT_TYPES[g as keyof typeof GRANT_TYPES] ?? g).includes(TOKEN_EXCHANGE_GRANT)) {
     return `its AI agent ${agent.id} lacks the token-exchange grant type`;
   }

@@ -29,7 +29,7 @@ export interface Skipped {
 export interface ExportModel {
   readonly tenant: ExportTenant;
   readonly exportedAt: string;
-  /** The file's constructs in file order: by kind in the apply order, each kind's in its own order. */
+  /** The file's constructs in file order: by kind in `FILE_ORDER`, each kind's in its own order. */
   readonly objects: readonly ExportedObject[];
   readonly skipped: readonly Skipped[];
 }
@@ -42,8 +42,20 @@ export interface ModelInput {
   readonly clientIds?: readonly string[];
 }
 
-/** The order kinds are exported in: the apply order (what an object refers to first), realm-wide kinds last (they follow from the others). */
-const EXPORT_ORDER: readonly Kind[] = [...APPLY_ORDER].sort((a, b) => Number(unitOf(a).realmWide) - Number(unitOf(b).realmWide));
+/** The order of the file's sections: the apply order, each kind moved after the kinds its statements name (`KindExport.after`). */
+const FILE_ORDER: readonly Kind[] = (() => {
+  const order: Kind[] = [];
+  const waiting = [...APPLY_ORDER];
+  while (waiting.length > 0) {
+    const next = waiting.findIndex((kind) => (unitOf(kind).export?.after ?? []).every((k) => order.includes(k)));
+    if (next < 0) throw new Error(`kinds' exports name each other in a cycle: ${waiting.join(", ")}`);
+    order.push(...waiting.splice(next, 1));
+  }
+  return order;
+})();
+
+/** The order kinds are exported in: the file's (what an object refers to first), realm-wide kinds last (they follow from the others). */
+const EXPORT_ORDER: readonly Kind[] = [...FILE_ORDER].sort((a, b) => Number(unitOf(a).realmWide) - Number(unitOf(b).realmWide));
 
 export function exportModel({ tenant, listing, exportedAt, clientIds }: ModelInput): ExportModel {
   const skipped: Skipped[] = [];
@@ -51,6 +63,7 @@ export function exportModel({ tenant, listing, exportedAt, clientIds }: ModelInp
   const byKey = new Map<string, ExportedObject>();
   const key = (kind: Kind, id: string) => `${kind}\u0000${id}`;
   const context: ExportContext = {
+    realm: tenant.realm,
     clientIds,
     wanted: (id) => clientIds === undefined || clientIds.includes(id),
     variables: new Names(TAKEN_VARIABLES),
@@ -68,7 +81,7 @@ export function exportModel({ tenant, listing, exportedAt, clientIds }: ModelInp
   return {
     tenant,
     exportedAt,
-    objects: objects.sort((a, b) => APPLY_ORDER.indexOf(a.kind) - APPLY_ORDER.indexOf(b.kind)),
+    objects: objects.sort((a, b) => FILE_ORDER.indexOf(a.kind) - FILE_ORDER.indexOf(b.kind)),
     skipped: skipped.sort((a, b) => byString(a.kind, b.kind) || byString(a.id, b.id)),
   };
 }
@@ -78,9 +91,9 @@ export function labelOf(o: ExportedObject): string {
   return unitOf(o.kind).export?.label ?? o.kind;
 }
 
-/** How many objects of each counted kind the model exports, in the apply order: `2 web app(s), 1 AI agent(s), 0 grant(s)`. */
+/** How many objects of each counted kind the model exports, in the file's order: `2 web app(s), 1 AI agent(s), 0 grant(s)`. */
 export function exportCounts(model: ExportModel): string {
-  return APPLY_ORDER.flatMap((kind) => {
+  return FILE_ORDER.flatMap((kind) => {
     const kindExport = unitOf(kind).export;
     const count = model.objects.filter((o) => o.kind === kind).length;
     return kindExport?.label && (count > 0 || !kindExport.countedWhenAny) ? [`${count} ${kindExport.label}(s)`] : [];

@@ -6,7 +6,7 @@
 import { crestEq } from "../client/admin-api";
 import type { AdminApi } from "../client/types";
 import { isAicApiError } from "../client/errors";
-import type { AmClientListItem, EsvSecret, EsvVariable, IdmAiAgentPrivilege, IdmApplication, OAuth2Provider, SecretStoreMapping } from "../contract/schemas";
+import type { AmClientListItem, AmScript, EsvSecret, EsvVariable, IdmAiAgentPrivilege, IdmApplication, OAuth2Provider, SecretStoreMapping } from "../contract/schemas";
 import { PRIVILEGE_FIELDS } from "../engine/agent-grant";
 import { orFilters, queryChunks, resolveBy } from "../engine/batch";
 import { refIds } from "../engine/refs";
@@ -18,7 +18,7 @@ export const LIST_PAGE_SIZE = 100;
 export interface ListOptions {
   /** Only these client ids (apps and agents) and the privileges between them; default: everything. */
   readonly clientIds?: readonly string[];
-  /** Read the AM client lists, the provider, agent identities and the names of users and groups (export); `plan`'s unmanaged objects need none of them. */
+  /** Read the AM client lists, the provider, agent identities, scripts and the names of users and groups (export); `plan`'s unmanaged objects need none of them. */
   readonly full: boolean;
   readonly pageSize?: number;
 }
@@ -45,6 +45,8 @@ export interface TenantListing {
   readonly esvSecrets: readonly EsvSecret[];
   readonly esvVariables: readonly EsvVariable[];
   readonly secretMappings: readonly SecretStoreMapping[];
+  /** The realm's own scripts by id (AM's default scripts left out; empty when `full` was false). */
+  readonly scripts: ReadonlyMap<string, AmScript>;
 }
 
 /** The identity uid of an AI agent as a list returns it (plain, not wrapped). */
@@ -87,16 +89,18 @@ export async function listTenant(api: AdminApi, options: ListOptions): Promise<T
   const list = <T>(fieldFilters: string[], query: Parameters<typeof queryChunks<T>>[1], fields?: string[]) =>
     fieldFilters.length === 0 ? Promise.resolve([] as T[]) : queryChunks<T>(fieldFilters, query, fields, pageSize);
 
-  const [provider, clients, agents, applications, privileges, identities] = await Promise.all([
+  const [provider, clients, agents, applications, privileges, identities, scripts] = await Promise.all([
     options.full ? api.getProvider() : Promise.resolve(undefined),
     options.full ? list(filters("_id"), (o) => api.queryOAuth2Clients(o)) : Promise.resolve([]),
     list(filters("_id"), (o) => api.queryAiAgents(o)),
     list(filters("ssoEntities/oidcId"), (o) => api.queryManaged<IdmApplication>("application", o), [...APPLICATION_FIELDS, "templateName", "templateVersion"]),
     list(filters("agentOAuth2ClientId"), (o) => api.queryManaged<IdmAiAgentPrivilege>("aiagentprivilege", o), [...PRIVILEGE_FIELDS, "agentOAuth2ClientId"]),
     options.full ? list(filters("oauth2ClientId"), (o) => api.queryManaged<{ _id: string; owners?: unknown[] }>("aiagent", o), ["_id", "owners"]) : Promise.resolve([]),
+    // Every script: the clients name theirs by id, and a script names no client that a filter could select.
+    options.full ? list(["true"], (o) => api.queryScripts(o)) : Promise.resolve([]),
   ]);
   if (!options.full) {
-    return { provider, clients: new Map(), agents: byId(agents), applications, privileges, identityOwners: new Map(), userNames: new Map(), groupNames: new Map(), esvSecrets: [], esvVariables: [], secretMappings: [] };
+    return { provider, clients: new Map(), agents: byId(agents), applications, privileges, identityOwners: new Map(), userNames: new Map(), groupNames: new Map(), esvSecrets: [], esvVariables: [], secretMappings: [], scripts: new Map() };
   }
 
   const userIds = [...applications.flatMap((a) => refIds(a.owners)), ...identities.flatMap((i) => refIds(i.owners)), ...privileges.flatMap((p) => refIds(p.subjects))];
@@ -120,5 +124,6 @@ export async function listTenant(api: AdminApi, options: ListOptions): Promise<T
     esvSecrets,
     esvVariables,
     secretMappings,
+    scripts: new Map(scripts.filter((s) => s.default !== true).map((s) => [s._id, s])),
   };
 }

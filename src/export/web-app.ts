@@ -2,22 +2,29 @@
  * How `export` writes web apps: an application record of template "web" and its confidential
  * OAuth2 client become a `ConfidentialWebApp`. Other clients and records are skipped, with why.
  */
+import { OVERRIDE_GROUP } from "../contract/am-defaults";
 import { PLATFORM_CLIENT_IDS } from "../contract/constants";
 import type { AmClientListItem, IdmApplication } from "../contract/schemas";
 import { formatValue, sameValue } from "../engine/fields";
 import type { ExportContext, KindExport } from "../kinds/unit";
 import { ADVANCED, CORE, clientProblem, exportedClient, friendlyGrant, group, namesOf, notDefault, ownedWithStore, renderClient, storeSecretOf, str, strings, unexpressedAm, type ClientProps } from "./client";
 import type { TenantListing } from "./read";
+import { mayActScriptOf, mayActWiring } from "./script";
 import { byString, list, q } from "./source";
 
 export interface WebAppProps extends ClientProps {
   readonly defaultScopes: readonly string[];
   readonly redirectUris: readonly string[];
   readonly accessTokenLifetime: number;
+  /** The May Act script it runs: its `MayActRule` names it (not a prop of its own). */
+  readonly mayActScript?: string;
 }
 
 /** Construct defaults the file leaves out. */
 const DEFAULTS = { grantTypes: ["authorization-code"], tokenEndpointAuthMethod: "client_secret_basic" } as const;
+
+/** Owned besides `OWNED` when a `MayActRule` wires its script on the client. */
+const MAY_ACT_OWNED = [`${OVERRIDE_GROUP}.providerOverridesEnabled`, `${OVERRIDE_GROUP}.accessTokenMayActScript`, `${OVERRIDE_GROUP}.oidcMayActScript`];
 
 /** AM client attributes the construct owns (or AM fills itself); any other non-default one is listed as unexpressed. */
 const OWNED: ReadonlySet<string> = new Set([
@@ -44,6 +51,11 @@ function webAppProps(id: string, item: AmClientListItem, record: IdmApplication,
   const defaultScopes = strings(core.defaultScopes);
   const outside = defaultScopes.filter((s) => !scopes.includes(s));
   if (outside.length > 0) return `its default scopes ${formatValue(outside)} are not among its scopes ${formatValue(scopes)}: ConfidentialWebApp refuses default scopes it does not serve`;
+  // The May Act script it runs comes back as the MayActRule wired on it: without one, the apply would unwire the script.
+  const wiring = mayActWiring(item, true);
+  if (typeof wiring === "string") return wiring;
+  const mayAct = wiring.script === undefined ? undefined : mayActScriptOf(wiring.script, listing, context.realm);
+  if (typeof mayAct === "string") return `it runs a May Act script no MayActRule can write (${mayAct})`;
   const owners = namesOf(record.owners, listing.userNames, "owners", "user");
   const lifetime = typeof core.accessTokenLifetime === "number" ? core.accessTokenLifetime : 0;
   const storeSecret = storeSecretOf(item, listing, context);
@@ -59,8 +71,9 @@ function webAppProps(id: string, item: AmClientListItem, record: IdmApplication,
       tokenEndpointAuthMethod: str(advanced.tokenEndpointAuthMethod) ?? DEFAULTS.tokenEndpointAuthMethod,
       redirectUris: strings(core.redirectionUris),
       accessTokenLifetime: lifetime,
+      ...(wiring.script ? { mayActScript: wiring.script } : {}),
     },
-    unexpressed: [...owners.notes, ...unexpressedAm(item, ownedWithStore(OWNED, storeSecret))],
+    unexpressed: [...owners.notes, ...unexpressedAm(item, ownedWithStore(wiring.script ? new Set([...OWNED, ...MAY_ACT_OWNED]) : OWNED, storeSecret))],
   };
 }
 

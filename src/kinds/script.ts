@@ -7,6 +7,7 @@
 import { ScriptSpec as schema, type SpecOf } from "../contract/spec";
 import { result, upsertAction } from "../engine/apply";
 import { planScript } from "../engine/script";
+import { scriptExport } from "../export/script";
 import type { Action } from "../engine/result";
 import type { KindUnit } from "./unit";
 
@@ -49,4 +50,5 @@ export const script: KindUnit<ScriptSpec> = {
     const deleted = await api.deleteScript(id);
     return result(kind, id, deleted ? "deleted" : "absent", [], deleted ? [] : ["already gone"]);
   },
+  export: scriptExport,
 };

@@ -85,6 +85,8 @@ export interface ExportedObject<P = unknown> {
 
 /** What a kind's export reads besides the listing: the options, the file's shared names, what is exported already. */
 export interface ExportContext {
+  /** The realm as the stack names it (the ids a stack derives, a script's, depend on it). */
+  readonly realm: string;
   /** `--client-ids`: only these client ids and the objects between them; undefined: everything. */
   readonly clientIds: readonly string[] | undefined;
   /** Whether `--client-ids` leaves an id in (always without it). */
@@ -103,8 +105,9 @@ export interface ExportContext {
 
 /**
  * How `export` writes a kind. Kinds are exported in the apply order (what an object refers to is
- * exported before it) and realm-wide kinds last, since what a stack ensures in the realm follows
- * from what it exports; the file's sections follow the apply order.
+ * exported before it), a kind with `after` after those kinds, and realm-wide kinds last, since what
+ * a stack ensures in the realm follows from what it exports; the file's sections follow the same
+ * order (realm-wide kinds in their apply place).
  */
 export interface KindExport<P = unknown> {
   /** The construct class it writes (the file imports it when it writes one). */
@@ -113,6 +116,14 @@ export interface KindExport<P = unknown> {
   readonly label?: string;
   /** Counted only when the file writes one (kinds that most realms do not use). */
   readonly countedWhenAny?: true;
+  /**
+   * Kinds whose exported objects its statements name by variable although it does not depend on
+   * them (a `MayActRule` names its agent and the clients running its script): it is exported, and
+   * written in the file, after them.
+   */
+  readonly after?: readonly Kind[];
+  /** Constructs a statement uses besides `construct` (the file imports them too). */
+  imports?(object: ExportedObject<P>): readonly string[];
   /** The objects of the kind in the listing that the file writes, in a stable order, names taken from `context`; the others `context.skip`ped. */
   objects(listing: TenantListing, context: ExportContext): ExportedObject<P>[];
   /** The construct statement of an object, under its allocated construct id (its unexpressed comment goes above it). */

@@ -90,6 +90,20 @@ describe(MayActRule, () => {
     expect(errorCodes(app)).toEqual(["alpha/two AIC_MAY_ACT_CONFLICT", "alpha/three AIC_MAY_ACT_UNMANAGED_CLIENT", "alpha/four AIC_MAY_ACT_CONFLICT"]);
   });
 
+  it("keeps the id of a script that exists under an id not derived from its name, and refuses one that is no uuid", () => {
+    const { app, stack: s, portal } = stack();
+    const existing = "7d3c4b8e-1f0a-4c1e-9a55-2b7f3c1d0e9f";
+    const rule = new MayActRule(s, "rule", { agent: agent(s, "hr-agent"), subjectTokensOf: [portal], scriptId: existing });
+    expect(rule.scriptId).toBe(existing);
+    const synth = Testing.synth(s);
+    expect((specOf(synth, rule) as { id: string }).id).toBe(existing);
+    expect((specOf(synth, portal) as { owned: object }).owned).toMatchObject({ mayActScript: existing });
+    expect(errorCodes(app)).toEqual([]);
+    const bad = stack();
+    new MayActRule(bad.stack, "rule", { agent: agent(bad.stack, "hr-agent"), subjectTokensOf: [bad.portal], scriptId: "my-script" });
+    expect(errorCodes(bad.app)).toEqual(["alpha/rule AIC_INVALID_SCRIPT_ID"]);
+  });
+
   it("fails when your own source never names the agent", () => {
     const { app, stack: s, portal } = stack();
     new MayActRule(s, "rule", { agent: agent(s, "hr-agent"), subjectTokensOf: [portal], source: "(function () { token.setMayAct({client_id: 'someone'}); }());" });

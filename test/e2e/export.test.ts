@@ -4,11 +4,11 @@
  * real Terraform adopting it, a change and a removal in the exported code, and the same file
  * recreating the configuration in a fresh tenant where the seed's Task 4 passes.
  */
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { PlanReport } from "../../src/plan/schema";
 import { requireCli } from "../cli/run";
 import { configureAsConsole, type ConsoleConfig } from "../support/console";
+import { compileProject, planJson, prepareProject, synthFile } from "./exported-project";
 import { isWrite, REPO, Workspace } from "./harness";
 
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -74,31 +74,6 @@ const SECRETS = [
   "AI_AGENT_SUPPORT_BOT_SECRET",
 ];
 
-/** A project folder for the exported file: the repository's node_modules, its tsconfig. */
-function prepareProject(ws: Workspace): void {
-  if (!existsSync(join(ws.dir, "node_modules"))) symlinkSync(join(REPO, "node_modules"), join(ws.dir, "node_modules"), "dir");
-  writeFileSync(
-    join(ws.dir, "tsconfig.json"),
-    JSON.stringify({ extends: join(REPO, "tsconfig.json"), compilerOptions: { rootDir: "/", noEmit: true }, include: ["tenant.ts"] }),
-  );
-}
-
-/** Synthesizes the exported file as `cdktf synth` would run it (tsx, in the project folder). */
-async function synthFile(ws: Workspace, baseUrl: string) {
-  // tsx keeps a cache in the temp dir and never removes it: give it one inside the workspace.
-  const tmp = join(ws.dir, "tmp");
-  mkdirSync(tmp, { recursive: true });
-  const r = await ws.run(process.execPath, [require.resolve("tsx/cli"), "tenant.ts"], ws.dir, { AIC_BASE_URL: baseUrl, TMPDIR: tmp });
-  if (r.status !== 0) throw new Error(`synth of the exported file failed:\n${r.output}`);
-  return r;
-}
-
-async function planJson(ws: Workspace): Promise<PlanReport> {
-  const r = await ws.cli(["plan", "--format", "json"]);
-  if (r.status !== 0) throw new Error(`plan failed:\n${r.output}`);
-  return PlanReport.parse(JSON.parse(r.stdout));
-}
-
 describe("cdktf-aic export: bringing an existing tenant under code", () => {
   const ws = new Workspace();
   const file = () => join(ws.dir, "tenant.ts");
@@ -148,7 +123,7 @@ describe("cdktf-aic export: bringing an existing tenant under code", () => {
   }, 60_000);
 
   it("writes a file that compiles under the project's tsconfig", async () => {
-    const tsc = await ws.run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(ws.dir, "tsconfig.json")], ws.dir);
+    const tsc = await compileProject(ws);
     expect(tsc.output).toBe("");
     expect(tsc.status).toBe(0);
   }, 120_000);

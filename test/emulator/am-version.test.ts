@@ -3,7 +3,7 @@
  * attributes of the AM version it plays (current AIC by default), so an AIAgent body exactly as
  * such a tenant returns it is accepted on PUT, and export → import of a real agent round-trips.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { AM_VERSION_ATTRIBUTES } from "../../src/contract/am-defaults";
 import { AI_AGENT, API_VERSION, startTestTenant, type TestTenant } from "./helpers";
@@ -30,6 +30,20 @@ function currentAicAgent(): Record<string, any> {
   return body;
 }
 
+/** Every AIAgent body a recording PUT (creates and the update), with its scenario, agent id and recorded status. */
+function recordedPuts(): { scenario: string; id: string; body: Record<string, unknown>; status: number }[] {
+  const dir = path.dirname(RECORDED_READ);
+  return readdirSync(dir)
+    .filter((f) => f.startsWith("aiagent-") && f.endsWith(".json"))
+    .sort()
+    .flatMap((f) => {
+      const scenario = JSON.parse(readFileSync(path.join(dir, f), "utf8"));
+      return scenario.exchanges
+        .filter((e: any) => e.request.method === "PUT" && e.request.path.includes("/AIAgent/"))
+        .map((e: any) => ({ scenario: scenario.scenario, id: decodeURIComponent(e.request.path.split("/").pop()), body: e.request.body, status: e.response.status }));
+    });
+}
+
 const put = (t: TestTenant, id: string, body: unknown) => t.call("PUT", `${AI_AGENT}/${id}`, { apiVersion: API_VERSION.aiAgent, body });
 const get = (t: TestTenant, id: string) => t.call("GET", `${AI_AGENT}/${id}`, { apiVersion: API_VERSION.aiAgent });
 
@@ -52,6 +66,22 @@ describe("the AM-version profile of client attributes", () => {
       useTokenIntrospectionClaimForJWT: false,
     });
     expect(reply.body.advancedOAuth2ClientConfig.tlsCaSecretLabelIdentifier).toEqual({ inherited: false });
+  });
+
+  it("accepts every recorded AIAgent PUT body (creates and update) as recorded, and reads back the agent it wrote", async () => {
+    const puts = recordedPuts();
+    expect(puts.map((p) => p.scenario)).toEqual(["aiagent-create-with-owner", "aiagent-create-with-privileges", "aiagent-create", "aiagent-update"]);
+    const problems: string[] = [];
+    for (const p of puts) {
+      await t.reset();
+      // The update replaces an agent that exists (its recorded body, as created).
+      if (p.status === 200) await put(t, p.id, p.body);
+      const reply = await put(t, p.id, p.body);
+      if (reply.status !== p.status) problems.push(`${p.scenario}: ${reply.status}, recorded ${p.status}: ${JSON.stringify(reply.body).slice(0, 200)}`);
+      const read = await get(t, p.id);
+      if (read.status !== 200 || read.body._id !== p.id) problems.push(`${p.scenario}: read back ${read.status}`);
+    }
+    expect(problems).toEqual([]);
   });
 
   it("round-trips a GET → PUT of an agent: the replace answers 200 and the agent reads back unchanged", async () => {

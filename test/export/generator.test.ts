@@ -10,6 +10,9 @@ import type { TenantListing } from "../../src/export/read";
 import { renderExport } from "../../src/export/render";
 import { camelName, upperSnake } from "../../src/export/source";
 import { refTo as engineRefTo } from "../../src/engine/refs";
+import type { AmScript } from "../../src/contract/schemas";
+import { scriptId } from "../../src/contract/ids";
+import { mayActScriptSource, SCRIPT_CONTEXTS, scopeLimitScriptSource } from "../../src/contract/scripts";
 
 /** A reference as IDM lists it. */
 const refTo = (...args: Parameters<typeof engineRefTo>): { _ref: string; [k: string]: unknown } => ({ ...engineRefTo(...args) });
@@ -87,6 +90,7 @@ function listing(): TenantListing {
     esvSecrets: [],
     esvVariables: [],
     secretMappings: [],
+    scripts: new Map(),
   };
 }
 
@@ -144,7 +148,7 @@ describe("export generator", () => {
       { kind: "oauth2-client", id: "mobile", reason: expect.stringMatching(/^an application of template "native"/) },
       { kind: "privilege", id: "assistant-agent/assistant-app", reason: expect.stringMatching(/^a second privilege \(p-6\) for the same agent and application/) },
       { kind: "privilege", id: "assistant-agent/mobile", reason: "its application mobile is not exported" },
-      { kind: "privilege", id: "assistant-agent/shop-web", reason: "no user or group it applies to: AgentApplicationGrant needs at least one" },
+      { kind: "privilege", id: "assistant-agent/shop-web", reason: "no user or group it applies to: AgentApplicationGrant needs at least one (none only for an autonomous agent)" },
     ]);
   });
 
@@ -188,5 +192,92 @@ describe("export generator", () => {
     const text = renderExport(exportModel(input({ tenant: { ...tenant, auth: { method: "am-session", usernameEnv: "AM_ADMIN_USERNAME", passwordEnv: "AM_ADMIN_PASSWORD" } } })), { importFrom: "./constructs" });
     expect(text).toContain(`realm: "alpha", credentials: TenantCredentials.amAdmin() },`);
     expect(text).toContain(`import { AgentApplicationGrant, AiAgent, ConfidentialWebApp, OAuth2ProviderGrants, Secret, TenantCredentials, TenantStack } from "./constructs";`);
+  });
+
+  describe("AI agents' delegation, scripts and limits", () => {
+    const CC = "client_credentials";
+    const script = (name: string, context: string, source: string, o: { id?: string; description?: string } = {}): AmScript => ({
+      _id: o.id ?? scriptId("alpha", name),
+      name,
+      ...(o.description ? { description: o.description } : {}),
+      script: Buffer.from(source).toString("base64"),
+      language: "JAVASCRIPT",
+      context,
+      default: false,
+    });
+    const wired = (s: AmScript, more: Record<string, unknown> = {}) => ({ providerOverridesEnabled: true, accessTokenMayActScript: s._id, oidcMayActScript: s._id, ...more });
+    const delegationRule = script("May act: assistant-agent for assistant-app", SCRIPT_CONTEXTS.mayAct, mayActScriptSource({ client_id: "assistant-agent", sub: "(age!assistant-agent)" }));
+    const limit = script("Scope limit: assistant-agent", SCRIPT_CONTEXTS.validateScope, scopeLimitScriptSource(["read-data"]));
+
+    /** The base listing with scripts, a web app running `appScript` and the assistant agent's `agentOverrides` and `agentAdvanced`. */
+    function withScripts(scripts: AmScript[], appOverrides: Record<string, unknown>, agentOverrides: Record<string, unknown> = {}, agentAdvanced: Record<string, unknown> = {}): TenantListing {
+      const l = listing();
+      const clients = new Map(l.clients);
+      const app = clients.get("assistant-app")!;
+      clients.set("assistant-app", { ...app, overrideOAuth2ClientConfig: appOverrides });
+      const agents = new Map(l.agents);
+      const a = agents.get("assistant-agent")!;
+      agents.set("assistant-agent", {
+        ...a,
+        advancedOAuth2ClientConfig: { ...a.advancedOAuth2ClientConfig, grantTypes: [TOKEN_EXCHANGE, CC], ...agentAdvanced },
+        overrideOAuth2ClientConfig: { ...a.overrideOAuth2ClientConfig, ...agentOverrides },
+      });
+      return { ...l, clients, agents, scripts: new Map(scripts.map((x) => [x._id, x])) };
+    }
+
+    it("writes a generated May Act script as a MayActRule, and the agent's actsBy, scopeLimit and allowedAudiences", () => {
+      const model = exportModel(input({ listing: withScripts([delegationRule, limit], wired(delegationRule), { validateScopePluginType: "SCRIPTED", validateScopeScript: limit._id }, { allowedResourceServerAudienceValues: ["assistant-app"] }) }));
+      const text = renderExport(model);
+      expect(text).toContain(`new MayActRule(stack, "may-act-assistant-agent", {\n  agent: assistantAgent,\n  subjectTokensOf: [assistantApp],\n  adopt: true,\n});`);
+      expect(text).toMatch(/new AiAgent\(stack, "assistant-agent", \{[^}]*\n {2}actsBy: "delegation",\n {2}autonomous: true,\n {2}scopeLimit: \["read-data"\],\n {2}allowedAudiences: \["assistant-app"\],\n {2}adopt: true,/);
+      // The rule comes after the clients it names; the default grant types of a delegating agent are not written.
+      expect(text.indexOf("new MayActRule(")).toBeGreaterThan(text.indexOf(`new AiAgent(stack, "assistant-agent"`));
+      expect(text).not.toMatch(/new AiAgent\(stack, "assistant-agent", \{[^}]*grantTypes/);
+      expect(model.skipped.filter((x) => x.kind === "script" || x.kind === "ai-agent" || x.id === "assistant-app")).toEqual([]);
+      // The grant to shop-web (outside the allow-list) is refused by the construct: skipped.
+      expect(model.skipped).toContainEqual({ kind: "privilege", id: "assistant-agent/shop-web", reason: expect.stringMatching(/not among the allowed audiences/) });
+    });
+
+    it("writes the user's own source as `source`, and an agent the file does not export by client id", () => {
+      const own = script("Hand-written", SCRIPT_CONTEXTS.mayAct, `// mine\ntoken.setMayAct({ client_id: "quiet-agent" });\n`, { description: "By hand" });
+      const text = renderExport(exportModel(input({ listing: withScripts([own], wired(own)), clientIds: ["assistant-app"] })));
+      expect(text).toContain(
+        `new MayActRule(stack, "may-act-quiet-agent", {\n  agent: AiAgent.fromClientId(stack, "may-act-quiet-agent-agent", "quiet-agent"),\n  subjectTokensOf: [assistantApp],\n  scriptName: "Hand-written",\n  description: "By hand",\n  source: ${JSON.stringify(`// mine\ntoken.setMayAct({ client_id: "quiet-agent" });\n`)},`,
+      );
+      expect(text).toContain(`import { AiAgent, ConfidentialWebApp, MayActRule, `);
+    });
+
+    it("skips a client whose scripts no construct writes, and scripts no exported object runs, each with its reason", () => {
+      const groovy = { ...script("Groovy rule", SCRIPT_CONTEXTS.mayAct, "token.setMayAct([client_id: 'assistant-agent'])\n"), language: "GROOVY" };
+      const ownLimit = script("Scope limit: assistant-agent", SCRIPT_CONTEXTS.validateScope, "function validateAccessTokenScope() { return requestedScopes; }\n");
+      const decision = script("Login decision", SCRIPT_CONTEXTS.decisionNode, "outcome = 'true';\n");
+      const model = exportModel(input({ listing: withScripts([groovy, ownLimit, decision], wired(groovy), { validateScopePluginType: "SCRIPTED", validateScopeScript: ownLimit._id }) }));
+      const reasons = Object.fromEntries(model.skipped.filter((x) => ["script", "ai-agent"].includes(x.kind) || x.id === "assistant-app").map((x) => [`${x.kind} ${x.id}`, x.reason]));
+      expect(reasons).toEqual({
+        "oauth2-client assistant-app": expect.stringMatching(/^it runs a May Act script no MayActRule can write \(May Act script "Groovy rule" \(.*\) is GROOVY: MayActRule writes JavaScript\)$/),
+        "ai-agent assistant-agent": expect.stringMatching(/^its scope-validation script "Scope limit: assistant-agent" \(.*\) has a source of its own: AiAgent's scopeLimit writes/),
+        "script Groovy rule": expect.stringMatching(/is GROOVY: MayActRule writes JavaScript$/),
+        "script Scope limit: assistant-agent": "its AI agents (assistant-agent) are not exported with it as their scopeLimit",
+        "script Login decision": "a SCRIPTED_DECISION_NODE script: the constructs write May Act scripts (MayActRule) and AI agents' scope limits (scopeLimit) only",
+      });
+      const differ = exportModel(input({ listing: withScripts([delegationRule], { ...wired(delegationRule), oidcMayActScript: "[Empty]" }) }));
+      expect(differ.skipped).toContainEqual({ kind: "oauth2-client", id: "assistant-app", reason: expect.stringMatching(/access-token and ID-token May Act scripts differ/) });
+      const off = exportModel(input({ listing: withScripts([delegationRule], wired(delegationRule, { providerOverridesEnabled: false })) }));
+      expect(off.skipped).toContainEqual({ kind: "oauth2-client", id: "assistant-app", reason: expect.stringMatching(/provider overrides off/) });
+    });
+
+    it("keeps the id of a script the console saved under a random one (scriptId)", () => {
+      const random = script("Console rule", SCRIPT_CONTEXTS.mayAct, mayActScriptSource({ client_id: "quiet-agent" }), { id: "7d3c4b8e-1f0a-4c1e-9a55-2b7f3c1d0e9f" });
+      const text = renderExport(exportModel(input({ listing: withScripts([random], wired(random)) })));
+      expect(text).toContain(`new MayActRule(stack, "may-act-quiet-agent", {\n  agent: quietAgent,\n  subjectTokensOf: [assistantApp],\n  scriptName: "Console rule",\n  scriptId: "7d3c4b8e-1f0a-4c1e-9a55-2b7f3c1d0e9f",\n  adopt: true,\n});`);
+    });
+
+    it("exports an agent with client credentials and a grant naming no one as autonomous, with that grant", () => {
+      const l = withScripts([], {});
+      const model = exportModel(input({ listing: l }));
+      const text = renderExport(model);
+      expect(text).toMatch(/new AiAgent\(stack, "assistant-agent", \{[^}]*\n {2}autonomous: true,/);
+      expect(text).toContain(`new AgentApplicationGrant(stack, "grant-assistantAgent-shopWeb", {\n  agent: assistantAgent,\n  application: shopWeb,\n  adopt: true,`);
+    });
   });
 });

@@ -25,6 +25,8 @@ export interface ConsoleWebApp {
   readonly template?: string;
   /** Client type; "Confidential" unless said. */
   readonly clientType?: string;
+  /** Provider overrides (AM keeps this group raw), e.g. a May Act script. */
+  readonly overrides?: Record<string, unknown>;
 }
 
 export interface ConsoleAgent {
@@ -35,7 +37,20 @@ export interface ConsoleAgent {
   readonly scopes?: readonly string[];
   readonly grantTypes: readonly string[];
   readonly tokenEndpointAuthMethod: string;
-  readonly overrides: { providerOverridesEnabled: boolean; statelessTokensEnabled: boolean; acceptAudienceParametersInTokenExchangeRequests: boolean };
+  /** Provider overrides (raw): the three switches, and scripts such as `validateScopeScript`. */
+  readonly overrides: { providerOverridesEnabled: boolean; statelessTokensEnabled: boolean; acceptAudienceParametersInTokenExchangeRequests: boolean } & Record<string, unknown>;
+  /** More `advancedOAuth2ClientConfig` attributes, e.g. `allowedResourceServerAudienceValues`. */
+  readonly advanced?: Record<string, unknown>;
+}
+
+/** An AM script as the console's script editor saves it: under a random id unless one is given. */
+export interface ConsoleScript {
+  readonly id?: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly context: string;
+  readonly source: string;
+  readonly language?: string;
 }
 
 export interface ConsolePrivilege {
@@ -55,6 +70,8 @@ export interface ConsoleConfig {
   readonly bareClients?: readonly { clientId: string; grantTypes: readonly string[]; scopes: readonly string[] }[];
   readonly agents: readonly ConsoleAgent[];
   readonly privileges: readonly ConsolePrivilege[];
+  /** Scripts, made before the clients that name them. */
+  readonly scripts?: readonly ConsoleScript[];
 }
 
 const w = (value: unknown) => ({ inherited: false, value });
@@ -67,6 +84,15 @@ async function idOf(api: AdminApi, object: "user" | "group", name: string): Prom
 
 /** Writes `config` into the realm of `api`; returns the application record ids by client id. */
 export async function configureAsConsole(api: AdminApi, config: ConsoleConfig): Promise<Map<string, string>> {
+  for (const s of config.scripts ?? []) {
+    await api.putScript(s.id ?? randomUUID(), {
+      name: s.name,
+      ...(s.description ? { description: s.description } : {}),
+      script: Buffer.from(s.source, "utf8").toString("base64"),
+      language: s.language ?? "JAVASCRIPT",
+      context: s.context,
+    });
+  }
   const realm = api.realm;
   const provider = (await api.getProvider())!;
   const advanced = (provider.advancedOAuth2Config ?? {}) as { grantTypes?: string[] };
@@ -95,6 +121,7 @@ export async function configureAsConsole(api: AdminApi, config: ConsoleConfig): 
         ...wrapAll(more.advancedOAuth2ClientConfig),
       },
       ...Object.fromEntries(Object.entries(more).filter(([g]) => g !== "coreOAuth2ClientConfig" && g !== "advancedOAuth2ClientConfig").map(([g, v]) => [g, wrapAll(v)])),
+      ...(a.overrides ? { overrideOAuth2ClientConfig: a.overrides } : {}),
     });
     const id = randomUUID();
     const owners = await Promise.all((a.owners ?? []).map(async (n) => refTo(realm, "user", await idOf(api, "user", n))));
@@ -120,7 +147,7 @@ export async function configureAsConsole(api: AdminApi, config: ConsoleConfig): 
     uids.set(g.clientId, uid);
     await api.putAiAgent(g.clientId, {
       coreOAuth2ClientConfig: { clientType: w("Confidential"), scopes: w(g.scopes ?? []), userpassword: `console-${randomUUID()}` },
-      advancedOAuth2ClientConfig: { grantTypes: w(g.grantTypes), tokenEndpointAuthMethod: w(g.tokenEndpointAuthMethod) },
+      advancedOAuth2ClientConfig: { grantTypes: w(g.grantTypes), tokenEndpointAuthMethod: w(g.tokenEndpointAuthMethod), ...wrapAll(g.advanced) },
       overrideOAuth2ClientConfig: g.overrides,
       aiAgentIdentityAttributes: w({ _id: uid, oauth2ClientId: g.clientId, name: g.name, ...(g.description ? { description: g.description } : {}) }),
       aiAgentIdentityUid: w(uid),
