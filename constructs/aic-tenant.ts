@@ -190,6 +190,18 @@ export interface AicTenantProps {
 }
 
 const AIC_TENANT = Symbol.for("cdktf-aic.AicTenant");
+/**
+ * The AicTenants a construct holds as children, kept on the construct itself as each is made: `of()`
+ * asks every ancestor, and scanning an ancestor's children for each construct made a stack of N
+ * objects take O(N²) (the stack holds them all). A global symbol, like AIC_TENANT, so that two copies
+ * of the library see each other's tenants.
+ */
+const TENANTS_HERE = Symbol.for("cdktf-aic.AicTenant.children");
+
+/** The AicTenants among the children of `scope`. */
+function tenantsIn(scope: IConstruct): readonly AicTenant[] {
+  return (scope as unknown as { [TENANTS_HERE]?: AicTenant[] })[TENANTS_HERE] ?? [];
+}
 
 /** The props, for the check of unknown ones at run time (checkKnownProps). */
 const PROPS: PropNames<AicTenantProps> = { baseUrl: true, realm: true, credentials: true, customResourceType: true, restoreDrift: true, esvRestart: true };
@@ -212,7 +224,7 @@ export class AicTenant extends Construct {
   static of(scope: IConstruct): AicTenant {
     for (const s of [...scope.node.scopes].reverse()) {
       if (AicTenant.isAicTenant(s)) return s;
-      const found = s.node.children.filter(AicTenant.isAicTenant);
+      const found = tenantsIn(s);
       if (found.length === 1) return found[0];
       if (found.length > 1) {
         throw ValidationError.of(scope, C.ambiguousTenant, {
@@ -245,6 +257,9 @@ export class AicTenant extends Construct {
     super(scope, id);
     checkKnownProps(this, "AicTenantProps", props, PROPS);
     Object.defineProperty(this, AIC_TENANT, { value: true });
+    const holder = scope as unknown as { [TENANTS_HERE]?: AicTenant[] };
+    if (!holder[TENANTS_HERE]) Object.defineProperty(holder, TENANTS_HERE, { value: [] });
+    holder[TENANTS_HERE]!.push(this);
     const givenRealm = props.realm ?? "alpha";
     const credentials = props.credentials ?? TenantCredentials.serviceAccount();
     checkBaseUrl(this, props.baseUrl);

@@ -32,11 +32,13 @@ const webAppSecret = new EnvironmentSecret(stack, "web-app-secret", {
   esvId: "esv-digital-assistant-web-app-secret",
   value: Secret.fromEnv("WEB_APP_CLIENT_SECRET"),
   description: "Client secret of the Digital Assistant Web App",
+  useInPlaceholders: false, // read through the client's secret label only: nothing waits for a restart
 });
 const agentSecret = new EnvironmentSecret(stack, "agent-secret", {
   esvId: "esv-digital-assistant-ai-agent-secret",
   value: Secret.fromEnv("AI_AGENT_CLIENT_SECRET"),
   description: "Client secret of the Digital Assistant AI Agent",
+  useInPlaceholders: false,
 });
 
 const webApp = new ConfidentialWebApp(stack, "web-app", {

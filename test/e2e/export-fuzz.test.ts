@@ -64,7 +64,7 @@ interface Realm {
   agents: ConsoleAgent[];
   privileges: ConsolePrivilege[];
   variables: { id: string; value: string; expressionType: string; description: string }[];
-  secrets: { id: string; encoding: string; description: string }[];
+  secrets: { id: string; encoding: string; description: string; useInPlaceholders: boolean }[];
 }
 
 /** At least 100 objects, each field the constructs own set at random, some disagreeing with each other. */
@@ -129,7 +129,7 @@ function randomRealm(seed: number): Realm {
     const [expressionType, value] = r.pick(EXPRESSION_TYPES);
     return { id: `esv-fuzz-variable-${i}`, value: value(), expressionType, description: r.chance(0.5) ? `Variable ${i}` : "" };
   });
-  const secrets = Array.from({ length: 4 }, (_, i) => ({ id: `esv-fuzz-secret-${i}`, encoding: "generic", description: r.chance(0.5) ? `Secret ${i}` : "" }));
+  const secrets = Array.from({ length: 4 }, (_, i) => ({ id: `esv-fuzz-secret-${i}`, encoding: r.pick(["generic", "generic", "base64hmac"]), description: r.chance(0.5) ? `Secret ${i}` : "", useInPlaceholders: r.chance(0.5) }));
   return { webApps, agents, privileges, variables, secrets };
 }
 
@@ -144,7 +144,11 @@ describe(`cdktf-aic export round trip, fuzzed (EXPORT_FUZZ_SEED=${SEED})`, () =>
     const api = ws.adminClient();
     await configureAsConsole(api, { providerGrantTypes: [...APP_GRANTS, TOKEN_EXCHANGE], webApps: realm.webApps, agents: realm.agents, privileges: realm.privileges });
     for (const v of realm.variables) await api.putEsvVariable(v.id, { value: v.value, expressionType: v.expressionType as never, description: v.description });
-    for (const s of realm.secrets) await api.createEsvSecret(s.id, { value: `value-of-${s.id}`, encoding: s.encoding as never, useInPlaceholders: true, description: s.description });
+    for (const s of realm.secrets) {
+      // A key encoding's value is itself a base64 key.
+      const value = s.encoding === "generic" ? `value-of-${s.id}` : Buffer.alloc(32, 7).toString("base64");
+      await api.createEsvSecret(s.id, { value, encoding: s.encoding as never, useInPlaceholders: s.useInPlaceholders, description: s.description });
+    }
     await api.close();
     symlinkSync(join(REPO, "node_modules"), join(ws.dir, "node_modules"), "dir");
     writeFileSync(join(ws.dir, "tsconfig.json"), JSON.stringify({ extends: join(REPO, "tsconfig.json"), compilerOptions: { rootDir: "/", noEmit: true }, include: ["tenant.ts"] }));
