@@ -57,7 +57,7 @@ export const aiAgentExport: KindExport<AiAgentProps> = {
       .sort(byString)
       .flatMap((id) => {
         const item = listing.agents.get(id)!;
-        const problem = clientProblem(id, item, false);
+        const problem = clientProblem(id, item, { construct: "AiAgent", scopesRequired: false });
         if (problem) {
           context.skip("ai-agent", id, problem);
           return [];

@@ -54,7 +54,7 @@ export function renderExport(model: ExportModel, options: RenderOptions = {}): s
   const { tenant } = model;
   const creds = credentials(tenant.auth);
   const secrets = model.objects.flatMap((o) => (o.secretEnv ? [[o.secretEnv, `${labelOf(o)} ${o.id}`] as const] : []));
-  const used = new Set(["TenantStack", ...model.objects.map((o) => unitOf(o.kind).export!.construct)]);
+  const used = new Set(["TenantStack", ...model.objects.flatMap((o) => [unitOf(o.kind).export!.construct, ...(o.imports ?? [])])]);
   if (secrets.length > 0) used.add("Secret");
   if (creds) used.add("TenantCredentials");
 

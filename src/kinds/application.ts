@@ -10,6 +10,9 @@ import { nativeAppClientFields, planApplication, serviceAppClientFields, spaClie
 import { webAppLive } from "../engine/batch";
 import type { OwnedField } from "../engine/fields";
 import { readWebApps } from "../engine/live";
+import { nativeAppExport } from "../export/native-app";
+import { serviceAppExport } from "../export/service-app";
+import { spaExport } from "../export/spa";
 import { CLIENT_PROPS, deleteApplication, writeClient } from "./client";
 import type { KindUnit, Prop } from "./unit";
 import type { z } from "zod";
@@ -115,6 +118,7 @@ export const spa = applicationUnit<SpecOf<"spa">>({
   fields: spaClientFields,
   props: { ...PUBLIC_CLIENT_PROPS, "advancedOAuth2ClientConfig.javascriptOrigins": { name: "corsOrigins" } },
   secret: false,
+  export: spaExport,
 });
 
 /** `NativeApp`: loopback redirection follows its redirect URIs (no prop of its own). */
@@ -125,6 +129,7 @@ export const nativeApp = applicationUnit<SpecOf<"native-app">>({
   fields: nativeAppClientFields,
   props: PUBLIC_CLIENT_PROPS,
   secret: false,
+  export: nativeAppExport,
 });
 
 /** `ServiceApp`: a secret, or the public keys of its `private_key_jwt` assertions. */
@@ -135,4 +140,5 @@ export const serviceApp = applicationUnit<SpecOf<"service-app">>({
   fields: serviceAppClientFields,
   props: { ...CONFIDENTIAL_CLIENT_PROPS, "signEncOAuth2ClientConfig.jwkSet": { name: "publicKeys" } },
   secret: true,
+  export: serviceAppExport,
 });
