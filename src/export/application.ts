@@ -10,7 +10,7 @@ import { redirectUriProblem, type RedirectingApp } from "../contract/redirects";
 import type { AmClientListItem, IdmApplication } from "../contract/schemas";
 import { formatValue, sameValue } from "../engine/fields";
 import type { ExportContext, KindExport } from "../kinds/unit";
-import { ADVANCED, AM_DEFAULT_AUTH_METHOD, CORE, clientProblem, exportedClient, friendlyGrant, group, namesOf, notDefault, ownedWithStore, renderClient, storeSecretOf, str, strings, unexpressedAm, type ClientProps } from "./client";
+import { ADVANCED, AM_DEFAULT_AUTH_METHOD, CORE, clientProblem, scopesProblem, exportedClient, friendlyGrant, group, namesOf, notDefault, ownedWithStore, renderClient, storeSecretOf, str, strings, unexpressedAm, type ClientProps } from "./client";
 import type { TenantListing } from "./read";
 import { byString, list, type Entry } from "./source";
 
@@ -89,7 +89,7 @@ function applicationProps(construct: string, item: AmClientListItem, record: Idm
   const core = group(item, CORE);
   const advanced = group(item, ADVANCED);
   const name = str(record.name);
-  if (!name) return `its application record has no name: ${construct} names both sides`;
+  if (!name?.trim()) return `its application record has no name: ${construct} names both sides`;
   // The record's description, which the construct also writes into the AM client's descriptions.
   const description = str(record.description);
   if (!sameValue(core.clientName, [name])) return `its AM client name ${formatValue(core.clientName)} is not its application's name "${name}": ${construct} sets both from one name (make them agree in the console, then export again)`;
@@ -97,6 +97,8 @@ function applicationProps(construct: string, item: AmClientListItem, record: Idm
   if (!sameValue(advanced.descriptions, description ? [description] : [])) return `its AM client descriptions ${formatValue(advanced.descriptions)} are not its application's description ${formatValue(description ?? null)}: ${construct} sets both from one description`;
   const scopes = strings(core.scopes);
   const defaultScopes = strings(core.defaultScopes);
+  const malformed = scopesProblem("default scopes", core.defaultScopes, construct);
+  if (malformed) return malformed;
   const outside = defaultScopes.filter((s) => !scopes.includes(s));
   if (outside.length > 0) return `its default scopes ${formatValue(outside)} are not among its scopes ${formatValue(scopes)}: ${construct} refuses default scopes it does not serve`;
   const owners = namesOf(record.owners, listing.userNames, "owners", "user");

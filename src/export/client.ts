@@ -3,7 +3,7 @@
  * listing, the checks the constructs' validation would make, the fields no construct says, the
  * names of an exported client and its construct statement.
  */
-import { CLIENT_ID_PATTERN, GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS, type Kind } from "../contract/constants";
+import { CLIENT_ID_PATTERN, GRANT_TYPES, SCOPE_TOKEN_PATTERN, TOKEN_ENDPOINT_AUTH_METHODS, type Kind } from "../contract/constants";
 import { clientSecretLabel, defaultLabelIdentifier } from "../contract/esv";
 import type { AmClientListItem } from "../contract/schemas";
 import { clientDefaults, QUERY_ONLY_ATTRIBUTES, SECRET_ATTRIBUTE } from "../contract/am-defaults";
@@ -109,6 +109,15 @@ export function ownedWithStore(owned: ReadonlySet<string>, store: ClientProps["s
   return store ? new Set([...owned, `${CORE}.secretLabelIdentifier`]) : owned;
 }
 
+/** Why a construct refuses a list of scopes (`prop`): a malformed or duplicate scope; or none. */
+export function scopesProblem(prop: string, value: unknown, construct: string): string | undefined {
+  const scopes = strings(value);
+  const malformed = scopes.find((s) => !SCOPE_TOKEN_PATTERN.test(s));
+  if (malformed !== undefined) return `its ${prop} have ${JSON.stringify(malformed)}, not a scope name: ${construct} takes scope names without spaces, quotes or backslashes`;
+  if (new Set(scopes).size !== scopes.length) return `its ${prop} ${formatValue(scopes)} name one scope twice: ${construct} refuses duplicates`;
+  return undefined;
+}
+
 /** What a client construct is, for `clientProblem`. */
 export interface ClientConstruct {
   /** Its class, as the reasons name it. */
@@ -127,7 +136,11 @@ export function clientProblem(id: string, item: AmClientListItem, c: ClientConst
   if (isPublic && !c.public) return `a public client (no secret): ${c.construct} makes a confidential client`;
   if (!isPublic && c.public) return `a confidential client: ${c.construct} makes a public client (no secret)`;
   if (c.scopesRequired && strings(core.scopes).length === 0) return `no scopes: ${c.construct} needs at least one`;
-  if (strings(advanced.grantTypes).length === 0) return "no grant types: the constructs need at least one";
+  const scopes = scopesProblem("scopes", core.scopes, c.construct);
+  if (scopes) return scopes;
+  const grantTypes = strings(advanced.grantTypes);
+  if (grantTypes.length === 0) return "no grant types: the constructs need at least one";
+  if (new Set(grantTypes).size !== grantTypes.length) return `its grant types ${formatValue(grantTypes)} name one twice: ${c.construct} refuses duplicates`;
   const method = str(advanced.tokenEndpointAuthMethod) ?? AM_DEFAULT_AUTH_METHOD;
   if (c.public && method !== "none") return `token endpoint auth method "${method}": ${c.construct} is a public client, whose method is "none"`;
   if (!c.public && !(TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(method)) return `token endpoint auth method "${method}" is not one the constructs accept`;

@@ -74,6 +74,8 @@ function listing(): TenantListing {
       ["signer-svc", client("signer-svc", { clientName: ["Signer"], scopes: ["read-data"] }, { grantTypes: ["client_credentials"], tokenEndpointAuthMethod: "private_key_jwt", descriptions: [] }, { signEncOAuth2ClientConfig: { publicKeyLocation: "jwks", jwkSet: SIGNER_JWKS } })],
       ["pretty-svc", client("pretty-svc", { clientName: ["Pretty"], scopes: ["read-data"] }, { grantTypes: ["client_credentials"], tokenEndpointAuthMethod: "private_key_jwt", descriptions: [] }, { signEncOAuth2ClientConfig: { publicKeyLocation: "jwks", jwkSet: JSON.stringify(JSON.parse(SIGNER_JWKS), null, 2) } })],
       ["batch-job", webClient("batch-job", "Batch", ["read"], ["client_credentials"])],
+      ["twice-web", webClient("twice-web", "Twice", ["openid", "openid"], ["authorization_code"])],
+      ["quoted-native", publicClient("quoted-native", "Quoted", ["com.example.quoted:/cb"], { scopes: ["openid", "read data"] })],
       ["RCSClient", webClient("RCSClient", "RCS", ["fr:idm:*"], ["client_credentials"])],
     ]),
     agents: new Map([
@@ -90,6 +92,8 @@ function listing(): TenantListing {
       application("app-7", "reports-svc", "Reports", [], "service"),
       application("app-8", "signer-svc", "Signer", [], "service"),
       application("app-9", "pretty-svc", "Pretty", [], "service"),
+      application("app-10", "twice-web", "Twice"),
+      application("app-11", "quoted-native", "Quoted", [], "native"),
     ],
     privileges: [
       privilege("p-1", "uid-1", "app-1", { subjects: ["u-barbara"], scopes: ["read-data"] }),
@@ -193,6 +197,8 @@ describe("export generator", () => {
       { kind: "oauth2-client", id: "batch-job", reason: expect.stringMatching(/^an OAuth2 client without an application record/) },
       { kind: "oauth2-client", id: "legacy-spa", reason: "grant types [implicit], which SinglePageApp, a public client, must not use" },
       { kind: "oauth2-client", id: "pretty-svc", reason: expect.stringMatching(/^its JWK set is held as other JSON text than the compact, sorted form ServiceApp writes/) },
+      { kind: "oauth2-client", id: "quoted-native", reason: `its scopes have "read data", not a scope name: NativeApp takes scope names without spaces, quotes or backslashes` },
+      { kind: "oauth2-client", id: "twice-web", reason: "its scopes [openid,openid] name one scope twice: ConfidentialWebApp refuses duplicates" },
       { kind: "privilege", id: "assistant-agent/assistant-app", reason: expect.stringMatching(/^a second privilege \(p-6\) for the same agent and application/) },
       { kind: "privilege", id: "assistant-agent/mobile", reason: "its application mobile is exported as a native app: AgentApplicationGrant grants access to a ConfidentialWebApp only" },
       { kind: "privilege", id: "assistant-agent/shop-web", reason: "no user or group it applies to: AgentApplicationGrant needs at least one" },
