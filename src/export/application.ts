@@ -85,7 +85,8 @@ function applicationsOf(listing: TenantListing, context: ExportContext, template
  * application's and keeps the client Active, so a tenant where they disagree would be changed by
  * the adopting apply, and it refuses default scopes it does not serve.
  */
-function applicationProps(construct: string, item: AmClientListItem, record: IdmApplication, listing: TenantListing, context: ExportContext): { props: ApplicationProps; notes: string[] } | string {
+function applicationProps(k: Pick<ApplicationExportKind<ApplicationProps>, "construct" | "public">, item: AmClientListItem, record: IdmApplication, listing: TenantListing, context: ExportContext): { props: ApplicationProps; notes: string[] } | string {
+  const construct = k.construct;
   const core = group(item, CORE);
   const advanced = group(item, ADVANCED);
   const name = str(record.name);
@@ -102,7 +103,8 @@ function applicationProps(construct: string, item: AmClientListItem, record: Idm
   const outside = defaultScopes.filter((s) => !scopes.includes(s));
   if (outside.length > 0) return `its default scopes ${formatValue(outside)} are not among its scopes ${formatValue(scopes)}: ${construct} refuses default scopes it does not serve`;
   const owners = namesOf(record.owners, listing.userNames, "owners", "user");
-  const storeSecret = storeSecretOf(item, listing, context);
+  // A public client has no secret: a label identifier it has is left as it is, like any field no prop says.
+  const storeSecret = k.public ? undefined : storeSecretOf(item, listing, context);
   return {
     props: {
       ...(storeSecret ? { storeSecret } : {}),
@@ -171,7 +173,7 @@ export function applicationExport<P extends ApplicationProps>(k: ApplicationExpo
         };
         const problem = clientProblem(id, item, { construct: k.construct, public: k.public, scopesRequired: true }) ?? (k.public ? pkceProblem(k.construct, listing) : undefined);
         if (problem) return skip(problem);
-        const common = applicationProps(k.construct, item, record, listing, context);
+        const common = applicationProps(k, item, record, listing, context);
         if (typeof common === "string") return skip(common);
         const props = k.props(common.props, item);
         if (typeof props === "string") return skip(props);

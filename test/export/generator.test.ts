@@ -5,6 +5,7 @@
  */
 import type { AmClientListItem, IdmAiAgentPrivilege, IdmApplication } from "../../src/contract/schemas";
 import type { Kind } from "../../src/contract/constants";
+import { clientSecretLabel } from "../../src/contract/esv";
 import { exportModel, type ExportModel, type ModelInput } from "../../src/export/model";
 import type { TenantListing } from "../../src/export/read";
 import { renderExport } from "../../src/export/render";
@@ -176,6 +177,26 @@ describe("export generator", () => {
     // The realm requires PKCE of public clients, as their constructs need: the file keeps it.
     expect(text).toContain(`enableAiAgents: true, requirePkce: "public-clients" });`);
     expect(text).toMatch(/^import \{ AgentApplicationGrant, AiAgent, ConfidentialWebApp, NativeApp, OAuth2ProviderGrants, PublicKeys, Secret, ServiceApp, SinglePageApp, TenantStack \}/m);
+  });
+
+  it("gives a service app whose secret label the realm maps Secret.fromEsv, and leaves a public client's label as it is", () => {
+    const l = listing();
+    const clients = new Map(l.clients);
+    const withLabel = (c: AmClientListItem, identifier: string): AmClientListItem => ({ ...c, coreOAuth2ClientConfig: { ...c.coreOAuth2ClientConfig, secretLabelIdentifier: identifier } });
+    clients.set("reports-svc", withLabel(clients.get("reports-svc")!, "reports.svc"));
+    clients.set("shop-spa", withLabel(clients.get("shop-spa")!, "shop.spa"));
+    const secretMappings = [
+      { _id: clientSecretLabel("reports.svc"), secretId: clientSecretLabel("reports.svc"), aliases: ["esv-reports"] },
+      { _id: clientSecretLabel("shop.spa"), secretId: clientSecretLabel("shop.spa"), aliases: ["esv-shop"] },
+    ];
+    const model = exportModel(input({ listing: { ...l, clients, secretMappings } }));
+    const text = renderExport(model);
+    expect(text).toContain(`const reportsSvc = new ServiceApp(stack, "reports-svc", {\n  name: "Reports",\n  clientId: "reports-svc",\n  clientSecret: Secret.fromEsv("esv-reports"),`);
+    expect(of(model, "service-app").find((a) => a.id === "reports-svc")!.secretEnv).toBeUndefined();
+    const spa = of(model, "spa").find((a) => a.id === "shop-spa")!;
+    expect(spa.unexpressed).toEqual([`coreOAuth2ClientConfig.secretLabelIdentifier = shop.spa`]);
+    // The service app's construct writes its mapping; the SPA's, which no client construct says, is a SecretMapping of its own.
+    expect(text.match(/new SecretMapping\(stack, "[^"]*"/g)).toEqual([`new SecretMapping(stack, "${clientSecretLabel("shop.spa")}"`]);
   });
 
   it("skips public clients in a realm that does not require PKCE, and writes no PKCE requirement then", () => {
