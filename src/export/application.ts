@@ -29,6 +29,9 @@ const APPLICATION_OWNED: readonly string[] = [
   `${ADVANCED}.grantTypes`, `${ADVANCED}.tokenEndpointAuthMethod`, `${ADVANCED}.descriptions`,
 ];
 
+/** The methods a client secret from the tenant's store authenticates with (`Secret.fromEsv`). */
+const STORE_SECRET_METHODS: readonly string[] = ["client_secret_basic", "client_secret_post"];
+
 /** One application of the listing: its client id, AM client and IDM record. */
 interface ListedApplication {
   readonly id: string;
@@ -103,8 +106,10 @@ function applicationProps(k: Pick<ApplicationExportKind<ApplicationProps>, "cons
   const outside = defaultScopes.filter((s) => !scopes.includes(s));
   if (outside.length > 0) return `its default scopes ${formatValue(outside)} are not among its scopes ${formatValue(scopes)}: ${construct} refuses default scopes it does not serve`;
   const owners = namesOf(record.owners, listing.userNames, "owners", "user");
-  // A public client has no secret: a label identifier it has is left as it is, like any field no prop says.
-  const storeSecret = k.public ? undefined : storeSecretOf(item, listing, context);
+  // Only a client secret method reads a secret from the store (a public client has none): another
+  // client's label identifier is left as it is, like any field no prop says.
+  const method = str(advanced.tokenEndpointAuthMethod) ?? AM_DEFAULT_AUTH_METHOD;
+  const storeSecret = k.public || !STORE_SECRET_METHODS.includes(method) ? undefined : storeSecretOf(item, listing, context);
   return {
     props: {
       ...(storeSecret ? { storeSecret } : {}),
@@ -114,7 +119,7 @@ function applicationProps(k: Pick<ApplicationExportKind<ApplicationProps>, "cons
       scopes,
       defaultScopes,
       grantTypes: strings(advanced.grantTypes).map(friendlyGrant),
-      tokenEndpointAuthMethod: str(advanced.tokenEndpointAuthMethod) ?? AM_DEFAULT_AUTH_METHOD,
+      tokenEndpointAuthMethod: method,
       accessTokenLifetime: typeof core.accessTokenLifetime === "number" ? core.accessTokenLifetime : 0,
     },
     notes: owners.notes,

@@ -67,10 +67,7 @@ export const serviceAppExport = applicationExport<ServiceAppProps>({
     if (SECRET_METHODS.includes(method)) return common;
     if (method !== KEY_METHOD) return `token endpoint auth method "${method}": ServiceApp authenticates with ${[...SECRET_METHODS, KEY_METHOD].join(", ")}`;
     const jwks = jwksOf(item);
-    if (typeof jwks === "string") return jwks;
-    // It has no secret: a label identifier it has is left as it is, like any field no prop says.
-    const { storeSecret: _none, ...keyClient } = common;
-    return { ...keyClient, jwks };
+    return typeof jwks === "string" ? jwks : { ...common, jwks };
   },
   owned: (p) => (p.jwks ? [`${SIGN_ENC}.publicKeyLocation`, `${SIGN_ENC}.jwkSet`] : []),
   secretPrefix: (p) => (p.jwks ? undefined : "SERVICE_APP"),

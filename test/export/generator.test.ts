@@ -179,24 +179,24 @@ describe("export generator", () => {
     expect(text).toMatch(/^import \{ AgentApplicationGrant, AiAgent, ConfidentialWebApp, NativeApp, OAuth2ProviderGrants, PublicKeys, Secret, ServiceApp, SinglePageApp, TenantStack \}/m);
   });
 
-  it("gives a service app whose secret label the realm maps Secret.fromEsv, and leaves a public client's label as it is", () => {
+  it("gives a service app whose secret label the realm maps Secret.fromEsv, and leaves the label of a public or private_key_jwt client as it is", () => {
     const l = listing();
     const clients = new Map(l.clients);
     const withLabel = (c: AmClientListItem, identifier: string): AmClientListItem => ({ ...c, coreOAuth2ClientConfig: { ...c.coreOAuth2ClientConfig, secretLabelIdentifier: identifier } });
     clients.set("reports-svc", withLabel(clients.get("reports-svc")!, "reports.svc"));
     clients.set("shop-spa", withLabel(clients.get("shop-spa")!, "shop.spa"));
-    const secretMappings = [
-      { _id: clientSecretLabel("reports.svc"), secretId: clientSecretLabel("reports.svc"), aliases: ["esv-reports"] },
-      { _id: clientSecretLabel("shop.spa"), secretId: clientSecretLabel("shop.spa"), aliases: ["esv-shop"] },
-    ];
+    clients.set("signer-svc", withLabel(clients.get("signer-svc")!, "signer.svc"));
+    const secretMappings = ["reports.svc", "shop.spa", "signer.svc"].map((identifier) => ({ _id: clientSecretLabel(identifier), secretId: clientSecretLabel(identifier), aliases: [`esv-${identifier.split(".")[0]}`] }));
     const model = exportModel(input({ listing: { ...l, clients, secretMappings } }));
     const text = renderExport(model);
     expect(text).toContain(`const reportsSvc = new ServiceApp(stack, "reports-svc", {\n  name: "Reports",\n  clientId: "reports-svc",\n  clientSecret: Secret.fromEsv("esv-reports"),`);
     expect(of(model, "service-app").find((a) => a.id === "reports-svc")!.secretEnv).toBeUndefined();
     const spa = of(model, "spa").find((a) => a.id === "shop-spa")!;
     expect(spa.unexpressed).toEqual([`coreOAuth2ClientConfig.secretLabelIdentifier = shop.spa`]);
-    // The service app's construct writes its mapping; the SPA's, which no client construct says, is a SecretMapping of its own.
-    expect(text.match(/new SecretMapping\(stack, "[^"]*"/g)).toEqual([`new SecretMapping(stack, "${clientSecretLabel("shop.spa")}"`]);
+    // A private_key_jwt client reads no secret from the store either.
+    expect(text).toContain(`const signerSvc = new ServiceApp(stack, "signer-svc", {\n  name: "Signer",\n  clientId: "signer-svc",\n  scopes: ["read-data"],\n  publicKeys:`);
+    // The service app's construct writes its mapping; the others, which no client construct says, are SecretMappings of their own.
+    expect(text.match(/new SecretMapping\(stack, "[^"]*"/g)).toEqual(["shop.spa", "signer.svc"].map((i) => `new SecretMapping(stack, "${clientSecretLabel(i)}"`));
   });
 
   it("skips public clients in a realm that does not require PKCE, and writes no PKCE requirement then", () => {
