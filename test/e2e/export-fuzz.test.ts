@@ -15,6 +15,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { clientSecretLabel, defaultLabelIdentifier } from "../../src/contract/esv";
 import { PlanReport } from "../../src/plan/schema";
 import { requireCli } from "../cli/run";
 import { configureAsConsole, type ConsoleAgent, type ConsolePrivilege, type ConsoleWebApp } from "../support/console";
@@ -85,6 +86,8 @@ interface Realm {
   privileges: ConsolePrivilege[];
   variables: { id: string; value: string; expressionType: string; description: string }[];
   secrets: { id: string; encoding: string; description: string; useInPlaceholders: boolean }[];
+  /** Client secret labels the realm maps to ESV secrets. */
+  labels: { identifier: string; esv: string }[];
 }
 
 /** At least 100 objects, each field the constructs own set at random, some disagreeing with each other. */
@@ -152,6 +155,13 @@ function randomRealm(seed: number): Realm {
       more: { coreOAuth2ClientConfig: core, advancedOAuth2ClientConfig: advanced },
     };
   };
+  /** Clients whose secret is in the tenant's store: the realm maps their label to one of the ESV secrets below. */
+  const labels: { identifier: string; esv: string }[] = [];
+  const storeSecret = (app: ConsoleWebApp, core: Record<string, unknown>, i: number) => {
+    const identifier = r.chance(0.5) ? defaultLabelIdentifier(app.clientId) : `label.${i}.${app.template}`;
+    core.secretLabelIdentifier = identifier;
+    labels.push({ identifier, esv: `esv-fuzz-secret-${r.int(4)}` });
+  };
   const spas = Array.from({ length: 14 }, (_, i) => {
     // Mostly URIs a browser app can receive; now and then one the construct refuses, or none.
     const uris = r.chance(0.04) ? [] : r.some([`https://spa${i}.example.com/callback`, "http://127.0.0.1:3000/cb", "http://localhost:8080/cb"], 1);
@@ -162,6 +172,8 @@ function randomRealm(seed: number): Realm {
     app.more!.advancedOAuth2ClientConfig.javascriptOrigins = origins;
     // Loopback redirection is no prop of SinglePageApp: left as it is, said in a comment.
     if (r.chance(0.1)) app.more!.coreOAuth2ClientConfig.loopbackInterfaceRedirection = true;
+    // A label in the store is no prop of a public client: left as it is, its mapping a SecretMapping of its own.
+    if (r.chance(0.1)) storeSecret(app, app.more!.coreOAuth2ClientConfig, i);
     return app;
   });
   const natives = Array.from({ length: 14 }, (_, i) => {
@@ -183,7 +195,7 @@ function randomRealm(seed: number): Realm {
       signEnc.jwkSet = r.chance(0.15) ? JSON.stringify({ keys }, null, 2) : compactSorted({ keys });
       signEnc.publicKeyLocation = r.chance(0.1) ? "jwks_uri" : "jwks";
     }
-    return {
+    const app: ConsoleWebApp = {
       ...base,
       template: "service",
       clientType: r.chance(0.04) ? "Public" : "Confidential",
@@ -191,6 +203,9 @@ function randomRealm(seed: number): Realm {
       grantTypes: r.some(["client_credentials", "refresh_token"], 1),
       more: { coreOAuth2ClientConfig: core, advancedOAuth2ClientConfig: advanced, signEncOAuth2ClientConfig: signEnc },
     };
+    // Now and then a secret in the tenant's store (Secret.fromEsv).
+    if (method !== "private_key_jwt" && r.chance(0.3)) storeSecret(app, core, i);
+    return app;
   });
   const otherApps = [...spas, ...natives, ...services];
   const agents: ConsoleAgent[] = Array.from({ length: 30 }, (_, i) => ({
@@ -230,7 +245,7 @@ function randomRealm(seed: number): Realm {
   const secrets = Array.from({ length: 4 }, (_, i) => ({ id: `esv-fuzz-secret-${i}`, encoding: r.pick(["generic", "generic", "base64hmac"]), description: r.chance(0.5) ? `Secret ${i}` : "", useInPlaceholders: r.chance(0.5) }));
   // Mostly a realm that requires PKCE of public clients (as SinglePageApp and NativeApp need), now and then one that does not.
   const pkce = r.chance(0.15) ? "false" : r.pick(["public", "public", "true"]);
-  return { pkce, webApps, otherApps, agents, privileges, variables, secrets };
+  return { pkce, webApps, otherApps, agents, privileges, variables, secrets, labels };
 }
 
 describe(`cdktf-aic export round trip, fuzzed (EXPORT_FUZZ_SEED=${SEED})`, () => {
@@ -249,6 +264,7 @@ describe(`cdktf-aic export round trip, fuzzed (EXPORT_FUZZ_SEED=${SEED})`, () =>
       const value = s.encoding === "generic" ? `value-of-${s.id}` : Buffer.alloc(32, 7).toString("base64");
       await api.createEsvSecret(s.id, { value, encoding: s.encoding as never, useInPlaceholders: s.useInPlaceholders, description: s.description });
     }
+    for (const l of realm.labels) await api.putSecretMapping(clientSecretLabel(l.identifier), l.esv);
     await api.close();
     symlinkSync(join(REPO, "node_modules"), join(ws.dir, "node_modules"), "dir");
     writeFileSync(join(ws.dir, "tsconfig.json"), JSON.stringify({ extends: join(REPO, "tsconfig.json"), compilerOptions: { rootDir: "/", noEmit: true }, include: ["tenant.ts"] }));
