@@ -93,7 +93,7 @@ export interface PublicClientKind<P extends PublicClientProps> {
  * Checks a public client's props and has the tenant manage it: no secret, `none` at the token
  * endpoint, its redirect URIs, no grant type that needs a secret. `extra`: the kind's own owned fields.
  */
-export function managePublicClient<P extends PublicClientProps>(owner: Construct, k: PublicClientKind<P>, props: P, extra: Record<string, unknown> = {}): CheckedClient {
+export function managePublicClient<P extends PublicClientProps>(owner: Construct, k: PublicClientKind<P>, props: P, extra: { readonly corsOrigins?: string[] } = {}): CheckedClient {
   checkKnownProps(owner, k.propsType, publicClientProps(owner, k.what, props), k.known);
   const redirectUris = [...(props.redirectUris ?? [])];
   checkRedirectUris(owner, redirectUris, k.redirects, true);
@@ -106,7 +106,7 @@ export function managePublicClient<P extends PublicClientProps>(owner: Construct
     impliedConsent: props.impliedConsent ?? true,
     ...defaults,
     ...extra,
-  }) as never);
+  }));
   checkPublicGrantTypes(owner, client.grantTypes);
   owner.node.addValidation({ validate: () => pkceErrors(client.object) });
   return client;

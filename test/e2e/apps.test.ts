@@ -83,6 +83,21 @@ describe("SPA, native and service apps through Terraform", () => {
     ]);
   });
 
+  it("verify --format json reports each application's claims and no token", async () => {
+    const r = await ws.cli(["verify", "--format", "json"], env);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { result: string; steps: unknown[]; apps: { kind: string; id: string; ok: boolean; client_id?: string }[] };
+    expect(report).toMatchObject({ result: "PASS", steps: [], tenant: { realm: "alpha" } });
+    expect(report.apps.map((a) => [a.kind, a.id, a.ok, a.client_id])).toEqual([
+      ["spa", "shop", true, "shop"],
+      ["native-app", "mobile", true, "mobile"],
+      ["service-app", "billing", true, "billing"],
+      ["service-app", "reports", true, "reports"],
+    ]);
+    // No JWT (an ID or access token, an assertion) in what verify prints.
+    expect(r.output).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+  });
+
   it("verify fails, saying why, when the service's key is not the one applied", async () => {
     const stranger = JSON.stringify({ ...generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }), kid: "reports-1" });
     const r = await ws.cli(["verify"], { ...env, REPORTS_PRIVATE_KEY: stranger });
