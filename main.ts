@@ -20,7 +20,7 @@ export function buildApp(outdir?: string): App {
   const stack = new TenantStack(app, "alpha", {
     tenant: { baseUrl: process.env.AIC_BASE_URL ?? EMBEDDED_TENANT_URL, realm: "alpha" },
   });
-  new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"] });
+  new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"], enableAiAgents: true });
   const webApp = new ConfidentialWebApp(stack, "web-app", {
     name: "Digital Assistant Web App",
     clientId: "digital-assistant-web-app",

@@ -81,12 +81,13 @@ export class AgentApplicationGrant extends Construct {
     const scopes = [...(props.scopes ?? [])];
     checkNames(this, "subjects", subjects);
     checkNames(this, "subjectGroups", subjectGroups);
-    if (subjects.length === 0 && subjectGroups.length === 0) {
+    // An autonomous agent's grant names no one: the agent acts for itself (AIC's autonomous flow).
+    if (subjects.length === 0 && subjectGroups.length === 0 && props.agent.autonomous !== true) {
       propError(this, C.noSubjects, {
         problem: "the grant names no user the agent may act for",
         received: { subjects, subjectGroups },
-        allowed: "at least one user name in subjects or one group name in subjectGroups",
-        fix: `add e.g. subjects: ["bjensen"] or subjectGroups: ["assistant-users"]`,
+        allowed: "at least one user name in subjects or one group name in subjectGroups (none only for an autonomous agent)",
+        fix: `add e.g. subjects: ["bjensen"] or subjectGroups: ["assistant-users"], or make the agent autonomous: true when it acts for itself`,
       });
     }
     checkScopes(this, "scopes", scopes, false);
@@ -154,6 +155,7 @@ export class AgentApplicationGrant extends Construct {
         );
       }
     }
+    errors.push(...limitErrors(agent, application, this.scopes));
     if (agent.grantTypes !== undefined && !agent.grantTypes.includes(TOKEN_EXCHANGE_GRANT)) {
       errors.push(
         validationMessage(C.agentWithoutTokenExchange, {
@@ -166,4 +168,35 @@ export class AgentApplicationGrant extends Construct {
     }
     return errors;
   }
+}
+
+/** A grant outside the agent's own limits: its application not on the audience allow-list, a scope outside the scope limit. */
+function limitErrors(agent: IAiAgent, application: IConfidentialWebApp, scopes: readonly string[]): string[] {
+  const errors: string[] = [];
+  const audiences = agent.allowedAudiences;
+  if (audiences && !Token.isUnresolved(application.clientId) && !audiences.includes(application.clientId)) {
+    errors.push(
+      validationMessage(C.audienceOutsideAllowList, {
+        problem: `the grant's application ${application.clientId} (the exchange's audience) is not on the allowed audiences of ${agent.node.path}, so AM answers "Invalid audience requested."`,
+        received: application.clientId,
+        allowed: `an application among ${JSON.stringify(audiences)}`,
+        fix: `add "${application.clientId}" to the agent's allowedAudiences`,
+      }),
+    );
+  }
+  const limit = agent.scopeLimit;
+  if (limit && ![...scopes, ...limit].some((s) => Token.isUnresolved(s))) {
+    const outside = scopes.filter((s) => !limit.includes(s));
+    if (outside.length > 0) {
+      errors.push(
+        validationMessage(C.grantScopeOutsideLimit, {
+          problem: `scopes ${JSON.stringify(outside)} are outside the scope limit of ${agent.node.path}, so its script refuses them with invalid_scope`,
+          received: scopes,
+          allowed: `scopes within the limit ${JSON.stringify(limit)}`,
+          fix: `remove ${JSON.stringify(outside)} from the grant, or add them to the agent's scopeLimit`,
+        }),
+      );
+    }
+  }
+  return errors;
 }

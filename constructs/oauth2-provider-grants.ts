@@ -26,7 +26,9 @@ export interface OAuth2ProviderGrantsProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * Switch the realm's AI agents feature on. It is never switched off: `false` leaves it as it is.
+   * Switch the realm's AI agents feature on (in AIC `POST /environment/aiagent?_action=enable`,
+   * in AM 8.1 the realm provider's switch after the server property). It is never switched off:
+   * `false` leaves it as it is. A stack that declares an `AiAgent` in the realm must set it.
    *
    * @default false
    */

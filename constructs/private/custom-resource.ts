@@ -270,6 +270,13 @@ export class ManagedObject {
     return tenantKey(this.spec.tenant);
   }
 
+  /**
+   * Sets owned fields that another construct decides (a `MayActRule` names its script on the
+   * clients whose tokens it covers). Before synth only: the resource and the journal read the spec then.
+   */
+  amendOwned(fields: Record<string, unknown>): void {
+    Object.assign(this.spec.owned, fields);
+  }
 }
 
 const owners = new WeakMap<IConstruct, ManagedObject>();
@@ -344,7 +351,8 @@ export function createManagedObject(owner: Construct, spec: Spec, type: CustomRe
     // What names the object (a change means another object), and its spec without the tenant
     // (the journal holds that once).
     replaceOn: { object: identityKey(identity) },
-    carry: { spec: recordedSpec(spec) },
+    // Read at synth: a construct made later may still add owned fields (`amendOwned`).
+    carry: { spec: new LateValue(() => recordedSpec(spec)) },
     onDestroy: DESTROY_TARGET_GUARD,
     dependsOn: [gate],
   });

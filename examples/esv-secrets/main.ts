@@ -26,7 +26,7 @@ const stack = new TenantStack(app, "alpha", {
   tenant: { baseUrl: process.env.AIC_BASE_URL ?? EMBEDDED_TENANT_URL, realm: "alpha" },
 });
 
-new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"] });
+new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"], enableAiAgents: true });
 
 const webAppSecret = new EnvironmentSecret(stack, "web-app-secret", {
   esvId: "esv-digital-assistant-web-app-secret",

@@ -15,6 +15,7 @@ import { CliError } from "../contract/errors";
 import { formatOption, parseOptions } from "./args";
 import { err, out, paint } from "./output";
 import { specsOfStack } from "../plan/stack";
+import { runFlows, StackFlows, type FlowCheck } from "./verify-flows";
 import { appsToVerify, pairs, verifyApps, type AppCheck } from "./verify-apps";
 
 const HELP = `Usage: cdktf-aic verify [options]
@@ -27,6 +28,11 @@ authorization code and PKCE for SPAs, native apps and web apps of the code flow,
 token for service apps (private_key_jwt: the key in $<CLIENT_ID>_PRIVATE_KEY, --key-env, --key-file or
 .cdktf-aic/keys/<client id>.private.jwk.json beside the synth output folder). A stack without agents
 checks only its applications.
+
+A stack that says who may act for whom (a MayActRule, an autonomous agent's grant) is verified flow
+by flow without --app and --agent: impersonation (each grant), delegation with an actor token,
+agent-to-agent, autonomous, and the refusals (an agent the may_act does not name, a scope outside
+the grant or the scope limit, an audience outside the allow-list); each line shows the claims.
 
   --stack NAME             a stack in the synth output folder (default: the only one)
   --out DIR                the synth output folder (default: cdktf.out)
@@ -135,7 +141,7 @@ export function resolveTarget(flags: Flags, specs: readonly Spec[], env: Record<
  * The variable that holds a client's secret when AM reads it from the tenant's store: the stack maps
  * the client's label to an ESV secret that the stack declares, whose value comes from that variable.
  */
-function storeSecretEnv(spec: SpecOf<"web-app"> | SpecOf<"ai-agent"> | undefined, specs: readonly Spec[]): string | undefined {
+export function storeSecretEnv(spec: SpecOf<"web-app"> | SpecOf<"ai-agent"> | undefined, specs: readonly Spec[]): string | undefined {
   const identifier = spec?.owned.secretLabelIdentifier;
   if (!identifier) return undefined;
   const label = clientSecretLabel(identifier);
@@ -374,6 +380,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   const format = formatOption(values.format ?? (values.json ? "json" : undefined), ["text", "json"]);
   const outDir = values.out ?? "cdktf.out";
   const specs = specsOfStack(outDir, values.stack);
+  const flows = new StackFlows(specs);
+  if (!values.app && !values.agent && flows.declaresFlows) return verifyFlows(flows, values, format);
   const apps = appsToVerify(specs);
   const onBehalfOf = apps.length === 0 || wantsOnBehalfOf(values, specs);
   const target = onBehalfOf ? resolveTarget(values, specs, process.env) : undefined;
@@ -410,4 +418,31 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     if (checks.length > 0) printApps(report.tenant, checks);
   }
   return report.result === "PASS" ? 0 : 1;
+}
+
+/** Verifies every flow of a stack that says who may act for whom (`verify-flows.ts`). */
+async function verifyFlows(flows: StackFlows, values: { "base-url"?: string; realm?: string; "username-env"?: string; "password-env"?: string }, format: string): Promise<number> {
+  const tenant = flows.specs[0].tenant;
+  const baseUrl = values["base-url"] ?? tenant.baseUrl;
+  const realm = values.realm ?? tenant.realm;
+  const api = createOAuth2Api({ baseUrl, realm });
+  let checks: FlowCheck[];
+  try {
+    checks = await runFlows(api, flows, { env: process.env, usernameEnv: values["username-env"] ?? "VERIFY_USERNAME", passwordEnv: values["password-env"] ?? "VERIFY_PASSWORD" });
+  } finally {
+    await api.close();
+  }
+  const result = checks.length > 0 && checks.every((c) => c.ok) ? "PASS" : "FAIL";
+  if (format === "json") {
+    out(JSON.stringify({ result, tenant: { baseUrl, realm }, checks }, null, 2));
+  } else {
+    out(`verify: who may act for whom (${baseUrl}, realm ${realm})`);
+    for (const c of checks) {
+      const facts = Object.entries(c.claims ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
+      const status = c.ok ? paint(process.stdout, "green", "ok") : paint(process.stdout, "red", "FAIL");
+      out(`  ${status} ${c.flow}: ${c.name}${facts.length ? ` ${facts.join(" ")}` : ""}${c.error ? ` — ${c.error}` : ""}`);
+    }
+    out(result === "PASS" ? paint(process.stdout, "green", "PASS") : paint(process.stdout, "red", "FAIL"));
+  }
+  return result === "PASS" ? 0 : 1;
 }

@@ -4,7 +4,7 @@
  */
 
 /** Resource kinds a spec can describe. */
-export const KINDS = ["oauth2-provider-grants", "web-app", "spa", "native-app", "service-app", "ai-agent", "agent-grant", "esv-secret", "esv-variable", "secret-mapping"] as const;
+export const KINDS = ["oauth2-provider-grants", "script", "web-app", "spa", "native-app", "service-app", "ai-agent", "agent-grant", "esv-secret", "esv-variable", "secret-mapping"] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** Kinds whose id is an OAuth2 client id: applications and AI agents share the realm's one namespace. */

@@ -7,4 +7,6 @@ export * from "./template";
 export * from "./journal";
 export * from "./tenant";
 export * from "./esv";
+export * from "./ids";
+export * from "./scripts";
 export * from "./redirects";

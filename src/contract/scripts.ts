@@ -37,8 +37,34 @@ export function mayActScriptSource(mayAct: MayAct): string {
   return ["(function () {", `  token.setMayAct(${JSON.stringify(claim)});`, "}());", ""].join("\n");
 }
 
+/** The claim a May Act source stamps when it is exactly what `mayActScriptSource` generates; undefined for any other source. */
+export function mayActOfSource(source: string): MayAct | undefined {
+  let claim: unknown;
+  try {
+    claim = JSON.parse(/token\.setMayAct\((\{.*\})\);/.exec(source)?.[1] ?? "null");
+  } catch {
+    return undefined;
+  }
+  const c = claim as { client_id?: unknown; sub?: unknown } | null;
+  if (!c || typeof c.client_id !== "string" || !["string", "undefined"].includes(typeof c.sub)) return undefined;
+  const mayAct = c as MayAct;
+  return mayActScriptSource(mayAct) === source ? mayAct : undefined;
+}
+
 /** What the scope-limit script says when it refuses (AM answers `invalid_scope` with this text). */
 export const SCOPE_LIMIT_MESSAGE = "Scope(s) outside the limit:";
+
+/** The scopes a scope-limit source allows when it is exactly what `scopeLimitScriptSource` generates; undefined for any other source. */
+export function scopeLimitOfSource(source: string): string[] | undefined {
+  let allowed: unknown;
+  try {
+    allowed = JSON.parse(/var allowed = (\[.*\]);/.exec(source)?.[1] ?? "null");
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(allowed) || !allowed.every((s) => typeof s === "string")) return undefined;
+  return scopeLimitScriptSource(allowed) === source ? allowed : undefined;
+}
 
 /**
  * The OAUTH2_VALIDATE_SCOPE_NEXT_GEN source that limits access-token scopes to `allowedScopes`

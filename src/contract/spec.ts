@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { CLIENT_ID_PATTERN, ENV_NAME_PATTERN, KINDS, TOKEN_ENDPOINT_AUTH_METHODS } from "./constants";
 import { ESV_EXPRESSION_TYPES, ESV_ID_PATTERN, ESV_MAX_DESCRIPTION_LENGTH, ESV_PREVIOUS_VERSIONS, ESV_SECRET_ENCODINGS, ESV_UNCONFIRMED } from "./esv";
+import { SCRIPT_CONTEXTS, SCRIPT_LANGUAGES } from "./scripts";
 import { normalizeTenant } from "./tenant";
 
 const envName = z.string().regex(ENV_NAME_PATTERN, "must be a valid environment variable name");
@@ -87,12 +88,19 @@ const clientOwned = {
   secretLabelIdentifier: z.string().regex(ESV_UNCONFIRMED.secretLabelIdentifierPattern, "may contain letters, digits and single dots, not at either end").optional(),
 };
 
+/**
+ * The OAuth2 May Act script (a `script` object's id) that stamps `may_act` on the tokens a client
+ * issues: who may exchange them (`MayActRule`). Owned when present, cleared when it leaves the code.
+ */
+const mayActScript = z.uuid().optional();
+
 export const WebAppSpec = z.object({
   ...base,
   kind: z.literal("web-app"),
   id: clientId,
   owned: z.object({
     ...clientOwned,
+    mayActScript,
     redirectUris: z.array(z.string()),
     /** Owned only when present: stacks that never set them leave the tenant's values alone. */
     defaultScopes: z.array(z.string().min(1)).optional(),
@@ -110,12 +118,17 @@ export const AiAgentSpec = z.object({
   id: clientId,
   owned: z.object({
     ...clientOwned,
+    mayActScript,
     scopes: z.array(z.string().min(1)),
     providerOverrides: z.object({
       enabled: z.boolean(),
       statelessTokens: z.boolean(),
       acceptAudienceInTokenExchange: z.boolean(),
     }),
+    /** The scope-validation script (a `script` object's id) that limits what its exchanges yield. Owned only when present. */
+    scopeLimitScript: z.uuid().optional(),
+    /** The audiences its token exchanges may request (AM's exact-match allow-list). Owned only when present. */
+    audiences: nonEmptyUnique.optional(),
   }),
   /** Absent when the secret comes from the tenant's store (`owned.secretLabelIdentifier`). */
   secret: SecretRef.optional(),
@@ -201,6 +214,25 @@ export const AgentGrantSpec = z.object({
   ...adopt,
 });
 
+/**
+ * An AM script of the realm (the scripts API). Its id is derived from the realm and the name at
+ * synth (`scriptId`), so that the clients wired to it can name it before it exists.
+ */
+export const ScriptSpec = z.object({
+  ...base,
+  kind: z.literal("script"),
+  id: z.uuid(),
+  owned: z.object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    language: z.enum(SCRIPT_LANGUAGES),
+    context: z.enum(Object.values(SCRIPT_CONTEXTS) as [string, ...string[]]),
+    /** The source as text; AM holds it base64-encoded. */
+    source: z.string().min(1),
+  }),
+  ...adopt,
+});
+
 const esvId = z.string().regex(ESV_ID_PATTERN, "must be esv- and then lower-case letters, digits, '_' or '-'");
 const esvDescription = z.string().max(ESV_MAX_DESCRIPTION_LENGTH);
 /**
@@ -260,7 +292,7 @@ export const SecretMappingSpec = z.object({
   ...adopt,
 });
 
-export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, WebAppSpec, SpaSpec, NativeAppSpec, ServiceAppSpec, AiAgentSpec, AgentGrantSpec, EsvSecretSpec, EsvVariableSpec, SecretMappingSpec]);
+export const Spec = z.discriminatedUnion("kind", [ProviderGrantsSpec, ScriptSpec, WebAppSpec, SpaSpec, NativeAppSpec, ServiceAppSpec, AiAgentSpec, AgentGrantSpec, EsvSecretSpec, EsvVariableSpec, SecretMappingSpec]);
 export type Spec = z.infer<typeof Spec>;
 export type SpecOf<K extends Spec["kind"]> = Extract<Spec, { kind: K }>;
 

@@ -5,7 +5,7 @@
  * dialect targets; any other script wired to a client is a ScriptRunError, which the token endpoint
  * answers with a 500 naming the script and the reason, never a silent pass.
  */
-import { mayActScriptSource, SCOPE_LIMIT_MESSAGE, SCRIPT_CONTEXTS, scopeLimitScriptSource, type MayAct } from "../contract/scripts";
+import { mayActOfSource, mayActScriptSource, SCOPE_LIMIT_MESSAGE, SCRIPT_CONTEXTS, scopeLimitOfSource, scopeLimitScriptSource, type MayAct } from "../contract/scripts";
 import { effectiveSetting, own } from "./token-exchange";
 import type { TenantState } from "./types";
 
@@ -33,32 +33,17 @@ interface Dialect<T> {
   generate(values: T): string;
 }
 
-const parseJson = (text: string | undefined): unknown => {
-  try {
-    return text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-};
-
 const MAY_ACT: Dialect<MayAct> = {
   failure: "Error running may_act script",
   context: SCRIPT_CONTEXTS.mayAct,
-  read(source) {
-    const claim = parseJson(/token\.setMayAct\((\{.*\})\);/.exec(source)?.[1]) as Json | undefined;
-    if (!claim || typeof claim.client_id !== "string" || !["string", "undefined"].includes(typeof claim.sub)) return undefined;
-    return claim as unknown as MayAct;
-  },
+  read: mayActOfSource,
   generate: mayActScriptSource,
 };
 
 const SCOPE_LIMIT: Dialect<string[]> = {
   failure: "Error running scope validation script",
   context: SCRIPT_CONTEXTS.validateScope,
-  read(source) {
-    const allowed = parseJson(/var allowed = (\[.*\]);/.exec(source)?.[1]);
-    return Array.isArray(allowed) && allowed.every((s) => typeof s === "string") ? allowed : undefined;
-  },
+  read: scopeLimitOfSource,
   generate: scopeLimitScriptSource,
 };
 

@@ -106,6 +106,11 @@ export const UNCONFIRMED = {
   privilegesGovernAgentImpersonationOnly: true,
   /** §2 [inf]: `may_act.sub` names an actor by AM's universal id (`(age!id)` for a client, `(usr!id)` for a user) or by its bare `sub`. */
   mayActAcceptsBareSub: true,
+  /**
+   * §8.4/§8.5 [inf]: an agent exchanging its own token (autonomous) is covered by a privilege to
+   * the audience that lists no subjects and no subject groups.
+   */
+  autonomousNeedsEmptySubjects: true,
 } as const;
 
 /** The token types AM exchanges, in and out (reference §1: the provider's validators list these two). */
@@ -285,8 +290,10 @@ function privilegeRules(req: TokenExchangeRequest, provider: Json | null, subjec
   );
   if (acceptsAudience !== true) return refuse("audience-parameter");
   const userId = subject.sub;
+  // The agent's own token (client credentials): it acts for itself (reference §8.5).
+  const autonomous = userId === req.agent.id;
   const user = own(managed("user"), userId);
-  if (!user) return refuse("subject-token");
+  if (!user && !autonomous) return refuse("subject-token");
   const audience = req.audiences[0];
   if (!audience) return refuse("audience");
 
@@ -300,20 +307,7 @@ function privilegeRules(req: TokenExchangeRequest, provider: Json | null, subjec
   });
   if (toAudience.length === 0) return refuse("no-privilege");
 
-  // Group membership is read from both sides: a group's `members` and a user's `groups`.
-  const groupObject = `${prefix}_group`;
-  const userRef = `managed/${prefix}_user/${userId}`;
-  const groupsOfUser = new Set([
-    ...refIdsIn(user.groups, groupObject),
-    ...Object.values(managed("group"))
-      .filter((group) => refs(group.members).includes(userRef))
-      .map((group) => group._id),
-  ]);
-  const covering = toAudience.filter(
-    (privilege) =>
-      refs(privilege.subjects).includes(userRef) ||
-      refIdsIn(privilege.subjectGroups, groupObject).some((id) => groupsOfUser.has(id)),
-  );
+  const covering = toAudience.filter(autonomous ? forItself : coversUser(managed, prefix, userId, user!));
   if (covering.length === 0) return refuse("subject-not-allowed");
 
   // Empty permissions let the agent ask for any scope of the application's AM client [doc].
@@ -332,6 +326,26 @@ function privilegeRules(req: TokenExchangeRequest, provider: Json | null, subjec
   const limit = scopeLimit(req, provider, granted);
   if (limit) return limit;
   return { ok: true, scopes: granted, aud: [req.agent.id, audience], act: actClaim(req.agent.id, subject) };
+}
+
+/** A privilege for the agent itself: no subjects and no subject groups (with the switch on; any privilege otherwise). */
+function forItself(privilege: Json): boolean {
+  return !UNCONFIRMED.autonomousNeedsEmptySubjects || (refs(privilege.subjects).length === 0 && refs(privilege.subjectGroups).length === 0);
+}
+
+/** Whether a privilege lists the user among its subjects or one of the user's groups among its subject groups. */
+function coversUser(managed: (object: string) => Record<string, Json>, prefix: string, userId: string, user: Json): (privilege: Json) => boolean {
+  // Group membership is read from both sides: a group's `members` and a user's `groups`.
+  const groupObject = `${prefix}_group`;
+  const userRef = `managed/${prefix}_user/${userId}`;
+  const groupsOfUser = new Set([
+    ...refIdsIn(user.groups, groupObject),
+    ...Object.values(managed("group"))
+      .filter((group) => refs(group.members).includes(userRef))
+      .map((group) => group._id),
+  ]);
+  return (privilege) =>
+    refs(privilege.subjects).includes(userRef) || refIdsIn(privilege.subjectGroups, groupObject).some((id) => groupsOfUser.has(id));
 }
 
 function privilegeScopes(permissions: unknown): string[] {

@@ -4,10 +4,14 @@
  */
 import type { AIAgent } from "../contract/schemas";
 import type { SpecOf } from "../contract/spec";
-import { plainField, type OwnedField } from "./fields";
+import { plainField, wrappedField, type OwnedField } from "./fields";
 import {
   clientFields,
+  mayActFields,
   namesById,
+  NO_SCRIPT,
+  optionalField,
+  OVERRIDES,
   ownerRefs,
   planAmClient,
   planIdmRecord,
@@ -34,17 +38,21 @@ export interface AiAgentPlan {
 }
 
 const IDENTITY = "aiAgentIdentityAttributes";
-const OVERRIDES = "overrideOAuth2ClientConfig";
 
-export function aiAgentFields(spec: AiAgentSpec): OwnedField[] {
+export function aiAgentFields(spec: AiAgentSpec, live: AIAgent | undefined): OwnedField[] {
   const o = spec.owned;
   return [
     ...clientFields(o),
+    ...mayActFields(o.mayActScript, live),
     plainField([OVERRIDES, "providerOverridesEnabled"], o.providerOverrides.enabled),
     plainField([OVERRIDES, "statelessTokensEnabled"], o.providerOverrides.statelessTokens),
     plainField([OVERRIDES, "acceptAudienceParametersInTokenExchangeRequests"], o.providerOverrides.acceptAudienceInTokenExchange),
     plainField([IDENTITY, "value", "name"], o.name),
     plainField([IDENTITY, "value", "description"], o.description ?? null),
+    // The limits of its exchanges, read from the acting client (reference §5, §6).
+    ...(o.scopeLimitScript === undefined ? [] : [plainField([OVERRIDES, "validateScopePluginType"], "SCRIPTED")]),
+    ...optionalField(live, (v) => plainField([OVERRIDES, "validateScopeScript"], v), o.scopeLimitScript, NO_SCRIPT),
+    ...optionalField(live, (v) => wrappedField("advancedOAuth2ClientConfig", "allowedResourceServerAudienceValues", v), o.audiences, []),
   ];
 }
 
@@ -75,7 +83,7 @@ export function stripIdentityRev(body: Record<string, unknown>): Record<string, 
 export function planAiAgent(spec: AiAgentSpec, live: AiAgentLive, newUid: string): AiAgentPlan {
   const owners = ownerRefs(spec.tenant.realm, spec.owned.owners, live.users);
   const uid = agentUid(live.agent) ?? newUid;
-  const fields = live.agent ? aiAgentFields(spec) : [...identityFields(spec, uid), ...aiAgentFields(spec)];
+  const fields = live.agent ? aiAgentFields(spec, live.agent) : [...identityFields(spec, uid), ...aiAgentFields(spec, undefined)];
   const agent = planAmClient(live.agent, fields, spec.secret !== undefined);
   stripIdentityRev(agent.body);
   const ownersPlan = planIdmRecord(

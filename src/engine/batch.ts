@@ -7,7 +7,7 @@
 import { crestEq } from "../client/admin-api";
 import { isAicApiError } from "../client/errors";
 import type { AdminApi, ManagedObject, QueryOptions } from "../client/types";
-import type { AIAgent, AmClientListItem, EsvSecret, EsvVariable, IdmAiAgentPrivilege, IdmApplication, OAuth2Client, OAuth2Provider, SecretStoreMapping } from "../contract/schemas";
+import type { AIAgent, AmClientListItem, AmScript, EsvSecret, EsvVariable, IdmAiAgentPrivilege, IdmApplication, OAuth2Client, OAuth2Provider, SecretStoreMapping } from "../contract/schemas";
 import { agentUid, type AiAgentLive, type AiAgentSpec } from "./ai-agent";
 import { PRIVILEGE_FIELDS, type AgentGrantLive, type AgentGrantSpec } from "./agent-grant";
 import type { Resolved } from "./owned";
@@ -32,6 +32,8 @@ export interface BatchRequest {
   /** Ids of environment secrets and variables (tenant-wide: each list is one call). */
   readonly esvSecrets: readonly string[];
   readonly esvVariables: readonly string[];
+  /** Ids of AM scripts of the realm. */
+  readonly scripts: readonly string[];
   /** Labels of the realm's ESV secret store mappings (the realm's list is one call). */
   readonly secretMappings: readonly string[];
 }
@@ -41,12 +43,12 @@ export type RequestBuilder = { -readonly [K in keyof BatchRequest]-?: K extends 
 
 /** A request to fill with the kinds' `readsFor`, then `done`. */
 export function emptyRequest(): RequestBuilder {
-  return { provider: false, webApps: [], aiAgents: [], privileges: [], grantAgents: [], userNames: [], groupNames: [], esvSecrets: [], esvVariables: [], secretMappings: [], grantTypeUsers: false };
+  return { provider: false, webApps: [], aiAgents: [], privileges: [], grantAgents: [], userNames: [], groupNames: [], esvSecrets: [], esvVariables: [], scripts: [], secretMappings: [], grantTypeUsers: false };
 }
 
 /** The request with each name once. */
 export function done(r: RequestBuilder): BatchRequest {
-  for (const k of ["webApps", "aiAgents", "privileges", "grantAgents", "userNames", "groupNames", "esvSecrets", "esvVariables", "secretMappings"] as const) r[k] = [...new Set(r[k])];
+  for (const k of ["webApps", "aiAgents", "privileges", "grantAgents", "userNames", "groupNames", "esvSecrets", "esvVariables", "scripts", "secretMappings"] as const) r[k] = [...new Set(r[k])];
   return r;
 }
 
@@ -74,6 +76,8 @@ export interface TenantSnapshot {
   /** Environment secrets (never their values) and variables (with their values), by id: only those requested. */
   readonly esvSecrets: ReadonlyMap<string, EsvSecret>;
   readonly esvVariables: ReadonlyMap<string, EsvVariable>;
+  /** AM scripts by id: only those requested. */
+  readonly scripts: ReadonlyMap<string, AmScript>;
   /** Mappings of the realm's ESV secret store by label: only those requested. */
   readonly secretMappings: ReadonlyMap<string, SecretStoreMapping>;
 }
@@ -226,7 +230,7 @@ export async function readGrantTypeUsers(api: AdminApi): Promise<Map<string, str
  */
 export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound?: (what: string) => void): Promise<TenantSnapshot> {
   onRound?.("objects");
-  const [grantTypeUsers, provider, clients, agents, applications, privileges, users, groups, esvSecrets, esvVariables, secretMappings] = await Promise.all([
+  const [grantTypeUsers, provider, clients, agents, applications, privileges, users, groups, esvSecrets, esvVariables, scripts, secretMappings] = await Promise.all([
     request.grantTypeUsers ? readGrantTypeUsers(api) : Promise.resolve(undefined),
     request.provider ? api.getProvider() : Promise.resolve(undefined),
     readAmClients(request.webApps, (o) => api.queryOAuth2Clients(o)) as Promise<Map<string, OAuth2Client>>,
@@ -241,6 +245,7 @@ export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound
     resolveBy(api, "group", "name", request.groupNames),
     readEsvs(request.esvSecrets, () => api.listEsvSecrets()),
     readEsvs(request.esvVariables, () => api.listEsvVariables()),
+    queryChunks(orFilters(request.scripts ?? [], (id) => crestEq("_id", id)), (o) => api.queryScripts(o)),
     readEsvs(request.secretMappings, () => api.listSecretMappings()),
   ]);
 
@@ -283,6 +288,7 @@ export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound
     groups: resolved(request.groupNames, groups, moreGroups),
     esvSecrets,
     esvVariables,
+    scripts: byId(scripts),
     secretMappings,
   };
 }

@@ -5,11 +5,29 @@
 import type { IdmPatch } from "../contract/schemas";
 import type { SpecOf } from "../contract/spec";
 import type { ManagedObject } from "../client/types";
-import { diffOwned, mergeOwned, sameValue, wrappedField, type FieldChange, type OwnedField } from "./fields";
+import { diffOwned, getIn, mergeOwned, plainField, sameValue, wrappedField, type FieldChange, type OwnedField } from "./fields";
 import { refIds, refId, refTo } from "./refs";
 import { unknownReferences } from "./errors";
 
 type ClientOwned = SpecOf<"web-app" | "spa" | "native-app" | "service-app" | "ai-agent">["owned"];
+
+/** A client's provider overrides (plain attributes, read only while `providerOverridesEnabled` is on). */
+export const OVERRIDES = "overrideOAuth2ClientConfig";
+
+/** AM's "no script" value of a script attribute. */
+export const NO_SCRIPT = "[Empty]";
+
+/**
+ * A field the spec may leave out: owned with its value when the spec sets it; otherwise owned with
+ * `cleared` only while the live object still holds something there (a script or list this stack
+ * wired before and took out of the code), so objects that never had it are not written.
+ */
+export function optionalField(live: unknown, make: (value: unknown) => OwnedField, value: unknown, cleared: unknown): OwnedField[] {
+  if (value !== undefined) return [make(value)];
+  const field = make(cleared);
+  const current = getIn(live, field.path);
+  return sameValue(current, null) || sameValue(current, cleared) ? [] : [field];
+}
 
 /** The AM client fields every client kind owns; public clients (SPAs, native apps) say so in `clientType`. */
 export function clientFields(owned: ClientOwned, clientType: "Confidential" | "Public" = "Confidential"): OwnedField[] {
@@ -21,6 +39,14 @@ export function clientFields(owned: ClientOwned, clientType: "Confidential" | "P
     // Owned only when the secret is in the tenant's store: a stack that never set it leaves it alone.
     ...(owned.secretLabelIdentifier === undefined ? [] : [wrappedField("coreOAuth2ClientConfig", "secretLabelIdentifier", owned.secretLabelIdentifier)]),
   ];
+}
+
+/**
+ * A web app's or agent's May Act script (`live`: the client as read): it stamps access (and
+ * refresh) tokens and ID tokens alike (reference §3.4), and is cleared when it leaves the code.
+ */
+export function mayActFields(mayActScript: string | undefined, live: unknown): OwnedField[] {
+  return (["accessTokenMayActScript", "oidcMayActScript"] as const).flatMap((key) => optionalField(live, (v) => plainField([OVERRIDES, key], v), mayActScript, NO_SCRIPT));
 }
 
 export interface AmClientPlan {

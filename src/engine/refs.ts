@@ -1,19 +1,9 @@
 /** Pure helpers for IDM identifiers and relationship references. */
-import { createHash } from "node:crypto";
+import { deterministicUuid } from "../contract/ids";
 import { idmRealm } from "../contract/endpoints";
 import type { ManagedObject } from "../client/types";
 
-/**
- * A stable uuid-shaped id from its parts (sha256, RFC 9562 version 8 "custom" layout), so the
- * same object gets the same IDM id on every apply and a lost create can be found again.
- */
-export function deterministicUuid(...parts: string[]): string {
-  const bytes = createHash("sha256").update(parts.join("\u0000")).digest().subarray(0, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x80;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+export { deterministicUuid };
 
 /** The IDM id of the application record of an AM client. */
 export function applicationId(realm: string, clientId: string): string {

@@ -429,9 +429,9 @@ async function afterWrites(api: AdminApi, results: readonly ObjectResult[], spec
   return failures;
 }
 
-/** Whether a stage refers to objects an earlier stage may create (not only to realm-wide ones). */
+/** Whether a stage refers to objects an earlier stage may create whose ids the tenant assigns (not only to realm-wide ones or ids known at synth). */
 function refersToCreated(stage: readonly Spec["kind"][]): boolean {
-  return stage.some((kind) => unitOf(kind).dependsOn.some((d) => !unitOf(d).realmWide));
+  return stage.some((kind) => unitOf(kind).dependsOn.some((d) => !unitOf(d).realmWide && !unitOf(d).idsKnownAtSynth));
 }
 
 /**

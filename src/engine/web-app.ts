@@ -3,9 +3,10 @@
  * The AM client is written first, the IDM record second (it names the client in `ssoEntities`).
  */
 import type { SpecOf } from "../contract/spec";
+import type { OAuth2Client } from "../contract/schemas";
 import { applicationClientFields, planApplication, type ApplicationLive, type ApplicationPlan } from "./application";
-import { wrappedField, type OwnedField } from "./fields";
-import { clientFields } from "./owned";
+import { plainField, wrappedField, type OwnedField } from "./fields";
+import { clientFields, mayActFields, OVERRIDES } from "./owned";
 
 export type WebAppSpec = SpecOf<"web-app">;
 
@@ -14,9 +15,16 @@ export type WebAppLive = ApplicationLive;
 
 export type WebAppPlan = ApplicationPlan;
 
-export function webAppClientFields(spec: WebAppSpec): OwnedField[] {
+export function webAppClientFields(spec: WebAppSpec, live: OAuth2Client | undefined): OwnedField[] {
   const o = spec.owned;
-  return [...clientFields(o), wrappedField("coreOAuth2ClientConfig", "redirectionUris", o.redirectUris), ...applicationClientFields(o)];
+  return [
+    ...clientFields(o),
+    wrappedField("coreOAuth2ClientConfig", "redirectionUris", o.redirectUris),
+    ...applicationClientFields(o),
+    ...mayActFields(o.mayActScript, live),
+    // Without the switch AM ignores the client's May Act script (reference §3.4).
+    ...(o.mayActScript === undefined ? [] : [plainField([OVERRIDES, "providerOverridesEnabled"], true)]),
+  ];
 }
 
 /** The IDM query that finds the application record of an AM client. */
@@ -29,5 +37,5 @@ export const APPLICATION_FIELDS = ["_id", "name", "description", "owners", "ssoE
 
 /** Throws (before any write) when an owner does not exist. */
 export function planWebApp(spec: WebAppSpec, live: WebAppLive): WebAppPlan {
-  return planApplication(spec, live, "web", webAppClientFields(spec));
+  return planApplication(spec, live, "web", webAppClientFields(spec, live.client));
 }

@@ -9,7 +9,7 @@ import { aiAgentLive } from "../engine/batch";
 import { readAiAgents } from "../engine/live";
 import { aiAgentExport } from "../export/ai-agent";
 import { planAiAgent } from "../engine/ai-agent";
-import { CLIENT_PROPS, writeClient } from "./client";
+import { CLIENT_PROPS, MAY_ACT_PROPS, writeClient } from "./client";
 import type { KindUnit } from "./unit";
 
 type AiAgentSpec = SpecOf<"ai-agent">;
@@ -17,14 +17,18 @@ type AiAgentSpec = SpecOf<"ai-agent">;
 export const aiAgent: KindUnit<AiAgentSpec> = {
   kind: "ai-agent",
   schema,
-  // Its grant types (token exchange) and the AI agents feature must be on in the realm first.
-  dependsOn: ["oauth2-provider-grants"],
+  // Its grant types (token exchange) and the AI agents feature must be on in the realm first, and the scripts it runs must exist.
+  dependsOn: ["oauth2-provider-grants", "script"],
   realmWide: false,
   props: {
     ...CLIENT_PROPS,
+    ...MAY_ACT_PROPS,
     "overrideOAuth2ClientConfig.providerOverridesEnabled": { name: "providerOverrides.enabled" },
     "overrideOAuth2ClientConfig.statelessTokensEnabled": { name: "providerOverrides.clientSideTokens" },
     "overrideOAuth2ClientConfig.acceptAudienceParametersInTokenExchangeRequests": { name: "providerOverrides.acceptAudienceInTokenExchange" },
+    "overrideOAuth2ClientConfig.validateScopePluginType": { name: "scopeLimit" },
+    "overrideOAuth2ClientConfig.validateScopeScript": { name: "scopeLimit" },
+    "advancedOAuth2ClientConfig.allowedResourceServerAudienceValues": { name: "allowedAudiences" },
     "aiAgentIdentityAttributes.name": { name: "name" },
     "aiAgentIdentityAttributes.description": { name: "description" },
     "aiagent.owners": { name: "owners" },

@@ -16,6 +16,8 @@ import { spaExport } from "../export/spa";
 import { CLIENT_PROPS, deleteApplication, writeClient } from "./client";
 import type { KindUnit, Prop } from "./unit";
 import type { z } from "zod";
+import type { Kind } from "../contract/constants";
+import type { OAuth2Client } from "../contract/schemas";
 
 /** What sets one application kind apart. */
 interface ApplicationKind<S extends ApplicationSpec> {
@@ -23,8 +25,14 @@ interface ApplicationKind<S extends ApplicationSpec> {
   readonly schema: z.ZodType<S>;
   /** The IDM record's `templateName`, as the console's template sets it. */
   readonly template: string;
-  /** The AM client fields the kind owns. */
-  readonly fields: (spec: S) => OwnedField[];
+  /** The AM client fields the kind owns (`live`: its client as read, for fields cleared when they leave the code). */
+  readonly fields: (spec: S, live: OAuth2Client | undefined) => OwnedField[];
+  /**
+   * The kinds it needs in place first.
+   *
+   * @default ["oauth2-provider-grants"] (its grant types must be on in the realm)
+   */
+  readonly dependsOn?: readonly Kind[];
   /** Props beyond those every application has (name, description, owners, scopes, grant types, token defaults). */
   readonly props: Readonly<Record<string, Prop>>;
   /** Whether its client can hold a secret the stack writes (and so proves an interrupted apply's client its own). */
@@ -64,12 +72,11 @@ const PUBLIC_CLIENT_PROPS: Readonly<Record<string, Prop>> = {
 
 /** The unit of an application kind. */
 export function applicationUnit<S extends ApplicationSpec>(k: ApplicationKind<S>): KindUnit<S> {
-  const plan = (spec: S, live: Parameters<typeof planApplication>[1]) => planApplication(spec, live, k.template, k.fields(spec));
+  const plan = (spec: S, live: Parameters<typeof planApplication>[1]) => planApplication(spec, live, k.template, k.fields(spec, live.client));
   const unit: KindUnit<S> = {
     kind: k.kind,
     schema: k.schema,
-    // Its grant types must be on in the realm first.
-    dependsOn: ["oauth2-provider-grants"],
+    dependsOn: k.dependsOn ?? ["oauth2-provider-grants"],
     realmWide: false,
     props: { ...APPLICATION_PROPS, ...k.props },
     ...(k.secret ? { secret: { liveClient: (s, id) => s.clients.get(id) } } : {}),
@@ -118,6 +125,7 @@ export const spa = applicationUnit<SpecOf<"spa">>({
   fields: spaClientFields,
   props: { ...PUBLIC_CLIENT_PROPS, "advancedOAuth2ClientConfig.javascriptOrigins": { name: "corsOrigins" } },
   secret: false,
+  listed: true,
   export: spaExport,
 });
 
@@ -129,6 +137,7 @@ export const nativeApp = applicationUnit<SpecOf<"native-app">>({
   fields: nativeAppClientFields,
   props: PUBLIC_CLIENT_PROPS,
   secret: false,
+  listed: true,
   export: nativeAppExport,
 });
 
@@ -140,5 +149,6 @@ export const serviceApp = applicationUnit<SpecOf<"service-app">>({
   fields: serviceAppClientFields,
   props: { ...CONFIDENTIAL_CLIENT_PROPS, "signEncOAuth2ClientConfig.jwkSet": { name: "publicKeys" } },
   secret: true,
+  listed: true,
   export: serviceAppExport,
 });

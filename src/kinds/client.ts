@@ -20,6 +20,12 @@ export const CLIENT_PROPS: Readonly<Record<string, Prop>> = {
   "coreOAuth2ClientConfig.userpassword": { name: "secret" },
 };
 
+/** Props of the clients a `MayActRule` is wired on (web apps, agents): its script, by AM field path. */
+export const MAY_ACT_PROPS: Readonly<Record<string, Prop>> = {
+  "overrideOAuth2ClientConfig.accessTokenMayActScript": { name: "mayAct" },
+  "overrideOAuth2ClientConfig.oidcMayActScript": { name: "mayAct" },
+};
+
 /** A client's sync write: its plans and how its AM client is written. */
 export interface ClientWrite {
   readonly client: AmClientPlan;

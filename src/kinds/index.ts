@@ -27,6 +27,7 @@ import { nativeApp, serviceApp, spa } from "./application";
 import { aiAgent } from "./ai-agent";
 import { esvSecret, esvVariable } from "./esv";
 import { providerGrants } from "./provider-grants";
+import { script } from "./script";
 import { secretMapping } from "./secret-mapping";
 import type { KindUnit, SecretWrite } from "./unit";
 import { webApp } from "./web-app";
@@ -35,6 +36,7 @@ export type { AfterWritesContext, ExportContext, ExportedObject, KindExport, Kin
 
 export const KIND_UNITS: { readonly [K in Kind]: KindUnit<SpecOf<K>> } = {
   "oauth2-provider-grants": providerGrants,
+  script,
   "web-app": webApp,
   spa,
   "native-app": nativeApp,

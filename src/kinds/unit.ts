@@ -144,6 +144,11 @@ export interface KindUnit<S extends Spec = Spec> {
    * adopted, recognized or refused as another stack's, and its no-change notes are not printed.
    */
   readonly realmWide: boolean;
+  /**
+   * Every id of its objects is known at synth (the tenant assigns none on create): what refers to
+   * one needs no second read after this sync created it.
+   */
+  readonly idsKnownAtSynth?: boolean;
   /** Per AM/IDM field path (as `FieldChange.field` names it), the construct prop that sets it. */
   readonly props: Readonly<Record<string, Prop>>;
   /** List fields ensured present rather than owned: plan shows only what an update adds. */

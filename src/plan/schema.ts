@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { KINDS } from "../contract/constants";
 
-export const PLAN_FORMAT_VERSION = 4;
+export const PLAN_FORMAT_VERSION = 5;
 
 const json = z.unknown();
 
@@ -102,7 +102,7 @@ export const StackPlan = z.object({
 export type StackPlan = z.infer<typeof StackPlan>;
 
 /** Kinds whose objects are reported when no stack manages them. */
-export const UNMANAGED_KINDS = ["web-app", "ai-agent", "agent-grant"] as const;
+export const UNMANAGED_KINDS = ["web-app", "spa", "native-app", "service-app", "ai-agent", "agent-grant"] as const;
 
 /** Objects of one kind that exist in a tenant and that no stack in the synth output manages. */
 export const UnmanagedObjects = z.object({

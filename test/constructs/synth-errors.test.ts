@@ -42,7 +42,7 @@ describe("unknown props", () => {
   it("are found in nested props and in the stack's own", () => {
     const app = testApp();
     const stack = new TenantStack(app, "alpha", untyped<TenantStackProps>({ tenant: { baseUrl: TENANT_URL, relm: "alpha" }, backends: false }));
-    new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["token-exchange"] });
+    new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["token-exchange"], enableAiAgents: true });
     new AiAgent(stack, "agent", untyped<AiAgentProps>({ ...agentProps(), providerOverrides: { clientSideToken: false } }));
     expect(() => app.synth()).toThrow(StackValidationError);
     let problems: readonly string[] = [];
@@ -67,7 +67,7 @@ describe("unknown props", () => {
 describe("a TenantStack's validation errors", () => {
   it("come all at once, each once", () => {
     const e = synthErrors((stack) => {
-      new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password"] });
+      new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password"], enableAiAgents: true });
       const app = new ConfidentialWebApp(stack, "web-app", untyped<ConfidentialWebAppProps>({ ...webAppProps(), redirectUri: [] }));
       const agent = new AiAgent(stack, "agent", agentProps());
       new AgentApplicationGrant(stack, "grant", { agent, application: app, subjects: ["barbara.jensen"], scopes: ["nope"] });
@@ -82,7 +82,7 @@ describe("a TenantStack's validation errors", () => {
 
   it("include prop errors the constructors found: each construct is still made, and every error of the stack comes at once, each once", () => {
     const e = synthErrors((stack) => {
-      new OAuth2ProviderGrants(stack, "provider", untyped({ grantTypes: ["password", "token-exchange"], removalPolicy: "keep" }));
+      new OAuth2ProviderGrants(stack, "provider", untyped({ grantTypes: ["password", "token-exchange"], removalPolicy: "keep", enableAiAgents: true }));
       const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ clientId: "digital assistant", scopes: [] }));
       const agent = new AiAgent(stack, "agent", { ...agentProps(), tokenEndpointAuthMethod: "client_secret_jwt_typo" as unknown as "client_secret_post" });
       new AgentApplicationGrant(stack, "grant", { agent, application: app, subjects: [] });

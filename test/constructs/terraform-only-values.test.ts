@@ -37,7 +37,7 @@ describe("a prop whose value only Terraform knows", () => {
   it("catches a number (accessTokenLifetime from a variable) and a grant's description from another resource's attribute", () => {
     const { stack } = tenantStack();
     const lifetime = new TerraformVariable(stack, "lifetime", { type: "number" });
-    new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["authorization-code", "token-exchange"] });
+    new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["authorization-code", "token-exchange"], enableAiAgents: true });
     const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ grantTypes: ["authorization-code"], accessTokenLifetime: lifetime.numberValue }));
     const agent = new AiAgent(stack, "agent", agentProps());
     new AgentApplicationGrant(stack, "grant", { agent, application: app, subjects: ["barbara.jensen"], description: (app.node.findChild("Resource") as TerraformResource).getStringAttribute("id") });
@@ -50,7 +50,7 @@ describe("a prop whose value only Terraform knows", () => {
   it("says only that, once per prop: the cross-construct checks (provider grant types, grant scopes) skip such values", () => {
     const { stack } = tenantStack();
     const variable = (name: string) => new TerraformVariable(stack, name, { type: "string" }).stringValue;
-    new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["token-exchange", variable("providerGrant")] });
+    new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["token-exchange", variable("providerGrant")], enableAiAgents: true });
     const app = new ConfidentialWebApp(
       stack,
       "web-app",

@@ -35,6 +35,30 @@ function secretsOf(source: string): Record<string, string> {
   return Object.fromEntries(names.map((n) => [n, `${n.toLowerCase()}-${Math.random().toString(36).slice(2)}-planted`]));
 }
 
+/**
+ * What `verify` must report for the examples of who may act for whom: each flow and each refusal,
+ * on a line of its own that says `ok` (verify checks the claims: `act`, nested `act`, `aud`, scope).
+ */
+const AGENT_CHECKS: Record<string, RegExp[]> = {
+  delegation: [
+    /ok impersonation: hr-assistant for a user at hr-portal .* act=\{"sub":"hr-assistant"\}/,
+    /ok delegation: hr-agent for a user of hr-portal \(its own token as actor token, audience hr-portal\) .*act=\{"sub":"hr-agent"\} scope=read-data client_id=hr-agent aud=\["hr-agent","hr-portal"\]/,
+    /ok refusal: hr-assistant, not named by hr-portal's may_act, .* error=invalid_request error_description=Invalid token exchange\./,
+    /ok refusal: hr-assistant asks for scope write-data, outside its grant error=invalid_scope/,
+    /ok refusal: hr-agent asks for scope write-data, outside its scope limit error=invalid_scope error_description=Scope\(s\) outside the limit: write-data/,
+    /ok refusal: hr-agent asks for audience .*, outside its allow-list error=invalid_request error_description=Invalid audience requested\./,
+  ],
+  "agent-to-agent": [
+    /ok delegation: research-agent for a user of research-portal .*act=\{"sub":"research-agent"\}/,
+    /ok agent-to-agent: summary-agent for research-agent acting for the user .*act=\{"sub":"summary-agent","act":\{"sub":"research-agent"\}\}/,
+    /ok refusal: summary-agent, not named by research-portal's may_act, .* error=invalid_request/,
+  ],
+  "autonomous-agent": [
+    /ok autonomous: ops-agent for itself at ops-console .*sub=ops-agent act=\{"sub":"ops-agent"\} scope=logs-read logs-search client_id=ops-agent aud=\["ops-agent","ops-console"\]/,
+    /ok refusal: ops-agent asks for scope logs-delete, outside its grant error=invalid_scope/,
+  ],
+};
+
 it("examples/ holds at least one example", () => {
   expect(examples().length).toBeGreaterThan(0);
 });
@@ -69,6 +93,7 @@ describe.each(examples())("examples/%s", (name) => {
     const verify = await ws.run(process.execPath, [join(REPO, "dist", "cli", "cdktf-aic.mjs"), "verify", "--out", `examples/${name}/cdktf.out`], REPO, env);
     if (verify.status !== 0) throw new Error(`cdktf-aic verify --out examples/${name}/cdktf.out failed:\n${verify.output}`);
     expect(verify.stdout).toMatch(/^PASS/m);
+    for (const check of AGENT_CHECKS[name] ?? []) expect(verify.stdout).toMatch(check);
 
     for (const stack of stacks) {
       const plan = await ws.run(terraformBinary(), ["plan", "-detailed-exitcode", "-input=false", "-no-color"], join(outdir, "stacks", stack), env);

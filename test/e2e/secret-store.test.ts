@@ -19,7 +19,7 @@ const DEBUG = { TF_LOG: "DEBUG", [CLI_ENV.debug]: "1" };
 
 function synth(ws: Workspace, webVersion: number): string {
   ws.synth((stack) => {
-    new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"] });
+    new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"], enableAiAgents: true });
     const webSecret = new EnvironmentSecret(stack, "web-secret", { esvId: "esv-web-app-secret", value: Secret.fromEnv(webVersion === 1 ? "WEB_V1" : "WEB_V2", { version: webVersion }) });
     const agentSecret = new EnvironmentSecret(stack, "agent-secret", { esvId: "esv-agent-secret", value: Secret.fromEnv("AGENT") });
     const app = new ConfidentialWebApp(stack, "web-app", webAppProps({ clientSecret: Secret.fromEsv(webSecret) }));

@@ -124,7 +124,7 @@ describe("sessions under Terraform's parallelism", () => {
 
   it("applies 20 objects with -parallelism=10 holding at most 5 admin sessions", async () => {
     ws.synth((stack) => {
-      new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"] });
+      new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"], enableAiAgents: true });
       for (let i = 0; i < 10; i++) {
         const app = new ConfidentialWebApp(stack, `app-${i}`, {
           name: `App ${i}`, clientId: `app-${i}`, clientSecret: Secret.fromEnv("WEB_APP_CLIENT_SECRET"),

@@ -23,17 +23,20 @@ const INVALID_EXCHANGE = { error: "invalid_request", error_description: "Invalid
 let t: TestTenant;
 const barbara = () => t.connection.users.find((u) => u.userName === "barbara.jensen")!;
 
-async function form(endpoint: string, params: Record<string, string>): Promise<Reply> {
+/** A form post; a list value is sent as that parameter repeated, in order. */
+async function form(endpoint: string, params: Record<string, string | string[]>): Promise<Reply> {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) for (const one of [value].flat()) body.append(name, one);
   const res = await fetch(`${t.baseUrl}${OAUTH2}/${endpoint}`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(params),
+    body,
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
 
-const token = (client: string, params: Record<string, string>) => form("access_token", { client_id: client, client_secret: SECRET, ...params });
+const token = (client: string, params: Record<string, string | string[]>) => form("access_token", { client_id: client, client_secret: SECRET, ...params });
 
 async function userToken(client = PORTAL): Promise<string> {
   const reply = await token(client, { grant_type: "password", username: barbara().userName, password: barbara().password, scope: "openid read-data" });
@@ -145,6 +148,43 @@ describe("actor tokens", () => {
   });
 });
 
+describe("autonomous agents (reference §8.5)", () => {
+  /** A privilege from the assistant to the portal with no subjects and no groups: the agent acts for itself. */
+  async function autonomousPrivilege(o: { subjects?: object[] } = {}): Promise<void> {
+    const f = fixtures(t);
+    const uid = (await t.call("GET", `${AM}/realm-config/agents/AIAgent/${ASSISTANT}`, { apiVersion: API_VERSION.aiAgent })).body.aiAgentIdentityUid.value;
+    const appId = randomUUID();
+    await f.application(appId, "ops-console");
+    await f.client("ops-console", { coreOAuth2ClientConfig: { userpassword: SECRET, scopes: ["logs-read", "logs-search"] } });
+    await f.privilege(uid, { resource: f.ref("alpha_application", appId), subjects: o.subjects ?? [], permissions: [{ type: "scopes", values: ["logs-read", "logs-search"] }] });
+  }
+
+  it("exchanges the agent's own client-credentials token: sub and act.sub are the agent, aud the agent and the application, no refresh token", async () => {
+    await autonomousPrivilege();
+    const reply = await exchange(ASSISTANT, await clientToken(ASSISTANT), { audience: "ops-console", scope: "logs-read logs-search" });
+    expect(reply).toMatchObject({ status: 200, body: { scope: "logs-read logs-search", refresh_token: null } });
+    expect(decodeJwt(reply.body.access_token)).toMatchObject({ sub: ASSISTANT, client_id: ASSISTANT, aud: [ASSISTANT, "ops-console"], act: { sub: ASSISTANT } });
+  });
+
+  it("refuses the agent's own token when the privilege lists subjects (it is for users, not for the agent)", async () => {
+    await autonomousPrivilege({ subjects: [fixtures(t).ref("alpha_user", barbara()._id)] });
+    expectRefused(await exchange(ASSISTANT, await clientToken(ASSISTANT), { audience: "ops-console", scope: "logs-read" }), "subject-not-allowed");
+  });
+
+  it("refuses another client's own token", async () => {
+    await autonomousPrivilege();
+    expectRefused(await exchange(ASSISTANT, await clientToken(PORTAL), { audience: "ops-console", scope: "logs-read" }), "subject-token");
+  });
+
+  it("refuses a scope outside the privilege's permissions", async () => {
+    await autonomousPrivilege();
+    expectRefused(await exchange(ASSISTANT, await clientToken(ASSISTANT), { audience: "ops-console", scope: "logs-delete" }), "scope", {
+      error: "invalid_scope",
+      error_description: "Unknown/invalid scope(s): [logs-delete]",
+    });
+  });
+});
+
 // ---------- delegation through may_act (AM 8.1's own model) ----------
 
 /** An ordinary OAuth2 client acting for portal users (reference §2, [AM-DEL]). */
@@ -202,6 +242,15 @@ describe("delegation with an actor token", () => {
 
   it("stamps may_act from the issuing client's May Act script on the subject token", async () => {
     expect(decodeJwt(await userToken()).may_act).toEqual({ client_id: HR_AGENT, sub: `(age!${HR_AGENT})` });
+  });
+
+  it("stamps ID tokens from oidcMayActScript and access tokens from accessTokenMayActScript (reference §3.4)", async () => {
+    // The HR agent issues both kinds by exchange; only its ID tokens run a May Act script.
+    await putClient(HR_AGENT, { overrides: { oidcMayActScript: await mayActScript({ client_id: PAYROLL_AGENT }) } });
+    const idToken = (await delegate(HR_AGENT, await userToken(), { requested_token_type: ID_TOKEN_TYPE })).body.access_token;
+    const accessToken = (await delegate(HR_AGENT, await userToken())).body.access_token;
+    expect(decodeJwt(idToken).may_act).toEqual({ client_id: PAYROLL_AGENT });
+    expect(decodeJwt(accessToken).may_act).toBeUndefined();
   });
 
   it("issues a token for the user that names the actor in act", async () => {
@@ -279,6 +328,32 @@ describe("the acting client's limits", () => {
   it("refuses an audience outside its allow-list", async () => {
     await putClient(HR_AGENT, { overrides: { acceptAudienceParametersInTokenExchangeRequests: true }, advanced: { allowedResourceServerAudienceValues: ["payroll-api"] } });
     expectRefused(await delegate(HR_AGENT, await userToken(), { audience: "payroll-api-admin" }), "audience", {
+      error: "invalid_request",
+      error_description: "Invalid audience requested.",
+    });
+  });
+
+  it("appends several allowed audiences in the order requested", async () => {
+    await putClient(HR_AGENT, { overrides: { acceptAudienceParametersInTokenExchangeRequests: true }, advanced: { allowedResourceServerAudienceValues: ["payroll-api", "benefits-api"] } });
+    const reply = await token(HR_AGENT, {
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: await userToken(),
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      scope: "read-data",
+      actor_token: await clientToken(HR_AGENT),
+      actor_token_type: ACCESS_TOKEN_TYPE,
+      audience: ["benefits-api", "payroll-api"],
+    });
+    expect(decodeJwt(reply.body.access_token).aud).toEqual([HR_AGENT, "benefits-api", "payroll-api"]);
+  });
+
+  it.each([
+    ["a prefix of an allowed value", "payroll"],
+    ["a wildcard", "payroll-*"],
+    ["an empty value", ""],
+  ])("refuses %s as the audience (exact match only)", async (_, audience) => {
+    await putClient(HR_AGENT, { overrides: { acceptAudienceParametersInTokenExchangeRequests: true }, advanced: { allowedResourceServerAudienceValues: ["payroll-api"] } });
+    expectRefused(await delegate(HR_AGENT, await userToken(), { audience }), "audience", {
       error: "invalid_request",
       error_description: "Invalid audience requested.",
     });

@@ -7,14 +7,13 @@
  * tenant over HTTP.
  */
 import { createOAuth2Api } from "../../src/client/oauth2-api";
-import { journalIdentity, journalOf } from "../../src/contract/journal";
-import { identityKey, identityOf, tenantKey, type Spec } from "../../src/contract/spec";
+import { tenantKey, type Spec } from "../../src/contract/spec";
 import { batchRequests, planStack, type StackInputs, type TenantDecision } from "../../src/plan/diff";
 import { readTenant } from "../../src/plan/plan";
 import type { PlannedObject } from "../../src/plan/schema";
-import { resourcesInState, type StackContents } from "../../src/plan/stack";
+import { resourcesInState } from "../../src/plan/stack";
 import type { TenantSnapshot } from "../../src/engine/batch";
-import { Journaled, TestTenant } from "./support";
+import { Journaled, stackContents, TestTenant } from "./support";
 
 const SITUATIONS = 200;
 
@@ -60,24 +59,7 @@ function objects(r: Random, version: (id: string) => number, strays = 0.03): Spe
   return specs;
 }
 
-/**
- * A stack's contents; `inState`: for an applied state, the objects whose `Resource` is in it (the
- * others were removed from it with `terraform state rm`), its Journal applied after its Gate.
- */
-function contents(specs: readonly Spec[], inState?: (s: Spec) => boolean): StackContents {
-  const journal = journalOf(t.ref(), specs);
-  return {
-    objects: new Map(specs.map((s) => [identityKey(identityOf(s)), { identity: identityOf(s), spec: s, construct: `alpha/${s.id}` }])),
-    inventory: Object.values(journal.objects).map((e) => journalIdentity(journal, e)),
-    journals: [journal],
-    ...(inState
-      ? {
-          resources: new Map(specs.filter(inState).map((s) => [`terraform_data.${s.kind}_${s.id}`, identityKey(identityOf(s))])),
-          syncFirst: new Set([tenantKey(t.ref())]),
-        }
-      : {}),
-  };
-}
+const contents = (specs: readonly Spec[], inState?: (s: Spec) => boolean) => stackContents(t, specs, inState);
 
 /** What happened to the tenant since the last apply: each kind of outside change, by chance. */
 async function meddle(r: Random, applied: readonly Spec[], next: readonly Spec[]): Promise<string[]> {

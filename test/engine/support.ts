@@ -7,13 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAdminApi, type AdminClient } from "../../src/client/admin-api";
 import { DEFAULT_CREDENTIAL_ENV, TOKEN_EXCHANGE_GRANT } from "../../src/contract/constants";
-import { Spec, type SpecOf, type TenantRef } from "../../src/contract/spec";
+import { identityKey, identityOf, Spec, tenantKey, type SpecOf, type TenantRef } from "../../src/contract/spec";
 import { startTenant, type RunningTenant } from "../../src/emulator";
-import { journalKey, journalOf, type Journal } from "../../src/contract/journal";
+import { journalIdentity, journalKey, journalOf, type Journal } from "../../src/contract/journal";
 import { createOAuth2Api } from "../../src/client/oauth2-api";
 import { secretProof } from "../../src/engine/ownership";
 import { syncTenant, type ResourcesInState, type SyncOutcome } from "../../src/engine/sync";
 import type { ObjectResult } from "../../src/engine/result";
+import type { StackContents } from "../../src/plan/stack";
 
 export interface AuditEntry {
   kind: string;
@@ -197,4 +198,24 @@ export function useTenant(t: TestTenant, fresh: (j: Journaled) => void): void {
     await t.reset();
     fresh(new Journaled(t));
   });
+}
+
+/**
+ * A stack's contents, as its synth output (or, with `inState`, its applied state) gives them to
+ * plan; `inState`: the objects whose `Resource` is in the state (the others were removed from it
+ * with `terraform state rm`), its Journal applied after its Gate.
+ */
+export function stackContents(t: TestTenant, specs: readonly Spec[], inState?: (s: Spec) => boolean): StackContents {
+  const journal = journalOf(t.ref(), specs);
+  return {
+    objects: new Map(specs.map((s) => [identityKey(identityOf(s)), { identity: identityOf(s), spec: s, construct: `alpha/${s.id}` }])),
+    inventory: Object.values(journal.objects).map((e) => journalIdentity(journal, e)),
+    journals: [journal],
+    ...(inState
+      ? {
+          resources: new Map(specs.filter(inState).map((s) => [`terraform_data.${s.kind}_${s.id}`, identityKey(identityOf(s))])),
+          syncFirst: new Set([tenantKey(t.ref())]),
+        }
+      : {}),
+  };
 }

@@ -46,9 +46,9 @@ describe("apply and delete order", () => {
     for (const kind of KINDS) for (const dependency of unitOf(kind).dependsOn) expect(DELETE_ORDER.indexOf(kind)).toBeLessThan(DELETE_ORDER.indexOf(dependency));
   });
 
-  it("is the order the sync has always used: grants, agents, applications, then the provider's grant types; ESVs depend on nothing; secret mappings come after their ESV and clients", () => {
-    expect(DELETE_ORDER).toEqual(["secret-mapping", "agent-grant", "ai-agent", "service-app", "native-app", "spa", "web-app", "esv-variable", "esv-secret", "oauth2-provider-grants"]);
-    expect(APPLY_STAGES).toEqual([["oauth2-provider-grants", "esv-secret", "esv-variable"], ["web-app", "spa", "native-app", "service-app", "ai-agent"], ["agent-grant", "secret-mapping"]]);
+  it("is the order the sync has always used: grants, agents, applications, then the scripts they ran and the provider's grant types; ESVs depend on nothing; secret mappings come after their ESV and clients", () => {
+    expect(DELETE_ORDER).toEqual(["secret-mapping", "agent-grant", "ai-agent", "service-app", "native-app", "spa", "web-app", "esv-variable", "esv-secret", "script", "oauth2-provider-grants"]);
+    expect(APPLY_STAGES).toEqual([["oauth2-provider-grants", "script", "esv-secret", "esv-variable"], ["web-app", "spa", "native-app", "service-app", "ai-agent"], ["agent-grant", "secret-mapping"]]);
   });
 
   it("holds every kind exactly once", () => {

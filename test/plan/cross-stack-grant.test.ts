@@ -19,7 +19,7 @@ beforeAll(async () => {
   const app = new App({ outdir: ws.outdir });
   const tenant = { baseUrl: ws.tenant.baseUrl, realm: "alpha" };
   const g1 = new TenantStack(app, "g1", { tenant });
-  new OAuth2ProviderGrants(g1, "provider", { grantTypes: ["password", "token-exchange"] });
+  new OAuth2ProviderGrants(g1, "provider", { grantTypes: ["password", "token-exchange"], enableAiAgents: true });
   new ConfidentialWebApp(g1, "web-app", webAppProps());
   new AiAgent(g1, "agent", agentProps());
   const g2 = new TenantStack(app, "g2", { tenant });

@@ -202,7 +202,7 @@ describe("cdktf-aic plan --format json", () => {
   it("validates against the documented schema, with a version", async () => {
     const r = await plan({ appName: "Assistant", withGrant: false, extraApp: true, appSecretVersion: 3 }, ["--format", "json"]);
     const report = PlanReport.parse(JSON.parse(r.stdout));
-    expect(report.version).toBe(4);
+    expect(report.version).toBe(5);
     expect(report.summary).toMatchObject({ create: 1, update: 0, rotate: 1, delete: 1 });
     expect(report.changesPresent).toBe(true);
   });

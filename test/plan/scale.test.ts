@@ -19,7 +19,7 @@ beforeAll(async () => {
   requireCli();
   await ws.start();
   ws.synth((stack) => {
-    new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"] });
+    new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"], enableAiAgents: true });
     for (let i = 0; i < PAIRS; i++) {
       const app = new ConfidentialWebApp(stack, `app-${i}`, {
         name: `App ${i}`,

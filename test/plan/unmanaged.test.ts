@@ -71,6 +71,7 @@ describe("cdktf-aic plan: objects no stack manages", () => {
         realm: "alpha",
         objects: [
           { kind: "web-app", count: 1, ids: ["legacy-app"] },
+          { kind: "spa", count: 1, ids: ["mobile-spa"] },
           { kind: "ai-agent", count: 1, ids: ["legacy-agent"] },
           { kind: "agent-grant", count: 1, ids: ["legacy-agent/legacy-app"] },
         ],
@@ -91,8 +92,9 @@ describe("cdktf-aic plan: objects no stack manages", () => {
     expect(text.stdout).toContain("Unmanaged: in the tenant, in no stack of the synth output (apply never deletes them)");
     expect(text.stdout).toContain(`${ws.tenant.baseUrl} realm alpha: 1 web-app: legacy-app`);
     expect(text.stdout).toContain(`${ws.tenant.baseUrl} realm alpha: 1 agent-grant: legacy-agent/legacy-app`);
+    expect(text.stdout).toContain(`${ws.tenant.baseUrl} realm alpha: 1 spa: mobile-spa`);
     const markdown = await ws.cli(["plan", "--stack", STACK, "--format", "markdown"]);
-    expect(markdown.stdout).toContain("<details><summary><b>Unmanaged</b>: 3 objects in no stack</summary>");
+    expect(markdown.stdout).toContain("<details><summary><b>Unmanaged</b>: 4 objects in no stack</summary>");
 
     const strict = await ws.cli(["plan", "--stack", STACK, "--fail-on-unmanaged"]);
     expect(strict.status).toBe(3);

@@ -46,7 +46,7 @@ export interface SeedKnobs {
 
 /** main.ts's four constructs in `stack`, turned by `k`. */
 export function seed(stack: TenantStack, k: SeedKnobs = {}): void {
-  new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"] });
+  new OAuth2ProviderGrants(stack, "provider", { grantTypes: ["password", "token-exchange"], enableAiAgents: true });
   const webApp = new ConfidentialWebApp(
     stack,
     "web-app",
