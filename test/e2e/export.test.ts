@@ -212,11 +212,12 @@ describe("cdktf-aic export: bringing an existing tenant under code", () => {
     const adopted = report.stacks[0].objects.filter((o) => o.action === "adopt");
     expect(adopted.every((o) => o.changes.length === 0)).toBe(true);
     expect(report.changesPresent).toBe(true);
-    expect(report.unmanaged).toEqual([{ baseUrl: ws.tenant.baseUrl, realm: "alpha", objects: [] }]);
+    // What export skipped stays unmanaged: the SPA no construct makes, and no other application.
+    expect(report.unmanaged).toEqual([{ baseUrl: ws.tenant.baseUrl, realm: "alpha", objects: [{ kind: "spa", count: 1, ids: ["legacy-spa"] }] }]);
     expect((await ws.audit()).filter(isWrite)).toEqual([]);
-    // The tenant now holds only what code declares (skipped clients are neither web apps nor agents);
-    // --detailed-exitcode says 2: apply changes ownership.
-    expect((await ws.cli(["plan", "--fail-on-unmanaged", "--detailed-exitcode"])).status).toBe(2);
+    // --detailed-exitcode says 2: apply changes ownership; --fail-on-unmanaged says 3 for the skipped SPA.
+    expect((await ws.cli(["plan", "--detailed-exitcode"])).status).toBe(2);
+    expect((await ws.cli(["plan", "--fail-on-unmanaged", "--detailed-exitcode"])).status).toBe(3);
   }, 120_000);
 
   // Steps 3 and 4 take the objects over through adoption (adopt: true in the engine): deleting a
