@@ -1,5 +1,5 @@
 /**
- * What the exports of the two client kinds (web app, AI agent) share: reading an AM client of a
+ * What the exports of the client kinds (the applications, the AI agent) share: reading an AM client of a
  * listing, the checks the constructs' validation would make, the fields no construct says, the
  * names of an exported client and its construct statement.
  */
