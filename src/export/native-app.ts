@@ -3,7 +3,6 @@
  * OAuth2 client become a `NativeApp`, whose loopback redirection follows its redirect URIs.
  */
 import { isLoopbackHttp } from "../contract/redirects";
-import { formatValue } from "../engine/fields";
 import { applicationExport, PUBLIC_CLIENT_OWNED, publicClientEntries, publicClientProps, type PublicClientProps } from "./application";
 import { CORE, group } from "./client";
 
@@ -21,7 +20,7 @@ export const nativeAppExport = applicationExport<PublicClientProps>({
     const loopback = p.redirectUris.some(isLoopbackHttp);
     const live = group(item, CORE).loopbackInterfaceRedirection === true;
     if (live !== loopback) {
-      return `its loopback redirection is ${formatValue(live)} while ${loopback ? "a" : "none of its"} redirect URI${loopback ? " is" : "s is a"} loopback http URI: NativeApp turns it on exactly when one is`;
+      return `its loopback redirection is ${live ? "on" : "off"} while ${loopback ? "one" : "none"} of its redirect URIs is a loopback http URI: NativeApp turns it on exactly when one is`;
     }
     return p;
   },
