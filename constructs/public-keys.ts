@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { IConstruct } from "constructs";
+import { PRIVATE_JWK_MEMBERS as PRIVATE_MEMBERS, PUBLIC_KEY_TYPES } from "../src/contract/jwks";
 import { VALIDATION_CODES as C, propError } from "./errors";
 
 /** A JSON Web Key as a JWK set holds it (RFC 7517): public members only. */
@@ -10,11 +11,6 @@ export type PublicJwk = Readonly<Record<string, unknown>>;
 export interface PublicJwkSet {
   readonly keys: readonly PublicJwk[];
 }
-
-/** Members of a JWK that belong to a private or secret key (RFC 7518 §6.2.2, §6.3.2, §6.4). */
-const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
-/** Key types whose public half can verify a client's assertion. */
-const PUBLIC_KEY_TYPES = ["RSA", "EC", "OKP"];
 
 /** Where the keys come from, as a message names it (never their content). */
 type Source = { readonly kind: "inline"; readonly jwks: unknown } | { readonly kind: "file"; readonly path: string } | { readonly kind: "env"; readonly name: string };

@@ -9,6 +9,7 @@ import {
   CLIENT_ID_PATTERN,
   ENV_NAME_PATTERN,
   GRANT_TYPES,
+  SCOPE_TOKEN_PATTERN,
   TOKEN_ENDPOINT_AUTH_METHODS,
   TokenEndpointAuthMethod,
   amGrantType,
@@ -117,7 +118,7 @@ export function checkScopes(scope: IConstruct, prop: string, scopes: readonly st
     });
   }
   for (const s of scopes) {
-    if (unresolved(s) || /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)) continue;
+    if (unresolved(s) || SCOPE_TOKEN_PATTERN.test(s)) continue;
     return propError(scope, C.invalidScope, {
       problem: `${prop} contains an empty or malformed scope`,
       received: s,

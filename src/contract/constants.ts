@@ -61,6 +61,9 @@ export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** An OAuth2 client id as the AIC console accepts it. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
+/** A scope name: printable characters without spaces, quotes or backslashes (RFC 6749 §3.3). */
+export const SCOPE_TOKEN_PATTERN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
 /** The default scope of a service-account token. */
 export const SERVICE_ACCOUNT_SCOPE = "fr:am:* fr:idm:*";
 

@@ -2,13 +2,17 @@
  * How `export` writes agent grants: one `AgentApplicationGrant` per privilege whose AI agent and
  * application are exported, referring to them by variable and to users and groups by name.
  */
-import { GRANT_TYPES, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
+import { GRANT_TYPES, TOKEN_EXCHANGE_GRANT, type Kind } from "../contract/constants";
 import type { IdmAiAgentPrivilege } from "../contract/schemas";
 import { privilegePair, refId } from "../engine/refs";
+import { unitOf } from "../kinds";
 import type { ExportedObject, KindExport } from "../kinds/unit";
 import { CORE, group, namesOf, str, strings } from "./client";
 import { privilegeNaming, type TenantListing } from "./read";
 import { byString, camelName, list, props, q } from "./source";
+
+/** Application kinds an agent privilege may name that no AgentApplicationGrant refers to. */
+const OTHER_APPLICATION_KINDS: readonly Kind[] = ["spa", "native-app", "service-app"];
 
 export interface AgentGrantProps {
   /** The variables of its agent and application. */
@@ -68,7 +72,9 @@ export const agentGrantExport: KindExport<AgentGrantProps> = {
       const agent = context.exported("ai-agent", agentIdByUid.get(refId(p.agent) ?? "") ?? "");
       const application = context.exported("web-app", clientIdByApplication.get(refId(p.resource) ?? "") ?? "");
       const skip = (reason: string) => context.skip("privilege", pair, reason);
+      const other = application ? undefined : OTHER_APPLICATION_KINDS.map((k) => context.exported(k, appId)).find((o) => o !== undefined);
       if (!agent) skip(`its AI agent ${agentId} is not exported`);
+      else if (other) skip(`its application ${appId} is exported as a ${unitOf(other.kind).export?.label}: AgentApplicationGrant grants access to a ConfidentialWebApp only`);
       else if (!application) skip(`its application ${appId} is not exported`);
       else if (seenPairs.has(pair)) skip(`a second privilege (${p._id}) for the same agent and application: one AgentApplicationGrant per pair`);
       else {

@@ -49,7 +49,7 @@ interface AgentWiring {
 
 /** The agent's scripts and limits as props, or why no `AiAgent` can say them (its adopting apply would change them). */
 function agentWiring(id: string, item: AmClientListItem, listing: TenantListing, realm: string): AgentWiring | string {
-  const problem = clientProblem(id, item, false);
+  const problem = clientProblem(id, item, { construct: "AiAgent", scopesRequired: false });
   if (problem) return problem;
   const wiring = mayActWiring(item, false);
   if (typeof wiring === "string") return wiring;

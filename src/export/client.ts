@@ -1,9 +1,9 @@
 /**
- * What the exports of the two client kinds (web app, AI agent) share: reading an AM client of a
+ * What the exports of the client kinds (the applications, the AI agent) share: reading an AM client of a
  * listing, the checks the constructs' validation would make, the fields no construct says, the
  * names of an exported client and its construct statement.
  */
-import { CLIENT_ID_PATTERN, GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS, type Kind } from "../contract/constants";
+import { CLIENT_ID_PATTERN, GRANT_TYPES, SCOPE_TOKEN_PATTERN, TOKEN_ENDPOINT_AUTH_METHODS, type Kind } from "../contract/constants";
 import { clientSecretLabel, defaultLabelIdentifier } from "../contract/esv";
 import type { AmClientListItem } from "../contract/schemas";
 import { clientDefaults, QUERY_ONLY_ATTRIBUTES, SECRET_ATTRIBUTE } from "../contract/am-defaults";
@@ -33,6 +33,9 @@ export interface ClientProps {
 }
 
 const DEFAULT_GROUPS = clientDefaults();
+
+/** The token endpoint auth method of a client that does not say one. */
+export const AM_DEFAULT_AUTH_METHOD = "client_secret_basic";
 
 /** A non-empty string, or undefined. */
 export const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
@@ -106,41 +109,67 @@ export function ownedWithStore(owned: ReadonlySet<string>, store: ClientProps["s
   return store ? new Set([...owned, `${CORE}.secretLabelIdentifier`]) : owned;
 }
 
+/** Why a construct refuses a list of scopes (`prop`): a malformed or duplicate scope; or none. */
+export function scopesProblem(prop: string, value: unknown, construct: string): string | undefined {
+  const scopes = strings(value);
+  const malformed = scopes.find((s) => !SCOPE_TOKEN_PATTERN.test(s));
+  if (malformed !== undefined) return `its ${prop} have ${JSON.stringify(malformed)}, not a scope name: ${construct} takes scope names without spaces, quotes or backslashes`;
+  if (new Set(scopes).size !== scopes.length) return `its ${prop} ${formatValue(scopes)} name one scope twice: ${construct} refuses duplicates`;
+  return undefined;
+}
+
+/** What a client construct is, for `clientProblem`. */
+export interface ClientConstruct {
+  /** Its class, as the reasons name it. */
+  readonly construct: string;
+  /** It makes a public client (no secret, token endpoint auth method `none`). */
+  readonly public?: boolean;
+  readonly scopesRequired: boolean;
+}
+
 /** Checks what the constructs' validation would refuse of a client; the first reason, or none. */
-export function clientProblem(id: string, item: AmClientListItem, scopesRequired: boolean): string | undefined {
+export function clientProblem(id: string, item: AmClientListItem, c: ClientConstruct): string | undefined {
   if (!CLIENT_ID_PATTERN.test(id)) return `client id has characters the constructs do not accept (allowed: ${CLIENT_ID_PATTERN})`;
   const core = group(item, CORE);
   const advanced = group(item, ADVANCED);
-  if (str(core.clientType) === "Public") return "a public client (no secret): the constructs manage confidential clients";
-  if (scopesRequired && strings(core.scopes).length === 0) return "no scopes: ConfidentialWebApp needs at least one";
-  if (strings(advanced.grantTypes).length === 0) return "no grant types: the constructs need at least one";
-  const method = str(advanced.tokenEndpointAuthMethod);
-  if (method && !(TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(method)) return `token endpoint auth method "${method}" is not one the constructs accept`;
+  const isPublic = str(core.clientType) === "Public";
+  if (isPublic && !c.public) return `a public client (no secret): ${c.construct} makes a confidential client`;
+  if (!isPublic && c.public) return `a confidential client: ${c.construct} makes a public client (no secret)`;
+  if (c.scopesRequired && strings(core.scopes).length === 0) return `no scopes: ${c.construct} needs at least one`;
+  const scopes = scopesProblem("scopes", core.scopes, c.construct);
+  if (scopes) return scopes;
+  const grantTypes = strings(advanced.grantTypes);
+  if (grantTypes.length === 0) return "no grant types: the constructs need at least one";
+  if (new Set(grantTypes).size !== grantTypes.length) return `its grant types ${formatValue(grantTypes)} name one twice: ${c.construct} refuses duplicates`;
+  const method = str(advanced.tokenEndpointAuthMethod) ?? AM_DEFAULT_AUTH_METHOD;
+  if (c.public && method !== "none") return `token endpoint auth method "${method}": ${c.construct} is a public client, whose method is "none"`;
+  if (!c.public && !(TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(method)) return `token endpoint auth method "${method}" is not one the constructs accept`;
   return undefined;
 }
 
 /**
  * An exported client: construct id its client id, a variable from its client id, a secret env var
- * `<secretPrefix>_<CLIENT_ID>_SECRET`.
+ * `<secretPrefix>_<CLIENT_ID>_SECRET` (no prefix: a client without a secret the stack writes).
  */
-export function exportedClient<P extends ClientProps>(kind: Kind, id: string, secretPrefix: string, p: P, unexpressed: readonly string[], context: ExportContext): ExportedObject<P> {
+export function exportedClient<P extends ClientProps>(kind: Kind, id: string, secretPrefix: string | undefined, p: P, unexpressed: readonly string[], context: ExportContext): ExportedObject<P> {
   return {
     kind,
     id,
     constructId: id,
     variable: context.variables.take(camelName(id)),
     // A secret in the store passes through no pipeline: no variable.
-    ...(p.storeSecret ? {} : { secretEnv: `${context.secretEnvs.take(`${secretPrefix}_${upperSnake(id)}`)}_SECRET` }),
+    ...(p.storeSecret || secretPrefix === undefined ? {} : { secretEnv: `${context.secretEnvs.take(`${secretPrefix}_${upperSnake(id)}`)}_SECRET` }),
+    ...(p.storeSecret || secretPrefix !== undefined ? { imports: ["Secret"] } : {}),
     grantTypes: p.grantTypes,
     unexpressed,
     props: p,
   };
 }
 
-/** `Secret.fromEsv(esv)` (its label identifier when not the one read from the client id), or `Secret.fromEnv(NAME)`. */
-function clientSecretSource(a: ExportedObject<ClientProps>): string {
+/** `Secret.fromEsv(esv)` (its label identifier when not the one read from the client id), `Secret.fromEnv(NAME)`, or none. */
+function clientSecretSource(a: ExportedObject<ClientProps>): string | undefined {
   const store = a.props.storeSecret;
-  if (!store) return `Secret.fromEnv(${q(a.secretEnv!)})`;
+  if (!store) return a.secretEnv === undefined ? undefined : `Secret.fromEnv(${q(a.secretEnv)})`;
   const identifier = store.identifier === defaultLabelIdentifier(a.id) ? "" : `, { labelIdentifier: ${q(store.identifier)} }`;
   return `Secret.fromEsv(${store.esvVariable ?? q(store.esv)}${identifier})`;
 }
@@ -148,13 +177,14 @@ function clientSecretSource(a: ExportedObject<ClientProps>): string {
 /** A client construct: `const x = new C(stack, id, { name, clientId, clientSecret, … rest, adopt: true })`. */
 export function renderClient(construct: string, a: ExportedObject<ClientProps>, constructId: string, rest: readonly Entry[]): string[] {
   const p = a.props;
+  const secret = clientSecretSource(a);
   return [
     `const ${a.variable} = new ${construct}(stack, ${q(constructId)}, {`,
     ...props(
       [
         ["name", q(p.name)],
         ["clientId", q(a.id)],
-        ["clientSecret", clientSecretSource(a)],
+        secret === undefined ? undefined : ["clientSecret", secret],
         p.description !== undefined ? ["description", q(p.description)] : undefined,
         p.owners.length > 0 ? ["owners", list(p.owners)] : undefined,
         ...rest,

@@ -116,7 +116,7 @@ function labelsOfClients(objects: readonly ExportedObject[]): Set<string> {
   return new Set(
     objects.flatMap((o) => {
       const store = (o.props as Partial<ClientProps>).storeSecret;
-      return (o.kind === "web-app" || o.kind === "ai-agent") && store ? [clientSecretLabel(store.identifier)] : [];
+      return store ? [clientSecretLabel(store.identifier)] : [];
     }),
   );
 }

@@ -54,7 +54,7 @@ export function renderExport(model: ExportModel, options: RenderOptions = {}): s
   const { tenant } = model;
   const creds = credentials(tenant.auth);
   const secrets = model.objects.flatMap((o) => (o.secretEnv ? [[o.secretEnv, `${labelOf(o)} ${o.id}`] as const] : []));
-  const used = new Set(["TenantStack", ...model.objects.flatMap((o) => ((e) => [e.construct, ...(e.imports?.(o) ?? [])])(unitOf(o.kind).export!))]);
+  const used = new Set(["TenantStack", ...model.objects.flatMap((o) => ((e) => [e.construct, ...(e.imports?.(o) ?? []), ...(o.imports ?? [])])(unitOf(o.kind).export!))]);
   if (secrets.length > 0) used.add("Secret");
   if (creds) used.add("TenantCredentials");
 

@@ -10,6 +10,9 @@ import { nativeAppClientFields, planApplication, serviceAppClientFields, spaClie
 import { webAppLive } from "../engine/batch";
 import type { OwnedField } from "../engine/fields";
 import { readWebApps } from "../engine/live";
+import { nativeAppExport } from "../export/native-app";
+import { serviceAppExport } from "../export/service-app";
+import { spaExport } from "../export/spa";
 import { CLIENT_PROPS, deleteApplication, writeClient } from "./client";
 import type { KindUnit, Prop } from "./unit";
 import type { z } from "zod";
@@ -123,6 +126,7 @@ export const spa = applicationUnit<SpecOf<"spa">>({
   props: { ...PUBLIC_CLIENT_PROPS, "advancedOAuth2ClientConfig.javascriptOrigins": { name: "corsOrigins" } },
   secret: false,
   listed: true,
+  export: spaExport,
 });
 
 /** `NativeApp`: loopback redirection follows its redirect URIs (no prop of its own). */
@@ -134,6 +138,7 @@ export const nativeApp = applicationUnit<SpecOf<"native-app">>({
   props: PUBLIC_CLIENT_PROPS,
   secret: false,
   listed: true,
+  export: nativeAppExport,
 });
 
 /** `ServiceApp`: a secret, or the public keys of its `private_key_jwt` assertions. */
@@ -145,4 +150,5 @@ export const serviceApp = applicationUnit<SpecOf<"service-app">>({
   props: { ...CONFIDENTIAL_CLIENT_PROPS, "signEncOAuth2ClientConfig.jwkSet": { name: "publicKeys" } },
   secret: true,
   listed: true,
+  export: serviceAppExport,
 });

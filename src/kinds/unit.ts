@@ -77,6 +77,10 @@ export interface ExportedObject<P = unknown> {
   readonly secretEnv?: string;
   /** The grant types (friendly names) it uses: the exported provider grants turn them on. */
   readonly grantTypes?: readonly string[];
+  /** A public client (SPA, native app): the exported provider grants keep the realm's PKCE requirement, which the constructs need. */
+  readonly publicClient?: true;
+  /** Names of the library its statement uses besides its construct (`Secret`, `PublicKeys`): the file imports them. */
+  readonly imports?: readonly string[];
   /** Its fields no construct can say, as `field = value` lines: commented above it and said on stderr. */
   readonly unexpressed: readonly string[];
   /** What the kind's `render` writes. */

@@ -14,9 +14,14 @@ import { isWrite, REPO, Workspace } from "./harness";
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const OVERRIDES_ON = { providerOverridesEnabled: true, statelessTokensEnabled: true, acceptAudienceParametersInTokenExchangeRequests: true };
 
-/** Several apps with different scopes, grant types and owners; agents with and without overrides; privileges for users and for groups. */
+/**
+ * Several apps with different scopes, grant types and owners, of every template (an SPA with implicit
+ * grant, which no construct makes, among them); agents with and without overrides; privileges for
+ * users and for groups. The realm requires PKCE of public clients, as SinglePageApp and NativeApp need.
+ */
 const CONFIG: ConsoleConfig = {
-  providerGrantTypes: ["password", TOKEN_EXCHANGE, "authorization_code", "refresh_token", "client_credentials"],
+  providerGrantTypes: ["password", TOKEN_EXCHANGE, "authorization_code", "refresh_token", "client_credentials", "implicit"],
+  providerPkce: "public",
   webApps: [
     {
       clientId: "digital-assistant-web-app",
@@ -39,7 +44,40 @@ const CONFIG: ConsoleConfig = {
       accessTokenLifetime: 1800,
       more: { coreOAuth2ClientConfig: { refreshTokenLifetime: 7200 } },
     },
-    { clientId: "mobile-spa", name: "Mobile SPA", scopes: ["openid"], grantTypes: ["authorization_code"], tokenEndpointAuthMethod: "none", clientType: "Public", template: "spa" },
+    {
+      clientId: "mobile-spa",
+      name: "Mobile SPA",
+      scopes: ["openid"],
+      grantTypes: ["authorization_code"],
+      tokenEndpointAuthMethod: "none",
+      clientType: "Public",
+      template: "spa",
+      redirectUris: ["https://m.shop.example.com/callback"],
+      more: { advancedOAuth2ClientConfig: { javascriptOrigins: ["https://m.shop.example.com"], isConsentImplied: true } },
+    },
+    {
+      clientId: "notes-desktop",
+      name: "Notes Desktop",
+      owners: ["alice.walker"],
+      scopes: ["openid", "profile"],
+      grantTypes: ["authorization_code", "refresh_token"],
+      tokenEndpointAuthMethod: "none",
+      clientType: "Public",
+      template: "native",
+      redirectUris: ["com.example.notes:/oauth2redirect", "http://127.0.0.1/callback"],
+      more: { coreOAuth2ClientConfig: { loopbackInterfaceRedirection: true } },
+    },
+    { clientId: "report-service", name: "Report Service", scopes: ["read-data"], grantTypes: ["client_credentials"], tokenEndpointAuthMethod: "client_secret_post", template: "service" },
+    {
+      clientId: "legacy-spa",
+      name: "Legacy SPA",
+      scopes: ["openid"],
+      grantTypes: ["implicit"],
+      tokenEndpointAuthMethod: "none",
+      clientType: "Public",
+      template: "spa",
+      redirectUris: ["https://legacy.example.com/callback"],
+    },
   ],
   bareClients: [
     { clientId: "RCSClient", grantTypes: ["client_credentials"], scopes: ["fr:idm:*"] },
@@ -69,6 +107,7 @@ const CONFIG: ConsoleConfig = {
 const SECRETS = [
   "WEB_APP_DIGITAL_ASSISTANT_WEB_APP_SECRET",
   "WEB_APP_SHOP_WEB_SECRET",
+  "SERVICE_APP_REPORT_SERVICE_SECRET",
   "AI_AGENT_DIGITAL_ASSISTANT_AI_AGENT_SECRET",
   "AI_AGENT_IDLE_AGENT_SECRET",
   "AI_AGENT_SUPPORT_BOT_SECRET",
@@ -98,20 +137,31 @@ describe("cdktf-aic export: bringing an existing tenant under code", () => {
     exportErr = r.stderr;
     expect(exported).toContain(`from ${ws.tenant.baseUrl} (realm alpha)`);
     expect((exported.match(/new ConfidentialWebApp\(/g) ?? []).length).toBe(2);
+    expect((exported.match(/new SinglePageApp\(/g) ?? []).length).toBe(1);
+    expect((exported.match(/new NativeApp\(/g) ?? []).length).toBe(1);
+    expect((exported.match(/new ServiceApp\(/g) ?? []).length).toBe(1);
     expect((exported.match(/new AiAgent\(/g) ?? []).length).toBe(3);
     expect((exported.match(/new AgentApplicationGrant\(/g) ?? []).length).toBe(3);
-    expect((exported.match(/^ {2}adopt: true,$/gm) ?? []).length).toBe(8);
+    expect((exported.match(/^ {2}adopt: true,$/gm) ?? []).length).toBe(11);
+    // Public clients have no secret; their redirect URIs, origins and consent as the console set them.
+    const block = (id: string) => new RegExp(`new \\w+\\(stack, "${id}", \\{[^]*?\\n\\}\\);`).exec(exported)![0];
+    expect(block("mobile-spa")).not.toContain("clientSecret");
+    expect(block("mobile-spa")).toContain(`redirectUris: ["https://m.shop.example.com/callback"],\n  corsOrigins: ["https://m.shop.example.com"],`);
+    expect(block("notes-desktop")).not.toContain("clientSecret");
+    expect(block("notes-desktop")).toContain(`redirectUris: ["com.example.notes:/oauth2redirect", "http://127.0.0.1/callback"],\n  impliedConsent: false,`);
+    expect(block("report-service")).toContain(`tokenEndpointAuthMethod: "client_secret_post",`);
     for (const s of SECRETS) expect(exported).toContain(`Secret.fromEnv("${s}")`);
     // Grants refer to the variables, users and groups by name, never by uuid.
     expect(exported).toMatch(/agent: supportBot,\n {2}application: shopWeb,/);
     expect(exported).toContain(`subjectGroups: ["support-agents"]`);
     expect(exported).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
     // Only the grant types the exported objects use.
-    expect(exported).toContain(`grantTypes: ["authorization-code", "client-credentials", "password", "refresh-token", "token-exchange"], enableAiAgents: true`);
+    expect(exported).toContain(`grantTypes: ["authorization-code", "client-credentials", "password", "refresh-token", "token-exchange"], enableAiAgents: true, requirePkce: "public-clients" });`);
     // What no construct says, and what was skipped, in the file and on stderr.
     expect(exported).toContain("//   coreOAuth2ClientConfig.refreshTokenLifetime = 7200");
     expect(exportErr).toMatch(/web app shop-web: not expressed .*refreshTokenLifetime = 7200/);
-    expect(exportErr).toMatch(/skipped oauth2-client mobile-spa: an application of template "spa"/);
+    expect(exportErr).toMatch(/skipped oauth2-client legacy-spa: grant types \[implicit\], which SinglePageApp, a public client, must not use/);
+    expect(exportErr).not.toMatch(/skipped oauth2-client (mobile-spa|notes-desktop|report-service)/);
     expect(exportErr).toMatch(/skipped oauth2-client nightly-batch: an OAuth2 client without an application record/);
     expect(exportErr).toMatch(/skipped oauth2-client RCSClient: a platform client/);
     expect(exportErr).toMatch(/\[export\] read .* in \d+ admin calls/);
@@ -133,15 +183,16 @@ describe("cdktf-aic export: bringing an existing tenant under code", () => {
     await ws.clearAudit();
     const report = await planJson(ws);
     // Adoption changes ownership (the objects are deleted when their constructs go): plan says so.
-    expect(report.summary).toMatchObject({ create: 0, update: 0, delete: 0, problems: 0, adopt: 8, noChange: 1 });
+    expect(report.summary).toMatchObject({ create: 0, update: 0, delete: 0, problems: 0, adopt: 11, noChange: 1 });
     const adopted = report.stacks[0].objects.filter((o) => o.action === "adopt");
     expect(adopted.every((o) => o.changes.length === 0)).toBe(true);
     expect(report.changesPresent).toBe(true);
-    expect(report.unmanaged).toEqual([{ baseUrl: ws.tenant.baseUrl, realm: "alpha", objects: [] }]);
+    // What export skipped stays unmanaged: the SPA no construct makes, and no other application.
+    expect(report.unmanaged).toEqual([{ baseUrl: ws.tenant.baseUrl, realm: "alpha", objects: [{ kind: "spa", count: 1, ids: ["legacy-spa"] }] }]);
     expect((await ws.audit()).filter(isWrite)).toEqual([]);
-    // The tenant now holds only what code declares (skipped clients are neither web apps nor agents);
-    // --detailed-exitcode says 2: apply changes ownership.
-    expect((await ws.cli(["plan", "--fail-on-unmanaged", "--detailed-exitcode"])).status).toBe(2);
+    // --detailed-exitcode says 2: apply changes ownership; --fail-on-unmanaged says 3 for the skipped SPA.
+    expect((await ws.cli(["plan", "--detailed-exitcode"])).status).toBe(2);
+    expect((await ws.cli(["plan", "--fail-on-unmanaged", "--detailed-exitcode"])).status).toBe(3);
   }, 120_000);
 
   // Steps 3 and 4 take the objects over through adoption (adopt: true in the engine): deleting a
@@ -201,7 +252,7 @@ describe("cdktf-aic export: bringing an existing tenant under code", () => {
       expect(verify.output).toMatch(/PASS/);
       expect(verify.status).toBe(0);
       const report = await planJson(fresh);
-      expect(report.summary).toMatchObject({ create: 0, update: 0, delete: 0, noChange: 9 });
+      expect(report.summary).toMatchObject({ create: 0, update: 0, delete: 0, noChange: 12 });
       for (const value of Object.values(secrets)) expect([...fresh.transcript, apply.output].join("\n")).not.toContain(value);
     }, 300_000);
   });

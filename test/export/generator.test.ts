@@ -5,6 +5,7 @@
  */
 import type { AmClientListItem, IdmAiAgentPrivilege, IdmApplication } from "../../src/contract/schemas";
 import type { Kind } from "../../src/contract/constants";
+import { clientSecretLabel } from "../../src/contract/esv";
 import { exportModel, type ExportModel, type ModelInput } from "../../src/export/model";
 import type { TenantListing } from "../../src/export/read";
 import { renderExport } from "../../src/export/render";
@@ -55,15 +56,30 @@ function privilege(id: string, agentUid: string, applicationId: string, o: { sub
   };
 }
 
-/** A realm with two web apps, two agents, three privileges and one of each thing export skips. */
+/** A public client as the console's SPA and native templates make it. */
+function publicClient(id: string, name: string, redirectionUris: string[], core: Record<string, unknown> = {}, advanced: Record<string, unknown> = {}): AmClientListItem {
+  return client(id, { clientType: "Public", clientName: [name], scopes: ["openid"], redirectionUris, ...core }, { grantTypes: ["authorization_code"], tokenEndpointAuthMethod: "none", isConsentImplied: true, descriptions: [], ...advanced });
+}
+
+/** A public signing key as a JWK set holds it, in the compact sorted form `ServiceApp` writes. */
+const SIGNER_JWKS = '{"keys":[{"crv":"P-256","kid":"signer-1","kty":"EC","use":"sig","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}';
+
+/** A realm with web apps, an SPA, a native app, service apps, two agents, privileges and one of each thing export skips. */
 function listing(): TenantListing {
   return {
-    provider: { advancedOAuth2Config: { grantTypes: ["password", TOKEN_EXCHANGE, "authorization_code", "implicit"] }, aiAgentsConfig: { aiAgentsEnabled: true } },
+    provider: { advancedOAuth2Config: { grantTypes: ["password", TOKEN_EXCHANGE, "authorization_code", "implicit"], codeVerifierEnforced: "public" }, aiAgentsConfig: { aiAgentsEnabled: true } },
     clients: new Map([
       ["assistant-app", webClient("assistant-app", "Assistant", ["openid", "read-data", "write-data"], ["password"])],
       ["shop-web", webClient("shop-web", "Shop", ["openid", "orders"], ["authorization_code"], { redirectionUris: ["https://shop.example.com/cb"], defaultScopes: ["openid"], accessTokenLifetime: 900, refreshTokenLifetime: 7200 })],
-      ["mobile", client("mobile", { clientType: "Public", scopes: ["openid"] }, { grantTypes: ["authorization_code"] })],
+      ["mobile", publicClient("mobile", "Mobile", ["com.example.mobile:/cb", "http://127.0.0.1/cb"], { loopbackInterfaceRedirection: true })],
+      ["shop-spa", publicClient("shop-spa", "Shop SPA", ["https://shop.example.com/spa"], {}, { grantTypes: ["authorization_code", "refresh_token"], isConsentImplied: false, javascriptOrigins: ["https://shop.example.com"] })],
+      ["legacy-spa", publicClient("legacy-spa", "Legacy SPA", ["https://legacy.example.com/cb"], {}, { grantTypes: ["implicit"] })],
+      ["reports-svc", client("reports-svc", { clientName: ["Reports"], scopes: ["read-data"] }, { grantTypes: ["client_credentials"], tokenEndpointAuthMethod: "client_secret_post", descriptions: [] })],
+      ["signer-svc", client("signer-svc", { clientName: ["Signer"], scopes: ["read-data"] }, { grantTypes: ["client_credentials"], tokenEndpointAuthMethod: "private_key_jwt", descriptions: [] }, { signEncOAuth2ClientConfig: { publicKeyLocation: "jwks", jwkSet: SIGNER_JWKS } })],
+      ["pretty-svc", client("pretty-svc", { clientName: ["Pretty"], scopes: ["read-data"] }, { grantTypes: ["client_credentials"], tokenEndpointAuthMethod: "private_key_jwt", descriptions: [] }, { signEncOAuth2ClientConfig: { publicKeyLocation: "jwks", jwkSet: JSON.stringify(JSON.parse(SIGNER_JWKS), null, 2) } })],
       ["batch-job", webClient("batch-job", "Batch", ["read"], ["client_credentials"])],
+      ["twice-web", webClient("twice-web", "Twice", ["openid", "openid"], ["authorization_code"])],
+      ["quoted-native", publicClient("quoted-native", "Quoted", ["com.example.quoted:/cb"], { scopes: ["openid", "read data"] })],
       ["RCSClient", webClient("RCSClient", "RCS", ["fr:idm:*"], ["client_credentials"])],
     ]),
     agents: new Map([
@@ -75,6 +91,13 @@ function listing(): TenantListing {
       application("app-2", "shop-web", "Shop", ["u-alice"]),
       application("app-3", "mobile", "Mobile", [], "native"),
       application("app-4", undefined, "Bookmark", [], "bookmark"),
+      application("app-5", "shop-spa", "Shop SPA", ["u-alice"], "spa"),
+      application("app-6", "legacy-spa", "Legacy SPA", [], "spa"),
+      application("app-7", "reports-svc", "Reports", [], "service"),
+      application("app-8", "signer-svc", "Signer", [], "service"),
+      application("app-9", "pretty-svc", "Pretty", [], "service"),
+      application("app-10", "twice-web", "Twice"),
+      application("app-11", "quoted-native", "Quoted", [], "native"),
     ],
     privileges: [
       privilege("p-1", "uid-1", "app-1", { subjects: ["u-barbara"], scopes: ["read-data"] }),
@@ -129,8 +152,8 @@ describe("export generator", () => {
     const text = renderExport(model);
     expect(text).toContain(`providerOverrides: { clientSideTokens: false },`);
     expect(text).not.toMatch(/new AiAgent\(stack, "assistant-agent", \{[^}]*providerOverrides/);
-    expect(text).toContain(`grantTypes: ["authorization-code", "password", "token-exchange"], enableAiAgents: true`);
-    expect(text).not.toContain("implicit");
+    expect(text).toContain(`grantTypes: ["authorization-code", "client-credentials", "password", "refresh-token", "token-exchange"], enableAiAgents: true`);
+    expect(text).not.toMatch(/grantTypes: \[[^\]]*implicit/);
   });
 
   it("lists per object what no construct expresses, and leaves out owners that name no user", () => {
@@ -140,14 +163,69 @@ describe("export generator", () => {
     expect(renderExport(model)).toContain("// Not expressed by ConfidentialWebApp shop-web (the apply leaves them as they are):\n//   coreOAuth2ClientConfig.refreshTokenLifetime = 7200\n");
   });
 
+  it("exports each application template as its construct: SPA and native app without a secret, service apps with a secret or public keys", () => {
+    const model = exportModel(input());
+    expect(of(model, "spa").map((a) => [a.id, a.variable, a.secretEnv])).toEqual([["shop-spa", "shopSpa", undefined]]);
+    expect(of(model, "native-app").map((a) => [a.id, a.variable, a.secretEnv])).toEqual([["mobile", "mobile", undefined]]);
+    expect(of(model, "service-app").map((a) => [a.id, a.variable, a.secretEnv])).toEqual([
+      ["reports-svc", "reportsSvc", "SERVICE_APP_REPORTS_SVC_SECRET"],
+      ["signer-svc", "signerSvc", undefined],
+    ]);
+    const text = renderExport(model);
+    expect(text).toContain(`const shopSpa = new SinglePageApp(stack, "shop-spa", {\n  name: "Shop SPA",\n  clientId: "shop-spa",\n  owners: ["alice.walker"],`);
+    expect(text).toContain(`  redirectUris: ["https://shop.example.com/spa"],\n  impliedConsent: false,\n  corsOrigins: ["https://shop.example.com"],`);
+    const blocks = text.split("\n\n");
+    for (const id of ["shop-spa", "mobile", "signer-svc"]) expect(blocks.find((b) => b.includes(`(stack, "${id}"`))).not.toContain("clientSecret");
+    expect(text).toContain(`  tokenEndpointAuthMethod: "client_secret_post",\n  adopt: true,`);
+    expect(text).toContain(`  publicKeys: PublicKeys.fromJwks(${SIGNER_JWKS}),`);
+    // The realm requires PKCE of public clients, as their constructs need: the file keeps it.
+    expect(text).toContain(`enableAiAgents: true, requirePkce: "public-clients" });`);
+    expect(text).toMatch(/^import \{ AgentApplicationGrant, AiAgent, ConfidentialWebApp, NativeApp, OAuth2ProviderGrants, PublicKeys, Secret, ServiceApp, SinglePageApp, TenantStack \}/m);
+  });
+
+  it("gives a service app whose secret label the realm maps Secret.fromEsv, and leaves the label of a public or private_key_jwt client as it is", () => {
+    const l = listing();
+    const clients = new Map(l.clients);
+    const withLabel = (c: AmClientListItem, identifier: string): AmClientListItem => ({ ...c, coreOAuth2ClientConfig: { ...c.coreOAuth2ClientConfig, secretLabelIdentifier: identifier } });
+    clients.set("reports-svc", withLabel(clients.get("reports-svc")!, "reports.svc"));
+    clients.set("shop-spa", withLabel(clients.get("shop-spa")!, "shop.spa"));
+    clients.set("signer-svc", withLabel(clients.get("signer-svc")!, "signer.svc"));
+    const secretMappings = ["reports.svc", "shop.spa", "signer.svc"].map((identifier) => ({ _id: clientSecretLabel(identifier), secretId: clientSecretLabel(identifier), aliases: [`esv-${identifier.split(".")[0]}`] }));
+    const model = exportModel(input({ listing: { ...l, clients, secretMappings } }));
+    const text = renderExport(model);
+    expect(text).toContain(`const reportsSvc = new ServiceApp(stack, "reports-svc", {\n  name: "Reports",\n  clientId: "reports-svc",\n  clientSecret: Secret.fromEsv("esv-reports"),`);
+    expect(of(model, "service-app").find((a) => a.id === "reports-svc")!.secretEnv).toBeUndefined();
+    const spa = of(model, "spa").find((a) => a.id === "shop-spa")!;
+    expect(spa.unexpressed).toEqual([`coreOAuth2ClientConfig.secretLabelIdentifier = shop.spa`]);
+    // A private_key_jwt client reads no secret from the store either.
+    expect(text).toContain(`const signerSvc = new ServiceApp(stack, "signer-svc", {\n  name: "Signer",\n  clientId: "signer-svc",\n  scopes: ["read-data"],\n  publicKeys:`);
+    // The service app's construct writes its mapping; the others, which no client construct says, are SecretMappings of their own.
+    expect(text.match(/new SecretMapping\(stack, "[^"]*"/g)).toEqual(["shop.spa", "signer.svc"].map((i) => `new SecretMapping(stack, "${clientSecretLabel(i)}"`));
+  });
+
+  it("skips public clients in a realm that does not require PKCE, and writes no PKCE requirement then", () => {
+    const l = listing();
+    const model = exportModel(input({ listing: { ...l, provider: { ...l.provider, advancedOAuth2Config: { grantTypes: ["authorization_code"] } } } }));
+    expect(of(model, "spa")).toEqual([]);
+    expect(of(model, "native-app")).toEqual([]);
+    expect(model.skipped.filter((s) => ["mobile", "shop-spa"].includes(s.id)).map((s) => s.reason)).toEqual([
+      expect.stringMatching(/^the realm does not require PKCE of public clients \(codeVerifierEnforced "false"\): NativeApp needs requirePkce/),
+      expect.stringMatching(/^the realm does not require PKCE of public clients .*: SinglePageApp needs requirePkce/),
+    ]);
+    expect(renderExport(model)).not.toContain(`requirePkce: "`);
+  });
+
   it("skips what the constructs cannot express, each with its reason", () => {
     expect(exportModel(input()).skipped).toEqual([
       { kind: "application", id: "Bookmark", reason: "not an OIDC application (template bookmark)" },
       { kind: "oauth2-client", id: "RCSClient", reason: "a platform client every tenant has" },
       { kind: "oauth2-client", id: "batch-job", reason: expect.stringMatching(/^an OAuth2 client without an application record/) },
-      { kind: "oauth2-client", id: "mobile", reason: expect.stringMatching(/^an application of template "native"/) },
+      { kind: "oauth2-client", id: "legacy-spa", reason: "grant types [implicit], which SinglePageApp, a public client, must not use" },
+      { kind: "oauth2-client", id: "pretty-svc", reason: expect.stringMatching(/^its JWK set is held as other JSON text than the compact, sorted form ServiceApp writes/) },
+      { kind: "oauth2-client", id: "quoted-native", reason: `its scopes have "read data", not a scope name: NativeApp takes scope names without spaces, quotes or backslashes` },
+      { kind: "oauth2-client", id: "twice-web", reason: "its scopes [openid,openid] name one scope twice: ConfidentialWebApp refuses duplicates" },
       { kind: "privilege", id: "assistant-agent/assistant-app", reason: expect.stringMatching(/^a second privilege \(p-6\) for the same agent and application/) },
-      { kind: "privilege", id: "assistant-agent/mobile", reason: "its application mobile is not exported" },
+      { kind: "privilege", id: "assistant-agent/mobile", reason: "its application mobile is exported as a native app: AgentApplicationGrant grants access to a ConfidentialWebApp only" },
       { kind: "privilege", id: "assistant-agent/shop-web", reason: "no user or group it applies to: AgentApplicationGrant needs at least one (none only for an autonomous agent)" },
     ]);
   });
@@ -191,7 +269,7 @@ describe("export generator", () => {
   it("names the credentials the export used when they are not the service account", () => {
     const text = renderExport(exportModel(input({ tenant: { ...tenant, auth: { method: "am-session", usernameEnv: "AM_ADMIN_USERNAME", passwordEnv: "AM_ADMIN_PASSWORD" } } })), { importFrom: "./constructs" });
     expect(text).toContain(`realm: "alpha", credentials: TenantCredentials.amAdmin() },`);
-    expect(text).toContain(`import { AgentApplicationGrant, AiAgent, ConfidentialWebApp, OAuth2ProviderGrants, Secret, TenantCredentials, TenantStack } from "./constructs";`);
+    expect(text).toContain(`import { AgentApplicationGrant, AiAgent, ConfidentialWebApp, NativeApp, OAuth2ProviderGrants, PublicKeys, Secret, ServiceApp, SinglePageApp, TenantCredentials, TenantStack } from "./constructs";`);
   });
 
   describe("AI agents' delegation, scripts and limits", () => {

@@ -21,9 +21,9 @@ export interface ConsoleWebApp {
   readonly accessTokenLifetime?: number;
   /** More AM attributes by group, e.g. `{ coreOAuth2ClientConfig: { refreshTokenLifetime: 7200 } }`. */
   readonly more?: Record<string, Record<string, unknown>>;
-  /** IDM template; "web" for an OIDC web application. */
+  /** IDM template: "web" (the default) for an OIDC web application, "spa", "native" or "service" for the others. */
   readonly template?: string;
-  /** Client type; "Confidential" unless said. */
+  /** Client type; "Confidential" unless said. A public client gets no secret. */
   readonly clientType?: string;
   /** Provider overrides (AM keeps this group raw), e.g. a May Act script. */
   readonly overrides?: Record<string, unknown>;
@@ -65,6 +65,9 @@ export interface ConsolePrivilege {
 export interface ConsoleConfig {
   /** AM grant strings the provider must have. */
   readonly providerGrantTypes: readonly string[];
+  /** The provider's "Code Verifier Parameter Required" (`codeVerifierEnforced`): "false", "true", "public"; unset: as it is. */
+  readonly providerPkce?: string;
+  /** The custom applications, of any template (`ConsoleWebApp.template`). */
   readonly webApps: readonly ConsoleWebApp[];
   /** OAuth2 clients without an application record (a service client, a platform client). */
   readonly bareClients?: readonly { clientId: string; grantTypes: readonly string[]; scopes: readonly string[] }[];
@@ -97,21 +100,23 @@ export async function configureAsConsole(api: AdminApi, config: ConsoleConfig): 
   const provider = (await api.getProvider())!;
   const advanced = (provider.advancedOAuth2Config ?? {}) as { grantTypes?: string[] };
   const grantTypes = [...new Set([...(advanced.grantTypes ?? []), ...config.providerGrantTypes])];
-  await api.putProvider({ ...provider, advancedOAuth2Config: { ...advanced, grantTypes } });
+  const pkce = config.providerPkce === undefined ? {} : { codeVerifierEnforced: config.providerPkce };
+  await api.putProvider({ ...provider, advancedOAuth2Config: { ...advanced, grantTypes, ...pkce } });
   await api.enableAiAgents();
 
   const recordIds = new Map<string, string>();
   for (const a of config.webApps) {
     const more = a.more ?? {};
+    const clientType = a.clientType ?? "Confidential";
     await api.putOAuth2Client(a.clientId, {
       coreOAuth2ClientConfig: {
-        clientType: w(a.clientType ?? "Confidential"),
+        clientType: w(clientType),
         clientName: w([a.name]),
         scopes: w(a.scopes),
         redirectionUris: w(a.redirectUris ?? []),
         defaultScopes: w(a.defaultScopes ?? []),
         accessTokenLifetime: w(a.accessTokenLifetime ?? 0),
-        userpassword: `console-${randomUUID()}`,
+        ...(clientType === "Public" ? {} : { userpassword: `console-${randomUUID()}` }),
         ...wrapAll(more.coreOAuth2ClientConfig),
       },
       advancedOAuth2ClientConfig: {
