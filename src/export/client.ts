@@ -5,6 +5,7 @@
  */
 import { CLIENT_ID_PATTERN, GRANT_TYPES, SCOPE_TOKEN_PATTERN, TOKEN_ENDPOINT_AUTH_METHODS, type Kind } from "../contract/constants";
 import { clientSecretLabel, defaultLabelIdentifier } from "../contract/esv";
+import { PRIVATE_JWK_MEMBERS } from "../contract/jwks";
 import type { AmClientListItem } from "../contract/schemas";
 import { clientDefaults, QUERY_ONLY_ATTRIBUTES, SECRET_ATTRIBUTE } from "../contract/am-defaults";
 import { formatValue, sameValue } from "../engine/fields";
@@ -44,6 +45,24 @@ export const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x
 /** A config group of an AM client (empty when absent). */
 export const group = (item: AmClientListItem, name: string): Record<string, unknown> => (item[name] as Record<string, unknown> | undefined) ?? {};
 
+/**
+ * Whether a field's value is (or holds, as JSON text) a JWK with private members: AM stores what an
+ * admin pasted, a private key included, and the file and stderr must never quote it.
+ */
+function holdsPrivateKey(value: unknown): boolean {
+  let parsed = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return false;
+    }
+  }
+  const keys = (parsed as { keys?: unknown } | null)?.keys;
+  const jwks = Array.isArray(keys) ? keys : [parsed];
+  return jwks.some((k) => typeof k === "object" && k !== null && PRIVATE_JWK_MEMBERS.some((m) => m in k));
+}
+
 /** Non-default AM attributes outside `owned`: what the construct would leave as it is, said once per field. */
 export function unexpressedAm(item: AmClientListItem, owned: ReadonlySet<string>): string[] {
   const out: string[] = [];
@@ -55,7 +74,7 @@ export function unexpressedAm(item: AmClientListItem, owned: ReadonlySet<string>
       if (owned.has(field) || key === SECRET_ATTRIBUTE || key.endsWith("-encrypted") || queryOnly.has(key)) continue;
       const value = live[key];
       if (key in defaults ? sameValue(value, defaults[key]) : sameValue(value, null)) continue;
-      out.push(`${field} = ${formatValue(value)}`);
+      out.push(`${field} = ${holdsPrivateKey(value) ? "(a JWK set with private key material: not shown)" : formatValue(value)}`);
     }
   }
   return out;

@@ -203,6 +203,20 @@ describe("export generator", () => {
     expect(text.match(/new SecretMapping\(stack, "[^"]*"/g)).toEqual(["shop.spa", "signer.svc"].map((i) => `new SecretMapping(stack, "${clientSecretLabel(i)}"`));
   });
 
+  it("never prints the private key material of a JWK set that no prop says (a secret-method client's)", () => {
+    const l = listing();
+    const clients = new Map(l.clients);
+    const d = "c2VjcmV0LXByaXZhdGUtZXhwb25lbnQtb2YtdGhlLWtleQ";
+    const jwkSet = JSON.stringify({ keys: [{ kty: "RSA", kid: "k1", n: "AQAB", e: "AQAB", d, p: "cHJpdmF0ZS1w" }] });
+    const reports = clients.get("reports-svc")!;
+    clients.set("reports-svc", { ...reports, signEncOAuth2ClientConfig: { publicKeyLocation: "jwks", jwkSet } });
+    const text = renderExport(exportModel(input({ listing: { ...l, clients } })));
+    expect(text).toContain("reports-svc");
+    expect(text).not.toContain(d);
+    expect(text).not.toContain("cHJpdmF0ZS1w");
+    expect(text).toMatch(/signEncOAuth2ClientConfig\.jwkSet = \(a JWK set with private key material: not shown\)/);
+  });
+
   it("skips public clients in a realm that does not require PKCE, and writes no PKCE requirement then", () => {
     const l = listing();
     const model = exportModel(input({ listing: { ...l, provider: { ...l.provider, advancedOAuth2Config: { grantTypes: ["authorization_code"] } } } }));
