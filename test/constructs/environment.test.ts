@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { TerraformStack, Testing } from "cdktf";
 import { AicTenant, EnvironmentSecret, EnvironmentVariable, Secret, TenantCredentials, TenantStack, VALIDATION_CODES as C } from "../../constructs";
 import { EsvSecretSpec, EsvVariableSpec } from "../../src/contract";
-import { captureError, specOf, synthValidated, tenantStack, TENANT_URL } from "./helpers";
+import { captureError, specOf, synthValidated, tenantStack, testApp, TENANT_URL } from "./helpers";
 
 const secretProps = (extra: Record<string, unknown> = {}) => ({ esvId: "esv-api-key", value: Secret.fromEnv("ESV_API_KEY"), ...extra });
 
@@ -140,7 +140,7 @@ describe("the tenant's esvRestart policy", () => {
 
 describe("ESVs on a self-managed PingAM", () => {
   it("are a synth error naming the constructs (ESVs are Advanced Identity Cloud's), in a TenantStack with every other error", () => {
-    const app = Testing.app();
+    const app = testApp();
     const stack = new TenantStack(app, "am", { tenant: { baseUrl: TENANT_URL, credentials: TenantCredentials.amAdmin() } });
     new EnvironmentSecret(stack, "ApiKey", secretProps());
     new EnvironmentVariable(stack, "Port", { esvId: "esv-ldap-port", value: "1389" });
