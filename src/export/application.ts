@@ -134,6 +134,8 @@ export interface ApplicationExportKind<P extends ApplicationProps> {
   readonly construct: string;
   /** What the header and stderr call one object. */
   readonly label: string;
+  /** Counted in the header and on stderr only when the file writes one (`KindExport.countedWhenAny`). */
+  readonly countedWhenAny?: true;
   /** The IDM record's `templateName` of the kind. */
   readonly template: string;
   /** It makes a public client: no secret, and the realm must require PKCE of it. */
@@ -170,6 +172,7 @@ export function applicationExport<P extends ApplicationProps>(k: ApplicationExpo
   return {
     construct: k.construct,
     label: k.label,
+    ...(k.countedWhenAny ? { countedWhenAny: true as const } : {}),
     objects(listing, context) {
       if (k.skipsOthers) skipOtherApplications(listing, context);
       return applicationsOf(listing, context, k.template).flatMap(({ id, item, record }) => {

@@ -10,6 +10,7 @@ export const nativeAppExport = applicationExport<PublicClientProps>({
   kind: "native-app",
   construct: "NativeApp",
   label: "native app",
+  countedWhenAny: true,
   template: "native",
   public: true,
   defaultGrantTypes: ["authorization-code"],

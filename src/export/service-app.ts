@@ -60,6 +60,7 @@ export const serviceAppExport = applicationExport<ServiceAppProps>({
   kind: "service-app",
   construct: "ServiceApp",
   label: "service app",
+  countedWhenAny: true,
   template: "service",
   defaultGrantTypes: ["client-credentials"],
   props(common, item) {

@@ -15,6 +15,7 @@ export const spaExport = applicationExport<SpaProps>({
   kind: "spa",
   construct: "SinglePageApp",
   label: "single-page app",
+  countedWhenAny: true,
   template: "spa",
   public: true,
   defaultGrantTypes: ["authorization-code"],
