@@ -9,7 +9,6 @@ import { Token } from "cdktf";
 import { Construct, IConstruct } from "constructs";
 import {
   ESV_EXPRESSION_TYPES,
-  ESV_ID_PATTERN,
   ESV_MAX_DESCRIPTION_LENGTH,
   ESV_MAX_VALUE_BYTES,
   ESV_PREVIOUS_VERSIONS,
@@ -21,7 +20,7 @@ import {
 } from "../src/contract";
 import { AicTenant } from "./aic-tenant";
 import { VALIDATION_CODES as C, propError, ValidationError } from "./errors";
-import { checkKnownProps, checkSecret, type PropNames } from "./private/checks";
+import { checkEsvId, checkKnownProps, checkSecret, type PropNames } from "./private/checks";
 import { adoptField, checkObjectRemovalPolicy, type ObjectRemovalPolicy } from "./private/client";
 import type { Secret } from "./secret";
 
@@ -102,17 +101,6 @@ const VARIABLE_PROPS: PropNames<EnvironmentVariableProps> = { ...COMMON, value: 
 
 const unresolved = (v: unknown): boolean => typeof v === "string" && Token.isUnresolved(v);
 
-function checkEsvId(scope: IConstruct, id: string): void {
-  if (unresolved(id) || ESV_ID_PATTERN.test(id)) return;
-  const suggestion = `esv-${id.toLowerCase().replace(/^esv[-._]?/, "").replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || "my-value"}`.slice(0, 128);
-  propError(scope, C.invalidEsvId, {
-    problem: "esvId is not an ESV id",
-    received: id,
-    allowed: `a string matching ${ESV_ID_PATTERN} ("esv-", then lower-case letters, digits, '_' and '-'; at most 128 characters)`,
-    fix: `use e.g. "${suggestion}"`,
-  });
-}
-
 function checkDescription(scope: IConstruct, description: string): void {
   if (unresolved(description) || description.length <= ESV_MAX_DESCRIPTION_LENGTH) return;
   propError(scope, C.esvDescriptionTooLong, {
@@ -150,7 +138,7 @@ function checkAic(scope: IConstruct, tenant: AicTenant): void {
 
 /** The props every ESV takes, checked; the spec's common fields (with the tenant's restart policy). */
 function common(scope: Construct, props: EsvCommonProps) {
-  checkEsvId(scope, props.esvId);
+  checkEsvId(scope, "esvId", props.esvId);
   const description = props.description ?? "";
   checkDescription(scope, description);
   const tenant = AicTenant.of(scope);

@@ -1,10 +1,9 @@
 import { Token } from "cdktf";
 import { Construct } from "constructs";
-import { ESV_ID_PATTERN } from "../src/contract/esv";
 import { SecretMappingSpec } from "../src/contract/spec";
 import { AicTenant } from "./aic-tenant";
 import { VALIDATION_CODES as C, propError } from "./errors";
-import { checkKnownProps, type PropNames } from "./private/checks";
+import { checkEsvId, checkKnownProps, type PropNames } from "./private/checks";
 import { adoptField, checkObjectRemovalPolicy, type ObjectRemovalPolicy } from "./private/client";
 import type { EsvSecretReference } from "./secret";
 
@@ -59,14 +58,7 @@ export class SecretMapping extends Construct {
         fix: "use the label as Ping's list of secret labels names it",
       });
     }
-    if (!unresolved(esvId) && !ESV_ID_PATTERN.test(esvId)) {
-      propError(this, C.invalidEsvId, {
-        problem: "secret does not name an ESV secret",
-        received: esvId,
-        allowed: `an ESV id matching ${ESV_ID_PATTERN}`,
-        fix: `pass the EnvironmentSecret, or its id, e.g. "esv-signing-key"`,
-      });
-    }
+    checkEsvId(this, "secret", esvId);
     const tenant = AicTenant.of(this);
     tenant._manage(this, {
       kind: "secret-mapping",

@@ -56,16 +56,21 @@ export function checkSecret(scope: IConstruct, prop: string, secret: Secret, sto
   });
 }
 
+/** An ESV id (`prop` names where it came from), with an id it could have meant. */
+export function checkEsvId(scope: IConstruct, prop: string, id: string): void {
+  if (unresolved(id) || ESV_ID_PATTERN.test(id)) return;
+  const suggestion = `esv-${id.toLowerCase().replace(/^esv[-._]?/, "").replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || "my-value"}`.slice(0, 128);
+  propError(scope, C.invalidEsvId, {
+    problem: `${prop} is not an ESV id`,
+    received: id,
+    allowed: `a string matching ${ESV_ID_PATTERN} ("esv-", then lower-case letters, digits, '_' and '-'; at most 128 characters)`,
+    fix: `use e.g. "${suggestion}"`,
+  });
+}
+
 /** A secret in the tenant's store: an ESV id and, when given, a label identifier AM takes. */
 function checkStoreSecret(scope: IConstruct, prop: string, source: Extract<SecretSource, { type: "esv" }>): void {
-  if (!unresolved(source.esvId) && !ESV_ID_PATTERN.test(source.esvId)) {
-    propError(scope, C.invalidEsvId, {
-      problem: `${prop} (Secret.fromEsv) does not name an ESV secret`,
-      received: source.esvId,
-      allowed: `an ESV id matching ${ESV_ID_PATTERN}`,
-      fix: `pass the EnvironmentSecret, or its id, e.g. "esv-web-app-secret"`,
-    });
-  }
+  checkEsvId(scope, `${prop} (Secret.fromEsv)`, source.esvId);
   const identifier = source.labelIdentifier;
   if (identifier === undefined || unresolved(identifier) || ESV_UNCONFIRMED.secretLabelIdentifierPattern.test(identifier)) return;
   propError(scope, C.invalidLabelIdentifier, {
