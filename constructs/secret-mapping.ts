@@ -1,9 +1,8 @@
-import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { SecretMappingSpec } from "../src/contract/spec";
 import { AicTenant } from "./aic-tenant";
 import { VALIDATION_CODES as C, propError } from "./errors";
-import { checkEsvId, checkKnownProps, type PropNames } from "./private/checks";
+import { checkEsvId, checkKnownProps, unresolved, type PropNames } from "./private/checks";
 import { adoptField, checkObjectRemovalPolicy, type ObjectRemovalPolicy } from "./private/client";
 import type { EsvSecretReference } from "./secret";
 
@@ -32,8 +31,6 @@ export interface SecretMappingProps {
 }
 
 const PROPS: PropNames<SecretMappingProps> = { label: true, secret: true, adopt: true, removalPolicy: true };
-
-const unresolved = (v: string) => Token.isUnresolved(v);
 
 /**
  * A mapping of the realm's ESV secret store: AM reads the secret of `label` from an ESV secret.

@@ -19,7 +19,8 @@ import { closestName } from "../../src/contract/text";
 import { VALIDATION_CODES as C, ValidationCode, propError, validationMessage } from "../errors";
 import type { Secret, SecretSource } from "../secret";
 
-const unresolved = (v: unknown): boolean => typeof v === "string" && Token.isUnresolved(v);
+/** Whether a value is a token known only at deploy time (its checks are skipped). */
+export const unresolved = (v: unknown): boolean => typeof v === "string" && Token.isUnresolved(v);
 
 export function checkEnvName(scope: IConstruct, prop: string, name: string): void {
   if (unresolved(name) || ENV_NAME_PATTERN.test(name)) return;

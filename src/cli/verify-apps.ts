@@ -9,12 +9,14 @@
 import { createHash, createPrivateKey, randomBytes, type JsonWebKey, type KeyObject } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { decodeJwt } from "jose";
 import { signAssertion } from "../client/auth";
 import { isAicApiError, registerSecret } from "../client/errors";
 import type { ClientCredentials, OAuth2Api } from "../client/types";
 import { KINDS, LOCAL_DIR } from "../contract/constants";
 import { API_VERSION, realmPath } from "../contract/endpoints";
 import { CliError } from "../contract/errors";
+import { requireEnv } from "./verify";
 import { hasEnvSecret, type Spec, type SpecOf } from "../contract/spec";
 
 /** The applications verify signs in with: the user-facing ones by the code flow, the services by client credentials. */
@@ -99,12 +101,6 @@ const needsSecret = (app: AppSpec): boolean => app.owned.tokenEndpointAuthMethod
 function failure(base: Pick<AppCheck, "kind" | "id" | "name">, e: unknown, hint: (error: string) => string): AppCheck {
   if (!isAicApiError(e) || !e.apiMessage) throw e;
   return { ...base, ok: false, error: e.apiDescription ? `${e.apiMessage}: ${e.apiDescription}` : e.apiMessage, hint: hint(e.apiMessage) };
-}
-
-function requireEnv(env: Record<string, string | undefined>, name: string, what: string): string {
-  const value = env[name];
-  if (!value) throw new CliError(`${name} is not set: it must hold the ${what}`);
-  return value;
 }
 
 /** The claims of an access token, from the realm's tokeninfo. */
@@ -236,9 +232,18 @@ async function codeFlow(api: OAuth2Api, app: SpecOf<"web-app" | "spa" | "native-
     return failure(base, e, (err) => (err === "invalid_client" ? `the tenant did not take ${app.id} as ${credentials ? "authenticated by its secret" : "a public client (token endpoint auth method none)"}` : "the tenant refused the code or its verifier"));
   }
   const found = await claims(api, tokens.access_token);
-  const idToken = typeof tokens.id_token === "string" ? decodePayload(tokens.id_token) : undefined;
+  const idToken = typeof tokens.id_token === "string" ? idTokenClaims(tokens.id_token) : undefined;
   if (app.owned.scopes.includes("openid") && idToken?.nonce !== params.nonce) return { ...base, ...found, ok: false, error: "the ID token does not carry the request's nonce", hint: "the tenant did not issue an ID token for this request" };
   return { ...base, ...found, ok: true };
+}
+
+/** The claims of an ID token (unverified: only its nonce is compared), or undefined when it is none. */
+function idTokenClaims(jwt: string): Record<string, unknown> | undefined {
+  try {
+    return decodeJwt(jwt);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The `error` a redirect to the app carries, or undefined. */
@@ -254,15 +259,6 @@ function hintForAuthorize(error: string, app: AppSpec): string {
   if (error.startsWith("consent_required")) return "the tenant asked for consent that verify cannot give: set impliedConsent";
   if (error.startsWith("invalid_request")) return "the tenant refused the request (its PKCE settings?)";
   return "see the error";
-}
-
-/** The payload of a JWT, not verified (its claims are shown, not trusted). */
-function decodePayload(jwt: string): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString("utf8")) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A client-credentials token for a service app: with its secret, or with an assertion signed by its private key. */

@@ -240,7 +240,8 @@ function essentials(i: IntrospectionResponse): Pick<StepReport, "sub" | "scope" 
   return { sub: i.sub, scope: i.scope, client_id: i.client_id, ...(i.act ? { act: { sub: i.act.sub } } : {}) };
 }
 
-function requireEnv(env: Record<string, string | undefined>, name: string, what: string): string {
+/** An env var verify needs (the user's name or password), or an error naming it. */
+export function requireEnv(env: Record<string, string | undefined>, name: string, what: string): string {
   const value = env[name];
   if (!value) throw new CliError(`${name} is not set: it must hold the ${what}`);
   return value;
