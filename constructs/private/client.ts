@@ -2,6 +2,7 @@
  * What the applications and AI agents share: all are OAuth2 clients of the realm with a name,
  * owners, scopes, grant types, an authentication method and, unless public, a secret.
  */
+import { CLIENT_SECRET_METHODS } from "../../src/contract/constants";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { GRANT_TYPES, TokenEndpointAuthMethod, type ClientKind, type SpecOf } from "../../src/contract";
@@ -111,7 +112,7 @@ export function manageClient<K extends keyof ClientSpec>(
 }
 
 /** The methods a secret from the store can authenticate (the label's `.secret` is a client secret). */
-const STORE_SECRET_METHODS: readonly TokenEndpointAuthMethod[] = ["client_secret_basic", "client_secret_post"];
+const STORE_SECRET_METHODS: readonly TokenEndpointAuthMethod[] = CLIENT_SECRET_METHODS;
 
 /** A client secret in the tenant's store: its ESV and the client's label identifier; undefined for one in the environment. */
 function storeSecret(owner: Construct, secret: Secret, clientId: string, client: CheckedClient): { esvId: string; identifier: string } | undefined {

@@ -7,7 +7,7 @@
 import { isAicApiError } from "../client/errors";
 import { createOAuth2Api } from "../client/oauth2-api";
 import type { ClientCredentials, OAuth2Api } from "../client/types";
-import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
+import { ACCESS_TOKEN_TYPE, CLIENT_SECRET_METHODS, TOKEN_EXCHANGE_GRANT } from "../contract/constants";
 import { clientSecretLabel } from "../contract/esv";
 import type { IntrospectionResponse } from "../contract/schemas";
 import type { Spec, SpecOf } from "../contract/spec";
@@ -71,7 +71,7 @@ export interface VerifyTarget {
 }
 
 type SecretAuthMethod = ClientCredentials["method"];
-const SECRET_AUTH_METHODS: readonly string[] = ["client_secret_basic", "client_secret_post"] satisfies SecretAuthMethod[];
+const SECRET_AUTH_METHODS: readonly string[] = CLIENT_SECRET_METHODS satisfies readonly SecretAuthMethod[];
 /** A client that is not in the stack: the method verify always used [the seed's clients use it]. */
 const UNKNOWN_CLIENT_AUTH_METHOD: SecretAuthMethod = "client_secret_post";
 

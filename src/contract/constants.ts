@@ -106,6 +106,9 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
 ] as const;
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
+/** The methods by which a client proves itself with its secret (the ones a secret, from the environment or the store, serves). */
+export const CLIENT_SECRET_METHODS = ["client_secret_basic", "client_secret_post"] as const satisfies readonly TokenEndpointAuthMethod[];
+
 /**
  * OAuth2 clients the platform itself ships in an Advanced Identity Cloud tenant (the remote
  * connector server's client, the admin and end-user UIs, IDM's own clients): never reported as

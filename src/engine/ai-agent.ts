@@ -3,7 +3,7 @@
  * creates for it (owners are set there): pure planning.
  */
 import type { AIAgent } from "../contract/schemas";
-import type { SpecOf } from "../contract/spec";
+import { hasEnvSecret, type SpecOf } from "../contract/spec";
 import { plainField, wrappedField, type OwnedField } from "./fields";
 import {
   clientFields,
@@ -84,7 +84,7 @@ export function planAiAgent(spec: AiAgentSpec, live: AiAgentLive, newUid: string
   const owners = ownerRefs(spec.tenant.realm, spec.owned.owners, live.users);
   const uid = agentUid(live.agent) ?? newUid;
   const fields = live.agent ? aiAgentFields(spec, live.agent) : [...identityFields(spec, uid), ...aiAgentFields(spec, undefined)];
-  const agent = planAmClient(live.agent, fields, spec.secret !== undefined);
+  const agent = planAmClient(live.agent, fields, hasEnvSecret(spec));
   stripIdentityRev(agent.body);
   const ownersPlan = planIdmRecord(
     "aiagent",

@@ -245,7 +245,7 @@ export async function readSnapshot(api: AdminApi, request: BatchRequest, onRound
     resolveBy(api, "group", "name", request.groupNames),
     readEsvs(request.esvSecrets, () => api.listEsvSecrets()),
     readEsvs(request.esvVariables, () => api.listEsvVariables()),
-    queryChunks(orFilters(request.scripts ?? [], (id) => crestEq("_id", id)), (o) => api.queryScripts(o)),
+    queryChunks(orFilters(request.scripts, (id) => crestEq("_id", id)), (o) => api.queryScripts(o)),
     readEsvs(request.secretMappings, () => api.listSecretMappings()),
   ]);
 

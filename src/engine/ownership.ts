@@ -10,6 +10,7 @@
  * authentication method the live client uses. AM answers 200 `{"active": false}` to a client that
  * authenticated and 401 `invalid_client` to one that did not.
  */
+import { CLIENT_SECRET_METHODS } from "../contract/constants";
 import { isAicApiError } from "../client/errors";
 import type { OAuth2Api } from "../client/types";
 
@@ -20,7 +21,7 @@ export type SecretProof = (id: string, method: string, secret: string) => Promis
 const NOT_A_TOKEN = "cdktf-aic-ownership-proof";
 
 /** The methods a secret can prove; other clients (public, private_key_jwt) are never recognized by secret. */
-const SECRET_METHODS = new Set(["client_secret_basic", "client_secret_post"]);
+const SECRET_METHODS: ReadonlySet<string> = new Set(CLIENT_SECRET_METHODS);
 
 export function secretProof(api: OAuth2Api): SecretProof {
   return async (id, method, secret) => {

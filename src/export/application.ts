@@ -5,7 +5,7 @@
  * client, default scopes among its scopes), its common props, the skips of what no application
  * kind exports, and the factory of the kinds' `KindExport`s.
  */
-import { GRANT_TYPES, PLATFORM_CLIENT_IDS, type Kind } from "../contract/constants";
+import { CLIENT_SECRET_METHODS, GRANT_TYPES, PLATFORM_CLIENT_IDS, type Kind } from "../contract/constants";
 import { redirectUriProblem, type RedirectingApp } from "../contract/redirects";
 import type { AmClientListItem, IdmApplication } from "../contract/schemas";
 import { formatValue, sameValue } from "../engine/fields";
@@ -30,8 +30,6 @@ const APPLICATION_OWNED: readonly string[] = [
   `${ADVANCED}.grantTypes`, `${ADVANCED}.tokenEndpointAuthMethod`, `${ADVANCED}.descriptions`,
 ];
 
-/** The methods a client secret from the tenant's store authenticates with (`Secret.fromEsv`). */
-const STORE_SECRET_METHODS: readonly string[] = ["client_secret_basic", "client_secret_post"];
 
 /** One application of the listing: its client id, AM client and IDM record. */
 interface ListedApplication {
@@ -110,7 +108,7 @@ function applicationProps(k: Pick<ApplicationExportKind<ApplicationProps>, "cons
   // Only a client secret method reads a secret from the store (a public client has none): another
   // client's label identifier is left as it is, like any field no prop says.
   const method = str(advanced.tokenEndpointAuthMethod) ?? AM_DEFAULT_AUTH_METHOD;
-  const storeSecret = k.public || !STORE_SECRET_METHODS.includes(method) ? undefined : storeSecretOf(item, listing, context);
+  const storeSecret = k.public || !(CLIENT_SECRET_METHODS as readonly string[]).includes(method) ? undefined : storeSecretOf(item, listing, context);
   return {
     props: {
       ...(storeSecret ? { storeSecret } : {}),

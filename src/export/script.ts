@@ -5,7 +5,7 @@
  * that prop of its `AiAgent` (`scopeLimitOf`). A client runs a script the file cannot write only at
  * the cost of being skipped itself: its adopting apply would unwire the script.
  */
-import { CLIENT_ID_PATTERN, GRANT_TYPES } from "../contract/constants";
+import { CLIENT_ID_PATTERN, GRANT_TYPES, SCOPE_TOKEN_PATTERN } from "../contract/constants";
 import { scriptId } from "../contract/ids";
 import type { AmClientListItem, AmScript } from "../contract/schemas";
 import { mayActOfSource, mayActScriptSource, SCRIPT_CONTEXTS, scopeLimitOfSource, type MayAct } from "../contract/scripts";
@@ -29,7 +29,7 @@ const named = (script: AmScript | undefined, id: string) => (script ? `"${script
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Scope names as the constructs take them: printable, no spaces, quotes or backslashes, each once. */
-const validNames = (values: readonly string[]) => values.every((s) => /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)) && new Set(values).size === values.length;
+const validNames = (values: readonly string[]) => values.every((s) => SCOPE_TOKEN_PATTERN.test(s)) && new Set(values).size === values.length;
 
 /**
  * The May Act script a client runs, or why no `MayActRule` can wire it as it is: the rule names one

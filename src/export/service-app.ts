@@ -4,6 +4,7 @@
  * the tenant's store when the realm maps the client's label) or, for `private_key_jwt`, the public
  * keys of its JWK set (`PublicKeys.fromJwks`).
  */
+import { CLIENT_SECRET_METHODS } from "../contract/constants";
 import { PRIVATE_JWK_MEMBERS, PUBLIC_KEY_TYPES } from "../contract/jwks";
 import { canonicalJson } from "../contract/spec";
 import type { AmClientListItem } from "../contract/schemas";
@@ -15,7 +16,7 @@ import { q } from "./source";
 const SIGN_ENC = "signEncOAuth2ClientConfig";
 
 /** The methods ServiceApp authenticates with; the secret ones take a `clientSecret`. */
-const SECRET_METHODS: readonly string[] = ["client_secret_basic", "client_secret_post"];
+const SECRET_METHODS: readonly string[] = CLIENT_SECRET_METHODS;
 const KEY_METHOD = "private_key_jwt";
 
 export interface ServiceAppProps extends ApplicationProps {

@@ -8,16 +8,16 @@
  * the running configuration has yet to load is said after the writes, or loaded by a restart when
  * the tenant's policy says so (`afterEsvWrites`).
  */
-import { MIN_SECRET_LENGTH, registerSecret } from "../client/errors";
 import type { AdminApi } from "../client/types";
 import type { EsvPreviousVersions } from "../contract/esv";
 import { EsvSecretSpec as secretSchema, EsvVariableSpec as variableSchema } from "../contract/spec";
 import { result, upsertAction, type EngineOptions } from "../engine/apply";
 import { afterEsvWrites, restartPlanNote } from "../engine/esv-restart";
-import { rotationPending, secretNotSet, secretTooShort } from "../engine/errors";
+import { rotationPending, secretNotSet } from "../engine/errors";
 import { checkFixedOnCreate, ESV_VALUE_CHANGE, ESV_VALUE_FIELD, planEsvSecret, planEsvVariable, type EsvPlan, type EsvSecretSpec, type EsvVariableSpec } from "../engine/esv";
 import { rotatedWords, type FieldChange } from "../engine/fields";
 import type { Action } from "../engine/result";
+import { secretValue } from "../engine/sync";
 import { esvSecretExport, esvVariableExport } from "../export/esv";
 import type { KindUnit } from "./unit";
 
@@ -136,11 +136,10 @@ async function addVersion(api: AdminApi, spec: EsvSecretSpec, value: string): Pr
  * a new version: checked and registered for redaction before any write.
  */
 function secretFromEnv(spec: EsvSecretSpec, options: EngineOptions, rotatingFrom?: string): string {
-  const value = (options.env ?? process.env)[spec.secret.env] || undefined;
+  // Checked (long enough to be redacted) and registered for redaction as the sync reads every secret.
+  const value = secretValue(spec, options.env ?? process.env);
   const id = `${spec.kind} ${spec.id}`;
   if (!value) throw rotatingFrom === undefined ? secretNotSet(spec.secret.env, id) : rotationPending(spec.secret.env, id, rotatingFrom, spec.secret.version);
-  if (value.length < MIN_SECRET_LENGTH) throw secretTooShort(spec.secret.env, id, MIN_SECRET_LENGTH);
-  registerSecret(value);
   return value;
 }
 
