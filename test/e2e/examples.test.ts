@@ -5,7 +5,7 @@
  * is empty. Every variable ending in `_SECRET` that the example names gets a fresh value, which must
  * appear nowhere: not in the synthesized files, the state, nor anything Terraform or the CLI printed.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import { join, relative } from "node:path";
 import { LOCAL_DIR } from "../../src/contract";
 import { REPO, terraformBinary, workspace } from "./harness";
@@ -65,45 +65,53 @@ it("examples/ holds at least one example", () => {
 
 describe.each(examples())("examples/%s", (name) => {
   const ws = workspace();
-  const dir = join(EXAMPLES, name);
-  const outdir = join(dir, "cdktf.out");
+  // The example runs from a copy laid out as the repository is (examples/<name>/main.ts beside the
+  // constructs and node_modules), so its output, state and keys stay in the workspace and a
+  // developer's own runs of the example in the repository are left alone.
+  const project = () => ws.dir;
+  const dir = () => join(project(), "examples", name);
+  const outdir = () => join(dir(), "cdktf.out");
 
   it("synthesizes with npx tsx, applies with Terraform, passes verify, and plans empty afterwards", async () => {
-    // Output and state of an earlier run describe another tenant: start from nothing.
-    rmSync(outdir, { recursive: true, force: true });
-    rmSync(join(dir, LOCAL_DIR), { recursive: true, force: true });
+    mkdirSync(dir(), { recursive: true });
+    copyFileSync(join(EXAMPLES, name, "main.ts"), join(dir(), "main.ts"));
+    for (const linked of ["constructs", "src", "node_modules"]) symlinkSync(join(REPO, linked), join(project(), linked), "dir");
     mkdirSync(join(ws.dir, "tmp"));
-    const secrets = secretsOf(readFileSync(join(dir, "main.ts"), "utf8"));
+    const secrets = secretsOf(readFileSync(join(dir(), "main.ts"), "utf8"));
     const env = { ...secrets, AIC_BASE_URL: ws.tenant.baseUrl };
 
     // tsx keeps a cache in the temp dir and never removes it: give it one inside the workspace.
-    const synth = await ws.run(process.execPath, [require.resolve("tsx/cli"), `examples/${name}/main.ts`], REPO, { ...env, TMPDIR: join(ws.dir, "tmp") });
+    const synth = await ws.run(process.execPath, [require.resolve("tsx/cli"), `examples/${name}/main.ts`], project(), { ...env, TMPDIR: join(ws.dir, "tmp") });
     if (synth.status !== 0) throw new Error(`npx tsx examples/${name}/main.ts failed:\n${synth.output}`);
-    const stacks = readdirSync(join(outdir, "stacks")).sort();
+    const stacks = readdirSync(join(outdir(), "stacks")).sort();
     expect(stacks.length).toBeGreaterThan(0);
 
     for (const stack of stacks) {
-      const stackDir = join(outdir, "stacks", stack);
+      const stackDir = join(outdir(), "stacks", stack);
       const init = await ws.run(terraformBinary(), ["init", "-input=false", "-no-color"], stackDir, env);
       if (init.status !== 0) throw new Error(`terraform init (${stack}) failed:\n${init.output}`);
       const apply = await ws.run(terraformBinary(), ["apply", "-auto-approve", "-input=false", "-no-color"], stackDir, env);
       if (apply.status !== 0) throw new Error(`terraform apply (${stack}) failed:\n${apply.output}`);
     }
 
-    const verify = await ws.run(process.execPath, [join(REPO, "dist", "cli", "cdktf-aic.mjs"), "verify", "--out", `examples/${name}/cdktf.out`], REPO, env);
+    const verify = await ws.run(process.execPath, [join(REPO, "dist", "cli", "cdktf-aic.mjs"), "verify", "--out", `examples/${name}/cdktf.out`], project(), env);
     if (verify.status !== 0) throw new Error(`cdktf-aic verify --out examples/${name}/cdktf.out failed:\n${verify.output}`);
     expect(verify.stdout).toMatch(/^PASS/m);
     for (const check of AGENT_CHECKS[name] ?? []) expect(verify.stdout).toMatch(check);
 
     for (const stack of stacks) {
-      const plan = await ws.run(terraformBinary(), ["plan", "-detailed-exitcode", "-input=false", "-no-color"], join(outdir, "stacks", stack), env);
+      const plan = await ws.run(terraformBinary(), ["plan", "-detailed-exitcode", "-input=false", "-no-color"], join(outdir(), "stacks", stack), env);
       expect({ stack, status: plan.status, output: plan.status === 0 ? "" : plan.output }).toEqual({ stack, status: 0, output: "" });
     }
 
-    const written = [...filesUnder(outdir), ...filesUnder(join(dir, LOCAL_DIR))];
+    // A private key an example made for itself (all-apps' TEST-ONLY key pair) is a secret too: it
+    // stays in its own file, out of the stack, the state and every output.
+    const keyFiles = filesUnder(join(dir(), LOCAL_DIR, "keys")).filter((f) => f.endsWith(".private.jwk.json"));
+    const privateKeys = keyFiles.map((f) => (JSON.parse(readFileSync(f, "utf8")) as { d: string }).d);
+    const written = [...filesUnder(outdir()), ...filesUnder(join(dir(), LOCAL_DIR))].filter((f) => !keyFiles.includes(f));
     expect(written.length).toBeGreaterThan(0);
-    for (const value of Object.values(secrets)) {
-      for (const file of written) expect({ file: relative(REPO, file), found: readFileSync(file, "utf8").includes(value) }).toEqual({ file: relative(REPO, file), found: false });
+    for (const value of [...Object.values(secrets), ...privateKeys]) {
+      for (const file of written) expect({ file: relative(project(), file), found: readFileSync(file, "utf8").includes(value) }).toEqual({ file: relative(project(), file), found: false });
       expect(ws.transcript.join("\n")).not.toContain(value);
     }
   }, 600_000);

@@ -53,6 +53,7 @@ describe("client secrets in the tenant's store, through real Terraform", () => {
     places.push(stateOf(ws));
     const verify1 = await ws.cli(["verify", "--stack", "alpha"], { ...env, ...seedless });
     expect(verify1.output).toMatch(/PASS/);
+    expect(verify1.status).toBe(0);
 
     places.push(synth(ws, 2));
     const plan2 = await ws.cli(["plan", "--format", "json"], { ...env, ...seedless });
@@ -67,6 +68,7 @@ describe("client secrets in the tenant's store, through real Terraform", () => {
     expect((await ws.audit()).filter(isWrite).map((e) => `${e.method} ${e.path.split("?")[0]}`)).toEqual(["POST /environment/secrets/esv-web-app-secret/versions"]);
     const verify2 = await ws.cli(["verify", "--stack", "alpha"], { ...env, ...seedless });
     expect(verify2.output).toMatch(/PASS/);
+    expect(verify2.status).toBe(0);
 
     const destroyed = await ws.terraform(["destroy", "-auto-approve", "-input=false", "-no-color"], { ...env, ...seedless });
     expect(destroyed.status).toBe(0);
@@ -78,6 +80,8 @@ describe("client secrets in the tenant's store, through real Terraform", () => {
     // The places are the real ones: debug logs were written, the env var names are in the files.
     const transcript = ws.transcript.join("\n");
     expect(transcript).toMatch(/\[DEBUG\]/);
+    // And the CLI's: one JSON line per admin call, the ESV writes among them.
+    expect(transcript).toMatch(/"method":"POST","path":"\/environment\/secrets\/esv-web-app-secret\/versions/);
     expect(places.join("\n")).toContain("WEB_V2");
     const b64 = (v: string) => Buffer.from(v).toString("base64");
     for (const value of Object.values(VALUES)) {
